@@ -1,0 +1,486 @@
+import { decodeFrame, encodeFrame } from '../shared/codec.js';
+import {
+  BatonError,
+  ConnectionClosedError,
+  errorFromCode,
+  TimeoutError,
+  type LockLostReason,
+} from '../shared/errors.js';
+import { lockPathProblem } from '../shared/lock-path.js';
+import {
+  CLOSE_CODES,
+  guardServerFrame,
+  PROTOCOL_VERSION,
+  type ClientFrame,
+  type HelloFrame,
+  type ServerFrame,
+  type WelcomeFrame,
+} from '../shared/protocol.js';
+import {
+  resolveClientOptions,
+  type ClientOptions,
+  type ResolvedClientOptions,
+} from './client-options.js';
+import { Lease } from './lease.js';
+import { messageBytes, OPEN, type WebSocketFactory, type WebSocketLike } from './websocket-like.js';
+
+export interface AcquireOptions {
+  /** Give up after this long in the queue (TIMEOUT). Default: wait as long as it takes. */
+  timeoutMs?: number;
+  /** Aborting it withdraws the acquire (ABORTED). */
+  signal?: AbortSignal;
+}
+
+/** What the client is doing; listen with `onStatus`. */
+export type ClientStatus =
+  | { state: 'connected'; sessionId: string; resumed: boolean }
+  | { state: 'reconnecting'; error?: BatonError }
+  | { state: 'session-expired'; sessionId: string }
+  | { state: 'closed'; error?: BatonError };
+
+type RequestFrame = Exclude<ClientFrame, HelloFrame>;
+type Reply = Exclude<ServerFrame, WelcomeFrame | { t: 'lost' }>;
+
+interface Pending {
+  readonly frame: RequestFrame;
+  /** Monotonic send time on the current socket; -1 while unsent. */
+  sentAt: number;
+  resent: boolean;
+  /** Handles a reply; true when the request is done. */
+  onReply(reply: Reply): boolean;
+  /** Ends the request without a reply (session gone, client closed). */
+  onEnd(error: BatonError): void;
+}
+
+const now = (): number => performance.now();
+
+/**
+ * One session with a Baton broker over one WebSocket, kept alive across
+ * dropped connections. Never throws into its host: failures reach callers as
+ * rejections and everyone else through `onStatus`.
+ */
+export class BatonClient {
+  readonly options: ResolvedClientOptions;
+  private socket: WebSocketLike | null = null;
+  private ready = false;
+  private sessionId: string | null = null;
+  private secret: string | null = null;
+  private ttlMs: number;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readonly leases = new Map<number, Lease>();
+  private readonly listeners = new Set<(status: ClientStatus) => void>();
+  private urlIndex = 0;
+  private attempt = 0;
+  private helloSentAt = 0;
+  private confirmedAt = -Infinity;
+  private lastSentAt = 0;
+  private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  private leaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  private firstSession: { resolve: () => void; reject: (e: BatonError) => void } | null = null;
+
+  constructor(
+    options: ClientOptions,
+    private readonly openSocket: WebSocketFactory,
+  ) {
+    this.options = resolveClientOptions(options);
+    this.ttlMs = this.options.sessionTtlMs;
+  }
+
+  /** Opens the first session; rejects if none can be had within `connectTimeoutMs`. */
+  start(): Promise<void> {
+    const started = new Promise<void>((resolve, reject) => {
+      this.firstSession = { resolve, reject };
+    });
+    const timer = setTimeout(() => {
+      void this.shutdown(
+        new ConnectionClosedError(
+          'CLOSED',
+          `no broker answered at ${this.options.urls.join(', ')}`,
+        ),
+      );
+    }, this.options.connectTimeoutMs);
+    this.dial();
+    return started.finally(() => clearTimeout(timer));
+  }
+
+  /** The broker's id for this client's session. */
+  get session(): string | null {
+    return this.sessionId;
+  }
+
+  /** Subscribes to status changes; returns the unsubscribe function. */
+  onStatus(listener: (status: ClientStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Waits its turn in the FIFO queue of `path` and resolves to the lease. */
+  acquire(path: string, options: AcquireOptions = {}): Promise<Lease> {
+    return this.requestLock(path, true, options) as Promise<Lease>;
+  }
+
+  /** The lease if `path` is free now, otherwise `null`; never queues. */
+  tryAcquire(path: string): Promise<Lease | null> {
+    return this.requestLock(path, false, {});
+  }
+
+  /** Acquires `path`, runs `fn` and releases, also when `fn` throws. */
+  async withLock<T>(
+    path: string,
+    fn: (lease: Lease) => Promise<T> | T,
+    options: AcquireOptions = {},
+  ): Promise<T> {
+    const lease = await this.acquire(path, options);
+    try {
+      return await fn(lease);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** Ends the session: the broker releases every lock it held and drops its waits. */
+  async close(): Promise<void> {
+    await this.shutdown();
+  }
+
+  // ---- requests -----------------------------------------------------------
+
+  private requestLock(path: string, wait: boolean, options: AcquireOptions): Promise<Lease | null> {
+    const problem = lockPathProblem(path);
+    if (problem) return Promise.reject(new BatonError('INVALID_PATH', problem));
+    if (this.closed)
+      return Promise.reject(new ConnectionClosedError('CLOSED', 'the client is closed'));
+    const { timeoutMs, signal } = options;
+    if (signal?.aborted)
+      return Promise.reject(new BatonError('ABORTED', `acquire of ${path} was aborted`));
+    if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 0)) {
+      return Promise.reject(
+        new BatonError('INVALID_OPTION', 'timeoutMs must be a non-negative integer'),
+      );
+    }
+    return new Promise<Lease | null>((resolve, reject) => {
+      const id = this.nextId++;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      // Giving up locally: the broker is told to drop the waiter, or to
+      // release the lock if its grant is already on the way.
+      const giveUp = (error: BatonError): void => {
+        if (!this.pending.delete(id)) return;
+        finish();
+        reject(error);
+        this.request(
+          { t: 'cancel', id: this.nextId++, target: id },
+          () => true,
+          () => {},
+        );
+      };
+      const onAbort = (): void =>
+        giveUp(new BatonError('ABORTED', `acquire of ${path} was aborted`));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined && wait) {
+        const message = `timed out after ${timeoutMs} ms waiting for ${path}`;
+        timer = setTimeout(
+          () => giveUp(new TimeoutError(message)),
+          timeoutMs + this.options.timeoutGraceMs,
+        );
+      }
+      const frame: RequestFrame = { t: 'acquire', id, path, wait };
+      if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
+      this.request(
+        frame,
+        (reply) => {
+          if (reply.t === 'queued') return false;
+          finish();
+          if (reply.t === 'grant') resolve(this.addLease(reply.path, reply.token, id));
+          else if (reply.t === 'busy') resolve(null);
+          else if (reply.t === 'error') reject(errorFromCode(reply.code, reply.message));
+          return true;
+        },
+        (error) => {
+          finish();
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private addLease(path: string, token: number, requestId: number): Lease {
+    const lease = new Lease(path, token, requestId, (l) => this.giveBack(l));
+    this.leases.set(requestId, lease);
+    this.armLeaseTimer();
+    return lease;
+  }
+
+  private giveBack(lease: Lease): Promise<void> {
+    const held = this.leases.delete(lease.requestId);
+    // The broker already let go of a lost lock, and a closed client has no session.
+    if (!held || this.closed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const frame: RequestFrame = {
+        t: 'release',
+        id: this.nextId++,
+        path: lease.path,
+        token: lease.token,
+      };
+      this.request(
+        frame,
+        (reply) => {
+          // A resent release may find its first attempt already done; a lost lease has nothing to give back.
+          const harmless =
+            reply.t === 'error' &&
+            reply.code === 'NOT_HOLDER' &&
+            (pending.resent || lease.signal.aborted);
+          if (reply.t === 'error' && !harmless) reject(errorFromCode(reply.code, reply.message));
+          else resolve();
+          return true;
+        },
+        // With the session gone, the broker has released the lock already.
+        () => resolve(),
+      );
+      const pending = this.pending.get(frame.id) as Pending;
+    });
+  }
+
+  private request(frame: RequestFrame, onReply: Pending['onReply'], onEnd: Pending['onEnd']): void {
+    const p: Pending = { frame, sentAt: -1, resent: false, onReply, onEnd };
+    this.pending.set(frame.id, p);
+    if (this.ready) this.write(p);
+  }
+
+  private write(p: Pending): void {
+    if (p.sentAt !== -1) p.resent = true;
+    p.sentAt = now();
+    this.send(p.frame);
+  }
+
+  private send(frame: ClientFrame): void {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN) return;
+    this.lastSentAt = now();
+    socket.send(encodeFrame(frame));
+  }
+
+  // ---- frames from the broker ---------------------------------------------
+
+  private receive(socket: WebSocketLike, data: unknown): void {
+    if (socket !== this.socket) return;
+    const bytes = messageBytes(data);
+    let checked;
+    try {
+      checked = bytes && guardServerFrame(decodeFrame(bytes));
+    } catch {
+      checked = null;
+    }
+    if (!checked?.ok) {
+      this.emit({
+        state: 'reconnecting',
+        error: new BatonError('PROTOCOL', 'the broker sent a bad frame'),
+      });
+      return socket.close(CLOSE_CODES.protocol, 'bad frame');
+    }
+    const frame = checked.frame;
+    if (frame.t === 'welcome') return this.welcome(frame);
+    if (frame.t === 'lost') return this.lost(frame.token, frame.reason);
+    if (frame.id === undefined) return this.refused(frame as ServerFrame & { t: 'error' });
+    const p = this.pending.get(frame.id);
+    if (!p) {
+      // A grant for an acquire given up on: hand it straight back.
+      if (frame.t === 'grant')
+        this.request(
+          { t: 'release', id: this.nextId++, path: frame.path, token: frame.token },
+          () => true,
+          () => {},
+        );
+      return;
+    }
+    if (p.sentAt > this.confirmedAt) this.confirmedAt = p.sentAt;
+    if (p.onReply(frame)) this.pending.delete(frame.id);
+  }
+
+  private welcome(frame: WelcomeFrame): void {
+    this.ready = true;
+    this.attempt = 0;
+    this.sessionId = frame.session;
+    this.secret = frame.secret;
+    this.ttlMs = frame.ttlMs;
+    this.confirmedAt = Math.max(this.confirmedAt, this.helloSentAt);
+    if (frame.resumed) {
+      const still = new Set(frame.held.map((h) => h.id));
+      for (const lease of this.leases.values())
+        if (!still.has(lease.requestId)) this.lost(lease.token, 'revoked');
+    }
+    const order = [...this.pending.values()].sort((a, b) => a.frame.id - b.frame.id);
+    for (const p of order) this.write(p);
+    this.armHeartbeat();
+    this.armLeaseTimer();
+    this.emit({ state: 'connected', sessionId: frame.session, resumed: frame.resumed });
+    this.firstSession?.resolve();
+    this.firstSession = null;
+  }
+
+  private lost(token: number, reason: LockLostReason): void {
+    for (const lease of this.leases.values()) {
+      if (lease.token !== token) continue;
+      this.leases.delete(lease.requestId);
+      lease.lose(reason);
+    }
+  }
+
+  /** A hello was refused. */
+  private refused(frame: ServerFrame & { t: 'error' }): void {
+    const error = errorFromCode(frame.code, frame.message);
+    if (frame.code === 'SESSION_EXPIRED') return this.sessionExpired();
+    if (frame.code === 'UNSUPPORTED_VERSION') void this.shutdown(error);
+    else this.emit({ state: 'reconnecting', error });
+  }
+
+  /** The session is gone with all it held: fail what depended on it, start a fresh one. */
+  private sessionExpired(): void {
+    const sessionId = this.sessionId ?? '';
+    this.sessionId = this.secret = null;
+    for (const lease of this.leases.values()) lease.lose('session-expired');
+    this.leases.clear();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    const error = new ConnectionClosedError('SESSION_EXPIRED', `session ${sessionId} expired`);
+    for (const p of pending) p.onEnd(error);
+    this.emit({ state: 'session-expired', sessionId });
+  }
+
+  // ---- connection and timers ----------------------------------------------
+
+  private dial(): void {
+    if (this.closed) return;
+    const url = this.options.urls[this.urlIndex % this.options.urls.length] as string;
+    let socket: WebSocketLike;
+    try {
+      socket = this.openSocket(url);
+    } catch {
+      return this.redial();
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (socket !== this.socket) return;
+      const hello: HelloFrame = {
+        t: 'hello',
+        v: PROTOCOL_VERSION,
+        ttlMs: this.options.sessionTtlMs,
+      };
+      if (this.sessionId && this.secret) {
+        hello.session = this.sessionId;
+        hello.secret = this.secret;
+      }
+      if (this.options.name !== undefined) hello.name = this.options.name;
+      this.helloSentAt = now();
+      this.send(hello);
+    };
+    socket.onmessage = (event) => this.receive(socket, event.data);
+    socket.onerror = () => {};
+    socket.onclose = (event) => {
+      if (socket !== this.socket) return;
+      this.socket = null;
+      this.ready = false;
+      if (event.code === CLOSE_CODES.sessionEnded && this.sessionId) this.sessionExpired();
+      this.redial();
+    };
+  }
+
+  private redial(): void {
+    if (this.closed) return;
+    this.urlIndex++;
+    const { reconnectMinDelayMs: min, reconnectMaxDelayMs: max } = this.options;
+    const delayMs = Math.min(max, min * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+    this.emit({ state: 'reconnecting' });
+    this.reconnectTimer = setTimeout(() => this.dial(), delayMs);
+  }
+
+  /** Heartbeats keep the session alive; any other frame does too, so idle periods are all they fill. */
+  private armHeartbeat(): void {
+    clearTimeout(this.heartbeatTimer);
+    const intervalMs = this.ttlMs / 3;
+    this.heartbeatTimer = setTimeout(() => {
+      if (this.ready && now() - this.lastSentAt >= intervalMs * 0.9) {
+        this.request(
+          { t: 'hb', id: this.nextId++ },
+          () => true,
+          () => {},
+        );
+      }
+      this.armHeartbeat();
+    }, intervalMs);
+  }
+
+  /**
+   * The broker counts the lease from when it last heard the client, which is
+   * no earlier than the send time of the last frame it answered. Leases are
+   * given up a margin before that count could run out.
+   */
+  private armLeaseTimer(): void {
+    clearTimeout(this.leaseTimer);
+    if (this.leases.size === 0) return;
+    const marginMs = Math.max(this.ttlMs / 10, 50);
+    const deadline = this.confirmedAt + this.ttlMs - marginMs;
+    this.leaseTimer = setTimeout(
+      () => {
+        if (now() < this.confirmedAt + this.ttlMs - marginMs) return this.armLeaseTimer();
+        for (const lease of [...this.leases.values()]) {
+          lease.lose('lease-expired');
+          // The broker may still count it as ours: give it back when we can.
+          this.leases.delete(lease.requestId);
+          this.request(
+            { t: 'release', id: this.nextId++, path: lease.path, token: lease.token },
+            () => true,
+            () => {},
+          );
+        }
+      },
+      Math.max(0, deadline - now()),
+    );
+  }
+
+  private async shutdown(error?: BatonError): Promise<void> {
+    if (this.closed) return;
+    if (this.ready && !error) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1_000);
+        this.request(
+          { t: 'bye', id: this.nextId++ },
+          () => (clearTimeout(timer), resolve(), true),
+          () => resolve(),
+        );
+      });
+    }
+    this.closed = true;
+    this.ready = false;
+    clearTimeout(this.heartbeatTimer);
+    clearTimeout(this.leaseTimer);
+    clearTimeout(this.reconnectTimer);
+    for (const lease of this.leases.values()) lease.lose('closed');
+    this.leases.clear();
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    const closedError = error ?? new ConnectionClosedError('CLOSED', 'the client was closed');
+    for (const p of pending) p.onEnd(closedError);
+    this.socket?.close(1000, 'client closed');
+    this.socket = null;
+    this.firstSession?.reject(closedError);
+    this.firstSession = null;
+    this.emit(error ? { state: 'closed', error } : { state: 'closed' });
+  }
+
+  private emit(status: ClientStatus): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(status);
+      } catch {
+        // A listener's bug must not break the session.
+      }
+    }
+  }
+}

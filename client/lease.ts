@@ -1,0 +1,44 @@
+import { LockLostError, type LockLostReason } from '../shared/errors.js';
+
+/** A held lock. Hand `token` to every resource you write to, and stop when `signal` aborts. */
+export class Lease {
+  /** Aborts, with a `LockLostError`, once the client can no longer be sure it holds the lock. */
+  readonly signal: AbortSignal;
+  private readonly controller = new AbortController();
+  private releasing: Promise<void> | null = null;
+
+  /** @internal Leases come from `acquire`, `tryAcquire` and `withLock`. */
+  constructor(
+    readonly path: string,
+    /** Fencing token: larger than every token granted before it, for any path. */
+    readonly token: number,
+    /** @internal The acquire request that won this lease. */
+    readonly requestId: number,
+    private readonly giveBack: (lease: Lease) => Promise<void>,
+  ) {
+    this.signal = this.controller.signal;
+  }
+
+  /** Gives the lock back; the next waiter is granted at once. Calling it again is harmless. */
+  release(): Promise<void> {
+    this.releasing ??= this.giveBack(this);
+    return this.releasing;
+  }
+
+  /** True once `release` was called. */
+  get released(): boolean {
+    return this.releasing !== null;
+  }
+
+  /** @internal Marks the lease lost and aborts its signal. */
+  lose(reason: LockLostReason): void {
+    if (this.signal.aborted) return;
+    const why: Record<LockLostReason, string> = {
+      'lease-expired': 'the session lease could not be renewed in time',
+      'session-expired': 'the session expired',
+      revoked: 'the broker took the lock back',
+      closed: 'the client was closed',
+    };
+    this.controller.abort(new LockLostError(reason, `lost ${this.path}: ${why[reason]}`));
+  }
+}

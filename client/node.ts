@@ -1,0 +1,21 @@
+import WebSocket from 'ws';
+import { BatonClient } from './client.js';
+import type { ClientOptions } from './client-options.js';
+import type { WebSocketLike } from './websocket-like.js';
+
+export { BatonClient } from './client.js';
+export type { AcquireOptions, ClientStatus } from './client.js';
+export type { ClientOptions } from './client-options.js';
+export { Lease } from './lease.js';
+export * from '../shared/errors.js';
+
+/** Connects from Node (over the `ws` package) and resolves once the session is open. */
+export async function connect(options: ClientOptions): Promise<BatonClient> {
+  const client = new BatonClient(options, (url) => {
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    socket.binaryType = 'nodebuffer';
+    return socket as unknown as WebSocketLike;
+  });
+  await client.start();
+  return client;
+}

@@ -1,0 +1,115 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { parseArgs } from 'node:util';
+import { connect } from '../../client/node.js';
+import { BatonError } from '../../shared/errors.js';
+
+const RUN_USAGE = 'usage: baton run PATH [--url URL] [--timeout-ms N] -- CMD [ARGS...]';
+
+/** Exit statuses of `baton run` besides the command's own. */
+export const RUN_EXIT = {
+  usage: 2,
+  timeout: 3,
+  lockLost: 4,
+  unreachable: 5,
+  cannotStart: 127,
+} as const;
+
+/** Time a command gets to stop after SIGTERM, once its lock is lost, before SIGKILL. */
+const KILL_GRACE_MS = 5_000;
+
+function fail(status: number, message: string): number {
+  console.error(`baton run: ${message}`);
+  return status;
+}
+
+/** `baton run PATH -- CMD`: runs CMD while holding PATH; exits with CMD's status. */
+export async function run(args: string[]): Promise<number> {
+  const split = args.indexOf('--');
+  if (split === -1 || split === args.length - 1) return fail(RUN_EXIT.usage, RUN_USAGE);
+  const { values, positionals } = parseArgs({
+    args: args.slice(0, split),
+    allowPositionals: true,
+    options: { url: { type: 'string' }, 'timeout-ms': { type: 'string' } },
+  });
+  const [path, extra] = positionals;
+  const [command, ...commandArgs] = args.slice(split + 1) as [string, ...string[]];
+  if (path === undefined || extra !== undefined) return fail(RUN_EXIT.usage, RUN_USAGE);
+  const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
+  if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 0)) {
+    return fail(RUN_EXIT.usage, '--timeout-ms takes a non-negative integer');
+  }
+  const url = values.url ?? process.env.BATON_URL ?? 'ws://127.0.0.1:7070';
+
+  let client;
+  try {
+    client = await connect({ url, name: `baton run ${path}`, connectTimeoutMs: 5_000 });
+  } catch (err) {
+    return fail(
+      RUN_EXIT.unreachable,
+      `cannot reach the broker at ${url}: ${(err as Error).message}`,
+    );
+  }
+  try {
+    const lease = await client.acquire(path, timeoutMs === undefined ? {} : { timeoutMs });
+    return await runHolding(command, commandArgs, lease);
+  } catch (err) {
+    if (err instanceof BatonError && err.code === 'TIMEOUT') {
+      return fail(
+        RUN_EXIT.timeout,
+        `timed out after ${timeoutMs} ms waiting for ${path}; ${command} was not run`,
+      );
+    }
+    return fail(RUN_EXIT.usage, (err as Error).message);
+  } finally {
+    await client.close();
+  }
+}
+
+interface HeldLease {
+  path: string;
+  token: number;
+  signal: AbortSignal;
+  release(): Promise<void>;
+}
+
+function runHolding(command: string, args: string[], lease: HeldLease): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const child = spawn(command, args, {
+      stdio: 'inherit',
+      env: { ...process.env, BATON_PATH: lease.path, BATON_TOKEN: String(lease.token) },
+    });
+    let lost = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const onLost = (): void => {
+      lost = true;
+      console.error(
+        `baton run: lost the lock on ${lease.path} (${(lease.signal.reason as Error).message}); stopping ${command}`,
+      );
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
+    };
+    lease.signal.addEventListener('abort', onLost, { once: true });
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    const done = (status: number): void => {
+      clearTimeout(killTimer);
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      lease.signal.removeEventListener('abort', onLost);
+      lease.release().then(
+        () => resolve(status),
+        () => resolve(status),
+      );
+    };
+    child.on('error', (err) => {
+      console.error(`baton run: cannot start ${command}: ${err.message}`);
+      done(RUN_EXIT.cannotStart);
+    });
+    child.on('exit', (code, signal) => {
+      if (lost) return done(RUN_EXIT.lockLost);
+      done(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+    });
+  });
+}

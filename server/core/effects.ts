@@ -1,0 +1,83 @@
+import type { ErrorCode, LockLostReason } from '../../shared/errors.js';
+import type { HeldLock } from '../../shared/protocol.js';
+
+/** A hello was accepted: the session is new or resumed. */
+export interface WelcomeEffect {
+  type: 'welcome';
+  sessionId: string;
+  secret: string;
+  ttlMs: number;
+  resumed: boolean;
+  held: HeldLock[];
+}
+/** A hello was refused; the shell answers the connection and closes it. */
+export interface RefusedEffect {
+  type: 'refused';
+  code: ErrorCode;
+  message: string;
+}
+export interface GrantEffect {
+  type: 'grant';
+  sessionId: string;
+  requestId: number;
+  path: string;
+  token: number;
+}
+export interface QueuedEffect {
+  type: 'queued';
+  sessionId: string;
+  requestId: number;
+  /** 1 = next in line; absent when a retried acquire finds its waiter already queued. */
+  position?: number;
+}
+export interface BusyEffect {
+  type: 'busy';
+  sessionId: string;
+  requestId: number;
+}
+export interface OkEffect {
+  type: 'ok';
+  sessionId: string;
+  requestId: number;
+}
+export interface ErrorEffect {
+  type: 'error';
+  sessionId: string;
+  requestId: number;
+  code: ErrorCode;
+  message: string;
+}
+/** A lock was taken from its holder without the holder asking. */
+export interface LostEffect {
+  type: 'lost';
+  sessionId: string;
+  path: string;
+  token: number;
+  reason: LockLostReason;
+}
+/** A session is over; the shell closes its connection. */
+export interface EndedEffect {
+  type: 'ended';
+  sessionId: string;
+  reason: 'closed' | 'expired';
+}
+/**
+ * The table is running low on fencing tokens: the shell must durably reserve
+ * a block above `issuedUpTo` and hand it back with `addTokens`.
+ */
+export interface ReserveTokensEffect {
+  type: 'reserveTokens';
+  issuedUpTo: number;
+}
+
+export type Effect =
+  | WelcomeEffect
+  | RefusedEffect
+  | GrantEffect
+  | QueuedEffect
+  | BusyEffect
+  | OkEffect
+  | ErrorEffect
+  | LostEffect
+  | EndedEffect
+  | ReserveTokensEffect;

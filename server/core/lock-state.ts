@@ -1,0 +1,102 @@
+import type { Timed } from './deadline-heap.js';
+
+/** A granted lock: one per path at most. */
+export interface Hold {
+  readonly kind: 'hold';
+  readonly session: Session;
+  readonly requestId: number;
+  readonly lock: LockState;
+  readonly token: number;
+  readonly grantedAt: number;
+}
+
+/** One acquire waiting in the queue of a path; its own heap entry when it has a timeout. */
+export class Waiter implements Timed {
+  readonly kind = 'waiter';
+  prev: Waiter | null = null;
+  next: Waiter | null = null;
+  /** Meaningful only while in the timeout heap. */
+  deadline = 0;
+  heapIndex = -1;
+  queued = false;
+
+  constructor(
+    readonly session: Session,
+    readonly requestId: number,
+    readonly lock: LockState,
+    readonly enqueuedAt: number,
+  ) {}
+}
+
+/** A session: its lease and every request it has in the table. */
+export class Session implements Timed {
+  lastSeenAt: number;
+  /** Heap key; may lag behind `lastSeenAt + ttlMs`, and the tick moves it on lazily. */
+  deadline: number;
+  heapIndex = -1;
+  /** path → hold; one session holds a path at most once. */
+  readonly held = new Map<string, Hold>();
+  /** Acquire request id → what it became; makes retried acquires idempotent. */
+  readonly requests = new Map<number, Hold | Waiter>();
+
+  constructor(
+    readonly id: string,
+    readonly secret: string,
+    readonly ttlMs: number,
+    readonly name: string,
+    now: number,
+  ) {
+    this.lastSeenAt = now;
+    this.deadline = now + ttlMs;
+  }
+
+  get expiresAt(): number {
+    return this.lastSeenAt + this.ttlMs;
+  }
+}
+
+/**
+ * A path with a holder, waiters or a lock-delay. The waiters form an
+ * intrusive doubly linked list, so enqueue, dequeue and cancel are O(1).
+ */
+export class LockState implements Timed {
+  holder: Hold | null = null;
+  head: Waiter | null = null;
+  tail: Waiter | null = null;
+  waiting = 0;
+  /** While `deadline > now` the lock stays ungranted (lock-delay); heap key of the delay heap. */
+  deadline = 0;
+  heapIndex = -1;
+
+  constructor(readonly path: string) {}
+
+  get idle(): boolean {
+    return this.holder === null && this.head === null && this.heapIndex === -1;
+  }
+
+  enqueue(w: Waiter): void {
+    w.prev = this.tail;
+    w.next = null;
+    if (this.tail) this.tail.next = w;
+    else this.head = w;
+    this.tail = w;
+    w.queued = true;
+    this.waiting++;
+  }
+
+  unlink(w: Waiter): void {
+    if (!w.queued) return;
+    if (w.prev) w.prev.next = w.next;
+    else this.head = w.next;
+    if (w.next) w.next.prev = w.prev;
+    else this.tail = w.prev;
+    w.prev = w.next = null;
+    w.queued = false;
+    this.waiting--;
+  }
+
+  /** The waiters in queue order: O(n), for views and tests only. */
+  *waiters(): IterableIterator<Waiter> {
+    for (let w = this.head; w; w = w.next) yield w;
+  }
+}

@@ -1,0 +1,48 @@
+import type { WebSocket } from 'ws';
+import { encodeFrame } from '../../shared/codec.js';
+import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
+
+/**
+ * One client socket. It knows nothing of locks: it sends frames, and cuts the
+ * client off once it stops reading and its backlog passes `maxBufferedBytes`,
+ * so a slow client cannot grow the broker's memory.
+ */
+export class Connection {
+  sessionId: string | null = null;
+  closed = false;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly remoteAddress: string,
+    private readonly maxBufferedBytes: number,
+  ) {}
+
+  send(frame: ServerFrame): void {
+    if (this.closed) return;
+    this.socket.send(encodeFrame(frame), { binary: true });
+    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+      // A close frame would sit behind the backlog it is meant to end.
+      this.closed = true;
+      this.socket.terminate();
+    }
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close(code, fitCloseReason(reason));
+  }
+
+  /** Answers with a typed error, then closes: for frames that leave nothing to talk about. */
+  refuse(frame: ServerFrame & { t: 'error' }, code: number = CLOSE_CODES.protocol): void {
+    this.send(frame);
+    this.close(code, frame.message);
+  }
+}
+
+/** A close reason may take at most 123 UTF-8 bytes. */
+function fitCloseReason(reason: string): string {
+  let r = reason;
+  while (Buffer.byteLength(r) > 123) r = r.slice(0, -1);
+  return r;
+}
