@@ -70,6 +70,11 @@ export class Broker {
     return `ws://${host}:${this.port}`;
   }
 
+  /** Open WebSocket connections, with or without a session. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
   /** The table's read-only views, for tests and the admin side. */
   get view(): Pick<LockTable, 'viewLock' | 'stats' | 'hasSession' | 'lastToken'> {
     return this.table;

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { connect } from '../../client/node.js';
 import { BatonError } from '../../shared/errors.js';
 
-const RUN_USAGE = 'usage: baton run PATH [--url URL] [--timeout-ms N] -- CMD [ARGS...]';
+const RUN_USAGE =
+  'usage: baton run PATH [--url URL] [--timeout-ms N] [--session-ttl-ms N] -- CMD [ARGS...]';
 
 /** Exit statuses of `baton run` besides the command's own. */
 export const RUN_EXIT = {
@@ -30,7 +31,11 @@ export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: args.slice(0, split),
     allowPositionals: true,
-    options: { url: { type: 'string' }, 'timeout-ms': { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'session-ttl-ms': { type: 'string' },
+    },
   });
   const [path, extra] = positionals;
   const [command, ...commandArgs] = args.slice(split + 1) as [string, ...string[]];
@@ -39,11 +44,21 @@ export async function run(args: string[]): Promise<number> {
   if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 0)) {
     return fail(RUN_EXIT.usage, '--timeout-ms takes a non-negative integer');
   }
+  const ttl = values['session-ttl-ms'];
+  const sessionTtlMs = ttl === undefined ? undefined : Number(ttl);
+  if (sessionTtlMs !== undefined && !(Number.isSafeInteger(sessionTtlMs) && sessionTtlMs >= 100)) {
+    return fail(RUN_EXIT.usage, '--session-ttl-ms takes an integer of at least 100');
+  }
   const url = values.url ?? process.env.BATON_URL ?? 'ws://127.0.0.1:7070';
 
   let client;
   try {
-    client = await connect({ url, name: `baton run ${path}`, connectTimeoutMs: 5_000 });
+    client = await connect({
+      url,
+      name: `baton run ${path}`,
+      connectTimeoutMs: 5_000,
+      ...(sessionTtlMs !== undefined && { sessionTtlMs }),
+    });
   } catch (err) {
     return fail(
       RUN_EXIT.unreachable,

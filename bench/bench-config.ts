@@ -1,0 +1,49 @@
+/**
+ * Every knob of the baseline benchmark in one place. The whole `npm run bench`
+ * should stay under about three minutes on a 2-core machine, so windows are
+ * short; raise them here for steadier figures.
+ */
+
+/** Load runs this long before the measured window, so JIT and queues settle. */
+export const WARMUP_MS = 2_000;
+/** The measured window of each throughput scenario. */
+export const MEASURE_MS = 5_000;
+
+/** Session TTL the bench sessions ask for: long enough that heartbeats never matter. */
+export const SESSION_TTL_MS = 30_000;
+/** `connect()` gives up after this long; 10,000 sessions take a while to open on 2 cores. */
+export const CONNECT_TIMEOUT_MS = 60_000;
+/** Connections opening at once, over all drivers: bounded so the broker sees no SYN flood. */
+export const CONNECT_CONCURRENCY = 200;
+
+/** Scenario A: sessions looping acquire → release over this many random paths. */
+export const CYCLE_SESSIONS = 100;
+export const CYCLE_PATHS = 10_000;
+
+/** Scenario B: sessions contending for one path. */
+export const CONTEND_SESSIONS = 150;
+/** Scenario C: the same with many more sessions, each size run on its own broker. */
+export const CONTEND_LARGE_SESSIONS = [1_000, 10_000] as const;
+/** At this many sessions and above, load comes from two driver processes. */
+export const TWO_DRIVERS_FROM = 5_000;
+/** Forming a queue (connect + enqueue everyone) must finish within this. */
+export const QUEUE_FORM_TIMEOUT_MS = 90_000;
+
+/** Scenario D: release → grant between two sessions. */
+export const HANDOFF_REPS = 200;
+/** Random pause before each release, so the pair does not phase-lock with timers or GC. */
+export const HANDOFF_PAUSE_MIN_MS = 2;
+export const HANDOFF_PAUSE_MAX_MS = 20;
+
+/** Scenario E: idle sessions held open while the broker's RSS is read. */
+export const IDLE_SESSIONS = 10_000;
+/** Pause after the last connect before reading RSS, so connect-time garbage can go. */
+export const IDLE_SETTLE_MS = 1_000;
+
+/** Any single IPC round trip (sample, report) that takes longer than this fails the scenario. */
+export const IPC_TIMEOUT_MS = 30_000;
+/** How long a child gets to exit on request before it is killed. */
+export const EXIT_GRACE_MS = 2_000;
+
+/** Lock path of the contention scenarios. */
+export const HOT_PATH = 'bench/hot';

@@ -1,0 +1,62 @@
+/**
+ * The broker under test, alone in its own process so that its CPU time and
+ * RSS are its own. Forked by the runner; the data dir comes in the
+ * environment, everything else over IPC.
+ */
+import { createBroker } from '../server/broker.js';
+import type { BrokerCommand, BrokerReply } from './messages.js';
+
+function reply(message: BrokerReply): void {
+  process.send?.(message);
+}
+
+function sample(): BrokerReply {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return {
+    t: 'sample',
+    rssBytes: mem.rss,
+    heapUsedBytes: mem.heapUsed,
+    cpuUs: cpu.user + cpu.system,
+  };
+}
+
+async function main(): Promise<void> {
+  const dataDir = process.env['BATON_BENCH_DATA_DIR'];
+  if (!dataDir) throw new Error('BATON_BENCH_DATA_DIR is not set');
+  const broker = await createBroker({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    // The bench asks for long TTLs so that heartbeats stay out of the figures.
+    defaultSessionTtlMs: 30_000,
+  });
+  process.on('message', (raw) => {
+    const m = raw as BrokerCommand;
+    switch (m.t) {
+      case 'sample':
+        return reply(sample());
+      case 'queue': {
+        // O(queue length), polled a few times a second while a queue forms: fine.
+        const view = broker.view.viewLock(m.path);
+        return reply({ t: 'queue', holder: view.holder !== null, waiting: view.queue.length });
+      }
+      case 'gc':
+        // Present only under --expose-gc, which the runner passes.
+        (globalThis as { gc?: () => void }).gc?.();
+        return reply({ t: 'gc-done' });
+      case 'exit':
+        // No graceful close: 10,000 close handshakes would only slow the bench
+        // down. process.exit still lets --cpu-prof write its profile.
+        process.exit(0);
+    }
+  });
+  // An orphaned broker must not outlive the runner.
+  process.on('disconnect', () => process.exit(0));
+  reply({ t: 'ready', port: broker.port });
+}
+
+main().catch((err: unknown) => {
+  reply({ t: 'error', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+/**
+ * A load driver: a process of its own, so that client-side work shows up in
+ * its CPU and event-loop lag rather than in the broker's figures. The runner
+ * tells it over IPC how many sessions to open and what they should do.
+ */
+import type { BatonClient } from '../client/node.js';
+import type { DriverCommand, DriverReply, Workload } from './messages.js';
+import { Recorder } from './recorder.js';
+import { openSessions } from './session-pool.js';
+import { runContention, runCycles, runHandoffs, type Running } from './workloads.js';
+
+let clients: BatonClient[] = [];
+let first = 0;
+let rec = new Recorder(0);
+const running: Running = { value: true };
+let releaseGo: () => void = () => {};
+const go = new Promise<void>((resolve) => (releaseGo = resolve));
+
+function reply(message: DriverReply): void {
+  process.send?.(message);
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+async function start(w: Workload): Promise<void> {
+  switch (w.kind) {
+    case 'cycles':
+      runCycles(clients, w.paths, rec, running);
+      return reply({ t: 'started' });
+    case 'contend':
+      runContention(clients, first, w.path, rec, go, running);
+      return reply({ t: 'started' });
+    case 'handoff': {
+      const [a, b] = clients;
+      if (!a || !b) throw new Error('the handoff workload needs two sessions');
+      rec.start();
+      await runHandoffs(a, b, w.path, w.reps, w.pauseMinMs, w.pauseMaxMs, rec);
+      return reply(rec.finish());
+    }
+    case 'idle':
+      return reply({ t: 'started' });
+  }
+}
+
+async function handle(m: DriverCommand): Promise<void> {
+  switch (m.t) {
+    case 'connect': {
+      first = m.first;
+      const pool = await openSessions(m);
+      clients = pool.clients;
+      rec = new Recorder(clients.length);
+      return reply({
+        t: 'connected',
+        ok: clients.length,
+        failed: pool.failed,
+        firstError: pool.firstError,
+      });
+    }
+    case 'start':
+      return start(m.workload);
+    case 'go':
+      releaseGo();
+      return;
+    case 'measure':
+      rec.start();
+      return reply({ t: 'measuring' });
+    case 'report':
+      return reply(rec.finish());
+    case 'exit':
+      // Sessions are not closed one by one: the broker is discarded after
+      // each scenario, and 10,000 goodbyes would only stretch the run.
+      running.value = false;
+      process.exit(0);
+  }
+}
+
+process.on('message', (raw) => {
+  handle(raw as DriverCommand).catch((err: unknown) =>
+    reply({ t: 'error', message: describe(err) }),
+  );
+});
+// An orphaned driver must not go on loading a broker nobody measures.
+process.on('disconnect', () => process.exit(0));
+process.on('unhandledRejection', (err) => reply({ t: 'error', message: describe(err) }));
+reply({ t: 'ready' });

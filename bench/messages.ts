@@ -1,0 +1,93 @@
+/**
+ * IPC messages between the bench runner and its children. Children are forked
+ * with `serialization: 'advanced'` (structured clone), so typed arrays travel
+ * as they are.
+ */
+
+// ---- runner → broker process ----------------------------------------------
+
+export type BrokerCommand =
+  { t: 'sample' } | { t: 'queue'; path: string } | { t: 'gc' } | { t: 'exit' };
+
+// ---- broker process → runner ----------------------------------------------
+
+export interface BrokerSample {
+  t: 'sample';
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** process.cpuUsage(), user + system, in microseconds since start. */
+  cpuUs: number;
+}
+
+export type BrokerReply =
+  | { t: 'ready'; port: number }
+  | BrokerSample
+  | { t: 'queue'; holder: boolean; waiting: number }
+  | { t: 'gc-done' }
+  | { t: 'error'; message: string };
+
+// ---- runner → driver ------------------------------------------------------
+
+/** What the driver's sessions do once connected. */
+export type Workload =
+  /** Scenario A: loop acquire → await release over `paths` random paths. */
+  | { kind: 'cycles'; paths: number }
+  /** Scenarios B and C: everyone queues on `path`; the loop starts on `go`. */
+  | { kind: 'contend'; path: string }
+  /** Scenario D: two sessions hand `path` back and forth `reps` times. */
+  | { kind: 'handoff'; path: string; reps: number; pauseMinMs: number; pauseMaxMs: number }
+  /** Scenario E: sessions stay open and do nothing. */
+  | { kind: 'idle' };
+
+export type DriverCommand =
+  | {
+      t: 'connect';
+      url: string;
+      /** Global index of this driver's first session, so indices are unique across drivers. */
+      first: number;
+      count: number;
+      concurrency: number;
+      ttlMs: number;
+      timeoutMs: number;
+    }
+  | { t: 'start'; workload: Workload }
+  | { t: 'go' }
+  | { t: 'measure' }
+  | { t: 'report' }
+  | { t: 'exit' };
+
+// ---- driver → runner ------------------------------------------------------
+
+export interface LagSummary {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export interface DriverReport {
+  t: 'report';
+  /** The driver's own measured window. */
+  windowMs: number;
+  /** Completed acquire → release cycles (A). */
+  cycles: number;
+  /** A: acquire latency; B/C: wait from acquire call to grant; D: release → grant. ms. */
+  latenciesMs: Float64Array;
+  /** B/C: token and global session index of each grant in the window, in grant order. */
+  grantTokens: Float64Array;
+  grantSessions: Uint32Array;
+  /** B/C: grants per session in the window, indexed from this driver's `first`. */
+  grantsPerSession: Uint32Array;
+  errors: number;
+  firstError: string | null;
+  lag: LagSummary;
+  /** Driver CPU (user + system) in the window, ms. */
+  cpuMs: number;
+}
+
+export type DriverReply =
+  | { t: 'ready' }
+  | { t: 'connected'; ok: number; failed: number; firstError: string | null }
+  | { t: 'started' }
+  | { t: 'measuring' }
+  | DriverReport
+  | { t: 'error'; message: string };

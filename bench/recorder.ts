@@ -1,0 +1,80 @@
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { DriverReport, LagSummary } from './messages.js';
+
+/**
+ * What one driver saw in the measured window. Workloads record only while
+ * `measuring` is set, so warm-up and queue forming stay out of the figures.
+ */
+export class Recorder {
+  measuring = false;
+  cycles = 0;
+  private latencies: number[] = [];
+  private tokens: number[] = [];
+  private sessions: number[] = [];
+  private readonly perSession: Uint32Array;
+  private errors = 0;
+  private firstError: string | null = null;
+  private startedAt = 0;
+  private cpuAt: NodeJS.CpuUsage = process.cpuUsage();
+  // 10 ms resolution: the histogram's own timer must not add load of its own.
+  private readonly lag: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor(sessionCount: number) {
+    this.perSession = new Uint32Array(sessionCount);
+  }
+
+  start(): void {
+    this.latencies = [];
+    this.tokens = [];
+    this.sessions = [];
+    this.perSession.fill(0);
+    this.cycles = 0;
+    this.lag.reset();
+    this.lag.enable();
+    this.cpuAt = process.cpuUsage();
+    this.startedAt = performance.now();
+    this.measuring = true;
+  }
+
+  latency(ms: number): void {
+    this.latencies.push(ms);
+  }
+
+  /** A grant of the contended path to session `local` (index within this driver). */
+  grant(local: number, global: number, token: number): void {
+    this.tokens.push(token);
+    this.sessions.push(global);
+    this.perSession[local] = (this.perSession[local] ?? 0) + 1;
+  }
+
+  error(err: unknown): void {
+    this.errors++;
+    this.firstError ??= err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  }
+
+  finish(): DriverReport {
+    const windowMs = performance.now() - this.startedAt;
+    this.measuring = false;
+    this.lag.disable();
+    const cpu = process.cpuUsage(this.cpuAt);
+    return {
+      t: 'report',
+      windowMs,
+      cycles: this.cycles,
+      latenciesMs: Float64Array.from(this.latencies),
+      grantTokens: Float64Array.from(this.tokens),
+      grantSessions: Uint32Array.from(this.sessions),
+      grantsPerSession: this.perSession.slice(),
+      errors: this.errors,
+      firstError: this.firstError,
+      lag: lagSummary(this.lag),
+      cpuMs: (cpu.user + cpu.system) / 1000,
+    };
+  }
+}
+
+function lagSummary(h: IntervalHistogram): LagSummary {
+  // The histogram is in nanoseconds and counts the timer's own resolution in.
+  const ms = (ns: number): number => (Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : NaN);
+  return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) };
+}

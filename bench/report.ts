@@ -1,0 +1,72 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Row } from './result.js';
+
+const COLUMNS: readonly [keyof Row, string][] = [
+  ['scenario', 'Scenario'],
+  ['sessions', 'Sessions'],
+  ['throughput', 'Throughput'],
+  ['latency', 'Latency p50 / p99 / max'],
+  ['other', 'Fairness and more'],
+  ['brokerCpu', 'Broker CPU'],
+  ['driver', 'Drivers'],
+];
+
+export const START_MARKER = '<!-- results:start -->';
+export const END_MARKER = '<!-- results:end -->';
+
+/** A plain, space-aligned table for the terminal. */
+export function plainTable(rows: readonly Row[]): string {
+  const widths = COLUMNS.map(([key, title]) =>
+    Math.max(title.length, ...rows.map((r) => r[key].length)),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(COLUMNS.map(([, title]) => title)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(COLUMNS.map(([key]) => r[key]))),
+  ].join('\n');
+}
+
+export function markdownTable(rows: readonly Row[]): string {
+  const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+  return [
+    line(COLUMNS.map(([, title]) => title)),
+    line(COLUMNS.map(() => '---')),
+    ...rows.map((r) => line(COLUMNS.map(([key]) => r[key].replaceAll('|', '\\|')))),
+  ].join('\n');
+}
+
+export interface RunInfo {
+  date: string;
+  node: string;
+  nproc: number;
+  openFilesLimit: string;
+  durationSec: number;
+}
+
+/** Replaces what is between the result markers of bench/README.md with this run's table. */
+export async function writeReadme(rows: readonly Row[], info: RunInfo): Promise<string> {
+  // dist/bench/report.js → bench/README.md in the source tree.
+  const path = fileURLToPath(new URL('../../bench/README.md', import.meta.url));
+  const text = await readFile(path, 'utf8');
+  const start = text.indexOf(START_MARKER);
+  const end = text.indexOf(END_MARKER);
+  if (start < 0 || end < start) throw new Error(`${path} lacks the results markers`);
+  const block = [
+    START_MARKER,
+    '',
+    `Run on ${info.date}, Node ${info.node}, \`nproc\` ${info.nproc}, ` +
+      `\`ulimit -n\` ${info.openFilesLimit}; \`npm run bench\` took ${info.durationSec} s.`,
+    '',
+    markdownTable(rows),
+    '',
+    END_MARKER,
+  ].join('\n');
+  await writeFile(path, text.slice(0, start) + block + text.slice(end + END_MARKER.length));
+  return path;
+}

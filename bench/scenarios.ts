@@ -1,0 +1,155 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CYCLE_PATHS,
+  CYCLE_SESSIONS,
+  HANDOFF_PAUSE_MAX_MS,
+  HANDOFF_PAUSE_MIN_MS,
+  HANDOFF_REPS,
+  HOT_PATH,
+  IDLE_SESSIONS,
+  IDLE_SETTLE_MS,
+  TWO_DRIVERS_FROM,
+  WARMUP_MS,
+} from './bench-config.js';
+import {
+  driverCell,
+  driverFigures,
+  fmt,
+  latencyCell,
+  meanWindowSec,
+  type Result,
+} from './result.js';
+import { Rig } from './rig.js';
+import { round, summarize } from './stats.js';
+
+/** Scenario A: uncontended acquire → release cycles over many paths. */
+export async function cycles(): Promise<Result> {
+  const rig = await Rig.start({ drivers: 1 });
+  try {
+    const conn = await rig.connect(CYCLE_SESSIONS);
+    await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
+    await sleep(WARMUP_MS);
+    const w = await rig.measure();
+    const count = w.reports.reduce((s, r) => s + r.cycles, 0);
+    const lat = summarize(w.reports.map((r) => r.latenciesMs));
+    const d = driverFigures(w);
+    const cyclesPerSec = round(count / meanWindowSec(w));
+    return {
+      json: {
+        scenario: 'A',
+        sessions: conn.ok,
+        paths: CYCLE_PATHS,
+        cyclesPerSec,
+        acquireP50Ms: lat.p50Ms,
+        acquireP99Ms: lat.p99Ms,
+        acquireMaxMs: lat.maxMs,
+        brokerCpuPct: round(w.brokerCpuPct),
+        windowMs: round(w.windowMs),
+        ...d,
+      },
+      row: {
+        scenario: 'A uncontended cycles',
+        sessions: fmt(conn.ok),
+        throughput: `${fmt(cyclesPerSec)} cycles/s`,
+        latency: latencyCell('acquire', lat.p50Ms, lat.p99Ms, lat.maxMs),
+        other: `${fmt(CYCLE_PATHS)} random paths`,
+        brokerCpu: `${fmt(w.brokerCpuPct)}%`,
+        driver: driverCell(d),
+      },
+    };
+  } finally {
+    await rig.close();
+  }
+}
+
+/** Scenario D: release → grant between two sessions, on an otherwise idle broker. */
+export async function handoffLatency(): Promise<Result> {
+  const rig = await Rig.start({ drivers: 1 });
+  try {
+    const conn = await rig.connect(2);
+    const before = await rig.sample();
+    const startedAt = performance.now();
+    const report = await rig.runToReport(
+      {
+        kind: 'handoff',
+        path: HOT_PATH,
+        reps: HANDOFF_REPS,
+        pauseMinMs: HANDOFF_PAUSE_MIN_MS,
+        pauseMaxMs: HANDOFF_PAUSE_MAX_MS,
+      },
+      HANDOFF_REPS * (HANDOFF_PAUSE_MAX_MS + 1_000),
+    );
+    const brokerCpuPct =
+      ((await rig.sample()).cpuUs - before.cpuUs) / 10 / (performance.now() - startedAt);
+    const lat = summarize([report.latenciesMs]);
+    const d = driverFigures({ reports: [report] });
+    return {
+      json: {
+        scenario: 'D',
+        sessions: conn.ok,
+        reps: lat.count,
+        releaseToGrantP50Ms: lat.p50Ms,
+        releaseToGrantP99Ms: lat.p99Ms,
+        releaseToGrantMaxMs: lat.maxMs,
+        brokerCpuPct: round(brokerCpuPct),
+        ...d,
+      },
+      row: {
+        scenario: 'D handoff latency',
+        sessions: fmt(conn.ok),
+        throughput: '—',
+        latency: latencyCell('release→grant', lat.p50Ms, lat.p99Ms, lat.maxMs),
+        other: `${lat.count} handoffs, ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart`,
+        brokerCpu: `${fmt(brokerCpuPct)}%`,
+        driver: driverCell(d),
+      },
+    };
+  } finally {
+    await rig.close();
+  }
+}
+
+/** Scenario E: broker RSS per idle session, read in the broker after a full GC. */
+export async function idleMemory(): Promise<Result> {
+  const drivers = IDLE_SESSIONS >= TWO_DRIVERS_FROM ? 2 : 1;
+  const rig = await Rig.start({ drivers, exposeGc: true });
+  try {
+    await rig.gc();
+    const before = await rig.sample();
+    const conn = await rig.connect(IDLE_SESSIONS);
+    await rig.startWorkload({ kind: 'idle' });
+    await sleep(IDLE_SETTLE_MS);
+    await rig.gc();
+    const after = await rig.sample();
+    const n = Math.max(1, conn.ok);
+    const rssPerSessionKiB = round((after.rssBytes - before.rssBytes) / n / 1024, 2);
+    const heapPerSessionKiB = round((after.heapUsedBytes - before.heapUsedBytes) / n / 1024, 2);
+    const mib = (b: number): number => round(b / 1024 / 1024, 1);
+    return {
+      json: {
+        scenario: 'E',
+        sessions: conn.ok,
+        connectFailed: conn.failed,
+        connectMs: round(conn.ms),
+        rssBeforeMiB: mib(before.rssBytes),
+        rssAfterMiB: mib(after.rssBytes),
+        rssPerSessionKiB,
+        heapPerSessionKiB,
+        connectFirstError: conn.firstError,
+      },
+      row: {
+        scenario: 'E idle sessions',
+        sessions: fmt(conn.ok),
+        throughput: `${fmt(rssPerSessionKiB, 1)} KiB RSS/session`,
+        latency: '—',
+        other:
+          `RSS ${fmt(mib(before.rssBytes), 1)} → ${fmt(mib(after.rssBytes), 1)} MiB, ` +
+          `heap ${fmt(heapPerSessionKiB, 1)} KiB/session, connected in ${fmt(conn.ms / 1000, 1)} s`,
+        brokerCpu: '—',
+        driver: `${drivers}×`,
+      },
+    };
+  } finally {
+    await rig.close();
+  }
+}

@@ -1,0 +1,121 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BatonClient, Lease } from '../client/node.js';
+import type { Recorder } from './recorder.js';
+import { randomInt } from './stats.js';
+
+/** Whether the loops should go on; the driver process is killed after its report anyway. */
+export interface Running {
+  value: boolean;
+}
+
+/** After a failed call a loop backs off, so one broken session cannot spin a core. */
+const ERROR_BACKOFF_MS = 50;
+
+/**
+ * Scenario A: every session loops acquire → release on a random path out of
+ * `paths`. A cycle counts, and its acquire latency is kept, when its release
+ * is acknowledged inside the window.
+ */
+export function runCycles(
+  clients: readonly BatonClient[],
+  paths: number,
+  rec: Recorder,
+  running: Running,
+): void {
+  for (const client of clients) {
+    void (async () => {
+      while (running.value) {
+        const path = `bench/cycle/${randomInt(0, paths - 1)}`;
+        const calledAt = performance.now();
+        try {
+          const lease = await client.acquire(path);
+          const grantedAt = performance.now();
+          await lease.release();
+          if (rec.measuring) {
+            rec.cycles++;
+            rec.latency(grantedAt - calledAt);
+          }
+        } catch (err) {
+          rec.error(err);
+          await sleep(ERROR_BACKOFF_MS);
+        }
+      }
+    })();
+  }
+}
+
+/**
+ * Scenarios B and C: every session queues on `path`. The first one granted
+ * holds the lock until `go`, so the whole queue can form first; from then on
+ * each session releases the moment it is granted and queues again at once.
+ * Waits are kept only for acquires called after `go`: the first acquire of
+ * each session waited for the queue to form, which is measured apart.
+ */
+export function runContention(
+  clients: readonly BatonClient[],
+  first: number,
+  path: string,
+  rec: Recorder,
+  go: Promise<void>,
+  running: Running,
+): void {
+  let started = false;
+  void go.then(() => (started = true));
+  clients.forEach((client, local) => {
+    void (async () => {
+      let calledAt = performance.now();
+      let afterGo = false;
+      while (running.value) {
+        let lease: Lease;
+        try {
+          lease = await client.acquire(path);
+        } catch (err) {
+          rec.error(err);
+          await sleep(ERROR_BACKOFF_MS);
+          continue;
+        }
+        if (rec.measuring) {
+          rec.grant(local, first + local, lease.token);
+          if (afterGo) rec.latency(performance.now() - calledAt);
+        }
+        if (!started) await go;
+        // Not awaited: "release at once and queue again" means both frames
+        // leave in the same tick, release first, as a tight worker loop would.
+        lease.release().catch((err: unknown) => rec.error(err));
+        calledAt = performance.now();
+        afterGo = true;
+      }
+    })();
+  });
+}
+
+/**
+ * Scenario D: two sessions pass `path` back and forth. The waiter queues,
+ * a random pause lets its acquire settle into the queue, then the holder
+ * releases; the sample is release call → the waiter's grant resolved. Both
+ * sessions live in this one process, so both ends share one clock.
+ */
+export async function runHandoffs(
+  a: BatonClient,
+  b: BatonClient,
+  path: string,
+  reps: number,
+  pauseMinMs: number,
+  pauseMaxMs: number,
+  rec: Recorder,
+): Promise<void> {
+  let holder = await a.acquire(path);
+  let waiter = b;
+  let other = a;
+  for (let i = 0; i < reps; i++) {
+    const granted = waiter.acquire(path);
+    await sleep(randomInt(pauseMinMs, pauseMaxMs));
+    const releasedAt = performance.now();
+    const releasing = holder.release();
+    holder = await granted;
+    rec.latency(performance.now() - releasedAt);
+    await releasing;
+    [waiter, other] = [other, waiter];
+  }
+  await holder.release();
+}

@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '..');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => relative(ROOT, join(e.parentPath, e.name)));
+}
+
+/** Every module a file imports, as a repo-relative path or a package name. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  const specs = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map(
+    (m) => m[1] as string,
+  );
+  return specs.map((s) =>
+    s.startsWith('.') ? relative(ROOT, resolve(dirname(join(ROOT, file)), s)) : s,
+  );
+}
+
+function offending(files: string[], bad: (spec: string, file: string) => boolean): string[] {
+  return files.flatMap((f) =>
+    importsOf(f)
+      .filter((s) => bad(s, f))
+      .map((s) => `${f} → ${s}`),
+  );
+}
+
+describe('import arrows (shared ◄ client, shared ◄ server/core ◄ server/* ◄ server/main)', () => {
+  it('keeps shared/ browser-safe and free of client and server', () => {
+    const bad = (s: string): boolean =>
+      s.startsWith('node:') ||
+      s === 'ws' ||
+      s === 'ioredis' ||
+      s.startsWith('client') ||
+      s.startsWith('server');
+    expect(offending(sourceFiles('shared'), bad)).toEqual([]);
+  });
+
+  it('keeps client/ browser-safe, except the Node entry that injects ws', () => {
+    const bad = (s: string, f: string): boolean =>
+      s.startsWith('server') ||
+      s.startsWith('node:') ||
+      s === 'ioredis' ||
+      (s === 'ws' && f !== 'client/node.ts');
+    expect(offending(sourceFiles('client'), bad)).toEqual([]);
+  });
+
+  it('keeps server/core pure: no I/O, no timers, no clock, nothing outside core and shared', () => {
+    const files = sourceFiles('server/core');
+    const bad = (s: string): boolean => !(s.startsWith('server/core/') || s.startsWith('shared/'));
+    expect(offending(files, bad)).toEqual([]);
+    for (const f of files) {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      expect(text, f).not.toMatch(/\b(Date\.|setTimeout|setInterval|performance\.|process\.)/);
+    }
+  });
+
+  it('lets nothing but the CLI reach into the client from the server', () => {
+    const bad = (s: string, f: string): boolean =>
+      s.startsWith('client') && !f.startsWith('server/cli/');
+    expect(offending(sourceFiles('server'), bad)).toEqual([]);
+  });
+});

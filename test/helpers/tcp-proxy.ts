@@ -1,0 +1,55 @@
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { onTestFinished } from 'vitest';
+
+/**
+ * A loopback TCP proxy in front of a server, to drop or stall connections
+ * the way a flaky network would.
+ */
+export class TcpProxy {
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+    private readonly pairs: Set<[Socket, Socket]>,
+  ) {}
+
+  static async start(targetPort: number): Promise<TcpProxy> {
+    const pairs = new Set<[Socket, Socket]>();
+    const server = createServer((client) => {
+      const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+      const pair: [Socket, Socket] = [client, upstream];
+      pairs.add(pair);
+      const end = (): void => {
+        pairs.delete(pair);
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port, pairs);
+    onTestFinished(() => proxy.close());
+    return proxy;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** Cuts every open connection at once, as a crashed link would. */
+  dropAll(): void {
+    for (const [a, b] of this.pairs) {
+      a.destroy();
+      b.destroy();
+    }
+    this.pairs.clear();
+  }
+
+  async close(): Promise<void> {
+    this.dropAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, encodeFrame } from '../../shared/codec.js';
+import { errorFromCode, ERROR_CODES, BatonError, TimeoutError } from '../../shared/errors.js';
+import { lockPathProblem } from '../../shared/lock-path.js';
+import {
+  guardClientFrame,
+  guardServerFrame,
+  PROTOCOL_VERSION,
+  type ClientFrame,
+  type ServerFrame,
+} from '../../shared/protocol.js';
+
+const clientFrames: ClientFrame[] = [
+  { t: 'hello', v: PROTOCOL_VERSION },
+  { t: 'hello', v: PROTOCOL_VERSION, ttlMs: 5_000, session: 's', secret: 'k', name: 'worker 1' },
+  { t: 'hb', id: 1 },
+  { t: 'acquire', id: 2, path: 'orders/42', wait: true },
+  { t: 'acquire', id: 3, path: 'ключ/🔒', wait: false, timeoutMs: 0 },
+  { t: 'release', id: 4, path: 'orders/42', token: 2 ** 52 },
+  { t: 'cancel', id: 5, target: 3 },
+  { t: 'bye', id: 6 },
+];
+
+const serverFrames: ServerFrame[] = [
+  {
+    t: 'welcome',
+    v: 1,
+    session: 's',
+    secret: 'k',
+    ttlMs: 10_000,
+    resumed: true,
+    held: [{ id: 2, path: 'a', token: 9 }],
+  },
+  { t: 'grant', id: 2, path: 'a', token: 9 },
+  { t: 'queued', id: 3, position: 10_000 },
+  { t: 'queued', id: 3 },
+  { t: 'busy', id: 4 },
+  { t: 'ok', id: 5 },
+  { t: 'error', id: 6, code: 'NOT_HOLDER', message: 'no' },
+  { t: 'error', code: 'PROTOCOL', message: 'bad' },
+  { t: 'lost', path: 'a', token: 9, reason: 'session-expired' },
+];
+
+describe('codec and guards', () => {
+  it.each(clientFrames)('round-trips client frame %o', (frame) => {
+    expect(guardClientFrame(decodeFrame(encodeFrame(frame)))).toEqual({ ok: true, frame });
+  });
+
+  it.each(serverFrames)('round-trips server frame %o', (frame) => {
+    expect(guardServerFrame(decodeFrame(encodeFrame(frame)))).toEqual({ ok: true, frame });
+  });
+
+  it('encodes plain msgpack maps, readable without msgpackr records', () => {
+    // map16 with 2 entries, then the key "t" as a fixstr: no msgpackr extension.
+    expect(Array.from(encodeFrame({ t: 'hb', id: 1 }).subarray(0, 5))).toEqual([
+      0xde, 0x00, 0x02, 0xa1, 0x74,
+    ]);
+  });
+
+  it.each([
+    [null, undefined],
+    [{ t: 'acquire', id: 0, path: 'p', wait: true }, undefined],
+    [{ t: 'acquire', id: 3, path: 'p', wait: 'yes' }, 3],
+    [{ t: 'acquire', id: 3, path: 'p'.repeat(3_000), wait: true }, 3],
+    [{ t: 'release', id: 4, path: 'p', token: 2 ** 60 }, 4],
+    [{ t: 'hello', v: 1, session: 's' }, undefined],
+    [{ t: 'hello', v: 1, name: 'n'.repeat(200) }, undefined],
+    [{ t: 'cancel', id: 5 }, 5],
+    [{ t: 'nope', id: 6 }, 6],
+  ])('refuses %o, keeping the request id %s', (message, id) => {
+    const result = guardClientFrame(message);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.id).toBe(id);
+      expect(result.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each([[[0x92, 0x01]], [[0x01, 0x02]], [[]]])(
+    'throws on bytes that are not one msgpack value: %o',
+    (bytes) => {
+      expect(() => decodeFrame(new Uint8Array(bytes))).toThrow();
+    },
+  );
+});
+
+describe('errors', () => {
+  it('rebuilds the class a caller branches on from every code', () => {
+    for (const code of ERROR_CODES) {
+      const err = errorFromCode(code, 'm');
+      expect(err).toBeInstanceOf(BatonError);
+      expect(err.code).toBe(code);
+    }
+    expect(errorFromCode('TIMEOUT', 'm')).toBeInstanceOf(TimeoutError);
+  });
+});
+
+describe('lock paths', () => {
+  it.each([
+    ['orders/42', null],
+    ['é'.repeat(256), null],
+    ['', /empty/],
+    ['é'.repeat(256) + 'x', /512/],
+    ['a\tb', /control/],
+    ['a\u009fb', /control/],
+    ['a\ud800b', /well-formed/],
+    [42, /string/],
+  ])('judges %o', (path, problem) => {
+    const result = lockPathProblem(path);
+    if (problem === null) expect(result).toBeNull();
+    else expect(result).toMatch(problem);
+  });
+});
