@@ -1,4 +1,3 @@
-import { decodeFrame, encodeFrame } from '../shared/codec.js';
 import {
   BatonError,
   ConnectionClosedError,
@@ -9,7 +8,6 @@ import {
 import { lockPathProblem } from '../shared/lock-path.js';
 import {
   CLOSE_CODES,
-  guardServerFrame,
   PROTOCOL_VERSION,
   type ClientFrame,
   type HelloFrame,
@@ -22,7 +20,8 @@ import {
   type ResolvedClientOptions,
 } from './client-options.js';
 import { Lease } from './lease.js';
-import { messageBytes, OPEN, type WebSocketFactory, type WebSocketLike } from './websocket-like.js';
+import { Link } from './link.js';
+import type { WebSocketFactory } from './websocket-like.js';
 
 export interface AcquireOptions {
   /** Give up after this long in the queue (TIMEOUT). Default: wait as long as it takes. */
@@ -47,7 +46,7 @@ interface Pending {
   sentAt: number;
   resent: boolean;
   /** Handles a reply; true when the request is done. */
-  onReply(reply: Reply): boolean;
+  onReply(reply: Reply, self: Pending): boolean;
   /** Ends the request without a reply (session gone, client closed). */
   onEnd(error: BatonError): void;
 }
@@ -61,7 +60,7 @@ const now = (): number => performance.now();
  */
 export class BatonClient {
   readonly options: ResolvedClientOptions;
-  private socket: WebSocketLike | null = null;
+  private readonly link: Link;
   private ready = false;
   private sessionId: string | null = null;
   private secret: string | null = null;
@@ -70,23 +69,25 @@ export class BatonClient {
   private readonly pending = new Map<number, Pending>();
   private readonly leases = new Map<number, Lease>();
   private readonly listeners = new Set<(status: ClientStatus) => void>();
-  private urlIndex = 0;
-  private attempt = 0;
   private helloSentAt = 0;
   private confirmedAt = -Infinity;
-  private lastSentAt = 0;
   private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
   private leaseTimer: ReturnType<typeof setTimeout> | undefined;
-  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  private closed = false;
+  private closing: Promise<void> | null = null;
   private firstSession: { resolve: () => void; reject: (e: BatonError) => void } | null = null;
 
-  constructor(
-    options: ClientOptions,
-    private readonly openSocket: WebSocketFactory,
-  ) {
+  constructor(options: ClientOptions, openSocket: WebSocketFactory) {
     this.options = resolveClientOptions(options);
     this.ttlMs = this.options.sessionTtlMs;
+    const backoff = {
+      minDelayMs: this.options.reconnectMinDelayMs,
+      maxDelayMs: this.options.reconnectMaxDelayMs,
+    };
+    this.link = new Link(this.options.urls, openSocket, backoff, {
+      open: () => this.hello(),
+      frame: (frame) => this.receive(frame),
+      down: (code, error) => this.down(code, error),
+    });
   }
 
   /** Opens the first session; rejects if none can be had within `connectTimeoutMs`. */
@@ -102,7 +103,7 @@ export class BatonClient {
         ),
       );
     }, this.options.connectTimeoutMs);
-    this.dial();
+    this.link.dial();
     return started.finally(() => clearTimeout(timer));
   }
 
@@ -151,8 +152,9 @@ export class BatonClient {
   private requestLock(path: string, wait: boolean, options: AcquireOptions): Promise<Lease | null> {
     const problem = lockPathProblem(path);
     if (problem) return Promise.reject(new BatonError('INVALID_PATH', problem));
-    if (this.closed)
+    if (this.closing) {
       return Promise.reject(new ConnectionClosedError('CLOSED', 'the client is closed'));
+    }
     const { timeoutMs, signal } = options;
     if (signal?.aborted)
       return Promise.reject(new BatonError('ABORTED', `acquire of ${path} was aborted`));
@@ -174,11 +176,7 @@ export class BatonClient {
         if (!this.pending.delete(id)) return;
         finish();
         reject(error);
-        this.request(
-          { t: 'cancel', id: this.nextId++, target: id },
-          () => true,
-          () => {},
-        );
+        this.tell({ t: 'cancel', id: this.nextId++, target: id });
       };
       const onAbort = (): void =>
         giveUp(new BatonError('ABORTED', `acquire of ${path} was aborted`));
@@ -220,7 +218,7 @@ export class BatonClient {
   private giveBack(lease: Lease): Promise<void> {
     const held = this.leases.delete(lease.requestId);
     // The broker already let go of a lost lock, and a closed client has no session.
-    if (!held || this.closed) return Promise.resolve();
+    if (!held || this.closing) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const frame: RequestFrame = {
         t: 'release',
@@ -230,12 +228,12 @@ export class BatonClient {
       };
       this.request(
         frame,
-        (reply) => {
-          // A resent release may find its first attempt already done; a lost lease has nothing to give back.
+        (reply, self) => {
+          // A resent release may find its first attempt done; a lost lease has nothing to give back.
           const harmless =
             reply.t === 'error' &&
             reply.code === 'NOT_HOLDER' &&
-            (pending.resent || lease.signal.aborted);
+            (self.resent || lease.signal.aborted);
           if (reply.t === 'error' && !harmless) reject(errorFromCode(reply.code, reply.message));
           else resolve();
           return true;
@@ -243,7 +241,6 @@ export class BatonClient {
         // With the session gone, the broker has released the lock already.
         () => resolve(),
       );
-      const pending = this.pending.get(frame.id) as Pending;
     });
   }
 
@@ -253,59 +250,45 @@ export class BatonClient {
     if (this.ready) this.write(p);
   }
 
+  /** A request whose answer nobody waits for. */
+  private tell(frame: RequestFrame): void {
+    this.request(
+      frame,
+      () => true,
+      () => {},
+    );
+  }
+
+  /** Gives back a lock the caller no longer wants, or can no longer trust. */
+  private releaseQuietly(path: string, token: number): void {
+    this.tell({ t: 'release', id: this.nextId++, path, token });
+  }
+
   private write(p: Pending): void {
     if (p.sentAt !== -1) p.resent = true;
     p.sentAt = now();
-    this.send(p.frame);
-  }
-
-  private send(frame: ClientFrame): void {
-    const socket = this.socket;
-    if (!socket || socket.readyState !== OPEN) return;
-    this.lastSentAt = now();
-    socket.send(encodeFrame(frame));
+    this.link.send(p.frame);
   }
 
   // ---- frames from the broker ---------------------------------------------
 
-  private receive(socket: WebSocketLike, data: unknown): void {
-    if (socket !== this.socket) return;
-    const bytes = messageBytes(data);
-    let checked;
-    try {
-      checked = bytes && guardServerFrame(decodeFrame(bytes));
-    } catch {
-      checked = null;
-    }
-    if (!checked?.ok) {
-      this.emit({
-        state: 'reconnecting',
-        error: new BatonError('PROTOCOL', 'the broker sent a bad frame'),
-      });
-      return socket.close(CLOSE_CODES.protocol, 'bad frame');
-    }
-    const frame = checked.frame;
+  private receive(frame: ServerFrame): void {
     if (frame.t === 'welcome') return this.welcome(frame);
     if (frame.t === 'lost') return this.lost(frame.token, frame.reason);
     if (frame.id === undefined) return this.refused(frame as ServerFrame & { t: 'error' });
     const p = this.pending.get(frame.id);
     if (!p) {
       // A grant for an acquire given up on: hand it straight back.
-      if (frame.t === 'grant')
-        this.request(
-          { t: 'release', id: this.nextId++, path: frame.path, token: frame.token },
-          () => true,
-          () => {},
-        );
+      if (frame.t === 'grant') this.releaseQuietly(frame.path, frame.token);
       return;
     }
     if (p.sentAt > this.confirmedAt) this.confirmedAt = p.sentAt;
-    if (p.onReply(frame)) this.pending.delete(frame.id);
+    if (p.onReply(frame, p)) this.pending.delete(frame.id);
   }
 
   private welcome(frame: WelcomeFrame): void {
     this.ready = true;
-    this.attempt = 0;
+    this.link.connected();
     this.sessionId = frame.session;
     this.secret = frame.secret;
     this.ttlMs = frame.ttlMs;
@@ -315,8 +298,8 @@ export class BatonClient {
       for (const lease of this.leases.values())
         if (!still.has(lease.requestId)) this.lost(lease.token, 'revoked');
     }
-    const order = [...this.pending.values()].sort((a, b) => a.frame.id - b.frame.id);
-    for (const p of order) this.write(p);
+    // Insertion order is id order: requests are resent as they were first made.
+    for (const p of this.pending.values()) this.write(p);
     this.armHeartbeat();
     this.armLeaseTimer();
     this.emit({ state: 'connected', sessionId: frame.session, resumed: frame.resumed });
@@ -355,49 +338,22 @@ export class BatonClient {
 
   // ---- connection and timers ----------------------------------------------
 
-  private dial(): void {
-    if (this.closed) return;
-    const url = this.options.urls[this.urlIndex % this.options.urls.length] as string;
-    let socket: WebSocketLike;
-    try {
-      socket = this.openSocket(url);
-    } catch {
-      return this.redial();
+  private hello(): void {
+    const hello: HelloFrame = { t: 'hello', v: PROTOCOL_VERSION, ttlMs: this.options.sessionTtlMs };
+    if (this.sessionId && this.secret) {
+      hello.session = this.sessionId;
+      hello.secret = this.secret;
     }
-    this.socket = socket;
-    socket.onopen = () => {
-      if (socket !== this.socket) return;
-      const hello: HelloFrame = {
-        t: 'hello',
-        v: PROTOCOL_VERSION,
-        ttlMs: this.options.sessionTtlMs,
-      };
-      if (this.sessionId && this.secret) {
-        hello.session = this.sessionId;
-        hello.secret = this.secret;
-      }
-      if (this.options.name !== undefined) hello.name = this.options.name;
-      this.helloSentAt = now();
-      this.send(hello);
-    };
-    socket.onmessage = (event) => this.receive(socket, event.data);
-    socket.onerror = () => {};
-    socket.onclose = (event) => {
-      if (socket !== this.socket) return;
-      this.socket = null;
-      this.ready = false;
-      if (event.code === CLOSE_CODES.sessionEnded && this.sessionId) this.sessionExpired();
-      this.redial();
-    };
+    if (this.options.name !== undefined) hello.name = this.options.name;
+    this.helloSentAt = now();
+    this.link.send(hello);
   }
 
-  private redial(): void {
-    if (this.closed) return;
-    this.urlIndex++;
-    const { reconnectMinDelayMs: min, reconnectMaxDelayMs: max } = this.options;
-    const delayMs = Math.min(max, min * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
-    this.emit({ state: 'reconnecting' });
-    this.reconnectTimer = setTimeout(() => this.dial(), delayMs);
+  private down(code: number, error?: BatonError): void {
+    this.ready = false;
+    if (this.closing) return;
+    if (code === CLOSE_CODES.sessionEnded && this.sessionId) this.sessionExpired();
+    this.emit(error ? { state: 'reconnecting', error } : { state: 'reconnecting' });
   }
 
   /** Heartbeats keep the session alive; any other frame does too, so idle periods are all they fill. */
@@ -405,12 +361,8 @@ export class BatonClient {
     clearTimeout(this.heartbeatTimer);
     const intervalMs = this.ttlMs / 3;
     this.heartbeatTimer = setTimeout(() => {
-      if (this.ready && now() - this.lastSentAt >= intervalMs * 0.9) {
-        this.request(
-          { t: 'hb', id: this.nextId++ },
-          () => true,
-          () => {},
-        );
+      if (this.ready && now() - this.link.lastSentAt >= intervalMs * 0.9) {
+        this.tell({ t: 'hb', id: this.nextId++ });
       }
       this.armHeartbeat();
     }, intervalMs);
@@ -433,19 +385,20 @@ export class BatonClient {
           lease.lose('lease-expired');
           // The broker may still count it as ours: give it back when we can.
           this.leases.delete(lease.requestId);
-          this.request(
-            { t: 'release', id: this.nextId++, path: lease.path, token: lease.token },
-            () => true,
-            () => {},
-          );
+          this.releaseQuietly(lease.path, lease.token);
         }
       },
       Math.max(0, deadline - now()),
     );
   }
 
-  private async shutdown(error?: BatonError): Promise<void> {
-    if (this.closed) return;
+  /** Ends everything once; later calls get the same promise. */
+  private shutdown(error?: BatonError): Promise<void> {
+    this.closing ??= this.end(error);
+    return this.closing;
+  }
+
+  private async end(error?: BatonError): Promise<void> {
     if (this.ready && !error) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1_000);
@@ -456,19 +409,16 @@ export class BatonClient {
         );
       });
     }
-    this.closed = true;
     this.ready = false;
     clearTimeout(this.heartbeatTimer);
     clearTimeout(this.leaseTimer);
-    clearTimeout(this.reconnectTimer);
     for (const lease of this.leases.values()) lease.lose('closed');
     this.leases.clear();
     const pending = [...this.pending.values()];
     this.pending.clear();
     const closedError = error ?? new ConnectionClosedError('CLOSED', 'the client was closed');
     for (const p of pending) p.onEnd(closedError);
-    this.socket?.close(1000, 'client closed');
-    this.socket = null;
+    this.link.stop();
     this.firstSession?.reject(closedError);
     this.firstSession = null;
     this.emit(error ? { state: 'closed', error } : { state: 'closed' });

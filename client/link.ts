@@ -1,0 +1,110 @@
+import { decodeFrame, encodeFrame } from '../shared/codec.js';
+import { BatonError } from '../shared/errors.js';
+import {
+  CLOSE_CODES,
+  guardServerFrame,
+  type ClientFrame,
+  type ServerFrame,
+} from '../shared/protocol.js';
+import { messageBytes, OPEN, type WebSocketFactory, type WebSocketLike } from './websocket-like.js';
+
+/** What a {@link Link} tells its owner. */
+export interface LinkEvents {
+  /** A socket opened; the owner says hello on it. */
+  open(): void;
+  /** A frame that passed the guards. */
+  frame(frame: ServerFrame): void;
+  /** The socket closed (or failed to open); the link dials again after a backoff unless stopped. */
+  down(code: number, error?: BatonError): void;
+}
+
+export interface Backoff {
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * The client's one socket at a time: dials the URLs in turn, decodes and
+ * guards what arrives, and redials with jittered exponential backoff. It
+ * knows nothing of sessions.
+ */
+export class Link {
+  /** Monotonic time of the last frame written. */
+  lastSentAt = 0;
+  private socket: WebSocketLike | null = null;
+  private urlIndex = 0;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly urls: readonly string[],
+    private readonly openSocket: WebSocketFactory,
+    private readonly backoff: Backoff,
+    private readonly events: LinkEvents,
+  ) {}
+
+  dial(): void {
+    if (this.stopped) return;
+    const url = this.urls[this.urlIndex++ % this.urls.length] as string;
+    let socket: WebSocketLike;
+    try {
+      socket = this.openSocket(url);
+    } catch (err) {
+      return this.lost(
+        1006,
+        new BatonError('CLOSED', `cannot open ${url}: ${(err as Error).message}`),
+      );
+    }
+    this.socket = socket;
+    socket.onopen = () => socket === this.socket && this.events.open();
+    socket.onmessage = (event) => socket === this.socket && this.receive(socket, event.data);
+    socket.onerror = () => {};
+    socket.onclose = (event) => socket === this.socket && this.lost(event.code);
+  }
+
+  /** Writes a frame if a socket is open; false when it is not. */
+  send(frame: ClientFrame): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== OPEN) return false;
+    this.lastSentAt = performance.now();
+    socket.send(encodeFrame(frame));
+    return true;
+  }
+
+  /** The session is up on this socket: the next outage starts its backoff afresh. */
+  connected(): void {
+    this.attempt = 0;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, 'client closed');
+  }
+
+  private receive(socket: WebSocketLike, data: unknown): void {
+    const bytes = messageBytes(data);
+    let checked;
+    try {
+      checked = bytes && guardServerFrame(decodeFrame(bytes));
+    } catch {
+      checked = null;
+    }
+    if (checked?.ok) return this.events.frame(checked.frame);
+    this.socket = null;
+    socket.close(CLOSE_CODES.protocol, 'bad frame');
+    this.lost(CLOSE_CODES.protocol, new BatonError('PROTOCOL', 'the broker sent a bad frame'));
+  }
+
+  private lost(code: number, error?: BatonError): void {
+    this.socket = null;
+    this.events.down(code, error);
+    if (this.stopped) return;
+    const { minDelayMs, maxDelayMs } = this.backoff;
+    const delayMs = Math.min(maxDelayMs, minDelayMs * 2 ** this.attempt++);
+    this.timer = setTimeout(() => this.dial(), delayMs * (0.5 + Math.random() / 2));
+  }
+}
