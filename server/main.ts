@@ -3,8 +3,8 @@ import { run } from './cli/run.js';
 import { serve } from './cli/serve.js';
 
 const USAGE = `usage:
-  baton server [--host H] [--port N] [--data-dir DIR] [--session-ttl-ms N]
-  baton run PATH [--url URL] [--timeout-ms N] -- CMD [ARGS...]`;
+  baton server [--host H] [--port N] [--data-dir DIR] [--session-ttl-ms N] [--lock-delay-ms N]
+  baton run PATH [--url URL] [--timeout-ms N] [--session-ttl-ms N] -- CMD [ARGS...]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
