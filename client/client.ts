@@ -20,6 +20,7 @@ import {
   type ResolvedClientOptions,
 } from './client-options.js';
 import { Lease } from './lease.js';
+import { KeepAlive } from './keep-alive.js';
 import { Link } from './link.js';
 import type { WebSocketFactory } from './websocket-like.js';
 
@@ -64,21 +65,25 @@ export class BatonClient {
   private ready = false;
   private sessionId: string | null = null;
   private secret: string | null = null;
-  private ttlMs: number;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly leases = new Map<number, Lease>();
   private readonly listeners = new Set<(status: ClientStatus) => void>();
   private helloSentAt = 0;
-  private confirmedAt = -Infinity;
-  private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
-  private leaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly keepAlive: KeepAlive;
   private closing: Promise<void> | null = null;
   private firstSession: { resolve: () => void; reject: (e: BatonError) => void } | null = null;
 
   constructor(options: ClientOptions, openSocket: WebSocketFactory) {
     this.options = resolveClientOptions(options);
-    this.ttlMs = this.options.sessionTtlMs;
+    this.keepAlive = new KeepAlive(this.options.sessionTtlMs, {
+      lastSentAt: () => this.link.lastSentAt,
+      heartbeat: () => {
+        if (this.ready) this.tell({ t: 'hb', id: this.nextId++ });
+      },
+      holdsLeases: () => this.leases.size > 0,
+      expireLeases: () => this.expireLeases(),
+    });
     const backoff = {
       minDelayMs: this.options.reconnectMinDelayMs,
       maxDelayMs: this.options.reconnectMaxDelayMs,
@@ -150,19 +155,9 @@ export class BatonClient {
   // ---- requests -----------------------------------------------------------
 
   private requestLock(path: string, wait: boolean, options: AcquireOptions): Promise<Lease | null> {
-    const problem = lockPathProblem(path);
-    if (problem) return Promise.reject(new BatonError('INVALID_PATH', problem));
-    if (this.closing) {
-      return Promise.reject(new ConnectionClosedError('CLOSED', 'the client is closed'));
-    }
+    const refusal = this.refuseAcquire(path, options);
+    if (refusal) return Promise.reject(refusal);
     const { timeoutMs, signal } = options;
-    if (signal?.aborted)
-      return Promise.reject(new BatonError('ABORTED', `acquire of ${path} was aborted`));
-    if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 0)) {
-      return Promise.reject(
-        new BatonError('INVALID_OPTION', 'timeoutMs must be a non-negative integer'),
-      );
-    }
     return new Promise<Lease | null>((resolve, reject) => {
       const id = this.nextId++;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -208,10 +203,22 @@ export class BatonClient {
     });
   }
 
+  /** Why an acquire cannot even be sent, or null. */
+  private refuseAcquire(path: string, { timeoutMs, signal }: AcquireOptions): BatonError | null {
+    const problem = lockPathProblem(path);
+    if (problem) return new BatonError('INVALID_PATH', problem);
+    if (this.closing) return new ConnectionClosedError('CLOSED', 'the client is closed');
+    if (signal?.aborted) return new BatonError('ABORTED', `acquire of ${path} was aborted`);
+    if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 0)) {
+      return new BatonError('INVALID_OPTION', 'timeoutMs must be a non-negative integer');
+    }
+    return null;
+  }
+
   private addLease(path: string, token: number, requestId: number): Lease {
     const lease = new Lease(path, token, requestId, (l) => this.giveBack(l));
     this.leases.set(requestId, lease);
-    this.armLeaseTimer();
+    this.keepAlive.watchLeases();
     return lease;
   }
 
@@ -282,7 +289,7 @@ export class BatonClient {
       if (frame.t === 'grant') this.releaseQuietly(frame.path, frame.token);
       return;
     }
-    if (p.sentAt > this.confirmedAt) this.confirmedAt = p.sentAt;
+    this.keepAlive.confirm(p.sentAt);
     if (p.onReply(frame, p)) this.pending.delete(frame.id);
   }
 
@@ -291,8 +298,7 @@ export class BatonClient {
     this.link.connected();
     this.sessionId = frame.session;
     this.secret = frame.secret;
-    this.ttlMs = frame.ttlMs;
-    this.confirmedAt = Math.max(this.confirmedAt, this.helloSentAt);
+    this.keepAlive.confirm(this.helloSentAt);
     if (frame.resumed) {
       const still = new Set(frame.held.map((h) => h.id));
       for (const lease of this.leases.values())
@@ -300,8 +306,7 @@ export class BatonClient {
     }
     // Insertion order is id order: requests are resent as they were first made.
     for (const p of this.pending.values()) this.write(p);
-    this.armHeartbeat();
-    this.armLeaseTimer();
+    this.keepAlive.start(frame.ttlMs);
     this.emit({ state: 'connected', sessionId: frame.session, resumed: frame.resumed });
     this.firstSession?.resolve();
     this.firstSession = null;
@@ -356,40 +361,13 @@ export class BatonClient {
     this.emit(error ? { state: 'reconnecting', error } : { state: 'reconnecting' });
   }
 
-  /** Heartbeats keep the session alive; any other frame does too, so idle periods are all they fill. */
-  private armHeartbeat(): void {
-    clearTimeout(this.heartbeatTimer);
-    const intervalMs = this.ttlMs / 3;
-    this.heartbeatTimer = setTimeout(() => {
-      if (this.ready && now() - this.link.lastSentAt >= intervalMs * 0.9) {
-        this.tell({ t: 'hb', id: this.nextId++ });
-      }
-      this.armHeartbeat();
-    }, intervalMs);
-  }
-
-  /**
-   * The broker counts the lease from when it last heard the client, which is
-   * no earlier than the send time of the last frame it answered. Leases are
-   * given up a margin before that count could run out.
-   */
-  private armLeaseTimer(): void {
-    clearTimeout(this.leaseTimer);
-    if (this.leases.size === 0) return;
-    const marginMs = Math.max(this.ttlMs / 10, 50);
-    const deadline = this.confirmedAt + this.ttlMs - marginMs;
-    this.leaseTimer = setTimeout(
-      () => {
-        if (now() < this.confirmedAt + this.ttlMs - marginMs) return this.armLeaseTimer();
-        for (const lease of [...this.leases.values()]) {
-          lease.lose('lease-expired');
-          // The broker may still count it as ours: give it back when we can.
-          this.leases.delete(lease.requestId);
-          this.releaseQuietly(lease.path, lease.token);
-        }
-      },
-      Math.max(0, deadline - now()),
-    );
+  private expireLeases(): void {
+    for (const lease of [...this.leases.values()]) {
+      lease.lose('lease-expired');
+      this.leases.delete(lease.requestId);
+      // The broker may still count it as ours: give it back when we can.
+      this.releaseQuietly(lease.path, lease.token);
+    }
   }
 
   /** Ends everything once; later calls get the same promise. */
@@ -410,8 +388,7 @@ export class BatonClient {
       });
     }
     this.ready = false;
-    clearTimeout(this.heartbeatTimer);
-    clearTimeout(this.leaseTimer);
+    this.keepAlive.stop();
     for (const lease of this.leases.values()) lease.lose('closed');
     this.leases.clear();
     const pending = [...this.pending.values()];

@@ -1,0 +1,77 @@
+/** What a {@link KeepAlive} asks of its client. */
+export interface KeepAliveHooks {
+  /** Monotonic time the client last wrote a frame. */
+  lastSentAt(): number;
+  /** Send a heartbeat request. */
+  heartbeat(): void;
+  /** True while the client holds a lease worth watching. */
+  holdsLeases(): boolean;
+  /** The session may have expired at the broker: give every lease up. */
+  expireLeases(): void;
+}
+
+/**
+ * The client's two session timers. Heartbeats fill idle time (any frame
+ * renews the session). The lease watch gives leases up before the broker
+ * could expire the session: the broker counts the TTL from when it last
+ * heard the client, which is no earlier than the send time of the last frame
+ * it answered, so that send time plus the TTL, less a margin for clock rate,
+ * is the last moment the client can be sure.
+ */
+export class KeepAlive {
+  private ttlMs: number;
+  private confirmedAt = -Infinity;
+  private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
+  private leaseTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    ttlMs: number,
+    private readonly hooks: KeepAliveHooks,
+  ) {
+    this.ttlMs = ttlMs;
+  }
+
+  /** The broker answered a frame sent at `sentAt`. */
+  confirm(sentAt: number): void {
+    if (sentAt > this.confirmedAt) this.confirmedAt = sentAt;
+  }
+
+  /** A session is up with the TTL the broker granted. */
+  start(ttlMs: number): void {
+    this.ttlMs = ttlMs;
+    this.armHeartbeat();
+    this.watchLeases();
+  }
+
+  stop(): void {
+    clearTimeout(this.heartbeatTimer);
+    clearTimeout(this.leaseTimer);
+  }
+
+  /** (Re)arms the lease watch; call when a lease is granted. */
+  watchLeases(): void {
+    clearTimeout(this.leaseTimer);
+    if (!this.hooks.holdsLeases()) return;
+    this.leaseTimer = setTimeout(
+      () => {
+        // Replies since arming moved the deadline on: look again later.
+        if (performance.now() < this.leaseDeadline) return this.watchLeases();
+        this.hooks.expireLeases();
+      },
+      Math.max(0, this.leaseDeadline - performance.now()),
+    );
+  }
+
+  private get leaseDeadline(): number {
+    return this.confirmedAt + this.ttlMs - Math.max(this.ttlMs / 10, 50);
+  }
+
+  private armHeartbeat(): void {
+    clearTimeout(this.heartbeatTimer);
+    const intervalMs = this.ttlMs / 3;
+    this.heartbeatTimer = setTimeout(() => {
+      if (performance.now() - this.hooks.lastSentAt() >= intervalMs * 0.9) this.hooks.heartbeat();
+      this.armHeartbeat();
+    }, intervalMs);
+  }
+}

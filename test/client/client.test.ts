@@ -1,0 +1,85 @@
+import WebSocket from 'ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect as connectBrowser } from '../../client/browser.js';
+import { connect, type ClientStatus } from '../../client/node.js';
+import { BatonError } from '../../shared/errors.js';
+import { startBroker, startClient } from '../helpers/harness.js';
+
+describe('client SDK', () => {
+  it('refuses bad calls before sending anything', async () => {
+    const broker = await startBroker();
+    const client = await startClient(broker.url);
+    await expect(client.acquire('')).rejects.toMatchObject({ code: 'INVALID_PATH' });
+    await expect(client.acquire('a\ud800')).rejects.toMatchObject({ code: 'INVALID_PATH' });
+    await expect(client.acquire('p', { timeoutMs: -1 })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
+    await expect(client.acquire('p', { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'ABORTED',
+    });
+    expect(broker.view.stats.locks).toBe(0);
+  });
+
+  it('names the bad property of its options', async () => {
+    await expect(connect({ url: 'http://x' })).rejects.toThrow(/url must be a ws:\/\//);
+    await expect(connect({ url: 'ws://x', sessionTtlMs: 1.5 })).rejects.toThrow(/sessionTtlMs/);
+  });
+
+  it('gives up connecting after connectTimeoutMs with CLOSED', async () => {
+    const started = performance.now();
+    const err = await connect({ url: 'ws://127.0.0.1:1', connectTimeoutMs: 300 }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(BatonError);
+    expect((err as BatonError).code).toBe('CLOSED');
+    expect(performance.now() - started).toBeLessThan(3_000);
+  });
+
+  it('rejects calls after close and aborts held leases with reason closed', async () => {
+    const broker = await startBroker();
+    const client = await startClient(broker.url);
+    const statuses: ClientStatus[] = [];
+    client.onStatus((s) => statuses.push(s));
+    const lease = await client.acquire('p');
+    await Promise.all([client.close(), client.close()]);
+    expect(lease.signal.reason).toMatchObject({ code: 'LOCK_LOST', reason: 'closed' });
+    await expect(client.acquire('q')).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(statuses).toEqual([{ state: 'closed' }]);
+    expect(broker.view.viewLock('p').holder).toBeNull();
+  });
+
+  it('tells a queued acquire apart from a timed-out one by error code', async () => {
+    const broker = await startBroker();
+    const [a, b] = [await startClient(broker.url), await startClient(broker.url)];
+    await a.acquire('p');
+    await expect(b.acquire('p', { timeoutMs: 0 })).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+});
+
+describe('browser entry', () => {
+  const globals = globalThis as { WebSocket?: unknown };
+  const original = globals.WebSocket;
+  afterEach(() => {
+    globals.WebSocket = original;
+  });
+
+  it('works over a global WebSocket with ArrayBuffer messages', async () => {
+    const broker = await startBroker();
+    globals.WebSocket = WebSocket;
+    const client = await connectBrowser({ url: broker.url });
+    try {
+      const lease = await client.acquire('from/browser');
+      expect(broker.view.viewLock('from/browser').holder?.token).toBe(lease.token);
+      await lease.release();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('says so when there is no global WebSocket', async () => {
+    globals.WebSocket = undefined;
+    await expect(connectBrowser({ url: 'ws://127.0.0.1:1' })).rejects.toThrow(
+      /no global WebSocket/,
+    );
+  });
+});
