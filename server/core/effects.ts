@@ -22,6 +22,8 @@ export interface GrantEffect {
   requestId: number;
   path: string;
   token: number;
+  /** Set for strict grants: the shell pushes them once the journal holding them is durable. */
+  strict?: true;
 }
 export interface QueuedEffect {
   type: 'queued';

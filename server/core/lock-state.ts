@@ -8,6 +8,8 @@ export interface Hold {
   readonly lock: LockState;
   readonly token: number;
   readonly grantedAt: number;
+  /** Granted under the strict level: the shell pushes it once it is durable. */
+  readonly strict: boolean;
 }
 
 /** One acquire waiting in the queue of a path; its own heap entry when it has a timeout. */
@@ -25,6 +27,9 @@ export class Waiter implements Timed {
     readonly requestId: number,
     readonly lock: LockState,
     readonly enqueuedAt: number,
+    readonly strict: boolean,
+    /** As asked; a promoted standby arms it afresh. */
+    readonly timeoutMs: number | undefined,
   ) {}
 }
 

@@ -21,6 +21,8 @@ export interface LockTableOptions {
   lockDelayMs?: number;
   /** Ask for a new token block when fewer than this many remain. Default 10,000. */
   tokenLowWater?: number;
+  /** Keep a journal of every state change for a mirror to take. Default false. */
+  journal?: boolean;
 }
 
 export type ResolvedLockTableOptions = Readonly<Required<LockTableOptions>>;
@@ -34,6 +36,7 @@ export const DEFAULT_LOCK_TABLE_OPTIONS: ResolvedLockTableOptions = Object.freez
   maxWaitersPerPath: 100_000,
   lockDelayMs: 0,
   tokenLowWater: 10_000,
+  journal: false,
 });
 
 /** Checks that `value` is an integer in range, naming the property when not. */
@@ -47,10 +50,11 @@ export function requireInt(name: string, value: number, min: number, max: number
 export function resolveLockTableOptions(options: LockTableOptions = {}): ResolvedLockTableOptions {
   // Only the table's own keys: callers pass wider option objects.
   const o: Required<LockTableOptions> = { ...DEFAULT_LOCK_TABLE_OPTIONS };
-  for (const key of Object.keys(o) as (keyof LockTableOptions)[]) {
-    const value = options[key];
-    if (value !== undefined) o[key] = value;
+  const given = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (given[key] !== undefined) (o as Record<string, unknown>)[key] = given[key];
   }
+  if (typeof o.journal !== 'boolean') throw new InvalidOptionError('journal must be a boolean');
   const day = 86_400_000;
   requireInt('minSessionTtlMs', o.minSessionTtlMs, 1, day);
   requireInt('maxSessionTtlMs', o.maxSessionTtlMs, o.minSessionTtlMs, day);

@@ -1,14 +1,16 @@
 import type { ErrorCode, LockLostReason } from '../../shared/errors.js';
 import { lockPathProblem } from '../../shared/lock-path.js';
 import type { HeldLock } from '../../shared/protocol.js';
-import { DeadlineHeap } from './deadline-heap.js';
 import type { Effect } from './effects.js';
+import type { JournalEntry } from './journal.js';
 import {
   resolveLockTableOptions,
   type LockTableOptions,
   type ResolvedLockTableOptions,
 } from './lock-table-options.js';
-import { LockState, Session, Waiter, type Hold } from './lock-state.js';
+import { Session, Waiter, type Hold, type LockState } from './lock-state.js';
+import { applyEntry, restoreSnapshot, takeSnapshot, type TableSnapshot } from './replica.js';
+import { TableState } from './table-state.js';
 
 export interface OpenCommand {
   sessionId: string;
@@ -22,6 +24,8 @@ export interface AcquireCommand {
   /** false: tryAcquire, grant now or answer busy. */
   wait: boolean;
   timeoutMs?: number;
+  /** Strict grants are pushed by the shell only once durable. Default false. */
+  strict?: boolean;
 }
 export interface ReleaseCommand {
   requestId: number;
@@ -36,35 +40,27 @@ export interface ReleaseCommand {
  */
 export class LockTable {
   readonly options: ResolvedLockTableOptions;
-  private readonly sessions = new Map<string, Session>();
-  private readonly locks = new Map<string, LockState>();
-  private readonly sessionHeap = new DeadlineHeap<Session>();
-  private readonly timeoutHeap = new DeadlineHeap<Waiter>();
-  private readonly delayHeap = new DeadlineHeap<LockState>();
-  /** Locks with a waiter that could be granted but for a token. */
-  private readonly starved = new Set<LockState>();
-  private tokenNext = 0;
-  private tokenLimit = 0;
+  private readonly state = new TableState();
   private reserving = false;
   private out: Effect[] = [];
 
   constructor(options: LockTableOptions = {}) {
     this.options = resolveLockTableOptions(options);
+    if (this.options.journal) this.state.journal = [];
   }
 
   // ---- sessions -----------------------------------------------------------
 
   open(now: number, cmd: OpenCommand): Effect[] {
     const o = this.options;
-    if (this.sessions.has(cmd.sessionId)) throw new Error(`session ${cmd.sessionId} exists`);
-    if (this.sessions.size >= o.maxSessions) {
+    if (this.state.sessions.has(cmd.sessionId)) throw new Error(`session ${cmd.sessionId} exists`);
+    if (this.state.sessions.size >= o.maxSessions) {
       return [{ type: 'refused', code: 'LIMIT_EXCEEDED', message: 'too many sessions' }];
     }
     const asked = cmd.ttlMs ?? o.defaultSessionTtlMs;
     const ttlMs = Math.min(o.maxSessionTtlMs, Math.max(o.minSessionTtlMs, asked));
     const s = new Session(cmd.sessionId, cmd.secret, ttlMs, cmd.name ?? '', now);
-    this.sessions.set(s.id, s);
-    this.sessionHeap.push(s);
+    this.state.addSession(s);
     return [
       { type: 'welcome', sessionId: s.id, secret: s.secret, ttlMs, resumed: false, held: [] },
     ];
@@ -76,10 +72,10 @@ export class LockTable {
       const message = `session ${sessionId} is unknown or expired`;
       return [{ type: 'refused', code: 'SESSION_EXPIRED', message }];
     }
-    s.lastSeenAt = now;
     const held: HeldLock[] = [];
-    for (const h of s.held.values())
+    for (const h of s.held.values()) {
       held.push({ id: h.requestId, path: h.lock.path, token: h.token });
+    }
     return [{ type: 'welcome', sessionId, secret, ttlMs: s.ttlMs, resumed: true, held }];
   }
 
@@ -107,45 +103,37 @@ export class LockTable {
     const known = s.requests.get(requestId);
     if (known) {
       // A retry after a reconnect: answer with what the first attempt became.
-      return known.kind === 'hold'
-        ? [{ type: 'grant', sessionId, requestId, path: known.lock.path, token: known.token }]
-        : [{ type: 'queued', sessionId, requestId }];
+      return known.kind === 'hold' ? [grantOf(known)] : [{ type: 'queued', sessionId, requestId }];
     }
     const problem = lockPathProblem(path);
     if (problem) return this.fail(sessionId, requestId, 'INVALID_PATH', problem);
-    if (s.requests.size >= this.options.maxLocksPerSession) {
-      const message = `a session may hold and wait for at most ${this.options.maxLocksPerSession} locks`;
+    const { maxLocksPerSession, maxWaitersPerPath } = this.options;
+    if (s.requests.size >= maxLocksPerSession) {
+      const message = `a session may hold and wait for at most ${maxLocksPerSession} locks`;
       return this.fail(sessionId, requestId, 'LIMIT_EXCEEDED', message);
     }
-    let lock = this.locks.get(path);
-    if (!lock) {
-      lock = new LockState(path);
-      this.locks.set(path, lock);
-    }
+    const lock = this.state.lockFor(path);
+    const strict = cmd.strict === true;
     const free = lock.holder === null && lock.head === null && lock.heapIndex === -1;
-    if (free && this.tokenNext < this.tokenLimit) {
-      this.grant(now, lock, s, requestId);
+    if (free && this.state.tokenNext < this.state.tokenLimit) {
+      this.grant(now, lock, s, requestId, strict);
       return this.flush();
     }
     if (!cmd.wait || cmd.timeoutMs === 0) {
-      this.dropIfIdle(lock);
+      this.state.dropIfIdle(lock);
       return cmd.wait
         ? this.fail(sessionId, requestId, 'TIMEOUT', `${path} is held; timeoutMs was 0`)
         : [{ type: 'busy', sessionId, requestId }];
     }
-    if (lock.waiting >= this.options.maxWaitersPerPath) {
-      const message = `the queue of ${path} is full (${this.options.maxWaitersPerPath} waiters)`;
+    if (lock.waiting >= maxWaitersPerPath) {
+      const message = `the queue of ${path} is full (${maxWaitersPerPath} waiters)`;
       return this.fail(sessionId, requestId, 'LIMIT_EXCEEDED', message);
     }
-    const w = new Waiter(s, requestId, lock, now);
-    lock.enqueue(w);
-    s.requests.set(requestId, w);
-    if (cmd.timeoutMs !== undefined) {
-      w.deadline = now + cmd.timeoutMs;
-      this.timeoutHeap.push(w);
-    }
+    const w = new Waiter(s, requestId, lock, now, strict, cmd.timeoutMs);
+    this.state.enqueue(w);
+    this.armTimeout(now, w);
     // Only possible when tokens ran out: the free lock waits for the next block.
-    if (free) this.starved.add(lock);
+    if (free) this.state.starved.add(lock);
     return [{ type: 'queued', sessionId, requestId, position: lock.waiting }];
   }
 
@@ -168,7 +156,7 @@ export class LockTable {
     if (!s) return this.gone(sessionId, requestId);
     const entry = s.requests.get(target);
     this.out.push({ type: 'ok', sessionId, requestId });
-    if (entry?.kind === 'waiter') this.dropWaiter(entry);
+    if (entry?.kind === 'waiter') this.state.dropWaiter(entry);
     else if (entry?.kind === 'hold') this.unhold(now, entry);
     return this.flush();
   }
@@ -177,22 +165,23 @@ export class LockTable {
 
   /** Expires sessions, times out waiters and ends lock-delays due at `now`. */
   tick(now: number): Effect[] {
-    for (let s = this.sessionHeap.peek(); s && s.deadline <= now; s = this.sessionHeap.peek()) {
-      this.sessionHeap.pop();
+    const { sessionHeap, timeoutHeap, delayHeap } = this.state;
+    for (let s = sessionHeap.peek(); s && s.deadline <= now; s = sessionHeap.peek()) {
+      sessionHeap.pop();
       if (s.expiresAt > now) {
         s.deadline = s.expiresAt;
-        this.sessionHeap.push(s);
+        sessionHeap.push(s);
       } else {
         this.end(now, s, 'expired');
       }
     }
-    for (let w = this.timeoutHeap.peek(); w && w.deadline <= now; w = this.timeoutHeap.peek()) {
-      this.dropWaiter(w);
+    for (let w = timeoutHeap.peek(); w && w.deadline <= now; w = timeoutHeap.peek()) {
+      this.state.dropWaiter(w);
       const message = `timed out waiting for ${w.lock.path}`;
       this.out.push(errorOf(w.session.id, w.requestId, 'TIMEOUT', message));
     }
-    for (let l = this.delayHeap.peek(); l && l.deadline <= now; l = this.delayHeap.peek()) {
-      this.delayHeap.pop();
+    for (let l = delayHeap.peek(); l && l.deadline <= now; l = delayHeap.peek()) {
+      delayHeap.pop();
       this.grantNext(now, l);
     }
     return this.flush();
@@ -200,42 +189,90 @@ export class LockTable {
 
   /** When `tick` next has work, or `Infinity`. May be early, never late. */
   nextDeadline(): number {
+    const { sessionHeap, timeoutHeap, delayHeap } = this.state;
     return Math.min(
-      this.sessionHeap.peek()?.deadline ?? Infinity,
-      this.timeoutHeap.peek()?.deadline ?? Infinity,
-      this.delayHeap.peek()?.deadline ?? Infinity,
+      sessionHeap.peek()?.deadline ?? Infinity,
+      timeoutHeap.peek()?.deadline ?? Infinity,
+      delayHeap.peek()?.deadline ?? Infinity,
     );
   }
 
   /** Hands the table tokens `[start, limit)`, durably reserved by the shell. */
   addTokens(now: number, start: number, limit: number): Effect[] {
     if (!(start < limit) || !Number.isSafeInteger(limit)) throw new Error('bad token block');
-    if (start < this.tokenNext) throw new Error('token block below tokens already issued');
-    this.tokenNext = start;
-    this.tokenLimit = limit;
+    if (start < this.state.tokenNext) throw new Error('token block below tokens already issued');
+    this.state.tokenNext = start;
+    this.state.tokenLimit = limit;
     this.reserving = false;
-    const starved = [...this.starved];
-    this.starved.clear();
+    const starved = [...this.state.starved];
+    this.state.starved.clear();
     for (const lock of starved) this.grantNext(now, lock);
     return this.flush();
   }
 
   /** The largest token granted so far, or 0. */
   get lastToken(): number {
-    return this.tokenNext === 0 ? 0 : this.tokenNext - 1;
+    return this.state.tokenNext === 0 ? 0 : this.state.tokenNext - 1;
+  }
+
+  // ---- replication ----------------------------------------------------------
+
+  /** Journal entries written since the last call (journal option on). */
+  takeJournal(): JournalEntry[] {
+    const entries = this.state.journal ?? [];
+    if (this.state.journal) this.state.journal = [];
+    return entries;
+  }
+
+  /** A standby applies the active broker's journal, in order. */
+  replay(now: number, entries: readonly JournalEntry[]): void {
+    const journal = this.state.journal;
+    this.state.journal = null;
+    try {
+      for (const e of entries) applyEntry(this.state, e, now);
+    } finally {
+      this.state.journal = journal;
+    }
+  }
+
+  snapshot(): TableSnapshot {
+    return takeSnapshot(this.state);
+  }
+
+  /** Loads a snapshot into this table, which must be empty. */
+  restore(now: number, snapshot: TableSnapshot): void {
+    if (this.state.sessions.size > 0) throw new Error('restore needs an empty table');
+    const journal = this.state.journal;
+    this.state.journal = null;
+    restoreSnapshot(this.state, snapshot, now);
+    this.state.journal = journal;
+  }
+
+  /**
+   * A standby becomes active: every session gets a full TTL from `now` to
+   * reconnect, waiter timeouts restart, and free locks with waiters are
+   * granted (call after `addTokens`).
+   */
+  promote(now: number): Effect[] {
+    for (const s of this.state.sessions.values()) s.lastSeenAt = now;
+    for (const lock of [...this.state.locks.values()]) {
+      for (const w of lock.waiters()) this.armTimeout(now, w);
+      this.grantNext(now, lock);
+    }
+    return this.flush();
   }
 
   // ---- read-only views ----------------------------------------------------
 
   get stats(): { sessions: number; locks: number; held: number } {
     let held = 0;
-    for (const s of this.sessions.values()) held += s.held.size;
-    return { sessions: this.sessions.size, locks: this.locks.size, held };
+    for (const s of this.state.sessions.values()) held += s.held.size;
+    return { sessions: this.state.sessions.size, locks: this.state.locks.size, held };
   }
 
   /** The holder and the queue of `path` in order; O(queue length). */
   viewLock(path: string): { holder: HeldBy | null; queue: WaitingBy[] } {
-    const lock = this.locks.get(path);
+    const lock = this.state.locks.get(path);
     if (!lock) return { holder: null, queue: [] };
     const h = lock.holder;
     const holder = h && { sessionId: h.session.id, requestId: h.requestId, token: h.token };
@@ -247,14 +284,14 @@ export class LockTable {
   }
 
   hasSession(sessionId: string): boolean {
-    return this.sessions.has(sessionId);
+    return this.state.sessions.has(sessionId);
   }
 
   // ---- internals ----------------------------------------------------------
 
   /** The session if its lease still runs at `now`, renewed; otherwise undefined. */
   private live(now: number, sessionId: string): Session | undefined {
-    const s = this.sessions.get(sessionId);
+    const s = this.state.sessions.get(sessionId);
     if (!s || s.expiresAt <= now) return undefined;
     s.lastSeenAt = now;
     return s;
@@ -268,16 +305,26 @@ export class LockTable {
     return [errorOf(sessionId, requestId, code, message)];
   }
 
-  private grant(now: number, lock: LockState, s: Session, requestId: number): void {
-    const token = this.tokenNext++;
-    const hold: Hold = { kind: 'hold', session: s, requestId, lock, token, grantedAt: now };
-    lock.holder = hold;
-    s.held.set(lock.path, hold);
-    s.requests.set(requestId, hold);
-    this.out.push({ type: 'grant', sessionId: s.id, requestId, path: lock.path, token });
-    if (!this.reserving && this.tokenLimit - this.tokenNext < this.options.tokenLowWater) {
+  private armTimeout(now: number, w: Waiter): void {
+    if (w.timeoutMs === undefined) return;
+    this.state.timeoutHeap.remove(w);
+    w.deadline = now + w.timeoutMs;
+    this.state.timeoutHeap.push(w);
+  }
+
+  private grant(
+    now: number,
+    lock: LockState,
+    s: Session,
+    requestId: number,
+    strict: boolean,
+  ): void {
+    const state = this.state;
+    const hold = state.hold(lock, s, requestId, state.tokenNext, strict, now);
+    this.out.push(grantOf(hold));
+    if (!this.reserving && state.tokenLimit - state.tokenNext < this.options.tokenLowWater) {
       this.reserving = true;
-      this.out.push({ type: 'reserveTokens', issuedUpTo: token });
+      this.out.push({ type: 'reserveTokens', issuedUpTo: hold.token });
     }
   }
 
@@ -285,64 +332,47 @@ export class LockTable {
   private grantNext(now: number, lock: LockState): void {
     if (lock.holder !== null || lock.heapIndex !== -1) return;
     const w = lock.head;
-    if (!w) {
-      this.locks.delete(lock.path);
-      return;
-    }
-    if (this.tokenNext >= this.tokenLimit) {
-      this.starved.add(lock);
+    if (!w) return this.state.dropIfIdle(lock);
+    if (this.state.tokenNext >= this.state.tokenLimit) {
+      this.state.starved.add(lock);
       return;
     }
     lock.unlink(w);
-    this.timeoutHeap.remove(w);
-    this.grant(now, lock, w.session, w.requestId);
+    this.state.timeoutHeap.remove(w);
+    this.grant(now, lock, w.session, w.requestId, w.strict);
   }
 
   private unhold(now: number, hold: Hold, lockDelayMs = 0): void {
-    const { lock, session } = hold;
-    lock.holder = null;
-    session.held.delete(lock.path);
-    session.requests.delete(hold.requestId);
+    const lock = hold.lock;
+    this.state.free(hold);
     if (lockDelayMs > 0) {
       lock.deadline = now + lockDelayMs;
-      this.delayHeap.push(lock);
+      this.state.delayHeap.push(lock);
     } else {
       this.grantNext(now, lock);
     }
   }
 
-  private dropWaiter(w: Waiter): void {
-    w.lock.unlink(w);
-    this.timeoutHeap.remove(w);
-    w.session.requests.delete(w.requestId);
-    this.dropIfIdle(w.lock);
-  }
-
-  private dropIfIdle(lock: LockState): void {
-    if (lock.idle) {
-      this.locks.delete(lock.path);
-      this.starved.delete(lock);
-    }
-  }
-
   private end(now: number, s: Session, reason: 'closed' | 'expired'): void {
-    this.sessions.delete(s.id);
-    this.sessionHeap.remove(s);
     // Waits go first, so releasing a lock cannot grant it to this same session.
-    for (const entry of s.requests.values()) if (entry.kind === 'waiter') this.dropWaiter(entry);
+    for (const entry of s.requests.values()) {
+      if (entry.kind === 'waiter') this.state.dropWaiter(entry);
+    }
     const lostReason: LockLostReason = reason === 'closed' ? 'closed' : 'session-expired';
     for (const hold of [...s.held.values()]) {
       if (reason === 'expired') {
+        const { path } = hold.lock;
         this.out.push({
           type: 'lost',
           sessionId: s.id,
-          path: hold.lock.path,
+          path,
           token: hold.token,
           reason: lostReason,
         });
       }
       this.unhold(now, hold, reason === 'expired' ? this.options.lockDelayMs : 0);
     }
+    this.state.removeSession(s);
     this.out.push({ type: 'ended', sessionId: s.id, reason });
   }
 
@@ -361,6 +391,13 @@ export interface HeldBy {
 export interface WaitingBy {
   sessionId: string;
   requestId: number;
+}
+
+function grantOf(h: Hold): Effect {
+  const { session, requestId, lock, token } = h;
+  const grant: Effect = { type: 'grant', sessionId: session.id, requestId, path: lock.path, token };
+  if (h.strict) grant.strict = true;
+  return grant;
 }
 
 function errorOf(sessionId: string, requestId: number, code: ErrorCode, message: string): Effect {

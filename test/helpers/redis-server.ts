@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { onTestFinished } from 'vitest';
+import { tempDir } from './harness.js';
+
+/** A free loopback port, as the kernel hands them out. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real `redis-server` on a free loopback port with its own dir, persisting
+ * every write (AOF, fsync always) so a restart keeps what it acknowledged.
+ * Killed by pid when the test ends.
+ */
+export class RedisProcess {
+  private child: ChildProcess | null = null;
+
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly extraArgs: string[],
+  ) {}
+
+  static async start(extraArgs: string[] = []): Promise<RedisProcess> {
+    const redis = new RedisProcess(await freePort(), tempDir(), extraArgs);
+    onTestFinished(() => redis.kill('SIGKILL'));
+    await redis.restart();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts (again) on the same port and dir, and waits until it accepts connections. */
+  async restart(): Promise<void> {
+    if (this.child) throw new Error('redis is still running');
+    const child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--protected-mode',
+        'no',
+        ...this.extraArgs,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    this.child = child;
+    child.on('exit', () => {
+      if (this.child === child) this.child = null;
+    });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`redis did not start:\n${out}`)), 10_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', () => {
+        clearTimeout(timer);
+        reject(new Error(`redis exited:\n${out}`));
+      });
+    });
+  }
+
+  /** Sends `signal` (SIGKILL by default) and waits for the exit when it is fatal. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.pid === undefined) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    process.kill(child.pid, signal);
+    if (signal === 'SIGKILL' || signal === 'SIGTERM') await exited;
+  }
+}
