@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { EXIT_GRACE_MS, IPC_TIMEOUT_MS } from './bench-config.js';
 
 /** Every child ever forked, so the runner can kill them all by pid on any exit path. */
-const live = new Set<BenchChild<{ t: string }, { t: string }>>();
+const live = new Set<{ kill(): void }>();
 
 /**
  * A forked bench process and its IPC inbox. Messages that arrive before
@@ -22,11 +22,11 @@ export class BenchChild<In extends { t: string }, Out extends { t: string }> {
     proc.on('message', (m) => this.deliver(m as Out));
     proc.on('exit', (code, signal) => {
       this.exited = true;
-      live.delete(this as never);
+      live.delete(this);
       for (const w of this.exitWaiters) w();
       this.exitWaiters = [];
       // A child dying mid-scenario must fail the scenario, not hang it.
-      this.deliver({ t: 'error', message: `${name} exited (${signal ?? code})` } as never);
+      this.deliver({ t: 'error', message: `${name} exited (${signal ?? code})` } as unknown as Out);
     });
   }
 
@@ -45,7 +45,7 @@ export class BenchChild<In extends { t: string }, Out extends { t: string }> {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const child = new BenchChild<In, Out>(name, proc);
-    live.add(child as never);
+    live.add(child);
     return child;
   }
 

@@ -19,6 +19,12 @@ export const CONNECT_CONCURRENCY = 200;
 /** Scenario A: sessions looping acquire → release over this many random paths. */
 export const CYCLE_SESSIONS = 100;
 export const CYCLE_PATHS = 10_000;
+/**
+ * Driver processes for A, B and C below `TWO_DRIVERS_FROM`; `BATON_BENCH_DRIVERS=1`
+ * for one. On 2 cores one driver saturates its core before the broker does (a
+ * client does about as much work per call as the broker), so two share the load.
+ */
+export const SMALL_DRIVERS = process.env['BATON_BENCH_DRIVERS'] === '1' ? 1 : 2;
 
 /** Scenario B: sessions contending for one path. */
 export const CONTEND_SESSIONS = 150;

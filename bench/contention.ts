@@ -1,8 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HOT_PATH, QUEUE_FORM_TIMEOUT_MS, TWO_DRIVERS_FROM, WARMUP_MS } from './bench-config.js';
+import {
+  HOT_PATH,
+  QUEUE_FORM_TIMEOUT_MS,
+  SMALL_DRIVERS,
+  TWO_DRIVERS_FROM,
+  WARMUP_MS,
+} from './bench-config.js';
 import type { DriverReport } from './messages.js';
 import {
   driverCell,
+  cpuCell,
   driverFigures,
   fmt,
   latencyCell,
@@ -75,7 +82,7 @@ async function waitForQueue(rig: Rig, path: string, sessions: number): Promise<v
  * moment it is granted and queueing again at once.
  */
 export async function contention(scenario: 'B' | 'C', sessions: number): Promise<Result> {
-  const drivers = sessions >= TWO_DRIVERS_FROM ? 2 : 1;
+  const drivers = sessions >= TWO_DRIVERS_FROM ? 2 : SMALL_DRIVERS;
   const rig = await Rig.start({ drivers });
   try {
     const startedAt = performance.now();
@@ -118,6 +125,8 @@ export async function contention(scenario: 'B' | 'C', sessions: number): Promise
       starved,
       queueRotations: rotations,
       brokerCpuPct: round(w.brokerCpuPct),
+      brokerCpuMs: round(w.brokerCpuMs),
+      otherCpuPct: round(w.otherCpuPct),
       windowMs: round(w.windowMs),
       ...d,
       connectFirstError: conn.firstError,
@@ -138,7 +147,7 @@ export async function contention(scenario: 'B' | 'C', sessions: number): Promise
         throughput: `${fmt(handoffsPerSec)} handoffs/s`,
         latency: latencyCell('wait', wait.p50Ms, wait.p99Ms, wait.maxMs),
         other,
-        brokerCpu: `${fmt(w.brokerCpuPct)}%`,
+        brokerCpu: cpuCell(w.brokerCpuPct, w.otherCpuPct),
         driver: driverCell(d),
       },
     };

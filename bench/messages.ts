@@ -72,6 +72,8 @@ export interface DriverReport {
   cycles: number;
   /** A: acquire latency; B/C: wait from acquire call to grant; D: release → grant. ms. */
   latenciesMs: Float64Array;
+  /** D: round trip of a tryAcquire that finds the lock busy, for comparison. ms. */
+  probeRttMs: Float64Array;
   /** B/C: token and global session index of each grant in the window, in grant order. */
   grantTokens: Float64Array;
   grantSessions: Uint32Array;

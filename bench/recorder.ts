@@ -5,10 +5,13 @@ import type { DriverReport, LagSummary } from './messages.js';
  * What one driver saw in the measured window. Workloads record only while
  * `measuring` is set, so warm-up and queue forming stay out of the figures.
  */
+const LAG_RESOLUTION_MS = 10;
+
 export class Recorder {
   measuring = false;
   cycles = 0;
   private latencies: number[] = [];
+  private probes: number[] = [];
   private tokens: number[] = [];
   private sessions: number[] = [];
   private readonly perSession: Uint32Array;
@@ -16,8 +19,10 @@ export class Recorder {
   private firstError: string | null = null;
   private startedAt = 0;
   private cpuAt: NodeJS.CpuUsage = process.cpuUsage();
-  // 10 ms resolution: the histogram's own timer must not add load of its own.
-  private readonly lag: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+  // A coarse resolution, so the histogram's own timer adds next to no load.
+  private readonly lag: IntervalHistogram = monitorEventLoopDelay({
+    resolution: LAG_RESOLUTION_MS,
+  });
 
   constructor(sessionCount: number) {
     this.perSession = new Uint32Array(sessionCount);
@@ -25,6 +30,7 @@ export class Recorder {
 
   start(): void {
     this.latencies = [];
+    this.probes = [];
     this.tokens = [];
     this.sessions = [];
     this.perSession.fill(0);
@@ -38,6 +44,10 @@ export class Recorder {
 
   latency(ms: number): void {
     this.latencies.push(ms);
+  }
+
+  probe(ms: number): void {
+    this.probes.push(ms);
   }
 
   /** A grant of the contended path to session `local` (index within this driver). */
@@ -62,6 +72,7 @@ export class Recorder {
       windowMs,
       cycles: this.cycles,
       latenciesMs: Float64Array.from(this.latencies),
+      probeRttMs: Float64Array.from(this.probes),
       grantTokens: Float64Array.from(this.tokens),
       grantSessions: Uint32Array.from(this.sessions),
       grantsPerSession: this.perSession.slice(),
@@ -74,7 +85,9 @@ export class Recorder {
 }
 
 function lagSummary(h: IntervalHistogram): LagSummary {
-  // The histogram is in nanoseconds and counts the timer's own resolution in.
-  const ms = (ns: number): number => (Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : NaN);
+  // Nanoseconds, and each sample is the whole timer interval: an idle loop
+  // reads about the resolution, so that is taken off to leave the lag alone.
+  const ms = (ns: number): number =>
+    Number.isFinite(ns) ? Math.max(0, Math.round(ns / 1e4 - LAG_RESOLUTION_MS * 100) / 100) : NaN;
   return { p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max) };
 }

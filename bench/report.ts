@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
 import type { Row } from './result.js';
 
 const COLUMNS: readonly [keyof Row, string][] = [
@@ -8,7 +9,7 @@ const COLUMNS: readonly [keyof Row, string][] = [
   ['throughput', 'Throughput'],
   ['latency', 'Latency p50 / p99 / max'],
   ['other', 'Fairness and more'],
-  ['brokerCpu', 'Broker CPU'],
+  ['brokerCpu', 'Broker CPU (other load)'],
   ['driver', 'Drivers'],
 ];
 
@@ -44,8 +45,10 @@ export function markdownTable(rows: readonly Row[]): string {
 export interface RunInfo {
   date: string;
   node: string;
-  nproc: number;
+  nproc: string;
   openFilesLimit: string;
+  /** 1, 5 and 15 minute load averages when the run began: the machine is shared. */
+  loadAtStart: string;
   durationSec: number;
 }
 
@@ -61,12 +64,16 @@ export async function writeReadme(rows: readonly Row[], info: RunInfo): Promise<
     START_MARKER,
     '',
     `Run on ${info.date}, Node ${info.node}, \`nproc\` ${info.nproc}, ` +
-      `\`ulimit -n\` ${info.openFilesLimit}; \`npm run bench\` took ${info.durationSec} s.`,
+      `\`ulimit -n\` ${info.openFilesLimit}, load average at start ${info.loadAtStart}; ` +
+      `\`npm run bench\` took ${info.durationSec} s.`,
     '',
     markdownTable(rows),
     '',
     END_MARKER,
   ].join('\n');
-  await writeFile(path, text.slice(0, start) + block + text.slice(end + END_MARKER.length));
+  const updated = text.slice(0, start) + block + text.slice(end + END_MARKER.length);
+  // Formatted as `npm run format` would, so a fresh run keeps `format:check` green.
+  const options = (await resolveConfig(path)) ?? {};
+  await writeFile(path, await format(updated, { ...options, filepath: path }));
   return path;
 }

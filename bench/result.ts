@@ -61,6 +61,11 @@ export function fmt(x: number, digits = 0): string {
   });
 }
 
+/** Broker CPU, with what the rest of the machine used beside it in brackets. */
+export function cpuCell(brokerPct: number, otherPct: number): string {
+  return `${fmt(brokerPct)}% (others ${fmt(otherPct)}%)`;
+}
+
 /** p50 / p99 / max, in ms. */
 export function latencyCell(label: string, p50: number, p99: number, max?: number): string {
   const tail = max === undefined ? '' : ` / ${fmt(max, 1)}`;

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -9,6 +9,7 @@ import {
   SESSION_TTL_MS,
 } from './bench-config.js';
 import { BenchChild } from './bench-child.js';
+import { machineBusyPct, readCpuTimes } from './machine-load.js';
 import type {
   BrokerCommand,
   BrokerReply,
@@ -41,6 +42,13 @@ export interface Window {
   windowMs: number;
   /** Broker CPU time in the window over its wall time; 100 = one core busy. */
   brokerCpuPct: number;
+  /** Broker CPU time (user + system) in the window, ms. */
+  brokerCpuMs: number;
+  /**
+   * CPU used during the window by everything but the broker and the drivers
+   * (other tenants of a shared machine); 100 = one core. NaN off Linux.
+   */
+  otherCpuPct: number;
 }
 
 /**
@@ -65,7 +73,11 @@ export class Rig {
     const drivers: DriverChild[] = [];
     try {
       for (let i = 0; i < o.drivers; i++) {
-        drivers.push(BenchChild.fork(`driver ${i + 1}`, './driver.js'));
+        drivers.push(BenchChild.fork(`driver ${i + 1}`, './driver.js', profileArgs()));
+      }
+      if (profileArgs().length > 0) {
+        const pids = drivers.map((d) => d.pid).join(', ');
+        process.stderr.write(`bench: profiling broker pid ${broker.pid}, drivers ${pids}\n`);
       }
       const ready = await broker.next();
       if (ready.t !== 'ready') throw new Error(`broker: expected ready, got ${ready.t}`);
@@ -140,15 +152,28 @@ export class Rig {
   }
 
   /** Runs one measured window of `MEASURE_MS` over every driver. */
-  async measure(): Promise<Window> {
+  measure(): Promise<Window> {
+    return this.timed(async () => {
+      await Promise.all(this.drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
+      await sleep(MEASURE_MS);
+      return Promise.all(this.drivers.map((d) => d.ask({ t: 'report' }, 'report')));
+    });
+  }
+
+  /** Runs `body`, which yields the drivers' reports, and adds the broker's and the machine's CPU over it. */
+  async timed(body: () => Promise<DriverReport[]>): Promise<Window> {
     const before = await this.sample();
+    const machineBefore = readCpuTimes();
     const startedAt = performance.now();
-    await Promise.all(this.drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
-    await sleep(MEASURE_MS);
-    const reports = await Promise.all(this.drivers.map((d) => d.ask({ t: 'report' }, 'report')));
+    const reports = await body();
     const windowMs = performance.now() - startedAt;
     const after = await this.sample();
-    return { reports, windowMs, brokerCpuPct: (after.cpuUs - before.cpuUs) / 10 / windowMs };
+    const machine = machineBusyPct(machineBefore, readCpuTimes(), availableParallelism());
+    const brokerCpuMs = (after.cpuUs - before.cpuUs) / 1000;
+    const brokerCpuPct = (brokerCpuMs / windowMs) * 100;
+    const driversCpuPct = reports.reduce((s, r) => s + (r.cpuMs / r.windowMs) * 100, 0);
+    const otherCpuPct = Math.max(0, machine - brokerCpuPct - driversCpuPct);
+    return { reports, windowMs, brokerCpuPct, brokerCpuMs, otherCpuPct };
   }
 
   async close(): Promise<void> {
@@ -159,7 +184,7 @@ export class Rig {
   }
 }
 
-/** `BATON_BENCH_CPU_PROF=dir` writes a V8 CPU profile of every broker into `dir`. */
+/** `BATON_BENCH_CPU_PROF=dir` writes a V8 CPU profile of every broker and driver into `dir`. */
 function profileArgs(): string[] {
   const dir = process.env['BATON_BENCH_CPU_PROF'];
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];

@@ -4,10 +4,10 @@
  * as one JSON line per scenario, then a table, and into bench/README.md.
  *
  * `BATON_BENCH_ONLY=A,D` runs a subset (and leaves the README alone);
- * `BATON_BENCH_CPU_PROF=dir` profiles every broker into `dir`.
+ * `BATON_BENCH_CPU_PROF=dir` profiles every broker and driver into `dir`.
  */
 import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { CONTEND_LARGE_SESSIONS, CONTEND_SESSIONS, IDLE_SESSIONS } from './bench-config.js';
 import { killAllChildren } from './bench-child.js';
 import { contention } from './contention.js';
@@ -38,12 +38,12 @@ const SCENARIOS: Scenario[] = [
   { id: 'E', title: `E: ${IDLE_SESSIONS} idle sessions`, run: idleMemory },
 ];
 
-/** The open-files limit: each session is a socket in the broker and one in a driver. */
-function openFilesLimit(): string {
+/** Output of a shell command, or `fallback`. */
+function shell(command: string, fallback: string): string {
   try {
-    return execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+    return execFileSync('sh', ['-c', command], { encoding: 'utf8' }).trim();
   } catch {
-    return 'unknown';
+    return fallback;
   }
 }
 
@@ -54,7 +54,12 @@ function progress(message: string): void {
 async function main(): Promise<number> {
   const startedAt = performance.now();
   const only = process.env['BATON_BENCH_ONLY']?.split(',').map((s) => s.trim().toUpperCase());
-  const limit = openFilesLimit();
+  // The open-files limit: each session is a socket in the broker and one in a driver.
+  const limit = shell('ulimit -n', 'unknown');
+  const loadAtStart = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  progress(`load average at start: ${loadAtStart}`);
   const needed = Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100;
   if (limit !== 'unlimited' && Number(limit) < needed) {
     // A process cannot raise its own hard limit; say so rather than fail obscurely.
@@ -87,8 +92,9 @@ async function main(): Promise<number> {
     const path = await writeReadme(rows, {
       date: new Date().toISOString().slice(0, 10),
       node: process.version,
-      nproc: availableParallelism(),
+      nproc: shell('nproc', String(availableParallelism())),
       openFilesLimit: limit,
+      loadAtStart,
       durationSec,
     });
     progress(`results written to ${path}`);

@@ -8,11 +8,13 @@ import {
   HOT_PATH,
   IDLE_SESSIONS,
   IDLE_SETTLE_MS,
+  SMALL_DRIVERS,
   TWO_DRIVERS_FROM,
   WARMUP_MS,
 } from './bench-config.js';
 import {
   driverCell,
+  cpuCell,
   driverFigures,
   fmt,
   latencyCell,
@@ -24,7 +26,7 @@ import { round, summarize } from './stats.js';
 
 /** Scenario A: uncontended acquire → release cycles over many paths. */
 export async function cycles(): Promise<Result> {
-  const rig = await Rig.start({ drivers: 1 });
+  const rig = await Rig.start({ drivers: SMALL_DRIVERS });
   try {
     const conn = await rig.connect(CYCLE_SESSIONS);
     await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
@@ -44,6 +46,8 @@ export async function cycles(): Promise<Result> {
         acquireP99Ms: lat.p99Ms,
         acquireMaxMs: lat.maxMs,
         brokerCpuPct: round(w.brokerCpuPct),
+        brokerCpuMs: round(w.brokerCpuMs),
+        otherCpuPct: round(w.otherCpuPct),
         windowMs: round(w.windowMs),
         ...d,
       },
@@ -53,7 +57,7 @@ export async function cycles(): Promise<Result> {
         throughput: `${fmt(cyclesPerSec)} cycles/s`,
         latency: latencyCell('acquire', lat.p50Ms, lat.p99Ms, lat.maxMs),
         other: `${fmt(CYCLE_PATHS)} random paths`,
-        brokerCpu: `${fmt(w.brokerCpuPct)}%`,
+        brokerCpu: cpuCell(w.brokerCpuPct, w.otherCpuPct),
         driver: driverCell(d),
       },
     };
@@ -67,22 +71,22 @@ export async function handoffLatency(): Promise<Result> {
   const rig = await Rig.start({ drivers: 1 });
   try {
     const conn = await rig.connect(2);
-    const before = await rig.sample();
-    const startedAt = performance.now();
-    const report = await rig.runToReport(
-      {
-        kind: 'handoff',
-        path: HOT_PATH,
-        reps: HANDOFF_REPS,
-        pauseMinMs: HANDOFF_PAUSE_MIN_MS,
-        pauseMaxMs: HANDOFF_PAUSE_MAX_MS,
-      },
-      HANDOFF_REPS * (HANDOFF_PAUSE_MAX_MS + 1_000),
-    );
-    const brokerCpuPct =
-      ((await rig.sample()).cpuUs - before.cpuUs) / 10 / (performance.now() - startedAt);
-    const lat = summarize([report.latenciesMs]);
-    const d = driverFigures({ reports: [report] });
+    const w = await rig.timed(async () => [
+      await rig.runToReport(
+        {
+          kind: 'handoff',
+          path: HOT_PATH,
+          reps: HANDOFF_REPS,
+          pauseMinMs: HANDOFF_PAUSE_MIN_MS,
+          pauseMaxMs: HANDOFF_PAUSE_MAX_MS,
+        },
+        // Two passes of `reps` pauses, with room for a slow machine.
+        2 * HANDOFF_REPS * (HANDOFF_PAUSE_MAX_MS + 100),
+      ),
+    ]);
+    const lat = summarize(w.reports.map((r) => r.latenciesMs));
+    const rtt = summarize(w.reports.map((r) => r.probeRttMs));
+    const d = driverFigures(w);
     return {
       json: {
         scenario: 'D',
@@ -91,7 +95,11 @@ export async function handoffLatency(): Promise<Result> {
         releaseToGrantP50Ms: lat.p50Ms,
         releaseToGrantP99Ms: lat.p99Ms,
         releaseToGrantMaxMs: lat.maxMs,
-        brokerCpuPct: round(brokerCpuPct),
+        busyProbeRttP50Ms: rtt.p50Ms,
+        busyProbeRttP99Ms: rtt.p99Ms,
+        brokerCpuPct: round(w.brokerCpuPct),
+        brokerCpuMs: round(w.brokerCpuMs),
+        otherCpuPct: round(w.otherCpuPct),
         ...d,
       },
       row: {
@@ -99,8 +107,10 @@ export async function handoffLatency(): Promise<Result> {
         sessions: fmt(conn.ok),
         throughput: '—',
         latency: latencyCell('release→grant', lat.p50Ms, lat.p99Ms, lat.maxMs),
-        other: `${lat.count} handoffs, ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart`,
-        brokerCpu: `${fmt(brokerCpuPct)}%`,
+        other:
+          `${lat.count} handoffs ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart; ` +
+          latencyCell('plain round trip (busy tryAcquire)', rtt.p50Ms, rtt.p99Ms),
+        brokerCpu: cpuCell(w.brokerCpuPct, w.otherCpuPct),
         driver: driverCell(d),
       },
     };

@@ -94,6 +94,10 @@ export function runContention(
  * a random pause lets its acquire settle into the queue, then the holder
  * releases; the sample is release call → the waiter's grant resolved. Both
  * sessions live in this one process, so both ends share one clock.
+ *
+ * Then, with the same pauses, the waiter probes the held lock with
+ * tryAcquire: one plain request → reply, the floor a handoff (which is one
+ * round trip too: release out, grant back) can be compared with.
  */
 export async function runHandoffs(
   a: BatonClient,
@@ -116,6 +120,13 @@ export async function runHandoffs(
     rec.latency(performance.now() - releasedAt);
     await releasing;
     [waiter, other] = [other, waiter];
+  }
+  for (let i = 0; i < reps; i++) {
+    await sleep(randomInt(pauseMinMs, pauseMaxMs));
+    const sentAt = performance.now();
+    const lease = await waiter.tryAcquire(path);
+    rec.probe(performance.now() - sentAt);
+    if (lease) throw new Error('tryAcquire was granted a lock that is held');
   }
   await holder.release();
 }
