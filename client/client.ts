@@ -10,6 +10,8 @@ import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
   type ClientFrame,
+  type Consistency,
+  type HeldLock,
   type HelloFrame,
   type ServerFrame,
   type WelcomeFrame,
@@ -29,6 +31,8 @@ export interface AcquireOptions {
   timeoutMs?: number;
   /** Aborting it withdraws the acquire (ABORTED). */
   signal?: AbortSignal;
+  /** Durability of the grant; default: the broker's choice for the path. */
+  consistency?: Consistency;
 }
 
 /** What the client is doing; listen with `onStatus`. */
@@ -39,7 +43,7 @@ export type ClientStatus =
   | { state: 'closed'; error?: BatonError };
 
 type RequestFrame = Exclude<ClientFrame, HelloFrame>;
-type Reply = Exclude<ServerFrame, WelcomeFrame | { t: 'lost' }>;
+type Reply = Exclude<ServerFrame, WelcomeFrame | { t: 'lost' } | { t: 'redirect' }>;
 
 interface Pending {
   readonly frame: RequestFrame;
@@ -185,6 +189,7 @@ export class BatonClient {
       }
       const frame: RequestFrame = { t: 'acquire', id, path, wait };
       if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
+      if (options.consistency !== undefined) frame.consistency = options.consistency;
       this.request(
         frame,
         (reply) => {
@@ -282,6 +287,7 @@ export class BatonClient {
   private receive(frame: ServerFrame): void {
     if (frame.t === 'welcome') return this.welcome(frame);
     if (frame.t === 'lost') return this.lost(frame.token, frame.reason);
+    if (frame.t === 'redirect') return this.link.redirect(frame.url);
     if (frame.id === undefined) return this.refused(frame as ServerFrame & { t: 'error' });
     const p = this.pending.get(frame.id);
     if (!p) {
@@ -299,17 +305,29 @@ export class BatonClient {
     this.sessionId = frame.session;
     this.secret = frame.secret;
     this.keepAlive.confirm(this.helloSentAt);
-    if (frame.resumed) {
-      const still = new Set(frame.held.map((h) => h.id));
-      for (const lease of this.leases.values())
-        if (!still.has(lease.requestId)) this.lost(lease.token, 'revoked');
-    }
+    if (frame.resumed) this.reconcile(frame.held);
     // Insertion order is id order: requests are resent as they were first made.
     for (const p of this.pending.values()) this.write(p);
     this.keepAlive.start(frame.ttlMs);
     this.emit({ state: 'connected', sessionId: frame.session, resumed: frame.resumed });
     this.firstSession?.resolve();
     this.firstSession = null;
+  }
+
+  /**
+   * After a failover the broker's idea of what this session holds may differ
+   * from ours (the last changes before a crash can be lost in the efficient
+   * level). Leases it no longer lists are lost; locks it lists that we do not
+   * hold or wait for are handed back, or they would stay held forever.
+   */
+  private reconcile(held: HeldLock[]): void {
+    const listed = new Set(held.map((h) => h.id));
+    for (const lease of [...this.leases.values()]) {
+      if (!listed.has(lease.requestId)) this.lost(lease.token, 'revoked');
+    }
+    for (const h of held) {
+      if (!this.leases.has(h.id) && !this.pending.has(h.id)) this.releaseQuietly(h.path, h.token);
+    }
   }
 
   private lost(token: number, reason: LockLostReason): void {

@@ -36,6 +36,8 @@ export class Link {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
+  /** Where a standby said the active broker is: dialled next, out of turn. */
+  private redirectTo: string | null = null;
 
   constructor(
     private readonly urls: readonly string[],
@@ -46,7 +48,8 @@ export class Link {
 
   dial(): void {
     if (this.stopped) return;
-    const url = this.urls[this.urlIndex++ % this.urls.length] as string;
+    const url = this.redirectTo ?? (this.urls[this.urlIndex++ % this.urls.length] as string);
+    this.redirectTo = null;
     let socket: WebSocketLike;
     try {
       socket = this.openSocket(url);
@@ -70,6 +73,12 @@ export class Link {
     this.lastSentAt = performance.now();
     socket.send(encodeFrame(frame));
     return true;
+  }
+
+  /** A standby answered: go to `url` (when it knows one) next, without a long backoff. */
+  redirect(url: string | undefined): void {
+    if (url && /^wss?:\/\//.test(url)) this.redirectTo = url;
+    this.attempt = 0;
   }
 
   /** The session is up on this socket: the next outage starts its backoff afresh. */

@@ -1,4 +1,10 @@
 import { InvalidOptionError } from '../shared/errors.js';
+import type { Consistency } from '../shared/protocol.js';
+import {
+  resolveRedisMirrorOptions,
+  type RedisMirrorOptions,
+  type ResolvedRedisMirrorOptions,
+} from './mirror/redis-mirror-options.js';
 import {
   requireInt,
   resolveLockTableOptions,
@@ -23,6 +29,14 @@ export interface BrokerOptions extends LockTableOptions {
   helloTimeoutMs?: number;
   /** Tokens reserved per durable write. Default 1,000,000. */
   tokenBlockSize?: number;
+  /** Mirror to Redis, with hot standbys and failover. Default none: the embedded mode. */
+  redis?: RedisMirrorOptions;
+  /** The URL standbys send clients to for this broker. Default `ws://host:port` as bound. */
+  advertiseUrl?: string;
+  /** Level of an acquire that names none and matches no prefix. Default `efficient`. */
+  consistency?: Consistency;
+  /** Levels by path prefix; the longest matching prefix wins. Default none. */
+  consistencyByPrefix?: Record<string, Consistency>;
 }
 
 export interface ResolvedBrokerOptions {
@@ -34,6 +48,10 @@ export interface ResolvedBrokerOptions {
   readonly helloTimeoutMs: number;
   readonly tokenBlockSize: number;
   readonly table: ResolvedLockTableOptions;
+  readonly redis: ResolvedRedisMirrorOptions | null;
+  readonly advertiseUrl: string | undefined;
+  readonly consistency: Consistency;
+  readonly consistencyByPrefix: readonly (readonly [string, Consistency])[];
 }
 
 export const DEFAULT_BROKER_OPTIONS = Object.freeze({
@@ -67,7 +85,22 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
   // The table asks for a new block at its low-water mark; a block no larger
   // than that would have it asking on every grant.
   requireInt('tokenBlockSize', tokenBlockSize, table.tokenLowWater * 2, 2 ** 40);
+  const consistency = options.consistency ?? 'efficient';
+  const byPrefix = Object.entries(options.consistencyByPrefix ?? {});
+  for (const [prefix, level] of [['', consistency] as const, ...byPrefix]) {
+    if (level !== 'efficient' && level !== 'strict') {
+      throw new InvalidOptionError(`consistency for '${prefix}' must be 'efficient' or 'strict'`);
+    }
+  }
+  const advertiseUrl = options.advertiseUrl;
+  if (advertiseUrl !== undefined && !/^wss?:\/\//.test(advertiseUrl)) {
+    throw new InvalidOptionError('advertiseUrl must be a ws:// or wss:// URL');
+  }
   return Object.freeze({
+    redis: options.redis ? resolveRedisMirrorOptions(options.redis) : null,
+    advertiseUrl,
+    consistency,
+    consistencyByPrefix: byPrefix,
     host,
     port,
     dataDir,

@@ -1,15 +1,10 @@
 import { nanoid } from 'nanoid';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { decodeFrame } from '../shared/codec.js';
 import {
   CLOSE_CODES,
-  guardClientFrame,
   PROTOCOL_VERSION,
   type ClientFrame,
+  type Consistency,
   type HelloFrame,
-  type ServerFrame,
 } from '../shared/protocol.js';
 import {
   resolveBrokerOptions,
@@ -17,11 +12,15 @@ import {
   type ResolvedBrokerOptions,
 } from './broker-options.js';
 import { systemClock, systemTimer, type Clock, type Timer } from './clock.js';
-import type { Effect } from './core/effects.js';
+import type { Effect, GrantEffect, WelcomeEffect } from './core/effects.js';
 import { LockTable } from './core/lock-table.js';
+import type { TableSnapshot } from './core/replica.js';
+import { RedisMirror, type MirrorRole } from './mirror/redis-mirror.js';
 import { FileTokenStore } from './tokens/file-token-store.js';
 import type { TokenStore } from './tokens/token-store.js';
-import { Connection } from './transport/connection.js';
+import type { Connection } from './transport/connection.js';
+import { frameOf } from './transport/effect-frames.js';
+import { WsGateway } from './transport/ws-gateway.js';
 
 /** What a broker is built from; tests swap the clock, the timer or the store. */
 export interface BrokerDeps {
@@ -32,37 +31,46 @@ export interface BrokerDeps {
   warn?: (message: string) => void;
 }
 
+/** `embedded` runs alone; with Redis a broker is `standby` or `active`. */
+export type BrokerRole = 'embedded' | MirrorRole;
+
 /**
- * The imperative shell around the {@link LockTable}: it owns the sockets, the
- * one timer and the token store, feeds commands to the table and carries out
- * the effects it returns.
+ * The imperative shell around the {@link LockTable}: it feeds frames from the
+ * gateway to the table as commands, carries out the effects, keeps the one
+ * timer, and with Redis follows the mirror's lead.
  */
 export class Broker {
   readonly options: ResolvedBrokerOptions;
-  private readonly table: LockTable;
+  private table: LockTable;
   private readonly clock: Clock;
   private readonly timer: Timer;
-  private readonly tokens: TokenStore;
+  private tokens: TokenStore;
+  private mirror: RedisMirror | null = null;
+  private readonly gateway: WsGateway;
   private readonly warn: (message: string) => void;
-  private readonly bySession = new Map<string, Connection>();
-  private readonly connections = new Set<Connection>();
-  private wss: WebSocketServer | null = null;
+  /** Efficient grants made while the leader lease could not be confirmed. */
+  private heldGrants: GrantEffect[] = [];
+  private leaderUrl: string | null = null;
   private timerHandle: unknown = null;
   private timerAt = Infinity;
   private closing = false;
 
   constructor(options: BrokerOptions = {}, deps: BrokerDeps = {}) {
     this.options = resolveBrokerOptions(options);
-    this.table = new LockTable(this.options.table);
     this.clock = deps.clock ?? systemClock;
     this.timer = deps.timer ?? systemTimer;
-    this.tokens = deps.tokenStore ?? new FileTokenStore(this.options.dataDir, this.clock.wallMs);
     this.warn = deps.warn ?? (() => {});
+    this.table = this.newTable();
+    this.gateway = new WsGateway(this.options, this.timer, this, this.warn);
+    this.tokens =
+      deps.tokenStore ??
+      (this.options.redis
+        ? new NoTokens()
+        : new FileTokenStore(this.options.dataDir, this.clock.wallMs));
   }
 
-  /** The port it listens on, once started. */
   get port(): number {
-    return (this.wss?.address() as AddressInfo | undefined)?.port ?? 0;
+    return this.gateway.port;
   }
 
   get url(): string {
@@ -70,9 +78,13 @@ export class Broker {
     return `ws://${host}:${this.port}`;
   }
 
+  get role(): BrokerRole {
+    return this.mirror ? this.mirror.role : 'embedded';
+  }
+
   /** Open WebSocket connections, with or without a session. */
   get connectionCount(): number {
-    return this.connections.size;
+    return this.gateway.connectionCount;
   }
 
   /** The table's read-only views, for tests and the admin side. */
@@ -81,22 +93,29 @@ export class Broker {
   }
 
   async start(): Promise<void> {
+    await this.gateway.listen();
+    const redis = this.options.redis;
+    if (redis) {
+      // Known only now that the port is bound.
+      const me = `${nanoid()} ${this.options.advertiseUrl ?? this.url}`;
+      this.mirror = new RedisMirror(redis, me, {
+        now: () => this.clock.now(),
+        wallMs: () => this.clock.wallMs(),
+        restore: (snapshot) => this.restore(snapshot),
+        replay: (entries) => this.table.replay(this.clock.now(), entries),
+        snapshot: () => this.table.snapshot(),
+        lastToken: () => this.table.lastToken,
+        promote: () => this.promote(),
+        demote: (url) => this.demote(url),
+        leader: (url) => this.leaderSeen(url),
+        leaseConfirmed: () => this.flushHeldGrants(),
+        warn: this.warn,
+      });
+      this.tokens = this.mirror;
+      return this.mirror.start();
+    }
     const block = await this.tokens.reserve(0, this.options.tokenBlockSize);
     this.apply(this.table.addTokens(this.clock.now(), block.start, block.limit));
-    const wss = new WebSocketServer({
-      host: this.options.host,
-      port: this.options.port,
-      maxPayload: this.options.maxFrameBytes,
-      perMessageDeflate: false,
-      clientTracking: false,
-    });
-    this.wss = wss;
-    wss.on('connection', (socket, req) => this.accept(socket, req));
-    await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
-    });
-    wss.on('error', (err) => this.warn(`listener error: ${err.message}`));
   }
 
   /** Stops accepting, closes every connection (sessions are not ended) and the store. */
@@ -104,106 +123,26 @@ export class Broker {
     if (this.closing) return;
     this.closing = true;
     if (this.timerHandle !== null) this.timer.clear(this.timerHandle);
-    for (const conn of this.connections) conn.close(CLOSE_CODES.shutdown, 'broker shutting down');
-    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
-    // Sockets whose peer never answers the close handshake must not hold the process.
-    for (const conn of this.connections) conn.socket.terminate();
-    await this.tokens.close();
+    await this.gateway.close();
+    await this.mirror?.close();
+    if (this.tokens !== this.mirror) await this.tokens.close();
   }
 
-  // ---- connections --------------------------------------------------------
+  // ---- frames in ----------------------------------------------------------
 
-  private accept(socket: WebSocket, req: IncomingMessage): void {
-    const conn = new Connection(
-      socket,
-      req.socket.remoteAddress ?? '',
-      this.options.maxBufferedBytes,
-    );
-    this.connections.add(conn);
-    const helloTimer = this.timer.set(() => {
-      if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
-    }, this.options.helloTimeoutMs);
-    socket.on('message', (data, isBinary) => this.receive(conn, data, isBinary));
-    socket.on('error', () => socket.terminate());
-    socket.on('close', () => {
-      this.timer.clear(helloTimer);
-      conn.closed = true;
-      this.connections.delete(conn);
-      // The session lives on for its TTL: the client may come back and resume it.
-      if (conn.sessionId && this.bySession.get(conn.sessionId) === conn) {
-        this.bySession.delete(conn.sessionId);
-      }
-    });
-  }
-
-  private receive(conn: Connection, data: RawData, isBinary: boolean): void {
-    if (conn.closed) return;
-    if (!isBinary) {
-      return conn.refuse({
-        t: 'error',
-        code: 'PROTOCOL',
-        message: 'frames must be binary msgpack',
-      });
-    }
-    let message: unknown;
-    try {
-      message = decodeFrame(data as Buffer);
-    } catch {
-      return conn.send({ t: 'error', code: 'PROTOCOL', message: 'a frame is not valid msgpack' });
-    }
-    const checked = guardClientFrame(message);
-    if (!checked.ok) {
-      const error: ServerFrame = { t: 'error', code: 'PROTOCOL', message: checked.message };
-      if (checked.id !== undefined) error.id = checked.id;
-      return conn.send(error);
-    }
-    const frame = checked.frame;
-    if (frame.t === 'hello') return this.hello(conn, frame);
-    if (!conn.sessionId) {
-      return conn.refuse({
-        t: 'error',
-        code: 'PROTOCOL',
-        message: 'the first frame must be hello',
-      });
-    }
-    this.apply(this.command(conn.sessionId, frame));
-  }
-
-  private command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>): Effect[] {
-    const now = this.clock.now();
-    switch (frame.t) {
-      case 'hb':
-        return this.table.heartbeat(now, sessionId, frame.id);
-      case 'acquire':
-        return this.table.acquire(now, sessionId, {
-          requestId: frame.id,
-          path: frame.path,
-          wait: frame.wait,
-          ...(frame.timeoutMs !== undefined && { timeoutMs: frame.timeoutMs }),
-        });
-      case 'release':
-        return this.table.release(now, sessionId, {
-          requestId: frame.id,
-          path: frame.path,
-          token: frame.token,
-        });
-      case 'cancel':
-        return this.table.cancel(now, sessionId, frame.id, frame.target);
-      case 'bye':
-        return this.table.close(now, sessionId, frame.id);
-    }
-  }
-
-  private hello(conn: Connection, frame: HelloFrame): void {
+  /** @internal Called by the gateway. */
+  hello(conn: Connection, frame: HelloFrame): void {
     if (frame.v !== PROTOCOL_VERSION) {
       const message = `the broker speaks protocol ${PROTOCOL_VERSION}, the client ${frame.v}`;
-      return conn.refuse(
-        { t: 'error', code: 'UNSUPPORTED_VERSION', message },
-        CLOSE_CODES.unsupportedVersion,
-      );
+      const error = { t: 'error' as const, code: 'UNSUPPORTED_VERSION' as const, message };
+      return conn.refuse(error, CLOSE_CODES.unsupportedVersion);
     }
     if (conn.sessionId) {
       return conn.refuse({ t: 'error', code: 'PROTOCOL', message: 'hello was already said' });
+    }
+    if (this.role !== 'embedded' && this.role !== 'active') {
+      conn.send(this.leaderUrl ? { t: 'redirect', url: this.leaderUrl } : { t: 'redirect' });
+      return conn.close(CLOSE_CODES.notLeader, 'not the active broker');
     }
     const now = this.clock.now();
     const effects =
@@ -216,45 +155,125 @@ export class Broker {
             ...(frame.name !== undefined && { name: frame.name }),
           });
     const first = effects[0];
-    if (first?.type === 'welcome') {
-      // The newest connection of a session wins; an older one is a dead client's.
-      const previous = this.bySession.get(first.sessionId);
-      if (previous && previous !== conn) {
-        previous.close(CLOSE_CODES.replaced, 'session resumed on another connection');
-      }
-      conn.sessionId = first.sessionId;
-      this.bySession.set(first.sessionId, conn);
-    } else if (first?.type === 'refused') {
+    if (first?.type === 'refused') {
       return conn.refuse({ t: 'error', code: first.code, message: first.message });
     }
+    if (first?.type === 'welcome') this.gateway.bind(conn, first.sessionId);
     this.apply(effects);
   }
 
-  // ---- effects ------------------------------------------------------------
+  /** @internal Called by the gateway for every frame after hello. */
+  command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>): void {
+    const now = this.clock.now();
+    const table = this.table;
+    switch (frame.t) {
+      case 'hb':
+        return this.apply(table.heartbeat(now, sessionId, frame.id));
+      case 'acquire': {
+        const { id: requestId, path, wait, timeoutMs } = frame;
+        const strict = this.consistencyFor(path, frame.consistency) === 'strict';
+        const cmd = {
+          requestId,
+          path,
+          wait,
+          strict,
+          ...(timeoutMs !== undefined && { timeoutMs }),
+        };
+        return this.apply(table.acquire(now, sessionId, cmd));
+      }
+      case 'release': {
+        const cmd = { requestId: frame.id, path: frame.path, token: frame.token };
+        return this.apply(table.release(now, sessionId, cmd));
+      }
+      case 'cancel':
+        return this.apply(table.cancel(now, sessionId, frame.id, frame.target));
+      case 'bye':
+        return this.apply(table.close(now, sessionId, frame.id));
+    }
+  }
+
+  /** The asked level, else the longest matching prefix's, else the default. */
+  private consistencyFor(path: string, asked: Consistency | undefined): Consistency {
+    if (asked) return asked;
+    let best = '';
+    let level = this.options.consistency;
+    for (const [prefix, l] of this.options.consistencyByPrefix) {
+      if (path.startsWith(prefix) && prefix.length >= best.length) {
+        best = prefix;
+        level = l;
+      }
+    }
+    return level;
+  }
+
+  // ---- effects out --------------------------------------------------------
 
   private apply(effects: Effect[]): void {
+    if (this.mirror) this.mirror.append(this.table.takeJournal());
     for (const e of effects) {
-      if (e.type === 'reserveTokens') {
-        this.reserveTokens(e.issuedUpTo);
-        continue;
+      switch (e.type) {
+        case 'reserveTokens':
+          this.reserveTokens(e.issuedUpTo);
+          break;
+        case 'refused':
+          break;
+        case 'ended':
+          this.gateway.closeSession(e.sessionId, CLOSE_CODES.sessionEnded, `session ${e.reason}`);
+          break;
+        case 'grant':
+          this.grant(e);
+          break;
+        case 'welcome':
+          this.welcome(e);
+          break;
+        default:
+          this.gateway.send(e.sessionId, frameOf(e));
       }
-      if (e.type === 'refused') continue;
-      const conn = this.bySession.get(e.sessionId);
-      if (e.type === 'ended') {
-        this.bySession.delete(e.sessionId);
-        conn?.close(CLOSE_CODES.sessionEnded, `session ${e.reason}`);
-        continue;
-      }
-      conn?.send(toFrame(e));
     }
     this.schedule();
   }
 
+  /**
+   * Efficient grants go out at once while the leader lease is surely ours;
+   * strict grants once the log entry that made them is durable.
+   */
+  private grant(e: GrantEffect): void {
+    const mirror = this.mirror;
+    if (!mirror) return this.gateway.send(e.sessionId, frameOf(e));
+    const table = this.table;
+    if (e.strict) {
+      // A deposed broker's table is dropped; nothing it granted may go out.
+      void mirror.durable().then(() => table === this.table && this.sendGrant(e));
+    } else if (mirror.mayGrant(this.clock.now())) {
+      this.gateway.send(e.sessionId, frameOf(e));
+    } else {
+      this.heldGrants.push(e);
+    }
+  }
+
+  /** With Redis, a new session is welcomed once it is durable, so a failover cannot lose it. */
+  private welcome(e: WelcomeEffect): void {
+    const mirror = this.mirror;
+    if (!mirror || e.resumed) return this.gateway.send(e.sessionId, frameOf(e));
+    const table = this.table;
+    void mirror.durable().then(() => {
+      if (table === this.table) this.gateway.send(e.sessionId, frameOf(e));
+    });
+  }
+
+  private sendGrant(e: GrantEffect): void {
+    this.gateway.send(e.sessionId, frameOf(e));
+  }
+
   private reserveTokens(issuedUpTo: number, attempt = 0): void {
+    const table = this.table;
     this.tokens.reserve(issuedUpTo, this.options.tokenBlockSize).then(
-      (block) => this.apply(this.table.addTokens(this.clock.now(), block.start, block.limit)),
+      (block) => {
+        if (table === this.table)
+          this.apply(table.addTokens(this.clock.now(), block.start, block.limit));
+      },
       (err: Error) => {
-        if (this.closing) return;
+        if (this.closing || table !== this.table) return;
         this.warn(`token reservation failed, retrying: ${err.message}`);
         const delayMs = Math.min(5_000, 50 * 2 ** attempt);
         this.timer.set(() => this.reserveTokens(issuedUpTo, attempt + 1), delayMs);
@@ -264,8 +283,9 @@ export class Broker {
 
   /** Arms the one timer for the table's next deadline, unless it is armed earlier already. */
   private schedule(): void {
+    if (this.closing || this.role === 'standby' || this.role === 'promoting') return;
     const at = this.table.nextDeadline();
-    if (this.closing || at >= this.timerAt) return;
+    if (at >= this.timerAt) return;
     if (this.timerHandle !== null) this.timer.clear(this.timerHandle);
     this.timerAt = at;
     // +1: a timer may fire a fraction of a millisecond early.
@@ -273,39 +293,55 @@ export class Broker {
     this.timerHandle = this.timer.set(() => {
       this.timerHandle = null;
       this.timerAt = Infinity;
-      this.apply(this.table.tick(this.clock.now()));
+      this.flushHeldGrants();
+      if (this.role === 'embedded' || this.role === 'active')
+        this.apply(this.table.tick(this.clock.now()));
     }, delayMs);
   }
-}
 
-type Addressed = Exclude<Effect, { type: 'reserveTokens' | 'refused' | 'ended' }>;
+  // ---- roles (Redis) ------------------------------------------------------
 
-function toFrame(e: Addressed): ServerFrame {
-  switch (e.type) {
-    case 'welcome':
-      return {
-        t: 'welcome',
-        v: PROTOCOL_VERSION,
-        session: e.sessionId,
-        secret: e.secret,
-        ttlMs: e.ttlMs,
-        resumed: e.resumed,
-        held: e.held,
-      };
-    case 'grant':
-      return { t: 'grant', id: e.requestId, path: e.path, token: e.token };
-    case 'queued':
-      return e.position === undefined
-        ? { t: 'queued', id: e.requestId }
-        : { t: 'queued', id: e.requestId, position: e.position };
-    case 'busy':
-      return { t: 'busy', id: e.requestId };
-    case 'ok':
-      return { t: 'ok', id: e.requestId };
-    case 'error':
-      return { t: 'error', id: e.requestId, code: e.code, message: e.message };
-    case 'lost':
-      return { t: 'lost', path: e.path, token: e.token, reason: e.reason };
+  private newTable(): LockTable {
+    return new LockTable({ ...this.options.table, journal: this.options.redis !== null });
+  }
+
+  private restore(snapshot: TableSnapshot | null): void {
+    this.table = this.newTable();
+    if (snapshot) this.table.restore(this.clock.now(), snapshot);
+  }
+
+  private async promote(): Promise<void> {
+    const block = await this.tokens.reserve(this.table.lastToken, this.options.tokenBlockSize);
+    const now = this.clock.now();
+    this.table.addTokens(now, block.start, block.limit);
+    this.apply(this.table.promote(now));
+    this.warn(`active (epoch ${this.mirror?.epoch})`);
+  }
+
+  private demote(leaderUrl: string | null): void {
+    this.leaderSeen(leaderUrl);
+    this.heldGrants = [];
+    if (this.timerHandle !== null) this.timer.clear(this.timerHandle);
+    this.timerHandle = null;
+    this.timerAt = Infinity;
+    const frame = leaderUrl
+      ? { t: 'redirect' as const, url: leaderUrl }
+      : { t: 'redirect' as const };
+    this.gateway.closeAll(CLOSE_CODES.notLeader, 'not the active broker', frame);
+    this.warn('deposed: now standby');
+  }
+
+  private leaderSeen(url: string | null): void {
+    this.leaderUrl = url;
+    this.flushHeldGrants();
+  }
+
+  /** Sends the efficient grants held back while the lease was unconfirmed, once it is. */
+  private flushHeldGrants(): void {
+    if (this.heldGrants.length === 0 || !this.mirror?.mayGrant(this.clock.now())) return;
+    const held = this.heldGrants;
+    this.heldGrants = [];
+    for (const e of held) this.sendGrant(e);
   }
 }
 
@@ -322,4 +358,12 @@ export async function createBroker(
     throw err;
   }
   return broker;
+}
+
+/** Stands in until the mirror, which reserves tokens in Redis, exists. */
+class NoTokens implements TokenStore {
+  reserve(): Promise<never> {
+    return Promise.reject(new Error('no token store yet'));
+  }
+  async close(): Promise<void> {}
 }

@@ -17,7 +17,12 @@ export const CLOSE_CODES = {
   shutdown: 4010,
   /** The peer speaks another protocol version. */
   unsupportedVersion: 4011,
+  /** This broker is a standby (or was deposed); a redirect frame names the active one. */
+  notLeader: 4012,
 } as const;
+
+/** How durable a grant is; see the README. */
+export type Consistency = 'efficient' | 'strict';
 
 // ---- client → broker ------------------------------------------------------
 
@@ -42,6 +47,8 @@ export interface AcquireFrame {
   path: string;
   wait: boolean;
   timeoutMs?: number;
+  /** Absent: the broker's default for the path. */
+  consistency?: Consistency;
 }
 export interface ReleaseFrame {
   t: 'release';
@@ -109,6 +116,11 @@ export interface ErrorFrame {
   code: ErrorCode;
   message: string;
 }
+/** This broker does not serve grants; `url` is the active broker's, when known. */
+export interface RedirectFrame {
+  t: 'redirect';
+  url?: string;
+}
 /** A lock the session held was taken from it. */
 export interface LostFrame {
   t: 'lost';
@@ -118,7 +130,14 @@ export interface LostFrame {
 }
 
 export type ServerFrame =
-  WelcomeFrame | GrantFrame | QueuedFrame | BusyFrame | OkFrame | ErrorFrame | LostFrame;
+  | WelcomeFrame
+  | GrantFrame
+  | QueuedFrame
+  | BusyFrame
+  | OkFrame
+  | ErrorFrame
+  | LostFrame
+  | RedirectFrame;
 
 // ---- runtime guards ---------------------------------------------------------
 
@@ -202,6 +221,11 @@ function readClientFrame(m: Record<string, unknown>): ClientFrame {
       };
       const timeoutMs = optionalInt(m.timeoutMs, 'timeoutMs', 0, FRAME_LIMITS.maxTimeoutMs);
       if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
+      if (m.consistency === 'efficient' || m.consistency === 'strict') {
+        frame.consistency = m.consistency;
+      } else if (m.consistency !== undefined && m.consistency !== null) {
+        fail("'consistency' must be 'efficient' or 'strict'");
+      }
       return frame;
     }
     case 'release':
@@ -289,6 +313,10 @@ function readServerFrame(m: Record<string, unknown>): ServerFrame {
       const id = optionalInt(m.id, 'id', 1, Number.MAX_SAFE_INTEGER);
       if (id !== undefined) frame.id = id;
       return frame;
+    }
+    case 'redirect': {
+      const url = optionalStr(m.url, 'url', 2048);
+      return url === undefined ? { t: 'redirect' } : { t: 'redirect', url };
     }
     case 'lost': {
       const reason = typeof m.reason === 'string' && LOST_REASONS.has(m.reason);

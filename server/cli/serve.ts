@@ -1,13 +1,40 @@
 import { parseArgs } from 'node:util';
+import type { Consistency } from '../../shared/protocol.js';
 import { createBroker } from '../broker.js';
+import type { RedisMirrorOptions } from '../mirror/redis-mirror-options.js';
 
-const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--data-dir DIR] [--session-ttl-ms N] [--lock-delay-ms N]`;
+const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--data-dir DIR]
+  [--session-ttl-ms N] [--lock-delay-ms N] [--consistency efficient|strict] [--strict-prefix P]...
+  [--redis URL | --redis-sentinels H:P,H:P --redis-name NAME] [--cluster NAME]
+  [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]`;
 
 function intFlag(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new Error(`--${name} takes an integer, got ${value}`);
   return n;
+}
+
+type Flags = Record<string, string | string[] | boolean | undefined>;
+
+function redisFlags(v: Flags): RedisMirrorOptions | undefined {
+  const url = v.redis as string | undefined;
+  const sentinels = v['redis-sentinels'] as string | undefined;
+  if (url === undefined && sentinels === undefined) return undefined;
+  const options: RedisMirrorOptions = {
+    url,
+    sentinelName: v['redis-name'] as string | undefined,
+    cluster: v.cluster as string | undefined,
+    leaderLeaseMs: intFlag(v['leader-lease-ms'] as string | undefined, 'leader-lease-ms'),
+    waitReplicas: intFlag(v['wait-replicas'] as string | undefined, 'wait-replicas'),
+  };
+  if (sentinels !== undefined) {
+    options.sentinels = sentinels.split(',').map((hp) => {
+      const [host, port] = hp.split(':');
+      return { host: host || '127.0.0.1', port: Number(port) };
+    });
+  }
+  return options;
 }
 
 /** `baton server`: runs a broker until SIGTERM or SIGINT. */
@@ -20,6 +47,15 @@ export async function serve(args: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       'session-ttl-ms': { type: 'string' },
       'lock-delay-ms': { type: 'string' },
+      consistency: { type: 'string' },
+      'strict-prefix': { type: 'string', multiple: true },
+      redis: { type: 'string' },
+      'redis-sentinels': { type: 'string' },
+      'redis-name': { type: 'string' },
+      cluster: { type: 'string' },
+      'leader-lease-ms': { type: 'string' },
+      'wait-replicas': { type: 'string' },
+      'advertise-url': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -27,6 +63,7 @@ export async function serve(args: string[]): Promise<number> {
     console.log(SERVE_USAGE);
     return 0;
   }
+  const strictPrefixes = values['strict-prefix'] ?? [];
   const broker = await createBroker(
     {
       host: values.host,
@@ -34,10 +71,14 @@ export async function serve(args: string[]): Promise<number> {
       dataDir: values['data-dir'],
       defaultSessionTtlMs: intFlag(values['session-ttl-ms'], 'session-ttl-ms'),
       lockDelayMs: intFlag(values['lock-delay-ms'], 'lock-delay-ms'),
+      consistency: values.consistency as Consistency | undefined,
+      consistencyByPrefix: Object.fromEntries(strictPrefixes.map((p) => [p, 'strict' as const])),
+      redis: redisFlags(values),
+      advertiseUrl: values['advertise-url'],
     },
     { warn: (message) => console.error(`baton: ${message}`) },
   );
-  console.log(`baton listening on ${broker.url}`);
+  console.log(`baton listening on ${broker.url} (${broker.role})`);
   return new Promise<number>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);

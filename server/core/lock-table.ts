@@ -67,8 +67,10 @@ export class LockTable {
   }
 
   resume(now: number, sessionId: string, secret: string): Effect[] {
-    const s = this.live(now, sessionId);
-    if (!s || !sameSecret(s.secret, secret)) {
+    // The secret is checked before anything renews the lease.
+    const found = this.state.sessions.get(sessionId);
+    const s = found && sameSecret(found.secret, secret) ? this.live(now, sessionId) : undefined;
+    if (!s) {
       const message = `session ${sessionId} is unknown or expired`;
       return [{ type: 'refused', code: 'SESSION_EXPIRED', message }];
     }
@@ -328,10 +330,19 @@ export class LockTable {
     }
   }
 
-  /** Grants the head waiter of `lock` if the lock is free, or forgets an idle lock. */
+  /**
+   * Grants the head waiter of `lock` if the lock is free, or forgets an idle
+   * lock. A head whose session's lease has run out (its expiry not yet
+   * ticked) is expired first: a dead session is never granted.
+   */
   private grantNext(now: number, lock: LockState): void {
     if (lock.holder !== null || lock.heapIndex !== -1) return;
-    const w = lock.head;
+    let w = lock.head;
+    while (w && w.session.expiresAt <= now) {
+      this.end(now, w.session, 'expired');
+      w = lock.head;
+    }
+    if (lock.holder !== null || lock.heapIndex !== -1) return;
     if (!w) return this.state.dropIfIdle(lock);
     if (this.state.tokenNext >= this.state.tokenLimit) {
       this.state.starved.add(lock);

@@ -1,0 +1,177 @@
+import type { Redis } from 'ioredis';
+import type { JournalEntry } from '../core/journal.js';
+import type { TableSnapshot } from '../core/replica.js';
+import { encodeBatch, encodeSnapshot } from './batch.js';
+import type { RedisScripts } from './scripts.js';
+
+export interface LogWriterOptions {
+  /** Replicas `WAIT` must confirm before a batch counts as durable; 0 skips WAIT. */
+  waitReplicas: number;
+  waitTimeoutMs: number;
+  /** A snapshot is written after this many entries, and the log trimmed. */
+  snapshotEveryEntries: number;
+  /** Entries kept while Redis is away; past this, a snapshot replaces them. */
+  maxBacklogEntries: number;
+}
+
+export interface LogWriterEvents {
+  /** The table as of every entry handed to `append` so far. */
+  snapshot(): TableSnapshot;
+  /** Another epoch owns the log: this broker was deposed. */
+  fenced(): void;
+  /** Redis answered again, or stopped answering. */
+  reachable(ok: boolean): void;
+}
+
+interface Pending {
+  entries: JournalEntry[];
+  /** Set when the batch is closed: a snapshot of the table as of its last entry. */
+  snapshot: TableSnapshot | null;
+  done: Promise<void>;
+  resolve: () => void;
+}
+
+function openBatch(): Pending {
+  let resolve!: () => void;
+  const done = new Promise<void>((r) => (resolve = r));
+  return { entries: [], snapshot: null, done, resolve };
+}
+
+/**
+ * Group commit: journal entries gather in the open batch while the previous
+ * one is written, so one round trip carries every change made meanwhile.
+ * One write is in flight at a time, which keeps batches in log order.
+ */
+export class LogWriter {
+  private open = openBatch();
+  private readonly queue: Pending[] = [];
+  private writing = false;
+  private backlog = 0;
+  private sinceSnapshot = 0;
+  private lastSnapshotId = '';
+  private stopped = false;
+  private failures = 0;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly scripts: RedisScripts,
+    private readonly epoch: number,
+    private seq: number,
+    private readonly options: LogWriterOptions,
+    private readonly events: LogWriterEvents,
+  ) {}
+
+  append(entries: JournalEntry[]): void {
+    if (entries.length === 0 || this.stopped) return;
+    for (const e of entries) this.open.entries.push(e);
+    this.backlog += entries.length;
+    if (!this.writing) {
+      this.writing = true;
+      // One batch per turn of the event loop: everything this turn made goes together.
+      setImmediate(() => void this.drain());
+    }
+  }
+
+  /** Resolves once every entry appended so far is durable. */
+  durable(): Promise<void> {
+    if (this.open.entries.length > 0) return this.open.done;
+    return this.queue.at(-1)?.done ?? Promise.resolve();
+  }
+
+  /** Entries not yet acknowledged. */
+  get lag(): number {
+    return this.backlog;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      if (this.open.entries.length > 0) this.close();
+      const batch = this.queue[0];
+      if (!batch) break;
+      try {
+        await this.write(batch);
+        this.queue.shift();
+        batch.resolve();
+        if (this.failures > 0) this.events.reachable(true);
+        this.failures = 0;
+      } catch (err) {
+        if (err instanceof FencedError) return this.fence();
+        if (this.failures++ === 0) this.events.reachable(false);
+        this.compactIfTooLong();
+        await new Promise((r) => setTimeout(r, Math.min(1_000, 20 * 2 ** this.failures)));
+      }
+    }
+    this.writing = false;
+  }
+
+  private close(): void {
+    const batch = this.open;
+    this.open = openBatch();
+    this.sinceSnapshot += batch.entries.length;
+    if (this.sinceSnapshot >= this.options.snapshotEveryEntries) {
+      this.sinceSnapshot = 0;
+      batch.snapshot = this.events.snapshot();
+    }
+    this.queue.push(batch);
+  }
+
+  private async write(batch: Pending): Promise<void> {
+    if (batch.entries.length > 0) {
+      const id = await this.scripts.appendLog(
+        this.epoch,
+        encodeBatch({ seq: this.seq + 1, entries: batch.entries }),
+      );
+      if (id === null) throw new FencedError();
+      this.seq++;
+      this.backlog -= batch.entries.length;
+      batch.entries = [];
+    }
+    if (batch.snapshot) {
+      const data = encodeSnapshot({ seq: this.seq, table: batch.snapshot });
+      const id = await this.scripts.writeSnapshot(this.epoch, data, this.lastSnapshotId);
+      if (id === null) throw new FencedError();
+      this.lastSnapshotId = id;
+      batch.snapshot = null;
+    }
+    await this.waitForReplicas();
+  }
+
+  private async waitForReplicas(): Promise<void> {
+    const { waitReplicas, waitTimeoutMs } = this.options;
+    if (waitReplicas === 0) return;
+    const acked = await this.redis.wait(waitReplicas, waitTimeoutMs);
+    if (acked < waitReplicas) throw new Error(`WAIT: ${acked} of ${waitReplicas} replicas`);
+  }
+
+  /**
+   * Redis has been away long enough that the backlog passed its bound: the
+   * queued batches are replaced by one snapshot of the table as it is now,
+   * which says everything they said.
+   */
+  private compactIfTooLong(): void {
+    if (this.backlog + this.open.entries.length <= this.options.maxBacklogEntries) return;
+    const waiting = [...this.queue, this.open];
+    const merged = openBatch();
+    merged.snapshot = this.events.snapshot();
+    merged.done.then(() => waiting.forEach((b) => b.resolve()));
+    this.queue.length = 0;
+    this.queue.push(merged);
+    // Skip a number: a standby tailing the log sees the gap and reloads from the snapshot.
+    this.seq++;
+    this.open = openBatch();
+    this.backlog = 0;
+    this.sinceSnapshot = 0;
+  }
+
+  private fence(): void {
+    this.stopped = true;
+    this.writing = false;
+    this.events.fenced();
+  }
+}
+
+class FencedError extends Error {}

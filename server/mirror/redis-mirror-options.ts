@@ -1,0 +1,81 @@
+import { InvalidOptionError } from '../../shared/errors.js';
+import { requireInt } from '../core/lock-table-options.js';
+
+/** How a broker uses Redis. Give `url`, or `sentinels` with `sentinelName`. */
+export interface RedisMirrorOptions {
+  /** `redis://host:port` of a single Redis or a primary. */
+  url?: string;
+  /** Sentinels to ask for the primary of `sentinelName`. */
+  sentinels?: { host: string; port: number }[];
+  sentinelName?: string;
+  /** Key prefix. Default `baton`. */
+  keyPrefix?: string;
+  /** The hash tag of every key; brokers with the same one form one cluster. Default `main`. */
+  cluster?: string;
+  /** TTL of the leader lease; renewed every third of it. Default 2,000 ms. */
+  leaderLeaseMs?: number;
+  /** Replicas that must confirm (`WAIT`) before a strict grant or token block counts. Default 0. */
+  waitReplicas?: number;
+  /** How long `WAIT` may take. Default 500 ms. */
+  waitTimeoutMs?: number;
+  /** Entries between snapshots. Default 10,000. */
+  snapshotEveryEntries?: number;
+  /** Entries kept in memory while Redis is away before they are replaced by a snapshot. Default 100,000. */
+  maxBacklogEntries?: number;
+}
+
+export interface ResolvedRedisMirrorOptions {
+  readonly url: string;
+  readonly sentinels: readonly { host: string; port: number }[];
+  readonly sentinelName: string;
+  readonly keyPrefix: string;
+  readonly cluster: string;
+  readonly leaderLeaseMs: number;
+  readonly waitReplicas: number;
+  readonly waitTimeoutMs: number;
+  readonly snapshotEveryEntries: number;
+  readonly maxBacklogEntries: number;
+}
+
+export const DEFAULT_REDIS_MIRROR_OPTIONS = Object.freeze({
+  keyPrefix: 'baton',
+  cluster: 'main',
+  leaderLeaseMs: 2_000,
+  waitReplicas: 0,
+  waitTimeoutMs: 500,
+  snapshotEveryEntries: 10_000,
+  maxBacklogEntries: 100_000,
+});
+
+export function resolveRedisMirrorOptions(o: RedisMirrorOptions): ResolvedRedisMirrorOptions {
+  const d = DEFAULT_REDIS_MIRROR_OPTIONS;
+  const sentinels = o.sentinels ?? [];
+  const url = o.url ?? '';
+  if (sentinels.length === 0 && !/^rediss?:\/\//.test(url)) {
+    throw new InvalidOptionError('redis.url must be a redis:// URL, or give redis.sentinels');
+  }
+  if (sentinels.length > 0 && !o.sentinelName) {
+    throw new InvalidOptionError('redis.sentinelName is required with redis.sentinels');
+  }
+  const r = {
+    url,
+    sentinels,
+    sentinelName: o.sentinelName ?? '',
+    keyPrefix: o.keyPrefix ?? d.keyPrefix,
+    cluster: o.cluster ?? d.cluster,
+    leaderLeaseMs: o.leaderLeaseMs ?? d.leaderLeaseMs,
+    waitReplicas: o.waitReplicas ?? d.waitReplicas,
+    waitTimeoutMs: o.waitTimeoutMs ?? d.waitTimeoutMs,
+    snapshotEveryEntries: o.snapshotEveryEntries ?? d.snapshotEveryEntries,
+    maxBacklogEntries: o.maxBacklogEntries ?? d.maxBacklogEntries,
+  };
+  if (!/^[\w.-]+$/.test(r.keyPrefix) || !/^[\w.-]+$/.test(r.cluster)) {
+    throw new InvalidOptionError('redis.keyPrefix and redis.cluster take letters, digits, . _ -');
+  }
+  requireInt('redis.leaderLeaseMs', r.leaderLeaseMs, 300, 600_000);
+  requireInt('redis.waitReplicas', r.waitReplicas, 0, 100);
+  requireInt('redis.waitTimeoutMs', r.waitTimeoutMs, 1, 60_000);
+  requireInt('redis.snapshotEveryEntries', r.snapshotEveryEntries, 1, 100_000_000);
+  requireInt('redis.maxBacklogEntries', r.maxBacklogEntries, 1, 100_000_000);
+  return Object.freeze(r);
+}

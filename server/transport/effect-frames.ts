@@ -1,0 +1,35 @@
+import { PROTOCOL_VERSION, type ServerFrame } from '../../shared/protocol.js';
+import type { Effect } from '../core/effects.js';
+
+/** The effects that become a frame to one session. */
+export type FrameEffect = Exclude<Effect, { type: 'reserveTokens' | 'refused' | 'ended' }>;
+
+/** The frame that tells a session about `e`. */
+export function frameOf(e: FrameEffect): ServerFrame {
+  switch (e.type) {
+    case 'welcome':
+      return {
+        t: 'welcome',
+        v: PROTOCOL_VERSION,
+        session: e.sessionId,
+        secret: e.secret,
+        ttlMs: e.ttlMs,
+        resumed: e.resumed,
+        held: e.held,
+      };
+    case 'grant':
+      return { t: 'grant', id: e.requestId, path: e.path, token: e.token };
+    case 'queued':
+      return e.position === undefined
+        ? { t: 'queued', id: e.requestId }
+        : { t: 'queued', id: e.requestId, position: e.position };
+    case 'busy':
+      return { t: 'busy', id: e.requestId };
+    case 'ok':
+      return { t: 'ok', id: e.requestId };
+    case 'error':
+      return { t: 'error', id: e.requestId, code: e.code, message: e.message };
+    case 'lost':
+      return { t: 'lost', path: e.path, token: e.token, reason: e.reason };
+  }
+}

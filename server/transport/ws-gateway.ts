@@ -1,0 +1,161 @@
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decodeFrame } from '../../shared/codec.js';
+import {
+  CLOSE_CODES,
+  guardClientFrame,
+  type ClientFrame,
+  type HelloFrame,
+  type ServerFrame,
+} from '../../shared/protocol.js';
+import type { Timer } from '../clock.js';
+import { Connection } from './connection.js';
+
+export interface GatewayOptions {
+  host: string;
+  port: number;
+  maxFrameBytes: number;
+  maxBufferedBytes: number;
+  helloTimeoutMs: number;
+}
+
+/** What the gateway hands to the broker: frames that passed the guards. */
+export interface GatewayHandler {
+  hello(conn: Connection, frame: HelloFrame): void;
+  command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>): void;
+}
+
+/**
+ * The WebSocket side of the broker: accepts connections, decodes and guards
+ * frames, and maps sessions to their current connection. It knows nothing of
+ * locks.
+ */
+export class WsGateway {
+  private readonly bySession = new Map<string, Connection>();
+  private readonly connections = new Set<Connection>();
+  private wss: WebSocketServer | null = null;
+
+  constructor(
+    private readonly options: GatewayOptions,
+    private readonly timer: Timer,
+    private readonly handler: GatewayHandler,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  get port(): number {
+    return (this.wss?.address() as AddressInfo | undefined)?.port ?? 0;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async listen(): Promise<void> {
+    const { host, port, maxFrameBytes } = this.options;
+    const wss = new WebSocketServer({
+      host,
+      port,
+      maxPayload: maxFrameBytes,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.wss = wss;
+    wss.on('connection', (socket, req) => this.accept(socket, req));
+    await new Promise<void>((resolve, reject) => {
+      wss.once('listening', resolve);
+      wss.once('error', reject);
+    });
+    wss.on('error', (err) => this.warn(`listener error: ${err.message}`));
+  }
+
+  /** Makes `conn` the connection of `sessionId`; an older one is a dead client's. */
+  bind(conn: Connection, sessionId: string): void {
+    const previous = this.bySession.get(sessionId);
+    if (previous && previous !== conn) {
+      previous.close(CLOSE_CODES.replaced, 'session resumed on another connection');
+    }
+    conn.sessionId = sessionId;
+    this.bySession.set(sessionId, conn);
+  }
+
+  send(sessionId: string, frame: ServerFrame): void {
+    this.bySession.get(sessionId)?.send(frame);
+  }
+
+  /** Closes the session's connection, if it has one. */
+  closeSession(sessionId: string, code: number, reason: string): void {
+    const conn = this.bySession.get(sessionId);
+    this.bySession.delete(sessionId);
+    conn?.close(code, reason);
+  }
+
+  /** Sends `frame` to every connection, then closes them all. */
+  closeAll(code: number, reason: string, frame?: ServerFrame): void {
+    for (const conn of this.connections) {
+      if (frame) conn.send(frame);
+      conn.close(code, reason);
+    }
+    this.bySession.clear();
+  }
+
+  async close(): Promise<void> {
+    this.closeAll(CLOSE_CODES.shutdown, 'broker shutting down');
+    await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
+    // Sockets whose peer never answers the close handshake must not hold the process.
+    for (const conn of this.connections) conn.socket.terminate();
+  }
+
+  private accept(socket: WebSocket, req: IncomingMessage): void {
+    const { maxBufferedBytes, helloTimeoutMs } = this.options;
+    const conn = new Connection(socket, req.socket.remoteAddress ?? '', maxBufferedBytes);
+    this.connections.add(conn);
+    const helloTimer = this.timer.set(() => {
+      if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
+    }, helloTimeoutMs);
+    socket.on('message', (data, isBinary) => this.receive(conn, data, isBinary));
+    socket.on('error', () => socket.terminate());
+    socket.on('close', () => {
+      this.timer.clear(helloTimer);
+      conn.closed = true;
+      this.connections.delete(conn);
+      // The session lives on for its TTL: the client may come back and resume it.
+      if (conn.sessionId && this.bySession.get(conn.sessionId) === conn) {
+        this.bySession.delete(conn.sessionId);
+      }
+    });
+  }
+
+  private receive(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (conn.closed) return;
+    if (!isBinary) {
+      return conn.refuse({
+        t: 'error',
+        code: 'PROTOCOL',
+        message: 'frames must be binary msgpack',
+      });
+    }
+    let message: unknown;
+    try {
+      message = decodeFrame(data as Buffer);
+    } catch {
+      return conn.send({ t: 'error', code: 'PROTOCOL', message: 'a frame is not valid msgpack' });
+    }
+    const checked = guardClientFrame(message);
+    if (!checked.ok) {
+      const error: ServerFrame = { t: 'error', code: 'PROTOCOL', message: checked.message };
+      if (checked.id !== undefined) error.id = checked.id;
+      return conn.send(error);
+    }
+    const frame = checked.frame;
+    if (frame.t === 'hello') return this.handler.hello(conn, frame);
+    if (!conn.sessionId) {
+      return conn.refuse({
+        t: 'error',
+        code: 'PROTOCOL',
+        message: 'the first frame must be hello',
+      });
+    }
+    this.handler.command(conn.sessionId, frame);
+  }
+}
