@@ -87,6 +87,9 @@ export class BatonClient {
       },
       holdsLeases: () => this.leases.size > 0,
       expireLeases: () => this.expireLeases(),
+      unresponsive: () => {
+        if (this.ready) this.link.drop(new BatonError('CLOSED', 'the broker stopped answering'));
+      },
     });
     const backoff = {
       minDelayMs: this.options.reconnectMinDelayMs,

@@ -8,6 +8,8 @@ export interface KeepAliveHooks {
   holdsLeases(): boolean;
   /** The session may have expired at the broker: give every lease up. */
   expireLeases(): void;
+  /** Heartbeats went unanswered for two intervals: the connection is dead or the broker hung. */
+  unresponsive(): void;
 }
 
 /**
@@ -70,7 +72,10 @@ export class KeepAlive {
     clearTimeout(this.heartbeatTimer);
     const intervalMs = this.ttlMs / 3;
     this.heartbeatTimer = setTimeout(() => {
-      if (performance.now() - this.hooks.lastSentAt() >= intervalMs * 0.9) this.hooks.heartbeat();
+      const now = performance.now();
+      // A paused or partitioned broker keeps the TCP connection open; only silence shows it.
+      if (now - this.confirmedAt > intervalMs * 2) this.hooks.unresponsive();
+      else if (now - this.hooks.lastSentAt() >= intervalMs * 0.9) this.hooks.heartbeat();
       this.armHeartbeat();
     }, intervalMs);
   }

@@ -86,6 +86,15 @@ export class Link {
     this.attempt = 0;
   }
 
+  /** Gives up on the current socket, as if it had closed, and dials again. */
+  drop(error: BatonError): void {
+    const socket = this.socket;
+    if (!socket) return;
+    this.socket = null;
+    socket.close(1000, 'not answering');
+    this.lost(1006, error);
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
