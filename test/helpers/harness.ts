@@ -27,7 +27,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
 
 /** An SDK client, closed when the test ends. */
 export async function startClient(
-  url: string,
+  url: string | string[],
   options: Partial<ClientOptions> = {},
 ): Promise<BatonClient> {
   const client = await connect({ url, ...options });

@@ -61,7 +61,10 @@ describe('DeadlineHeap', () => {
     const heap = new DeadlineHeap<Item>();
     const items = [1, 50, 5, 60, 70, 7, 8, 61, 62, 71, 72, 9, 10, 11, 6].map((d, i) => item(i, d));
     for (const x of items) heap.push(x);
+    const eight = items.find((x) => x.deadline === 8)!;
+    expect(eight.heapIndex).toBe(14);
     heap.remove(items.find((x) => x.deadline === 70)!);
+    expect(eight.heapIndex).toBe(1);
     expect(heap.size).toBe(14);
     expect(drain(heap)).toEqual([1, 5, 6, 7, 8, 9, 10, 11, 50, 60, 61, 62, 71, 72]);
   });
