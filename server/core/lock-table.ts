@@ -333,16 +333,14 @@ export class LockTable {
   /**
    * Grants the head waiter of `lock` if the lock is free, or forgets an idle
    * lock. A head whose session's lease has run out (its expiry not yet
-   * ticked) is expired first: a dead session is never granted.
+   * ticked) is dropped first: a dead session is never granted.
    */
   private grantNext(now: number, lock: LockState): void {
     if (lock.holder !== null || lock.heapIndex !== -1) return;
-    let w = lock.head;
-    while (w && w.session.expiresAt <= now) {
-      this.end(now, w.session, 'expired');
-      w = lock.head;
-    }
-    if (lock.holder !== null || lock.heapIndex !== -1) return;
+    // Dropped, not ended here: ending may free other locks and recurse once per
+    // session in a chain. The tick that is already due ends these sessions.
+    while (lock.head && lock.head.session.expiresAt <= now) this.state.dropWaiter(lock.head);
+    const w = lock.head;
     if (!w) return this.state.dropIfIdle(lock);
     if (this.state.tokenNext >= this.state.tokenLimit) {
       this.state.starved.add(lock);

@@ -43,8 +43,10 @@ export class RedisMirror implements TokenStore {
   epoch = 0;
   private readonly keys: RedisKeys;
   private readonly redis: Redis;
+  private readonly lease: Redis;
   private readonly tail: Redis;
   private readonly scripts: RedisScripts;
+  private readonly leaseScripts: RedisScripts;
   private readonly reader: LogReader;
   private writer: LogWriter | null = null;
   private position: LogPosition = { id: '0-0', seq: 0 };
@@ -65,24 +67,37 @@ export class RedisMirror implements TokenStore {
       lazyConnect: true,
       maxRetriesPerRequest: 0,
       retryStrategy: (times) => Math.min(50 * times, 500),
+      // After a failover an old primary comes back as a replica: find the new one.
+      reconnectOnError: (err) => err.message.startsWith('READONLY'),
       ...(options.sentinels.length > 0
         ? { sentinels: [...options.sentinels], name: options.sentinelName }
         : {}),
     };
     const url = options.sentinels.length > 0 ? undefined : options.url;
+    const open = (extra: RedisOptions): Redis => {
+      const redis = url
+        ? new Redis(url, { ...common, ...extra })
+        : new Redis({ ...common, ...extra });
+      redis.on('error', () => {});
+      return redis;
+    };
     // Commands fail fast while Redis is away instead of piling up in memory.
-    const commandTimeout = Math.max(200, Math.floor(options.leaderLeaseMs / 3));
-    const main = { ...common, enableOfflineQueue: false, commandTimeout };
-    this.redis = url ? new Redis(url, main) : new Redis(main);
-    this.tail = url ? new Redis(url, common) : new Redis(common);
-    this.redis.on('error', () => {});
-    this.tail.on('error', () => {});
+    const leaseTimeout = Math.max(200, Math.floor(options.leaderLeaseMs / 3));
+    // Three connections, so nothing waits behind another's blocking command:
+    // the log (appends, then WAIT for their replication), the lease, the tail.
+    this.redis = open({
+      enableOfflineQueue: false,
+      commandTimeout: options.waitTimeoutMs + leaseTimeout,
+    });
+    this.lease = open({ enableOfflineQueue: false, commandTimeout: leaseTimeout });
+    this.tail = open({});
     this.scripts = new RedisScripts(this.redis, this.keys);
+    this.leaseScripts = new RedisScripts(this.lease, this.keys);
     this.reader = new LogReader(this.tail, this.keys);
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.redis.connect(), this.tail.connect()]);
+    await Promise.all([this.redis.connect(), this.lease.connect(), this.tail.connect()]);
     await this.load();
     this.tailing = this.follow();
     this.leadTimer = setInterval(
@@ -97,6 +112,7 @@ export class RedisMirror implements TokenStore {
     clearInterval(this.leadTimer);
     this.writer?.stop();
     this.redis.disconnect();
+    this.lease.disconnect();
     this.tail.disconnect();
     await this.tailing?.catch(() => {});
   }
@@ -144,14 +160,18 @@ export class RedisMirror implements TokenStore {
     const sentAt = this.hooks.now();
     try {
       if (this.role === 'active') {
-        if (await this.scripts.renewLead(this.me, this.options.leaderLeaseMs, this.epoch)) {
+        if (await this.leaseScripts.renewLead(this.me, this.options.leaderLeaseMs, this.epoch)) {
           this.confirmLease(sentAt);
         } else {
           await this.demote();
         }
         return;
       }
-      const result = await this.scripts.takeLead(this.me, this.options.leaderLeaseMs, this.epoch);
+      const result = await this.leaseScripts.takeLead(
+        this.me,
+        this.options.leaderLeaseMs,
+        this.epoch,
+      );
       if ('epoch' in result) {
         this.epoch = result.epoch;
         this.confirmLease(sentAt);
@@ -205,7 +225,7 @@ export class RedisMirror implements TokenStore {
     this.writer?.stop();
     this.writer = null;
     this.leaseValidUntil = 0;
-    const holder = await this.redis.get(this.keys.leader).catch(() => null);
+    const holder = await this.lease.get(this.keys.leader).catch(() => null);
     this.hooks.demote(holder?.split(' ')[1] ?? null);
     await this.load().catch((err: Error) => this.hooks.warn(`reload: ${err.message}`));
     this.tailing = this.follow();

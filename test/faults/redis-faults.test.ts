@@ -56,9 +56,9 @@ describe.each(LEVELS)('Redis and network faults (%s)', (level) => {
       {
         name: 'redis links dropped',
         level,
-        brokerRedisUrl: async (redis) => {
+        brokerRedis: async (redis) => {
           proxy = await TcpProxy.start(redis.port);
-          return `redis://127.0.0.1:${proxy.port}`;
+          return ['--redis', `redis://127.0.0.1:${proxy.port}`];
         },
       },
       async (ctx) => {

@@ -24,8 +24,8 @@ export interface FaultContext {
 export interface ScenarioOptions {
   name: string;
   level: Consistency;
-  /** Redis URL the brokers use; default the test's Redis directly. */
-  brokerRedisUrl?: (redis: RedisProcess) => Promise<string> | string;
+  /** How the brokers reach Redis (their flags); default `--redis` to the test's Redis. */
+  brokerRedis?: (redis: RedisProcess) => Promise<string[]>;
   /** URLs the clients use; default the brokers'. */
   clientUrls?: (cluster: BrokerCluster) => Promise<string[]> | string[];
   /** Efficient grants lost in the fault window may show as double grants; set where that is expected. */
@@ -50,15 +50,9 @@ export async function runScenario(
 ): Promise<Findings> {
   const { level } = options;
   const redis = await RedisProcess.start();
-  const redisUrl = options.brokerRedisUrl ? await options.brokerRedisUrl(redis) : redis.url;
-  const cluster = await BrokerCluster.start(2, [
-    '--redis',
-    redisUrl,
-    '--leader-lease-ms',
-    String(LEASE_MS),
-    '--consistency',
-    level,
-  ]);
+  const redisArgs = options.brokerRedis ? await options.brokerRedis(redis) : ['--redis', redis.url];
+  const leaseArgs = ['--leader-lease-ms', String(LEASE_MS), '--consistency', level];
+  const cluster = await BrokerCluster.start(2, [...redisArgs, ...leaseArgs]);
   await eventually(() => cluster.active(), 10_000, 'a first active broker');
   const urls = options.clientUrls ? await options.clientUrls(cluster) : cluster.urls;
   const work = await Workload.start({ urls, sessions: 12, paths: PATHS, consistency: level });
@@ -91,11 +85,16 @@ export async function runScenario(
     expect(findings.rejectedWrites).toBe(0);
   }
   // Nothing stays stuck once the faults are over.
-  const probe = await connect({ url: cluster.urls, connectTimeoutMs: 10_000 });
   try {
-    for (const path of PATHS) await (await probe.acquire(path, { timeoutMs: 10_000 })).release();
-  } finally {
-    await probe.close();
+    const probe = await connect({ url: cluster.urls, connectTimeoutMs: 10_000 });
+    try {
+      for (const path of PATHS) await (await probe.acquire(path, { timeoutMs: 10_000 })).release();
+    } finally {
+      await probe.close();
+    }
+  } catch (err) {
+    const logs = cluster.nodes.map((n) => `${n.url}:\n${n.child?.lines.join('\n')}`);
+    throw new Error(`${(err as Error).message}\n${logs.join('\n')}`);
   }
   return findings;
 }

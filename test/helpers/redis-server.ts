@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
@@ -90,6 +92,16 @@ export class RedisProcess {
     });
   }
 
+  /** 'master' or 'slave', as the server reports itself. */
+  async role(): Promise<string> {
+    const { execFile } = await import('node:child_process');
+    return new Promise((resolve) =>
+      execFile('redis-cli', ['-p', String(this.port), 'ROLE'], (err, out) =>
+        resolve(err ? '' : (out.split('\n')[0] ?? '').trim()),
+      ),
+    );
+  }
+
   /** Sends `signal` (SIGKILL by default) and waits for the exit when it is fatal. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
@@ -97,5 +109,49 @@ export class RedisProcess {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     process.kill(child.pid, signal);
     if (signal === 'SIGKILL' || signal === 'SIGTERM') await exited;
+  }
+}
+
+/** A Redis Sentinel watching `primaryPort` as "mymaster" (quorum 1, fast failover). */
+export class SentinelProcess {
+  private constructor(
+    readonly port: number,
+    private readonly child: ChildProcess,
+  ) {}
+
+  static async start(primaryPort: number): Promise<SentinelProcess> {
+    const port = await freePort();
+    const dir = tempDir();
+    const conf = join(dir, 'sentinel.conf');
+    writeFileSync(
+      conf,
+      [
+        `port ${port}`,
+        'bind 127.0.0.1',
+        `dir ${dir}`,
+        `sentinel monitor mymaster 127.0.0.1 ${primaryPort} 1`,
+        'sentinel down-after-milliseconds mymaster 1000',
+        'sentinel failover-timeout mymaster 5000',
+        '',
+      ].join('\n'),
+    );
+    const child = spawn('redis-server', [conf, '--sentinel'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGKILL');
+    });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`sentinel did not start:\n${out}`)), 10_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('+monitor master')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    return new SentinelProcess(port, child);
   }
 }

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+/** `npm run test:faults`: every fault scenario, repeated (BATON_FAULT_ROUNDS, default 20). */
+export default defineConfig({
+  test: {
+    include: ['test/faults/**/*.test.ts', 'test/faults-long/**/*.test.ts'],
+    testTimeout: 600_000,
+    hookTimeout: 60_000,
+    // One scenario at a time: each runs brokers, Redis and a workload on two cores.
+    maxWorkers: 1,
+    env: { BATON_FAULT_ROUNDS: process.env.BATON_FAULT_ROUNDS ?? '20' },
+  },
+});
