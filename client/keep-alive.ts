@@ -58,7 +58,11 @@ export class KeepAlive {
       () => {
         // Replies since arming moved the deadline on: look again later.
         if (performance.now() < this.leaseDeadline) return this.watchLeases();
-        this.hooks.expireLeases();
+        // After a stall, replies may be waiting in the socket: read them first.
+        this.leaseTimer = setTimeout(() => {
+          if (performance.now() < this.leaseDeadline) this.watchLeases();
+          else this.hooks.expireLeases();
+        }, 0);
       },
       Math.max(0, this.leaseDeadline - performance.now()),
     );

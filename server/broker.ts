@@ -291,11 +291,16 @@ export class Broker {
     // +1: a timer may fire a fraction of a millisecond early.
     const delayMs = Math.max(0, Math.ceil(at - this.clock.now()) + 1);
     this.timerHandle = this.timer.set(() => {
-      this.timerHandle = null;
-      this.timerAt = Infinity;
-      this.flushHeldGrants();
-      if (this.role === 'embedded' || this.role === 'active')
-        this.apply(this.table.tick(this.clock.now()));
+      // After a stall, frames that renew sessions may be waiting in the sockets:
+      // Node runs timers before reading them, setImmediate after.
+      setImmediate(() => {
+        this.timerHandle = null;
+        this.timerAt = Infinity;
+        this.flushHeldGrants();
+        if (this.role === 'embedded' || this.role === 'active') {
+          this.apply(this.table.tick(this.clock.now()));
+        }
+      });
     }, delayMs);
   }
 

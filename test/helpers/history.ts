@@ -30,11 +30,22 @@ interface Hold {
   token: number;
   from: number;
   to: number;
+  /** How the holder stopped trusting it; a late `lost` is a paused client, which only fencing stops. */
+  end: 'release' | 'lost' | 'open';
 }
 
 export interface Findings {
-  /** Pairs of holds of one path by different sessions whose intervals overlap. */
+  /**
+   * Pairs of holds of one path by different sessions whose intervals overlap,
+   * where the first holder released (or still held) the lock: the broker
+   * granted a lock it had not taken back.
+   */
   doubleGrants: { path: string; a: Hold; b: Hold }[];
+  /**
+   * Overlaps where the first holder learnt of its loss late: its process was
+   * starved past its lease, the case fencing tokens exist for.
+   */
+  lateLosses: number;
   /** Grants whose token is not larger than one granted (observed) before on the same path. */
   tokenRegressions: { path: string; before: number; after: number }[];
   /** The same token granted twice. */
@@ -64,13 +75,14 @@ export function check(history: History, end = performance.now()): Findings {
       const before = lastToken.get(e.path) ?? 0;
       if (e.token <= before) tokenRegressions.push({ path: e.path, before, after: e.token });
       lastToken.set(e.path, Math.max(before, e.token));
-      open.set(key, { session: e.session, token: e.token, from: e.at, to: Infinity, path: e.path });
+      const hold = { session: e.session, token: e.token, from: e.at, to: Infinity, path: e.path };
+      open.set(key, { ...hold, end: 'open' });
     } else {
       const hold = open.get(key);
       if (!hold) continue;
       open.delete(key);
       const list = holdsByPath.get(hold.path) ?? [];
-      list.push({ ...hold, to: e.at });
+      list.push({ ...hold, to: e.at, end: e.kind });
       holdsByPath.set(hold.path, list);
     }
   }
@@ -80,17 +92,19 @@ export function check(history: History, end = performance.now()): Findings {
     holdsByPath.set(hold.path, list);
   }
   const doubleGrants: Findings['doubleGrants'] = [];
+  let lateLosses = 0;
   for (const [path, holds] of holdsByPath) {
     holds.sort((x, y) => x.from - y.from);
     let latest: Hold | null = null;
     for (const h of holds) {
       if (latest && h.from < latest.to && h.session !== latest.session) {
-        doubleGrants.push({ path, a: latest, b: h });
+        if (latest.end === 'lost') lateLosses++;
+        else doubleGrants.push({ path, a: latest, b: h });
       }
       if (!latest || h.to > latest.to) latest = h;
     }
   }
-  return { doubleGrants, tokenRegressions, duplicateTokens, rejectedWrites };
+  return { doubleGrants, lateLosses, tokenRegressions, duplicateTokens, rejectedWrites };
 }
 
 /** A resource that keeps the largest token per key and refuses smaller ones. */
