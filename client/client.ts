@@ -294,8 +294,12 @@ export class BatonClient {
     if (frame.id === undefined) return this.refused(frame as ServerFrame & { t: 'error' });
     const p = this.pending.get(frame.id);
     if (!p) {
-      // A grant for an acquire given up on: hand it straight back.
-      if (frame.t === 'grant') this.releaseQuietly(frame.path, frame.token);
+      // A grant for an acquire given up on: hand it straight back. Not a
+      // repeat of one we hold: a resent acquire is answered with its grant
+      // again when the push of the first already reached us.
+      if (frame.t === 'grant' && !this.leases.has(frame.id)) {
+        this.releaseQuietly(frame.path, frame.token);
+      }
       return;
     }
     this.keepAlive.confirm(p.sentAt);

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { BatonClient } from '../../client/client.js';
+import type { WebSocketLike } from '../../client/websocket-like.js';
+import { decodeFrame, encodeFrame } from '../../shared/codec.js';
+import type { ClientFrame, ServerFrame } from '../../shared/protocol.js';
+
+/** A socket the test plays the broker on: it sees what the client sends and answers by hand. */
+class FakeSocket implements WebSocketLike {
+  binaryType = 'arraybuffer';
+  readyState = 0;
+  bufferedAmount = 0;
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  readonly sent: ClientFrame[] = [];
+
+  send(data: Uint8Array): void {
+    this.sent.push(decodeFrame(data) as ClientFrame);
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  deliver(frame: ServerFrame): void {
+    this.onmessage?.({ data: encodeFrame(frame) });
+  }
+}
+
+describe('a grant that arrives twice', () => {
+  it('keeps the lease and sends no release for the repeat', async () => {
+    const socket = new FakeSocket();
+    const client = new BatonClient({ url: 'ws://fake' }, () => socket);
+    const started = client.start();
+    socket.open();
+    socket.deliver({
+      t: 'welcome',
+      v: 1,
+      session: 's',
+      secret: 'k',
+      ttlMs: 10_000,
+      resumed: false,
+      held: [],
+    });
+    await started;
+    const pending = client.acquire('x');
+    const acquire = socket.sent.find((f) => f.t === 'acquire');
+    if (acquire?.t !== 'acquire') throw new Error('no acquire sent');
+    const grant: ServerFrame = { t: 'grant', id: acquire.id, path: 'x', token: 42 };
+    // The push, then the answer to a resent acquire, as after a reconnect.
+    socket.deliver(grant);
+    socket.deliver(grant);
+    const lease = await pending;
+    expect(lease.token).toBe(42);
+    expect(lease.signal.aborted).toBe(false);
+    expect(socket.sent.filter((f) => f.t === 'release')).toEqual([]);
+    // A grant for an acquire the client never made, or gave up on, is handed back.
+    socket.deliver({ t: 'grant', id: 999, path: 'y', token: 43 });
+    expect(socket.sent.filter((f) => f.t === 'release')).toMatchObject([{ path: 'y', token: 43 }]);
+    await client.close();
+  });
+});
