@@ -318,7 +318,7 @@ export class Broker {
   private async promote(): Promise<void> {
     const block = await this.tokens.reserve(this.table.lastToken, this.options.tokenBlockSize);
     const now = this.clock.now();
-    this.table.addTokens(now, block.start, block.limit);
+    this.apply(this.table.addTokens(now, block.start, block.limit));
     this.apply(this.table.promote(now));
     this.warn(`active (epoch ${this.mirror?.epoch})`);
   }
