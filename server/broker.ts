@@ -82,6 +82,11 @@ export class Broker {
     return this.mirror ? this.mirror.role : 'embedded';
   }
 
+  /** The Redis mirror's backlog and recent lag (entry made → durable), or null when embedded. */
+  get mirrorLag(): RedisMirror['lag'] | null {
+    return this.mirror?.lag ?? null;
+  }
+
   /** Open WebSocket connections, with or without a session. */
   get connectionCount(): number {
     return this.gateway.connectionCount;

@@ -25,6 +25,8 @@ export interface LogWriterEvents {
 
 interface Pending {
   entries: JournalEntry[];
+  /** When its first entry came: the mirror lag of a batch runs from here to its ack. */
+  openedAt: number;
   /** Set when the batch is closed: a snapshot of the table as of its last entry. */
   snapshot: TableSnapshot | null;
   done: Promise<void>;
@@ -34,7 +36,7 @@ interface Pending {
 function openBatch(): Pending {
   let resolve!: () => void;
   const done = new Promise<void>((r) => (resolve = r));
-  return { entries: [], snapshot: null, done, resolve };
+  return { entries: [], openedAt: 0, snapshot: null, done, resolve };
 }
 
 /**
@@ -51,6 +53,8 @@ export class LogWriter {
   private lastSnapshotId = '';
   private stopped = false;
   private failures = 0;
+  private readonly lags: number[] = [];
+  private lagIndex = 0;
 
   constructor(
     private readonly redis: Redis,
@@ -63,6 +67,7 @@ export class LogWriter {
 
   append(entries: JournalEntry[]): void {
     if (entries.length === 0 || this.stopped) return;
+    if (this.open.entries.length === 0) this.open.openedAt = performance.now();
     for (const e of entries) this.open.entries.push(e);
     this.backlog += entries.length;
     if (!this.writing) {
@@ -87,6 +92,18 @@ export class LogWriter {
     this.stopped = true;
   }
 
+  /** Mirror lag (entry made → durable) of recent batches, in ms: p50, p99, max. */
+  lagMs(): { p50: number; p99: number; max: number; batches: number } {
+    const sorted = [...this.lags].sort((a, b) => a - b);
+    const at = (q: number): number =>
+      sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    return { p50: at(0.5), p99: at(0.99), max: sorted.at(-1) ?? 0, batches: sorted.length };
+  }
+
+  private recordLag(ms: number): void {
+    this.lags[this.lagIndex++ % LAG_SAMPLES] = ms;
+  }
+
   private async drain(): Promise<void> {
     while (!this.stopped) {
       if (this.open.entries.length > 0) this.close();
@@ -96,6 +113,7 @@ export class LogWriter {
         await this.write(batch);
         this.queue.shift();
         batch.resolve();
+        if (batch.openedAt > 0) this.recordLag(performance.now() - batch.openedAt);
         if (this.failures > 0) this.events.reachable(true);
         this.failures = 0;
       } catch (err) {
@@ -175,3 +193,6 @@ export class LogWriter {
 }
 
 class FencedError extends Error {}
+
+/** Batches whose lag is kept for `lagMs`. */
+const LAG_SAMPLES = 1_024;

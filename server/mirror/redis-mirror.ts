@@ -137,8 +137,10 @@ export class RedisMirror implements TokenStore {
     return this.role === 'active' && (now < this.leaseValidUntil || !this.reachable);
   }
 
-  get lagEntries(): number {
-    return this.writer?.lag ?? 0;
+  /** Entries not yet durable, and the lag of recent batches (ms). */
+  get lag(): { entries: number; p50: number; p99: number; max: number; batches: number } {
+    const ms = this.writer?.lagMs() ?? { p50: 0, p99: 0, max: 0, batches: 0 };
+    return { entries: this.writer?.lag ?? 0, ...ms };
   }
 
   async reserve(issuedUpTo: number, count: number): Promise<TokenBlock> {

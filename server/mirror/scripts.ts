@@ -8,8 +8,8 @@ const SCRIPT_VERSION = 'V1';
 /** The statuses every script returns first. */
 export const SCRIPT_STATUS = { fenced: 0, done: 1 } as const;
 
-// The .lua files stay in the source tree; the build does not copy them.
-const LUA_DIR = new URL('../../../server/mirror/lua/', import.meta.url);
+// Beside this module, in the source tree and in dist/ (the build copies them).
+const LUA_DIR = new URL('./lua/', import.meta.url);
 
 const SCRIPTS = {
   takeLead: { file: 'takeLead-2.lua', keys: 2 },

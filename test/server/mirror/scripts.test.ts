@@ -1,0 +1,50 @@
+import { Redis } from 'ioredis';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { redisKeys } from '../../../server/mirror/keys.js';
+import { RedisScripts } from '../../../server/mirror/scripts.js';
+import { RedisProcess } from '../../helpers/redis-server.js';
+
+async function scripts(): Promise<{
+  redis: Redis;
+  s: RedisScripts;
+  keys: ReturnType<typeof redisKeys>;
+}> {
+  const server = await RedisProcess.start();
+  const redis = new Redis(server.url, { lazyConnect: true });
+  await redis.connect();
+  onTestFinished(() => redis.disconnect());
+  const keys = redisKeys('baton', 'test');
+  return { redis, s: new RedisScripts(redis, keys), keys };
+}
+
+describe('Lua scripts', () => {
+  it('hands the lease to one broker, raises the epoch on each takeover, and fences the deposed', async () => {
+    const { redis, s, keys } = await scripts();
+    expect(await s.takeLead('a ws://a', 10_000, 0)).toEqual({ epoch: 1 });
+    expect(await s.takeLead('b ws://b', 10_000, 0)).toEqual({ holder: 'a ws://a' });
+    expect(await s.appendLog(1, Buffer.from('x'))).toMatch(/^\d+-\d+$/);
+    // a's lease lapses; b takes over.
+    await redis.del(keys.leader);
+    expect(await s.takeLead('b ws://b', 10_000, 0)).toEqual({ epoch: 2 });
+    expect(await s.renewLead('a ws://a', 10_000, 1)).toBe(false);
+    expect(await s.appendLog(1, Buffer.from('late'))).toBeNull();
+    expect(await s.reserveTokens(1, 5, 10)).toBeNull();
+    expect(await s.writeSnapshot(1, Buffer.from('s'), '')).toBeNull();
+    expect(await redis.xlen(keys.log)).toBe(1);
+    expect(await s.renewLead('b ws://b', 10_000, 2)).toBe(true);
+  });
+
+  it('never lowers the epoch below what a broker has seen, even after Redis lost it', async () => {
+    const { redis, s } = await scripts();
+    await redis.flushall();
+    expect(await s.takeLead('a ws://a', 10_000, 41)).toEqual({ epoch: 42 });
+  });
+
+  it('reserves token blocks above the stored mark and the floor, exactly past 2^50', async () => {
+    const { s } = await scripts();
+    const { epoch } = (await s.takeLead('a ws://a', 10_000, 0)) as { epoch: number };
+    const big = 2 ** 50 + 3;
+    expect(await s.reserveTokens(epoch, big, 1_000)).toEqual({ start: big, limit: big + 1_000 });
+    expect(await s.reserveTokens(epoch, 5, 10)).toEqual({ start: big + 1_000, limit: big + 1_010 });
+  });
+});
