@@ -122,6 +122,15 @@ function settle<Out extends { t: string }>(name: string, m: Out): Promise<Out> {
   return Promise.resolve(m);
 }
 
+/**
+ * Adds a process that was not forked here (a CLI broker spawned by scenario
+ * F) to the ones `killAllChildren` kills; returns the function that removes it.
+ */
+export function trackChild(child: { kill(): void }): () => void {
+  live.add(child);
+  return () => live.delete(child);
+}
+
 /** Kills every child still alive, by pid; for error paths and signals. */
 export function killAllChildren(): void {
   for (const child of live) child.kill();

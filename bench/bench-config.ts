@@ -1,7 +1,8 @@
 /**
- * Every knob of the baseline benchmark in one place. The whole `npm run bench`
- * should stay under about three minutes on a 2-core machine, so windows are
- * short; raise them here for steadier figures.
+ * Every knob of the benchmark in one place. The whole `npm run bench` (three
+ * broker modes and the failover scenario) should stay under about five
+ * minutes on a 2-core machine, so windows are short; raise them here for
+ * steadier figures.
  */
 
 /** Load runs this long before the measured window, so JIT and queues settle. */
@@ -53,3 +54,21 @@ export const EXIT_GRACE_MS = 2_000;
 
 /** Lock path of the contention scenarios. */
 export const HOT_PATH = 'bench/hot';
+
+/**
+ * Scenario F: kill -9 of the active Redis-backed broker, this many times per
+ * consistency level, under B's load (CONTEND_SESSIONS on HOT_PATH).
+ */
+export const FAILOVER_KILLS = 5;
+/** Leader lease of F's brokers (`--leader-lease-ms`): a takeover waits for it to lapse. */
+export const FAILOVER_LEADER_LEASE_MS = 1_000;
+/** Steady load between a restart and the next kill, so the new leader and the standby settle. */
+export const FAILOVER_SETTLE_MS = 1_000;
+/** A takeover, or the load's return after a restart, must come within this. */
+export const FAILOVER_TIMEOUT_MS = 20_000;
+
+/**
+ * C sizes up to this also run against the Redis-backed broker; larger ones
+ * (10,000) only embedded, which keeps `npm run bench` within about five minutes.
+ */
+export const REDIS_CONTEND_MAX_SESSIONS = 1_000;

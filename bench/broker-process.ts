@@ -1,7 +1,7 @@
 /**
  * The broker under test, alone in its own process so that its CPU time and
- * RSS are its own. Forked by the runner; the data dir comes in the
- * environment, everything else over IPC.
+ * RSS are its own. Forked by the runner; the data dir and the mode (Redis URL,
+ * cluster, consistency level) come in the environment, everything else over IPC.
  */
 import { createBroker } from '../server/broker.js';
 import type { BrokerCommand, BrokerReply } from './messages.js';
@@ -24,13 +24,24 @@ function sample(): BrokerReply {
 async function main(): Promise<void> {
   const dataDir = process.env['BATON_BENCH_DATA_DIR'];
   if (!dataDir) throw new Error('BATON_BENCH_DATA_DIR is not set');
+  const redisUrl = process.env['BATON_BENCH_REDIS_URL'];
+  const consistency = process.env['BATON_BENCH_CONSISTENCY'] === 'strict' ? 'strict' : 'efficient';
   const broker = await createBroker({
     host: '127.0.0.1',
     port: 0,
     dataDir,
     // The bench asks for long TTLs so that heartbeats stay out of the figures.
     defaultSessionTtlMs: 30_000,
+    consistency,
+    ...(redisUrl && {
+      redis: { url: redisUrl, cluster: process.env['BATON_BENCH_REDIS_CLUSTER'] ?? 'bench' },
+    }),
   });
+  // Alone on a fresh cluster, a Redis-backed broker must lead; a standby would
+  // only redirect the drivers, and the scenario would measure nothing.
+  if (broker.role !== 'embedded' && broker.role !== 'active') {
+    throw new Error(`the broker started as ${broker.role}, not active`);
+  }
   process.on('message', (raw) => {
     const m = raw as BrokerCommand;
     switch (m.t) {

@@ -10,17 +10,19 @@ import type { DriverReport } from './messages.js';
 import {
   driverCell,
   cpuCell,
+  cpuFigures,
   driverFigures,
   fmt,
   latencyCell,
   meanWindowSec,
   type Result,
 } from './result.js';
+import type { BrokerMode } from './modes.js';
 import { Rig } from './rig.js';
 import { jainIndex, round, summarize } from './stats.js';
 
 /** How the grants of the window went round the sessions. */
-interface GrantOrder {
+export interface GrantOrder {
   grants: number;
   /** Grants to a different session than the previous holder: the ones that cost a handoff. */
   realHandoffs: number;
@@ -33,7 +35,7 @@ interface GrantOrder {
  * sorting every driver's grants by token gives the broker's grant order
  * without any clock shared between processes.
  */
-function grantOrder(reports: readonly DriverReport[]): GrantOrder {
+export function grantOrder(reports: readonly DriverReport[]): GrantOrder {
   const tokens: number[] = [];
   const sessions: number[] = [];
   // Loops, not spreads: a window can hold more grants than a call has argument slots.
@@ -81,9 +83,13 @@ async function waitForQueue(rig: Rig, path: string, sessions: number): Promise<v
  * Scenarios B and C: `sessions` sessions on one path, each releasing the
  * moment it is granted and queueing again at once.
  */
-export async function contention(scenario: 'B' | 'C', sessions: number): Promise<Result> {
+export async function contention(
+  scenario: 'B' | 'C',
+  sessions: number,
+  mode: BrokerMode,
+): Promise<Result> {
   const drivers = sessions >= TWO_DRIVERS_FROM ? 2 : SMALL_DRIVERS;
-  const rig = await Rig.start({ drivers });
+  const rig = await Rig.start({ drivers, mode });
   try {
     const startedAt = performance.now();
     const conn = await rig.connect(sessions);
@@ -107,6 +113,7 @@ export async function contention(scenario: 'B' | 'C', sessions: number): Promise
     const rotations = round(order.grants / conn.ok, 2);
     const json = {
       scenario,
+      mode: mode.name,
       sessions: conn.ok,
       connectFailed: conn.failed,
       connectMs: round(conn.ms),
@@ -124,9 +131,7 @@ export async function contention(scenario: 'B' | 'C', sessions: number): Promise
       jainIndex: jain,
       starved,
       queueRotations: rotations,
-      brokerCpuPct: round(w.brokerCpuPct),
-      brokerCpuMs: round(w.brokerCpuMs),
-      otherCpuPct: round(w.otherCpuPct),
+      ...cpuFigures(w),
       windowMs: round(w.windowMs),
       ...d,
       connectFirstError: conn.firstError,
@@ -143,11 +148,12 @@ export async function contention(scenario: 'B' | 'C', sessions: number): Promise
       json,
       row: {
         scenario: `${scenario} contended path`,
+        mode: mode.name,
         sessions: fmt(conn.ok),
         throughput: `${fmt(handoffsPerSec)} handoffs/s`,
         latency: latencyCell('wait', wait.p50Ms, wait.p99Ms, wait.maxMs),
         other,
-        brokerCpu: cpuCell(w.brokerCpuPct, w.otherCpuPct),
+        brokerCpu: cpuCell(w),
         driver: driverCell(d),
       },
     };

@@ -4,6 +4,7 @@
  * tells it over IPC how many sessions to open and what they should do.
  */
 import type { BatonClient } from '../client/node.js';
+import { GrantLog } from './grant-log.js';
 import type { DriverCommand, DriverReply, Workload } from './messages.js';
 import { Recorder } from './recorder.js';
 import { openSessions } from './session-pool.js';
@@ -12,6 +13,7 @@ import { runContention, runCycles, runHandoffs, type Running } from './workloads
 let clients: BatonClient[] = [];
 let first = 0;
 let rec = new Recorder(0);
+const grantLog = new GrantLog();
 const running: Running = { value: true };
 let releaseGo: () => void = () => {};
 const go = new Promise<void>((resolve) => (releaseGo = resolve));
@@ -31,6 +33,9 @@ async function start(w: Workload): Promise<void> {
       return reply({ t: 'started' });
     case 'contend':
       runContention(clients, first, w.path, rec, go, running);
+      return reply({ t: 'started' });
+    case 'failover':
+      runContention(clients, first, w.path, rec, go, running, (token) => grantLog.add(token));
       return reply({ t: 'started' });
     case 'handoff': {
       const [a, b] = clients;
@@ -68,6 +73,12 @@ async function handle(m: DriverCommand): Promise<void> {
       return reply({ t: 'measuring' });
     case 'report':
       return reply(rec.finish());
+    case 'first-grant': {
+      const hit = await grantLog.firstAfter(m.afterMs, m.minToken, m.timeoutMs);
+      return reply({ t: 'first-grant', atMs: hit?.atMs ?? null, token: hit?.token ?? null });
+    }
+    case 'grants-since':
+      return reply({ t: 'grants-since', count: grantLog.countSince(m.sinceMs) });
     case 'exit':
       // Sessions are not closed one by one: the broker is discarded after
       // each scenario, and 10,000 goodbyes would only stretch the run.

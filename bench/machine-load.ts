@@ -34,3 +34,27 @@ export function machineBusyPct(
   if (!before || !after || after.total <= before.total) return NaN;
   return ((after.busy - before.busy) / (after.total - before.total)) * 100 * cores;
 }
+
+/**
+ * Kernel clock ticks per second of /proc/<pid>/stat. It is 100 on every
+ * Linux build Node runs on (USER_HZ is fixed by the ABI, unlike the kernel's HZ).
+ */
+const USER_HZ = 100;
+
+/**
+ * CPU time (user + system) of another process, in ms, or null when it cannot
+ * be read. For the bench's Redis: its share of a window belongs to the
+ * Redis-backed broker's cost, not to the "others" on the machine.
+ */
+export function readProcessCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces; the fields after ")" are fixed.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after ")".
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1000) / USER_HZ : null;
+  } catch {
+    return null;
+  }
+}

@@ -37,12 +37,15 @@ export type Workload =
   /** Scenario D: two sessions hand `path` back and forth `reps` times. */
   | { kind: 'handoff'; path: string; reps: number; pauseMinMs: number; pauseMaxMs: number }
   /** Scenario E: sessions stay open and do nothing. */
-  | { kind: 'idle' };
+  | { kind: 'idle' }
+  /** Scenario F: B's load, with every grant logged on the shared clock for takeover queries. */
+  | { kind: 'failover'; path: string };
 
 export type DriverCommand =
   | {
       t: 'connect';
-      url: string;
+      /** Several URLs in scenario F: the active broker and its standby. */
+      url: string | string[];
       /** Global index of this driver's first session, so indices are unique across drivers. */
       first: number;
       count: number;
@@ -54,6 +57,14 @@ export type DriverCommand =
   | { t: 'go' }
   | { t: 'measure' }
   | { t: 'report' }
+  /**
+   * Scenario F: the first grant seen at or after `afterMs` (shared clock, see
+   * grant-log.ts) with a token of at least `minToken`; null if none came
+   * within `timeoutMs`.
+   */
+  | { t: 'first-grant'; afterMs: number; minToken: number; timeoutMs: number }
+  /** Scenario F: how many grants this driver saw since `sinceMs` (shared clock). */
+  | { t: 'grants-since'; sinceMs: number }
   | { t: 'exit' };
 
 // ---- driver → runner ------------------------------------------------------
@@ -92,4 +103,6 @@ export type DriverReply =
   | { t: 'started' }
   | { t: 'measuring' }
   | DriverReport
+  | { t: 'first-grant'; atMs: number | null; token: number | null }
+  | { t: 'grants-since'; count: number }
   | { t: 'error'; message: string };

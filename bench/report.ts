@@ -5,6 +5,7 @@ import type { Row } from './result.js';
 
 const COLUMNS: readonly [keyof Row, string][] = [
   ['scenario', 'Scenario'],
+  ['mode', 'Mode'],
   ['sessions', 'Sessions'],
   ['throughput', 'Throughput'],
   ['latency', 'Latency p50 / p99 / max'],

@@ -4,6 +4,8 @@ import { round } from './stats.js';
 /** One line of the results table; every cell already formatted. */
 export interface Row {
   scenario: string;
+  /** embedded, redis-efficient or redis-strict. */
+  mode: string;
   sessions: string;
   throughput: string;
   latency: string;
@@ -61,9 +63,23 @@ export function fmt(x: number, digits = 0): string {
   });
 }
 
-/** Broker CPU, with what the rest of the machine used beside it in brackets. */
-export function cpuCell(brokerPct: number, otherPct: number): string {
-  return `${fmt(brokerPct)}% (others ${fmt(otherPct)}%)`;
+/**
+ * Broker CPU, then its Redis's (Redis modes: the mirror's cost is the broker's
+ * too), with what the rest of the machine used beside them in brackets.
+ */
+export function cpuCell(w: Pick<Window, 'brokerCpuPct' | 'redisCpuPct' | 'otherCpuPct'>): string {
+  const redis = Number.isNaN(w.redisCpuPct) ? '' : ` + Redis ${fmt(w.redisCpuPct)}%`;
+  return `${fmt(w.brokerCpuPct)}%${redis} (others ${fmt(w.otherCpuPct)}%)`;
+}
+
+/** The CPU figures of a window for a scenario's JSON line. */
+export function cpuFigures(w: Window): Record<string, number> {
+  return {
+    brokerCpuPct: round(w.brokerCpuPct),
+    brokerCpuMs: round(w.brokerCpuMs),
+    ...(!Number.isNaN(w.redisCpuPct) && { redisCpuPct: round(w.redisCpuPct) }),
+    otherCpuPct: round(w.otherCpuPct),
+  };
 }
 
 /** p50 / p99 / max, in ms. */

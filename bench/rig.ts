@@ -2,38 +2,33 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CONNECT_CONCURRENCY,
-  CONNECT_TIMEOUT_MS,
-  MEASURE_MS,
-  SESSION_TTL_MS,
-} from './bench-config.js';
+import { MEASURE_MS } from './bench-config.js';
 import { BenchChild } from './bench-child.js';
-import { machineBusyPct, readCpuTimes } from './machine-load.js';
+import {
+  connectDrivers,
+  forkDrivers,
+  profileArgs,
+  type ConnectResult,
+  type DriverChild,
+} from './drivers.js';
+import { machineBusyPct, readCpuTimes, readProcessCpuMs } from './machine-load.js';
 import type {
   BrokerCommand,
   BrokerReply,
   BrokerSample,
-  DriverCommand,
-  DriverReply,
   DriverReport,
   Workload,
 } from './messages.js';
+import type { BrokerMode } from './modes.js';
 
 type BrokerChild = BenchChild<BrokerCommand, BrokerReply>;
-type DriverChild = BenchChild<DriverCommand, DriverReply>;
 
 export interface RigOptions {
   drivers: number;
+  /** Embedded, or Redis-backed at one consistency level. */
+  mode: BrokerMode;
   /** Lets the broker run `gc()` before RSS readings (scenario E). */
   exposeGc?: boolean;
-}
-
-export interface ConnectResult {
-  ok: number;
-  failed: number;
-  firstError: string | null;
-  ms: number;
 }
 
 export interface Window {
@@ -44,9 +39,11 @@ export interface Window {
   brokerCpuPct: number;
   /** Broker CPU time (user + system) in the window, ms. */
   brokerCpuMs: number;
+  /** CPU of the bench's Redis in the window (Redis modes); 100 = one core. NaN without Redis. */
+  redisCpuPct: number;
   /**
-   * CPU used during the window by everything but the broker and the drivers
-   * (other tenants of a shared machine); 100 = one core. NaN off Linux.
+   * CPU used during the window by everything but the broker, its Redis and
+   * the drivers (other tenants of a shared machine); 100 = one core. NaN off Linux.
    */
   otherCpuPct: number;
 }
@@ -62,27 +59,29 @@ export class Rig {
     readonly drivers: DriverChild[],
     readonly url: string,
     private readonly dataDir: string,
+    private readonly redisPid: number | null,
   ) {}
 
   static async start(o: RigOptions): Promise<Rig> {
     const dataDir = await mkdtemp(join(tmpdir(), 'baton-bench-'));
     const execArgv = [...(o.exposeGc ? ['--expose-gc'] : []), ...profileArgs()];
+    const redis = o.mode.redis;
     const broker: BrokerChild = BenchChild.fork('broker', './broker-process.js', execArgv, {
       BATON_BENCH_DATA_DIR: dataDir,
+      BATON_BENCH_CONSISTENCY: o.mode.consistency,
+      ...(redis && { BATON_BENCH_REDIS_URL: redis.url, BATON_BENCH_REDIS_CLUSTER: redis.cluster }),
     });
-    const drivers: DriverChild[] = [];
+    let drivers: DriverChild[] = [];
     try {
-      for (let i = 0; i < o.drivers; i++) {
-        drivers.push(BenchChild.fork(`driver ${i + 1}`, './driver.js', profileArgs()));
-      }
+      drivers = await forkDrivers(o.drivers);
       if (profileArgs().length > 0) {
         const pids = drivers.map((d) => d.pid).join(', ');
         process.stderr.write(`bench: profiling broker pid ${broker.pid}, drivers ${pids}\n`);
       }
       const ready = await broker.next();
       if (ready.t !== 'ready') throw new Error(`broker: expected ready, got ${ready.t}`);
-      for (const d of drivers) await d.next();
-      return new Rig(broker, drivers, `ws://127.0.0.1:${ready.port}`, dataDir);
+      const url = `ws://127.0.0.1:${ready.port}`;
+      return new Rig(broker, drivers, url, dataDir, redis?.pid ?? null);
     } catch (err) {
       broker.kill();
       for (const d of drivers) d.kill();
@@ -92,35 +91,8 @@ export class Rig {
   }
 
   /** Opens `total` sessions spread evenly over the drivers. */
-  async connect(total: number): Promise<ConnectResult> {
-    const startedAt = performance.now();
-    const n = this.drivers.length;
-    let first = 0;
-    const asks = this.drivers.map((d, i) => {
-      const count = Math.floor(total / n) + (i < total % n ? 1 : 0);
-      const ask = d.ask(
-        {
-          t: 'connect',
-          url: this.url,
-          first,
-          count,
-          concurrency: Math.max(1, Math.floor(CONNECT_CONCURRENCY / n)),
-          ttlMs: SESSION_TTL_MS,
-          timeoutMs: CONNECT_TIMEOUT_MS,
-        },
-        'connected',
-        CONNECT_TIMEOUT_MS * 2,
-      );
-      first += count;
-      return ask;
-    });
-    const replies = await Promise.all(asks);
-    return {
-      ok: replies.reduce((s, r) => s + r.ok, 0),
-      failed: replies.reduce((s, r) => s + r.failed, 0),
-      firstError: replies.find((r) => r.firstError !== null)?.firstError ?? null,
-      ms: performance.now() - startedAt,
-    };
+  connect(total: number): Promise<ConnectResult> {
+    return connectDrivers(this.drivers, this.url, total);
   }
 
   async startWorkload(workload: Workload): Promise<void> {
@@ -164,16 +136,27 @@ export class Rig {
   async timed(body: () => Promise<DriverReport[]>): Promise<Window> {
     const before = await this.sample();
     const machineBefore = readCpuTimes();
+    const redisBefore = this.redisCpuMs();
     const startedAt = performance.now();
     const reports = await body();
     const windowMs = performance.now() - startedAt;
+    const redisAfter = this.redisCpuMs();
     const after = await this.sample();
     const machine = machineBusyPct(machineBefore, readCpuTimes(), availableParallelism());
     const brokerCpuMs = (after.cpuUs - before.cpuUs) / 1000;
     const brokerCpuPct = (brokerCpuMs / windowMs) * 100;
+    const redisCpuPct =
+      redisBefore === null || redisAfter === null
+        ? NaN
+        : ((redisAfter - redisBefore) / windowMs) * 100;
     const driversCpuPct = reports.reduce((s, r) => s + (r.cpuMs / r.windowMs) * 100, 0);
-    const otherCpuPct = Math.max(0, machine - brokerCpuPct - driversCpuPct);
-    return { reports, windowMs, brokerCpuPct, brokerCpuMs, otherCpuPct };
+    const ours = brokerCpuPct + driversCpuPct + (Number.isNaN(redisCpuPct) ? 0 : redisCpuPct);
+    const otherCpuPct = Math.max(0, machine - ours);
+    return { reports, windowMs, brokerCpuPct, brokerCpuMs, redisCpuPct, otherCpuPct };
+  }
+
+  private redisCpuMs(): number | null {
+    return this.redisPid === null ? null : readProcessCpuMs(this.redisPid);
   }
 
   async close(): Promise<void> {
@@ -182,10 +165,4 @@ export class Rig {
     await this.broker.stop({ t: 'exit' });
     await rm(this.dataDir, { recursive: true, force: true });
   }
-}
-
-/** `BATON_BENCH_CPU_PROF=dir` writes a V8 CPU profile of every broker and driver into `dir`. */
-function profileArgs(): string[] {
-  const dir = process.env['BATON_BENCH_CPU_PROF'];
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }

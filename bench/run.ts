@@ -3,14 +3,27 @@
  * process and its own driver processes, all on loopback; results go to stdout
  * as one JSON line per scenario, then a table, and into bench/README.md.
  *
- * `BATON_BENCH_ONLY=A,D` runs a subset (and leaves the README alone);
+ * Scenarios run against the embedded broker and against a Redis-backed one at
+ * both consistency levels (bench/modes.ts), on a Redis the bench starts itself.
+ *
+ * `BATON_BENCH_ONLY=A,D` runs a subset of scenarios and `BATON_BENCH_MODES=redis-strict`
+ * a subset of modes (either leaves the README alone);
  * `BATON_BENCH_CPU_PROF=dir` profiles every broker and driver into `dir`.
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { CONTEND_LARGE_SESSIONS, CONTEND_SESSIONS, IDLE_SESSIONS } from './bench-config.js';
+import {
+  CONTEND_LARGE_SESSIONS,
+  CONTEND_SESSIONS,
+  FAILOVER_KILLS,
+  IDLE_SESSIONS,
+  REDIS_CONTEND_MAX_SESSIONS,
+} from './bench-config.js';
 import { killAllChildren } from './bench-child.js';
 import { contention } from './contention.js';
+import { failover } from './failover.js';
+import { brokerMode, MODE_NAMES, type BrokerMode, type ModeName } from './modes.js';
+import { startRedis, stopRedis, type BenchRedis } from './redis-server.js';
 import { plainTable, writeReadme } from './report.js';
 import type { Result, Row } from './result.js';
 import { cycles, handoffLatency, idleMemory } from './scenarios.js';
@@ -19,23 +32,42 @@ import { round } from './stats.js';
 interface Scenario {
   id: string;
   title: string;
-  run: () => Promise<Result>;
+  /** The broker modes it runs in, in this order, one after the other. */
+  modes: readonly ModeName[];
+  run: (mode: BrokerMode) => Promise<Result>;
 }
 
+const ALL = MODE_NAMES;
+const REDIS_ONLY = ['redis-efficient', 'redis-strict'] as const;
+
+/**
+ * Each scenario runs in all its modes back to back, so the modes of one
+ * scenario see about the same machine load (the machine is shared and its
+ * load drifts over minutes). C at 10,000 and E stay embedded only, to keep
+ * the whole run within about five minutes.
+ */
 const SCENARIOS: Scenario[] = [
-  { id: 'A', title: 'A: uncontended cycles', run: cycles },
+  { id: 'A', title: 'A: uncontended cycles', modes: ALL, run: cycles },
   {
     id: 'B',
     title: `B: ${CONTEND_SESSIONS} on one path`,
-    run: () => contention('B', CONTEND_SESSIONS),
+    modes: ALL,
+    run: (mode) => contention('B', CONTEND_SESSIONS, mode),
   },
   ...CONTEND_LARGE_SESSIONS.map((n) => ({
     id: 'C',
     title: `C: ${n} on one path`,
-    run: () => contention('C', n),
+    modes: n <= REDIS_CONTEND_MAX_SESSIONS ? ALL : (['embedded'] as const),
+    run: (mode: BrokerMode) => contention('C', n, mode),
   })),
-  { id: 'D', title: 'D: handoff latency', run: handoffLatency },
-  { id: 'E', title: `E: ${IDLE_SESSIONS} idle sessions`, run: idleMemory },
+  { id: 'D', title: 'D: handoff latency', modes: ALL, run: handoffLatency },
+  { id: 'E', title: `E: ${IDLE_SESSIONS} idle sessions`, modes: ['embedded'], run: idleMemory },
+  {
+    id: 'F',
+    title: `F: kill -9 of the active broker, ${FAILOVER_KILLS} times`,
+    modes: REDIS_ONLY,
+    run: failover,
+  },
 ];
 
 /** Output of a shell command, or `fallback`. */
@@ -54,6 +86,12 @@ function progress(message: string): void {
 async function main(): Promise<number> {
   const startedAt = performance.now();
   const only = process.env['BATON_BENCH_ONLY']?.split(',').map((s) => s.trim().toUpperCase());
+  const modes = process.env['BATON_BENCH_MODES']?.split(',').map((s) => s.trim());
+  const runs = SCENARIOS.flatMap((s) =>
+    only && !only.includes(s.id)
+      ? []
+      : s.modes.filter((m) => !modes || modes.includes(m)).map((mode) => ({ s, mode })),
+  );
   // The open-files limit: each session is a socket in the broker and one in a driver.
   const limit = shell('ulimit -n', 'unknown');
   const loadAtStart = loadavg()
@@ -65,30 +103,44 @@ async function main(): Promise<number> {
     // A process cannot raise its own hard limit; say so rather than fail obscurely.
     progress(`ulimit -n is ${limit}, below the ~${needed} sockets the large scenarios need`);
   }
+  // One Redis for the whole run; each scenario gets its own cluster name in it.
+  let redis: BenchRedis | { skipped: string } = { skipped: 'not needed' };
+  if (runs.some((r) => r.mode !== 'embedded')) {
+    redis = await startRedis();
+    progress(
+      'skipped' in redis ? `Redis modes skipped: ${redis.skipped}` : `Redis at ${redis.url}`,
+    );
+  }
   const rows: Row[] = [];
   let failed = 0;
-  for (const s of SCENARIOS) {
-    if (only && !only.includes(s.id)) continue;
-    progress(`${s.title} ...`);
+  for (const { s, mode } of runs) {
+    const label = `${s.title} [${mode}]`;
+    if (mode !== 'embedded' && 'skipped' in redis) {
+      console.log(JSON.stringify({ scenario: s.id, mode, skipped: redis.skipped }));
+      rows.push(messageRow(s.title, mode, 'SKIPPED', redis.skipped));
+      continue;
+    }
+    progress(`${label} ...`);
     const t0 = performance.now();
     try {
-      const result = await s.run();
+      const result = await s.run(brokerMode(mode, 'skipped' in redis ? null : redis, s.id));
       console.log(JSON.stringify(result.json));
       rows.push(result.row);
     } catch (err) {
       // One broken scenario should not hide the others' figures.
       failed++;
       const message = err instanceof Error ? err.message : String(err);
-      console.log(JSON.stringify({ scenario: s.id, title: s.title, error: message }));
-      rows.push(failedRow(s.title, message));
+      console.log(JSON.stringify({ scenario: s.id, mode, title: s.title, error: message }));
+      rows.push(messageRow(s.title, mode, 'FAILED', message));
       killAllChildren();
     }
-    progress(`${s.title} done in ${round((performance.now() - t0) / 1000, 1)} s`);
+    progress(`${label} done in ${round((performance.now() - t0) / 1000, 1)} s`);
   }
+  stopRedis();
   const durationSec = round((performance.now() - startedAt) / 1000);
   console.log('');
   console.log(plainTable(rows));
-  if (!only) {
+  if (!only && !modes) {
     const path = await writeReadme(rows, {
       date: new Date().toISOString().slice(0, 10),
       node: process.version,
@@ -103,11 +155,12 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-function failedRow(title: string, message: string): Row {
+function messageRow(title: string, mode: ModeName, what: string, message: string): Row {
   return {
     scenario: title,
+    mode,
     sessions: '—',
-    throughput: 'FAILED',
+    throughput: what,
     latency: '—',
     other: message,
     brokerCpu: '—',
@@ -115,22 +168,27 @@ function failedRow(title: string, message: string): Row {
   };
 }
 
-// Whatever ends the run, no broker or driver may outlive it.
+function killEverything(): void {
+  killAllChildren();
+  stopRedis();
+}
+
+// Whatever ends the run, no broker, driver or Redis may outlive it.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    killAllChildren();
+    killEverything();
     process.exit(130);
   });
 }
-process.on('exit', killAllChildren);
+process.on('exit', killEverything);
 
 main().then(
   (code) => {
-    killAllChildren();
+    killEverything();
     process.exitCode = code;
   },
   (err: unknown) => {
-    killAllChildren();
+    killEverything();
     console.error(err);
     process.exitCode = 1;
   },

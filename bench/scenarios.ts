@@ -15,18 +15,20 @@ import {
 import {
   driverCell,
   cpuCell,
+  cpuFigures,
   driverFigures,
   fmt,
   latencyCell,
   meanWindowSec,
   type Result,
 } from './result.js';
+import type { BrokerMode } from './modes.js';
 import { Rig } from './rig.js';
 import { round, summarize } from './stats.js';
 
 /** Scenario A: uncontended acquire → release cycles over many paths. */
-export async function cycles(): Promise<Result> {
-  const rig = await Rig.start({ drivers: SMALL_DRIVERS });
+export async function cycles(mode: BrokerMode): Promise<Result> {
+  const rig = await Rig.start({ drivers: SMALL_DRIVERS, mode });
   try {
     const conn = await rig.connect(CYCLE_SESSIONS);
     await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
@@ -39,25 +41,25 @@ export async function cycles(): Promise<Result> {
     return {
       json: {
         scenario: 'A',
+        mode: mode.name,
         sessions: conn.ok,
         paths: CYCLE_PATHS,
         cyclesPerSec,
         acquireP50Ms: lat.p50Ms,
         acquireP99Ms: lat.p99Ms,
         acquireMaxMs: lat.maxMs,
-        brokerCpuPct: round(w.brokerCpuPct),
-        brokerCpuMs: round(w.brokerCpuMs),
-        otherCpuPct: round(w.otherCpuPct),
+        ...cpuFigures(w),
         windowMs: round(w.windowMs),
         ...d,
       },
       row: {
         scenario: 'A uncontended cycles',
+        mode: mode.name,
         sessions: fmt(conn.ok),
         throughput: `${fmt(cyclesPerSec)} cycles/s`,
         latency: latencyCell('acquire', lat.p50Ms, lat.p99Ms, lat.maxMs),
         other: `${fmt(CYCLE_PATHS)} random paths`,
-        brokerCpu: cpuCell(w.brokerCpuPct, w.otherCpuPct),
+        brokerCpu: cpuCell(w),
         driver: driverCell(d),
       },
     };
@@ -67,8 +69,8 @@ export async function cycles(): Promise<Result> {
 }
 
 /** Scenario D: release → grant between two sessions, on an otherwise idle broker. */
-export async function handoffLatency(): Promise<Result> {
-  const rig = await Rig.start({ drivers: 1 });
+export async function handoffLatency(mode: BrokerMode): Promise<Result> {
+  const rig = await Rig.start({ drivers: 1, mode });
   try {
     const conn = await rig.connect(2);
     const w = await rig.timed(async () => [
@@ -90,6 +92,7 @@ export async function handoffLatency(): Promise<Result> {
     return {
       json: {
         scenario: 'D',
+        mode: mode.name,
         sessions: conn.ok,
         reps: lat.count,
         releaseToGrantP50Ms: lat.p50Ms,
@@ -97,20 +100,19 @@ export async function handoffLatency(): Promise<Result> {
         releaseToGrantMaxMs: lat.maxMs,
         busyProbeRttP50Ms: rtt.p50Ms,
         busyProbeRttP99Ms: rtt.p99Ms,
-        brokerCpuPct: round(w.brokerCpuPct),
-        brokerCpuMs: round(w.brokerCpuMs),
-        otherCpuPct: round(w.otherCpuPct),
+        ...cpuFigures(w),
         ...d,
       },
       row: {
         scenario: 'D handoff latency',
+        mode: mode.name,
         sessions: fmt(conn.ok),
         throughput: '—',
         latency: latencyCell('release→grant', lat.p50Ms, lat.p99Ms, lat.maxMs),
         other:
           `${lat.count} handoffs ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart; ` +
           latencyCell('plain round trip (busy tryAcquire)', rtt.p50Ms, rtt.p99Ms),
-        brokerCpu: cpuCell(w.brokerCpuPct, w.otherCpuPct),
+        brokerCpu: cpuCell(w),
         driver: driverCell(d),
       },
     };
@@ -120,9 +122,9 @@ export async function handoffLatency(): Promise<Result> {
 }
 
 /** Scenario E: broker RSS per idle session, read in the broker after a full GC. */
-export async function idleMemory(): Promise<Result> {
+export async function idleMemory(mode: BrokerMode): Promise<Result> {
   const drivers = IDLE_SESSIONS >= TWO_DRIVERS_FROM ? 2 : 1;
-  const rig = await Rig.start({ drivers, exposeGc: true });
+  const rig = await Rig.start({ drivers, mode, exposeGc: true });
   try {
     await rig.gc();
     const before = await rig.sample();
@@ -138,6 +140,7 @@ export async function idleMemory(): Promise<Result> {
     return {
       json: {
         scenario: 'E',
+        mode: mode.name,
         sessions: conn.ok,
         connectFailed: conn.failed,
         connectMs: round(conn.ms),
@@ -149,6 +152,7 @@ export async function idleMemory(): Promise<Result> {
       },
       row: {
         scenario: 'E idle sessions',
+        mode: mode.name,
         sessions: fmt(conn.ok),
         throughput: `${fmt(rssPerSessionKiB, 1)} KiB RSS/session`,
         latency: '—',

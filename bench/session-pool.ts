@@ -1,7 +1,8 @@
 import { connect, type BatonClient } from '../client/node.js';
 
 export interface PoolOptions {
-  url: string;
+  /** One broker, or the active one and its standbys (scenario F). */
+  url: string | string[];
   count: number;
   /** Connects in flight at once; bounded so that thousands of SYNs do not arrive together. */
   concurrency: number;

@@ -50,6 +50,7 @@ export function runCycles(
  * each session releases the moment it is granted and queues again at once.
  * Waits are kept only for acquires called after `go`: the first acquire of
  * each session waited for the queue to form, which is measured apart.
+ * `onGrant` sees every grant, in or out of the window (scenario F's log).
  */
 export function runContention(
   clients: readonly BatonClient[],
@@ -58,6 +59,7 @@ export function runContention(
   rec: Recorder,
   go: Promise<void>,
   running: Running,
+  onGrant?: (token: number) => void,
 ): void {
   let started = false;
   void go.then(() => (started = true));
@@ -74,6 +76,7 @@ export function runContention(
           await sleep(ERROR_BACKOFF_MS);
           continue;
         }
+        onGrant?.(lease.token);
         if (rec.measuring) {
           rec.grant(local, first + local, lease.token);
           if (afterGo) rec.latency(performance.now() - calledAt);

@@ -270,11 +270,14 @@ export class RedisMirror implements TokenStore {
     return true;
   }
 
-  /** A standby tails the log so its table stays warm. */
+  /**
+   * A standby tails the log so its table stays warm. The short block bounds
+   * how long a promotion waits for this loop to notice and stop.
+   */
   private async follow(): Promise<void> {
     while (!this.closed && this.role === 'standby') {
       try {
-        const batches = await this.reader.after(this.position, 200);
+        const batches = await this.reader.after(this.position, 50);
         if (this.role !== 'standby') break;
         if (!this.applyAll(batches)) await this.load();
       } catch (err) {
