@@ -215,27 +215,36 @@ export class Broker {
 
   private apply(effects: Effect[]): void {
     if (this.mirror) this.mirror.append(this.table.takeJournal());
+    // Grants go out before plain acks (a release's next holder is who waits),
+    // and a session is closed only after its last ack.
+    let later: Effect[] | null = null;
     for (const e of effects) {
-      switch (e.type) {
-        case 'reserveTokens':
-          this.reserveTokens(e.issuedUpTo);
-          break;
-        case 'refused':
-          break;
-        case 'ended':
-          this.gateway.closeSession(e.sessionId, CLOSE_CODES.sessionEnded, `session ${e.reason}`);
-          break;
-        case 'grant':
-          this.grant(e);
-          break;
-        case 'welcome':
-          this.welcome(e);
-          break;
-        default:
-          this.gateway.send(e.sessionId, frameOf(e));
-      }
+      if (e.type === 'ok' || e.type === 'ended') (later ??= []).push(e);
+      else this.carryOut(e);
     }
+    if (later) for (const e of later) this.carryOut(e);
     this.schedule();
+  }
+
+  private carryOut(e: Effect): void {
+    switch (e.type) {
+      case 'reserveTokens':
+        this.reserveTokens(e.issuedUpTo);
+        break;
+      case 'refused':
+        break;
+      case 'ended':
+        this.gateway.closeSession(e.sessionId, CLOSE_CODES.sessionEnded, `session ${e.reason}`);
+        break;
+      case 'grant':
+        this.grant(e);
+        break;
+      case 'welcome':
+        this.welcome(e);
+        break;
+      default:
+        this.gateway.send(e.sessionId, frameOf(e));
+    }
   }
 
   /**

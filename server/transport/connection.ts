@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
@@ -10,6 +11,7 @@ import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
 export class Connection {
   sessionId: string | null = null;
   closed = false;
+  private corked = false;
 
   constructor(
     readonly socket: WebSocket,
@@ -19,12 +21,29 @@ export class Connection {
 
   send(frame: ServerFrame): void {
     if (this.closed) return;
+    this.corkForThisTick();
     this.socket.send(encodeFrame(frame), { binary: true });
     if (this.socket.bufferedAmount > this.maxBufferedBytes) {
       // A close frame would sit behind the backlog it is meant to end.
       this.closed = true;
       this.socket.terminate();
     }
+  }
+
+  /**
+   * Frames made while handling one read (a release's ok, an acquire's
+   * queued) leave in one write instead of one syscall each.
+   */
+  private corkForThisTick(): void {
+    if (this.corked) return;
+    const tcp = (this.socket as unknown as { _socket?: Socket })._socket;
+    if (!tcp) return;
+    this.corked = true;
+    tcp.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      tcp.uncork();
+    });
   }
 
   close(code: number, reason: string): void {
