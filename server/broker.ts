@@ -281,10 +281,18 @@ export class Broker {
 
   private reserveTokens(issuedUpTo: number, attempt = 0): void {
     const table = this.table;
-    this.tokens.reserve(issuedUpTo, this.options.tokenBlockSize).then(
+    // Above every token granted by now, not just when the block was asked for.
+    const floor = Math.max(issuedUpTo, table.lastToken);
+    this.tokens.reserve(floor, this.options.tokenBlockSize).then(
       (block) => {
-        if (table === this.table)
+        if (table !== this.table) return;
+        try {
           this.apply(table.addTokens(this.clock.now(), block.start, block.limit));
+        } catch (err) {
+          // The table stays asking; ask again above what it has now.
+          this.warn(`token block refused: ${(err as Error).message}`);
+          this.timer.set(() => this.reserveTokens(table.lastToken, attempt + 1), 50);
+        }
       },
       (err: Error) => {
         if (this.closing || table !== this.table) return;
@@ -353,6 +361,8 @@ export class Broker {
   private leaderSeen(url: string | null): void {
     this.leaderUrl = url;
     this.flushHeldGrants();
+    // After a promotion: expiries and timeouts need the timer armed.
+    this.schedule();
   }
 
   /** Sends the efficient grants held back while the lease was unconfirmed, once it is. */

@@ -171,11 +171,13 @@ export class LogWriter {
    * which says everything they said.
    */
   private compactIfTooLong(): void {
-    if (this.backlog + this.open.entries.length <= this.options.maxBacklogEntries) return;
-    const waiting = [...this.queue, this.open];
+    // `backlog` counts the open batch's entries already.
+    if (this.backlog <= this.options.maxBacklogEntries) return;
+    // Only the resolvers are kept: the replaced batches' entries can go.
+    const resolvers = [...this.queue, this.open].map((b) => b.resolve);
     const merged = openBatch();
     merged.snapshot = this.events.snapshot();
-    merged.done.then(() => waiting.forEach((b) => b.resolve()));
+    void merged.done.then(() => resolvers.forEach((resolve) => resolve()));
     this.queue.length = 0;
     this.queue.push(merged);
     // Skip a number: a standby tailing the log sees the gap and reloads from the snapshot.

@@ -56,6 +56,8 @@ export class RedisMirror implements TokenStore {
   private tailing: Promise<void> | null = null;
   private closed = false;
   private leading = false;
+  /** The standby table must be reloaded from the snapshot before tailing on. */
+  private stale = false;
 
   constructor(
     private readonly options: ResolvedRedisMirrorOptions,
@@ -201,7 +203,8 @@ export class RedisMirror implements TokenStore {
     this.role = 'promoting';
     await this.tailing;
     // The epoch moved on: the old leader can append nothing more, so this read is final.
-    await this.catchUp();
+    // A gap (the log was trimmed past this standby) means the snapshot first.
+    if (!(await this.catchUp())) await this.load();
     this.writer = new LogWriter(
       this.redis,
       this.scripts,
@@ -229,7 +232,10 @@ export class RedisMirror implements TokenStore {
     this.leaseValidUntil = 0;
     const holder = await this.lease.get(this.keys.leader).catch(() => null);
     this.hooks.demote(holder?.split(' ')[1] ?? null);
-    await this.load().catch((err: Error) => this.hooks.warn(`reload: ${err.message}`));
+    // The leader's table may be ahead of the log; never tail onto it.
+    this.hooks.restore(null);
+    this.position = { id: '0-0', seq: 0 };
+    this.stale = true;
     this.tailing = this.follow();
   }
 
@@ -263,6 +269,11 @@ export class RedisMirror implements TokenStore {
 
   private applyAll(batches: { id: string; seq: number; entries: JournalEntry[] }[]): boolean {
     for (const b of batches) {
+      // A batch whose append was retried after a lost reply is in the log twice.
+      if (b.seq <= this.position.seq) {
+        this.position = { id: b.id, seq: this.position.seq };
+        continue;
+      }
       if (b.seq !== this.position.seq + 1) return false;
       this.hooks.replay(b.entries);
       this.position = { id: b.id, seq: b.seq };
@@ -277,11 +288,17 @@ export class RedisMirror implements TokenStore {
   private async follow(): Promise<void> {
     while (!this.closed && this.role === 'standby') {
       try {
+        if (this.stale) {
+          await this.load();
+          this.stale = false;
+        }
         const batches = await this.reader.after(this.position, 50);
         if (this.role !== 'standby') break;
         if (!this.applyAll(batches)) await this.load();
       } catch (err) {
         if (this.closed) break;
+        // A failed load, or a batch that does not fit the table: start over from the snapshot.
+        this.stale = true;
         this.hooks.warn(`log tail: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 200));
       }

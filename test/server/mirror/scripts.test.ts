@@ -2,7 +2,13 @@ import { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { redisKeys } from '../../../server/mirror/keys.js';
 import { RedisScripts } from '../../../server/mirror/scripts.js';
+import { encodeBatch } from '../../../server/mirror/batch.js';
+import { startBroker } from '../../helpers/harness.js';
 import { RedisProcess } from '../../helpers/redis-server.js';
+
+/** The Redis URL behind each scripts object, for brokers a test starts on the same server. */
+const urls = new WeakMap<RedisScripts, string>();
+const urlOf = (s: RedisScripts): string => urls.get(s) as string;
 
 async function scripts(): Promise<{
   redis: Redis;
@@ -14,7 +20,9 @@ async function scripts(): Promise<{
   await redis.connect();
   onTestFinished(() => redis.disconnect());
   const keys = redisKeys('baton', 'test');
-  return { redis, s: new RedisScripts(redis, keys), keys };
+  const s = new RedisScripts(redis, keys);
+  urls.set(s, server.url);
+  return { redis, s, keys };
 }
 
 describe('Lua scripts', () => {
@@ -46,5 +54,25 @@ describe('Lua scripts', () => {
     const big = 2 ** 50 + 3;
     expect(await s.reserveTokens(epoch, big, 1_000)).toEqual({ start: big, limit: big + 1_000 });
     expect(await s.reserveTokens(epoch, 5, 10)).toEqual({ start: big + 1_000, limit: big + 1_010 });
+  });
+});
+
+describe('a batch appended twice', () => {
+  it('is applied once by a standby (an append retried after its reply was lost)', async () => {
+    const { s } = await scripts();
+    const { epoch } = (await s.takeLead('a ws://a', 10_000, 0)) as { epoch: number };
+    const first = encodeBatch({ seq: 1, entries: [['open', 'sess', 'secret', 10_000, '']] });
+    await s.appendLog(epoch, first);
+    await s.appendLog(epoch, first);
+    const second = encodeBatch({ seq: 2, entries: [['grant', 'sess', 1, 'p', 7, true]] });
+    await s.appendLog(epoch, second);
+    const standby = await startBroker({ redis: { url: urlOf(s), cluster: 'test' } });
+    expect(standby.role).toBe('standby');
+    expect(standby.view.hasSession('sess')).toBe(true);
+    expect(standby.view.viewLock('p').holder).toEqual({
+      sessionId: 'sess',
+      requestId: 1,
+      token: 7,
+    });
   });
 });
