@@ -17,8 +17,7 @@ import {
   meanWindowSec,
   type Result,
 } from './result.js';
-import type { BrokerMode } from './modes.js';
-import { Rig } from './rig.js';
+import type { BenchRig, Target } from './rig.js';
 import { jainIndex, round, summarize } from './stats.js';
 
 /** How the grants of the window went round the sessions. */
@@ -69,7 +68,7 @@ function perSessionCounts(reports: readonly DriverReport[]): Uint32Array {
 }
 
 /** Waits until the broker has every session in the queue of `path` (holder included). */
-async function waitForQueue(rig: Rig, path: string, sessions: number): Promise<void> {
+async function waitForQueue(rig: BenchRig, path: string, sessions: number): Promise<void> {
   const deadline = performance.now() + QUEUE_FORM_TIMEOUT_MS;
   while ((await rig.queueLength(path)) < sessions) {
     if (performance.now() > deadline) {
@@ -86,10 +85,10 @@ async function waitForQueue(rig: Rig, path: string, sessions: number): Promise<v
 export async function contention(
   scenario: 'B' | 'C',
   sessions: number,
-  mode: BrokerMode,
+  target: Target,
 ): Promise<Result> {
   const drivers = sessions >= TWO_DRIVERS_FROM ? 2 : SMALL_DRIVERS;
-  const rig = await Rig.start({ drivers, mode });
+  const rig = await target.start({ drivers });
   try {
     const startedAt = performance.now();
     const conn = await rig.connect(sessions);
@@ -113,7 +112,7 @@ export async function contention(
     const rotations = round(order.grants / conn.ok, 2);
     const json = {
       scenario,
-      mode: mode.name,
+      mode: target.name,
       sessions: conn.ok,
       connectFailed: conn.failed,
       connectMs: round(conn.ms),
@@ -148,7 +147,7 @@ export async function contention(
       json,
       row: {
         scenario: `${scenario} contended path`,
-        mode: mode.name,
+        mode: target.name,
         sessions: fmt(conn.ok),
         throughput: `${fmt(handoffsPerSec)} handoffs/s`,
         latency: latencyCell('wait', wait.p50Ms, wait.p99Ms, wait.maxMs),

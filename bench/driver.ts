@@ -2,15 +2,36 @@
  * A load driver: a process of its own, so that client-side work shows up in
  * its CPU and event-loop lag rather than in the broker's figures. The runner
  * tells it over IPC how many sessions to open and what they should do.
+ *
+ * Sessions are Baton clients, or, when `BATON_BENCH_PEER` names a peer
+ * (`npm run bench:peers`), that peer's lock clients (bench/peers/sessions.ts):
+ * the workloads and the recorder are the same either way.
  */
-import type { BatonClient } from '../client/node.js';
 import { GrantLog } from './grant-log.js';
+import type { LockClient } from './lock-client.js';
 import type { DriverCommand, DriverReply, Workload } from './messages.js';
 import { Recorder } from './recorder.js';
-import { openSessions } from './session-pool.js';
+import { openSessions, type PoolOptions } from './session-pool.js';
 import { runContention, runCycles, runHandoffs, type Running } from './workloads.js';
 
-let clients: BatonClient[] = [];
+interface Opened {
+  clients: LockClient[];
+  failed: number;
+  firstError: string | null;
+  /** Sessions waiting in (or holding) a lock's queue; peers only, where no broker can be asked. */
+  queued?: () => number;
+}
+
+async function open(o: PoolOptions): Promise<Opened> {
+  const peer = process.env['BATON_BENCH_PEER'];
+  if (!peer) return openSessions(o);
+  // Loaded only in peer drivers, so Baton's drivers never load a peer's library.
+  const { openPeerSessions } = await import('./peers/sessions.js');
+  return openPeerSessions(peer, o);
+}
+
+let clients: LockClient[] = [];
+let queued: () => number = () => 0;
 let first = 0;
 let rec = new Recorder(0);
 const grantLog = new GrantLog();
@@ -53,8 +74,9 @@ async function handle(m: DriverCommand): Promise<void> {
   switch (m.t) {
     case 'connect': {
       first = m.first;
-      const pool = await openSessions(m);
+      const pool = await open(m);
       clients = pool.clients;
+      queued = pool.queued ?? queued;
       rec = new Recorder(clients.length);
       return reply({
         t: 'connected',
@@ -73,6 +95,8 @@ async function handle(m: DriverCommand): Promise<void> {
       return reply({ t: 'measuring' });
     case 'report':
       return reply(rec.finish());
+    case 'queued':
+      return reply({ t: 'queued', count: queued() });
     case 'first-grant': {
       const hit = await grantLog.firstAfter(m.afterMs, m.minToken, m.timeoutMs);
       return reply({ t: 'first-grant', atMs: hit?.atMs ?? null, token: hit?.token ?? null });

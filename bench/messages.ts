@@ -65,6 +65,8 @@ export type DriverCommand =
   | { t: 'first-grant'; afterMs: number; minToken: number; timeoutMs: number }
   /** Scenario F: how many grants this driver saw since `sinceMs` (shared clock). */
   | { t: 'grants-since'; sinceMs: number }
+  /** Peers (B, C): how many of this driver's sessions wait in or hold a queue. */
+  | { t: 'queued' }
   | { t: 'exit' };
 
 // ---- driver → runner ------------------------------------------------------
@@ -105,4 +107,5 @@ export type DriverReply =
   | DriverReport
   | { t: 'first-grant'; atMs: number | null; token: number | null }
   | { t: 'grants-since'; count: number }
+  | { t: 'queued'; count: number }
   | { t: 'error'; message: string };

@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import type { Row } from './result.js';
 
-const COLUMNS: readonly [keyof Row, string][] = [
+/** A table column: the Row field it shows, and its title. */
+export type Columns = readonly [keyof Row, string][];
+
+export const COLUMNS: Columns = [
   ['scenario', 'Scenario'],
   ['mode', 'Mode'],
   ['sessions', 'Sessions'],
@@ -18,8 +21,8 @@ export const START_MARKER = '<!-- results:start -->';
 export const END_MARKER = '<!-- results:end -->';
 
 /** A plain, space-aligned table for the terminal. */
-export function plainTable(rows: readonly Row[]): string {
-  const widths = COLUMNS.map(([key, title]) =>
+export function plainTable(rows: readonly Row[], columns: Columns = COLUMNS): string {
+  const widths = columns.map(([key, title]) =>
     Math.max(title.length, ...rows.map((r) => r[key].length)),
   );
   const line = (cells: string[]): string =>
@@ -28,18 +31,18 @@ export function plainTable(rows: readonly Row[]): string {
       .join('  ')
       .trimEnd();
   return [
-    line(COLUMNS.map(([, title]) => title)),
+    line(columns.map(([, title]) => title)),
     line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map((r) => line(COLUMNS.map(([key]) => r[key]))),
+    ...rows.map((r) => line(columns.map(([key]) => r[key]))),
   ].join('\n');
 }
 
-export function markdownTable(rows: readonly Row[]): string {
+export function markdownTable(rows: readonly Row[], columns: Columns = COLUMNS): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   return [
-    line(COLUMNS.map(([, title]) => title)),
-    line(COLUMNS.map(() => '---')),
-    ...rows.map((r) => line(COLUMNS.map(([key]) => r[key].replaceAll('|', '\\|')))),
+    line(columns.map(([, title]) => title)),
+    line(columns.map(() => '---')),
+    ...rows.map((r) => line(columns.map(([key]) => r[key].replaceAll('|', '\\|')))),
   ].join('\n');
 }
 
@@ -55,24 +58,29 @@ export interface RunInfo {
 
 /** Replaces what is between the result markers of bench/README.md with this run's table. */
 export async function writeReadme(rows: readonly Row[], info: RunInfo): Promise<string> {
-  // dist/bench/report.js → bench/README.md in the source tree.
-  const path = fileURLToPath(new URL('../../bench/README.md', import.meta.url));
-  const text = await readFile(path, 'utf8');
-  const start = text.indexOf(START_MARKER);
-  const end = text.indexOf(END_MARKER);
-  if (start < 0 || end < start) throw new Error(`${path} lacks the results markers`);
-  const block = [
-    START_MARKER,
-    '',
+  return writeReadmeBlock(START_MARKER, END_MARKER, [
     `Run on ${info.date}, Node ${info.node}, \`nproc\` ${info.nproc}, ` +
       `\`ulimit -n\` ${info.openFilesLimit}, load average at start ${info.loadAtStart}; ` +
       `\`npm run bench\` took ${info.durationSec} s.`,
     '',
     markdownTable(rows),
-    '',
-    END_MARKER,
-  ].join('\n');
-  const updated = text.slice(0, start) + block + text.slice(end + END_MARKER.length);
+  ]);
+}
+
+/** Replaces what is between `startMarker` and `endMarker` in bench/README.md with `lines`. */
+export async function writeReadmeBlock(
+  startMarker: string,
+  endMarker: string,
+  lines: readonly string[],
+): Promise<string> {
+  // dist/bench/report.js → bench/README.md in the source tree.
+  const path = fileURLToPath(new URL('../../bench/README.md', import.meta.url));
+  const text = await readFile(path, 'utf8');
+  const start = text.indexOf(startMarker);
+  const end = text.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`${path} lacks the markers ${startMarker}`);
+  const block = [startMarker, '', ...lines, '', endMarker].join('\n');
+  const updated = text.slice(0, start) + block + text.slice(end + endMarker.length);
   // Formatted as `npm run format` would, so a fresh run keeps `format:check` green.
   const options = (await resolveConfig(path)) ?? {};
   await writeFile(path, await format(updated, { ...options, filepath: path }));

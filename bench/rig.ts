@@ -48,12 +48,36 @@ export interface Window {
   otherCpuPct: number;
 }
 
+/** What scenarios A–D need of their processes: Baton's broker rig here, a peer's in bench/peers/. */
+export interface BenchRig {
+  connect(total: number): Promise<ConnectResult>;
+  startWorkload(workload: Workload): Promise<void>;
+  runToReport(workload: Workload, timeoutMs: number): Promise<DriverReport>;
+  go(): void;
+  measure(): Promise<Window>;
+  timed(body: () => Promise<DriverReport[]>): Promise<Window>;
+  /** Sessions waiting in or holding the queue of `path`. */
+  queueLength(path: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The system under test of one row: its name (a broker mode or a peer) and how to set it up. */
+export interface Target {
+  name: string;
+  start(o: { drivers: number }): Promise<BenchRig>;
+}
+
+/** A fresh Baton broker in `mode` per scenario. */
+export function brokerTarget(mode: BrokerMode): Target {
+  return { name: mode.name, start: (o) => Rig.start({ ...o, mode }) };
+}
+
 /**
  * One scenario's processes: a fresh broker (so no scenario inherits another's
  * heap or sessions) and its drivers. `close` kills them all and removes the
  * broker's data dir, whatever happened before.
  */
-export class Rig {
+export class Rig implements BenchRig {
   private constructor(
     readonly broker: BrokerChild,
     readonly drivers: DriverChild[],

@@ -25,6 +25,7 @@ import { failover } from './failover.js';
 import { brokerMode, MODE_NAMES, type BrokerMode, type ModeName } from './modes.js';
 import { startRedis, stopRedis, type BenchRedis } from './redis-server.js';
 import { plainTable, writeReadme } from './report.js';
+import { brokerTarget } from './rig.js';
 import type { Result, Row } from './result.js';
 import { cycles, handoffLatency, idleMemory } from './scenarios.js';
 import { round } from './stats.js';
@@ -47,20 +48,30 @@ const REDIS_ONLY = ['redis-efficient', 'redis-strict'] as const;
  * the whole run within about five minutes.
  */
 const SCENARIOS: Scenario[] = [
-  { id: 'A', title: 'A: uncontended cycles', modes: ALL, run: cycles },
+  {
+    id: 'A',
+    title: 'A: uncontended cycles',
+    modes: ALL,
+    run: (mode) => cycles(brokerTarget(mode)),
+  },
   {
     id: 'B',
     title: `B: ${CONTEND_SESSIONS} on one path`,
     modes: ALL,
-    run: (mode) => contention('B', CONTEND_SESSIONS, mode),
+    run: (mode) => contention('B', CONTEND_SESSIONS, brokerTarget(mode)),
   },
   ...CONTEND_LARGE_SESSIONS.map((n) => ({
     id: 'C',
     title: `C: ${n} on one path`,
     modes: n <= REDIS_CONTEND_MAX_SESSIONS ? ALL : (['embedded'] as const),
-    run: (mode: BrokerMode) => contention('C', n, mode),
+    run: (mode: BrokerMode) => contention('C', n, brokerTarget(mode)),
   })),
-  { id: 'D', title: 'D: handoff latency', modes: ALL, run: handoffLatency },
+  {
+    id: 'D',
+    title: 'D: handoff latency',
+    modes: ALL,
+    run: (mode) => handoffLatency(brokerTarget(mode)),
+  },
   { id: 'E', title: `E: ${IDLE_SESSIONS} idle sessions`, modes: ['embedded'], run: idleMemory },
   {
     id: 'F',

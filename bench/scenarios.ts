@@ -23,12 +23,12 @@ import {
   type Result,
 } from './result.js';
 import type { BrokerMode } from './modes.js';
-import { Rig } from './rig.js';
+import { Rig, type Target } from './rig.js';
 import { round, summarize } from './stats.js';
 
 /** Scenario A: uncontended acquire → release cycles over many paths. */
-export async function cycles(mode: BrokerMode): Promise<Result> {
-  const rig = await Rig.start({ drivers: SMALL_DRIVERS, mode });
+export async function cycles(target: Target): Promise<Result> {
+  const rig = await target.start({ drivers: SMALL_DRIVERS });
   try {
     const conn = await rig.connect(CYCLE_SESSIONS);
     await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
@@ -41,7 +41,7 @@ export async function cycles(mode: BrokerMode): Promise<Result> {
     return {
       json: {
         scenario: 'A',
-        mode: mode.name,
+        mode: target.name,
         sessions: conn.ok,
         paths: CYCLE_PATHS,
         cyclesPerSec,
@@ -54,7 +54,7 @@ export async function cycles(mode: BrokerMode): Promise<Result> {
       },
       row: {
         scenario: 'A uncontended cycles',
-        mode: mode.name,
+        mode: target.name,
         sessions: fmt(conn.ok),
         throughput: `${fmt(cyclesPerSec)} cycles/s`,
         latency: latencyCell('acquire', lat.p50Ms, lat.p99Ms, lat.maxMs),
@@ -69,8 +69,8 @@ export async function cycles(mode: BrokerMode): Promise<Result> {
 }
 
 /** Scenario D: release → grant between two sessions, on an otherwise idle broker. */
-export async function handoffLatency(mode: BrokerMode): Promise<Result> {
-  const rig = await Rig.start({ drivers: 1, mode });
+export async function handoffLatency(target: Target): Promise<Result> {
+  const rig = await target.start({ drivers: 1 });
   try {
     const conn = await rig.connect(2);
     const w = await rig.timed(async () => [
@@ -92,7 +92,7 @@ export async function handoffLatency(mode: BrokerMode): Promise<Result> {
     return {
       json: {
         scenario: 'D',
-        mode: mode.name,
+        mode: target.name,
         sessions: conn.ok,
         reps: lat.count,
         releaseToGrantP50Ms: lat.p50Ms,
@@ -105,7 +105,7 @@ export async function handoffLatency(mode: BrokerMode): Promise<Result> {
       },
       row: {
         scenario: 'D handoff latency',
-        mode: mode.name,
+        mode: target.name,
         sessions: fmt(conn.ok),
         throughput: '—',
         latency: latencyCell('release→grant', lat.p50Ms, lat.p99Ms, lat.maxMs),

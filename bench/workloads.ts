@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BatonClient, Lease } from '../client/node.js';
+import type { LockClient, LockLease } from './lock-client.js';
 import type { Recorder } from './recorder.js';
 import { randomInt } from './stats.js';
 
@@ -17,7 +17,7 @@ const ERROR_BACKOFF_MS = 50;
  * is acknowledged inside the window.
  */
 export function runCycles(
-  clients: readonly BatonClient[],
+  clients: readonly LockClient[],
   paths: number,
   rec: Recorder,
   running: Running,
@@ -53,7 +53,7 @@ export function runCycles(
  * `onGrant` sees every grant, in or out of the window (scenario F's log).
  */
 export function runContention(
-  clients: readonly BatonClient[],
+  clients: readonly LockClient[],
   first: number,
   path: string,
   rec: Recorder,
@@ -68,7 +68,7 @@ export function runContention(
       let calledAt = performance.now();
       let afterGo = false;
       while (running.value) {
-        let lease: Lease;
+        let lease: LockLease;
         try {
           lease = await client.acquire(path);
         } catch (err) {
@@ -103,8 +103,8 @@ export function runContention(
  * round trip too: release out, grant back) can be compared with.
  */
 export async function runHandoffs(
-  a: BatonClient,
-  b: BatonClient,
+  a: LockClient,
+  b: LockClient,
   path: string,
   reps: number,
   pauseMinMs: number,

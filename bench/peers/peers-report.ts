@@ -1,0 +1,66 @@
+import { markdownTable, writeReadmeBlock, type Columns } from '../report.js';
+import type { Row } from '../result.js';
+import { PEER_NAMES, type PeerName } from './peer-config.js';
+import type { PeerVersions } from './versions.js';
+
+export const PEERS_START = '<!-- peers:start -->';
+export const PEERS_END = '<!-- peers:end -->';
+
+/** The baseline's columns, with the peer in the mode's place and its server in the broker's. */
+export const PEER_COLUMNS: Columns = [
+  ['scenario', 'Scenario'],
+  ['mode', 'System'],
+  ['sessions', 'Sessions'],
+  ['throughput', 'Throughput'],
+  ['latency', 'Latency p50 / p99 / max'],
+  ['other', 'Fairness and more'],
+  ['brokerCpu', 'Server CPU (other load)'],
+  ['driver', 'Drivers'],
+];
+
+/** What each peer is, in one line of the versions table. */
+const RECIPES: Record<PeerName, string> = {
+  redlock: 'redlock on one Redis, retry 10 ± 5 ms forever; no fencing, no FIFO',
+  'redis-setnx':
+    'SET NX PX + retry 10 ± 5 ms, release by compare-and-delete Lua; no fencing, no FIFO',
+  etcd: 'Go `concurrency.Mutex` recipe: lease, create revision, watch the predecessor',
+  zookeeper: 'ephemeral-sequential znodes, watch the predecessor',
+};
+
+export interface PeersRunInfo {
+  date: string;
+  node: string;
+  nproc: string;
+  loadAtStart: string;
+  durationSec: number;
+}
+
+export function writePeersReadme(
+  rows: readonly Row[],
+  versions: Record<PeerName, PeerVersions>,
+  info: PeersRunInfo,
+): Promise<string> {
+  const versionRows: Row[] = PEER_NAMES.map((p) => ({
+    scenario: p,
+    mode: versions[p].server,
+    sessions: versions[p].client,
+    throughput: RECIPES[p],
+    latency: '',
+    other: '',
+    brokerCpu: '',
+    driver: '',
+  }));
+  return writeReadmeBlock(PEERS_START, PEERS_END, [
+    `Run on ${info.date}, Node ${info.node}, \`nproc\` ${info.nproc}, ` +
+      `load average at start ${info.loadAtStart}; \`npm run bench:peers\` took ${info.durationSec} s.`,
+    '',
+    markdownTable(versionRows, [
+      ['scenario', 'System'],
+      ['mode', 'Server'],
+      ['sessions', 'Client'],
+      ['throughput', 'Recipe'],
+    ]),
+    '',
+    markdownTable(rows, PEER_COLUMNS),
+  ]);
+}

@@ -1,0 +1,172 @@
+/**
+ * The peers' servers, started by the bench: each on free loopback ports with
+ * a temporary data dir of its own, ready once it answers a probe, killed by
+ * pid (and its dir removed) when its scenario ends, and on any error, signal
+ * or exit through the runner's `killAllChildren`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { trackChild } from '../bench-child.js';
+import { freePort } from '../ports.js';
+import { INSTALL_LINE, SERVER_READY_TIMEOUT_MS, type PeerName } from './peer-config.js';
+import { askTcp, httpGet } from './probes.js';
+
+/** Lines of a server's output kept, to explain one that died or never answered. */
+const KEPT_LINES = 8;
+
+export interface PeerServer {
+  /** What the peer's clients connect to. */
+  endpoint: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+interface Spec {
+  command: string;
+  args: string[];
+  endpoint: string;
+  /** Resolves to true once the server answers. */
+  probe: () => Promise<boolean>;
+}
+
+export const BINARIES = {
+  redis: '/usr/bin/redis-server',
+  etcd: '/usr/bin/etcd',
+  java: '/usr/bin/java',
+  zookeeperJar: '/usr/share/java/zookeeper.jar',
+} as const;
+
+async function redisSpec(dir: string): Promise<Spec> {
+  const port = await freePort();
+  return {
+    command: BINARIES.redis,
+    // No persistence, as for the Redis of Baton's own bench.
+    args: [
+      ...['--port', `${port}`, '--bind', '127.0.0.1', '--dir', dir],
+      ...['--save', '', '--appendonly', 'no'],
+    ],
+    endpoint: `redis://127.0.0.1:${port}`,
+    probe: async () => (await askTcp(port, 'PING\r\n')).startsWith('+PONG'),
+  };
+}
+
+async function etcdSpec(dir: string): Promise<Spec> {
+  const client = `http://127.0.0.1:${await freePort()}`;
+  const peer = `http://127.0.0.1:${await freePort()}`;
+  return {
+    command: BINARIES.etcd,
+    // One member, defaults otherwise (its WAL is fsynced, as deployed).
+    args: [
+      ...['--name', 'bench', '--data-dir', join(dir, 'data'), '--log-level', 'warn'],
+      ...['--listen-client-urls', client, '--advertise-client-urls', client],
+      ...['--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer],
+      ...['--initial-cluster', `bench=${peer}`, '--initial-cluster-state', 'new'],
+    ],
+    endpoint: client,
+    probe: async () => (await httpGet(`${client}/health`)).includes('"health":"true"'),
+  };
+}
+
+async function zookeeperSpec(dir: string): Promise<Spec> {
+  const port = await freePort();
+  const cfg = join(dir, 'zoo.cfg');
+  writeFileSync(
+    cfg,
+    [
+      'tickTime=2000',
+      `dataDir=${join(dir, 'data')}`,
+      `clientPort=${port}`,
+      'clientPortAddress=127.0.0.1',
+      // 0: no limit on connections from one address (every session is loopback).
+      'maxClientCnxns=0',
+      'admin.enableServer=false',
+      '4lw.commands.whitelist=ruok,srvr',
+      '',
+    ].join('\n'),
+  );
+  return {
+    command: BINARIES.java,
+    args: [
+      ...['-cp', `/etc/zookeeper/conf:${BINARIES.zookeeperJar}`],
+      `-Dzookeeper.log.dir=${dir}`,
+      '-Dzookeeper.root.logger=WARN,CONSOLE',
+      'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+      cfg,
+    ],
+    endpoint: `127.0.0.1:${port}`,
+    probe: async () => (await askTcp(port, 'ruok')).startsWith('imok'),
+  };
+}
+
+const SPECS: Record<PeerName, (dir: string) => Promise<Spec>> = {
+  redlock: redisSpec,
+  'redis-setnx': redisSpec,
+  etcd: etcdSpec,
+  zookeeper: zookeeperSpec,
+};
+
+/** The files a peer's server needs, for a clear "missing" rather than a spawn error. */
+export function missingBinary(peer: PeerName): string | null {
+  const needed =
+    peer === 'etcd'
+      ? [BINARIES.etcd]
+      : peer === 'zookeeper'
+        ? [BINARIES.java, BINARIES.zookeeperJar]
+        : [BINARIES.redis];
+  const missing = needed.filter((f) => !existsSync(f));
+  return missing.length ? `${missing.join(', ')} not found (install: ${INSTALL_LINE})` : null;
+}
+
+/** Starts the server of `peer` and waits until it answers; throws with why it did not. */
+export async function startPeerServer(peer: PeerName): Promise<PeerServer> {
+  const missing = missingBinary(peer);
+  if (missing) throw new Error(missing);
+  const dir = mkdtempSync(join(tmpdir(), `baton-peer-${peer}-`));
+  const spec = await SPECS[peer](dir);
+  const child = spawn(spec.command, spec.args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    lines.push(...chunk.toString().trim().split('\n'));
+    lines.splice(0, Math.max(0, lines.length - KEPT_LINES));
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited: string | null = null;
+  const gone = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = `exited (${signal ?? code})`;
+      resolve();
+    }),
+  );
+  child.once('error', (err) => (exited = err.message));
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+  };
+  const untrack = trackChild({ kill });
+  const stop = async (): Promise<void> => {
+    kill();
+    await Promise.race([gone, sleep(5_000)]);
+    untrack();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = performance.now() + SERVER_READY_TIMEOUT_MS;
+  for (;;) {
+    if (exited !== null || performance.now() > deadline) {
+      await stop();
+      const why = exited ?? `no answer within ${SERVER_READY_TIMEOUT_MS} ms`;
+      throw new Error(`${peer} server ${why}: ${lines.join(' / ').slice(-400)}`);
+    }
+    if (await spec.probe().catch(() => false)) break;
+    await sleep(100);
+  }
+  return { endpoint: spec.endpoint, pid: child.pid as number, stop };
+}

@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PeerName } from './peer-config.js';
+import { BINARIES } from './servers.js';
+
+/** First line of a command's output (stdout, else stderr: `java -version` prints there), or why not. */
+function firstLine(command: string, args: string[]): string {
+  const r = spawnSync(command, args, { encoding: 'utf8' });
+  if (r.error) return 'not installed';
+  const out = r.stdout.trim() || r.stderr.trim();
+  return out.split('\n')[0]?.trim() || 'unknown';
+}
+
+/** The installed version of an npm package, from its package.json in node_modules. */
+function npmVersion(name: string): string {
+  try {
+    // dist/bench/peers/versions.js → node_modules at the repo root.
+    const url = new URL(`../../../node_modules/${name}/package.json`, import.meta.url);
+    return (JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function debVersion(pkg: string): string {
+  return firstLine('dpkg-query', ['-W', '-f', '${Version}', pkg]);
+}
+
+export interface PeerVersions {
+  server: string;
+  client: string;
+}
+
+/** Server and client library versions of each peer, as installed on this machine. */
+export function peerVersions(): Record<PeerName, PeerVersions> {
+  const redisServer = firstLine(BINARIES.redis, ['--version']).replace(/ sha=.*$/, '');
+  const ioredis = `ioredis ${npmVersion('ioredis')}`;
+  const etcd = firstLine(BINARIES.etcd, ['--version']);
+  const java = firstLine(BINARIES.java, ['-version']);
+  return {
+    redlock: { server: redisServer, client: `redlock ${npmVersion('redlock')}, ${ioredis}` },
+    'redis-setnx': { server: redisServer, client: ioredis },
+    etcd: {
+      server: `${etcd} (Debian etcd-server ${debVersion('etcd-server')})`,
+      client: `etcd3 ${npmVersion('etcd3')}, @grpc/grpc-js ${npmVersion('@grpc/grpc-js')}`,
+    },
+    zookeeper: {
+      server: `ZooKeeper (Debian zookeeper ${debVersion('zookeeper')}) on ${java}`,
+      client: `node-zookeeper-client ${npmVersion('node-zookeeper-client')}`,
+    },
+  };
+}
