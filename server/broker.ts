@@ -114,6 +114,10 @@ export class Broker {
         demote: (url) => this.demote(url),
         leader: (url) => this.leaderSeen(url),
         leaseConfirmed: () => this.flushHeldGrants(),
+        leaseLapsed: () => {
+          this.warn('leader lease unconfirmed: strict locks taken back');
+          this.apply(this.table.revokeStrict(this.clock.now()));
+        },
         warn: this.warn,
       });
       this.tokens = this.mirror;

@@ -251,6 +251,26 @@ export class LockTable {
   }
 
   /**
+   * The broker can no longer prove it leads: every strict lock is taken back
+   * (its holder told), since another broker may grant it once its session
+   * lapses there. Their next grants wait for durability like any strict grant.
+   */
+  revokeStrict(now: number): Effect[] {
+    // Collected first: the grants this makes wait for durability and are not taken back.
+    const strict: Hold[] = [];
+    for (const s of this.state.sessions.values()) {
+      for (const hold of s.held.values()) if (hold.strict) strict.push(hold);
+    }
+    for (const hold of strict) {
+      const { session, lock, token } = hold;
+      const reason = 'revoked';
+      this.out.push({ type: 'lost', sessionId: session.id, path: lock.path, token, reason });
+      this.unhold(now, hold);
+    }
+    return this.flush();
+  }
+
+  /**
    * A standby becomes active: every session gets a full TTL from `now` to
    * reconnect, waiter timeouts restart, and free locks with waiters are
    * granted (call after `addTokens`).

@@ -29,6 +29,8 @@ export interface MirrorHooks {
   leader(url: string | null): void;
   /** The leader lease was confirmed again: grants held back may go. */
   leaseConfirmed(): void;
+  /** The leader lease ran out unconfirmed while active: strict holders can no longer be sure. */
+  leaseLapsed(): void;
   warn(message: string): void;
 }
 
@@ -53,6 +55,7 @@ export class RedisMirror implements TokenStore {
   private leaseValidUntil = 0;
   private reachable = true;
   private leadTimer: NodeJS.Timeout | undefined;
+  private lapseTimer: NodeJS.Timeout | undefined;
   private tailing: Promise<void> | null = null;
   private closed = false;
   private leading = false;
@@ -112,6 +115,7 @@ export class RedisMirror implements TokenStore {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.leadTimer);
+    clearTimeout(this.lapseTimer);
     this.writer?.stop();
     this.redis.disconnect();
     this.lease.disconnect();
@@ -195,8 +199,17 @@ export class RedisMirror implements TokenStore {
   /** The lease runs from when the renewal was sent, less a margin for clock rate. */
   private confirmLease(sentAt: number): void {
     this.reachable = true;
-    this.leaseValidUntil = sentAt + this.options.leaderLeaseMs * 0.9;
+    const until = sentAt + this.options.leaderLeaseMs * 0.9;
+    this.leaseValidUntil = until;
     this.hooks.leaseConfirmed();
+    // If no renewal lands before then, strict holders must hear of it then.
+    clearTimeout(this.lapseTimer);
+    this.lapseTimer = setTimeout(
+      () => {
+        if (this.role === 'active' && this.leaseValidUntil === until) this.hooks.leaseLapsed();
+      },
+      Math.max(0, until - this.hooks.now()),
+    );
   }
 
   private async promote(): Promise<void> {

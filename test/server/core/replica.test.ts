@@ -131,4 +131,19 @@ describe('replica', () => {
       token: 5_000,
     });
   });
+
+  it('revokeStrict takes back strict holds, tells their holders, grants the next waiter', () => {
+    const t = new LockTable();
+    t.addTokens(0, 1, 1_000_000);
+    for (const id of ['a', 'b']) t.open(0, { sessionId: id, secret: 'x' });
+    t.acquire(0, 'a', { requestId: 1, path: 's', wait: true, strict: true });
+    t.acquire(0, 'a', { requestId: 2, path: 'e', wait: true });
+    t.acquire(0, 'b', { requestId: 1, path: 's', wait: true, strict: true });
+    const effects = t.revokeStrict(10);
+    expect(effects).toEqual([
+      { type: 'lost', sessionId: 'a', path: 's', token: 1, reason: 'revoked' },
+      { type: 'grant', sessionId: 'b', requestId: 1, path: 's', token: 3, strict: true },
+    ]);
+    expect(t.viewLock('e').holder).toMatchObject({ sessionId: 'a', token: 2 });
+  });
 });

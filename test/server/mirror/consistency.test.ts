@@ -32,3 +32,24 @@ describe('consistency levels with Redis away', () => {
     expect(strict.token).toBeGreaterThan(efficient.token);
   });
 });
+
+describe('a broker that cannot renew its leader lease', () => {
+  it('takes strict locks back (their signals abort) and leaves efficient ones', async () => {
+    const server = await RedisProcess.start();
+    const broker = await startBroker({ redis: { url: server.url, leaderLeaseMs: 600 } });
+    await eventually(() => (broker.role === 'active' ? true : undefined), 5_000, 'active');
+    const client = await startClient(broker.url);
+    const strict = await client.acquire('pay/1', { consistency: 'strict' });
+    const efficient = await client.acquire('jobs/1');
+    await server.kill('SIGKILL');
+    // Another broker could take over once the lease lapses; a strict holder must hear first.
+    await eventually(
+      () => (strict.signal.aborted ? true : undefined),
+      3_000,
+      'the strict lease lost',
+    );
+    expect(strict.signal.reason).toMatchObject({ code: 'LOCK_LOST', reason: 'revoked' });
+    expect(efficient.signal.aborted).toBe(false);
+    expect(broker.view.viewLock('pay/1').holder).toBeNull();
+  });
+});
