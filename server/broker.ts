@@ -260,8 +260,11 @@ export class Broker {
     if (!mirror) return this.gateway.send(e.sessionId, frameOf(e));
     const table = this.table;
     if (e.strict) {
-      // A deposed broker's table is dropped; nothing it granted may go out.
-      void mirror.durable().then(() => table === this.table && this.sendGrant(e));
+      // A deposed broker's table is dropped, and a hold taken back (revoked,
+      // cancelled, expired) while its entry became durable is no grant either.
+      void mirror.durable().then(() => {
+        if (table === this.table && table.isHeld(e.sessionId, e.path, e.token)) this.sendGrant(e);
+      });
     } else if (mirror.mayGrant(this.clock.now())) {
       this.gateway.send(e.sessionId, frameOf(e));
     } else {

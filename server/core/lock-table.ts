@@ -305,6 +305,11 @@ export class LockTable {
     return { holder, queue };
   }
 
+  /** Whether `sessionId` holds `path` with `token` right now. */
+  isHeld(sessionId: string, path: string, token: number): boolean {
+    return this.state.sessions.get(sessionId)?.held.get(path)?.token === token;
+  }
+
   hasSession(sessionId: string): boolean {
     return this.state.sessions.has(sessionId);
   }
