@@ -1,5 +1,6 @@
 import type { ErrorCode, LockLostReason } from '../../shared/errors.js';
 import type { HeldLock } from '../../shared/protocol.js';
+import type { Hold } from './lock-state.js';
 
 /** A hello was accepted: the session is new or resumed. */
 export interface WelcomeEffect {
@@ -83,3 +84,21 @@ export type Effect =
   | LostEffect
   | EndedEffect
   | ReserveTokensEffect;
+
+/** The grant effect of a hold. */
+export function grantOf(h: Hold): Effect {
+  const { session, requestId, lock, token } = h;
+  const grant: Effect = { type: 'grant', sessionId: session.id, requestId, path: lock.path, token };
+  if (h.strict) grant.strict = true;
+  return grant;
+}
+
+/** An error answer to one request. */
+export function errorOf(
+  sessionId: string,
+  requestId: number,
+  code: ErrorCode,
+  message: string,
+): Effect {
+  return { type: 'error', sessionId, requestId, code, message };
+}

@@ -1,7 +1,7 @@
 import type { ErrorCode, LockLostReason } from '../../shared/errors.js';
 import { lockPathProblem } from '../../shared/lock-path.js';
 import type { HeldLock } from '../../shared/protocol.js';
-import type { Effect } from './effects.js';
+import { errorOf, grantOf, type Effect } from './effects.js';
 import type { JournalEntry } from './journal.js';
 import {
   resolveLockTableOptions,
@@ -9,29 +9,11 @@ import {
   type ResolvedLockTableOptions,
 } from './lock-table-options.js';
 import { Session, Waiter, type Hold, type LockState } from './lock-state.js';
+import type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy } from './commands.js';
 import { applyEntry, restoreSnapshot, takeSnapshot, type TableSnapshot } from './replica.js';
 import { TableState } from './table-state.js';
 
-export interface OpenCommand {
-  sessionId: string;
-  secret: string;
-  ttlMs?: number;
-  name?: string;
-}
-export interface AcquireCommand {
-  requestId: number;
-  path: string;
-  /** false: tryAcquire, grant now or answer busy. */
-  wait: boolean;
-  timeoutMs?: number;
-  /** Strict grants are pushed by the shell only once durable. Default false. */
-  strict?: boolean;
-}
-export interface ReleaseCommand {
-  requestId: number;
-  path: string;
-  token: number;
-}
+export type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy };
 
 /**
  * The pure core: sessions, per-path FIFO queues and fencing tokens. No I/O and
@@ -415,27 +397,6 @@ export class LockTable {
     this.out = [];
     return out;
   }
-}
-
-export interface HeldBy {
-  sessionId: string;
-  requestId: number;
-  token: number;
-}
-export interface WaitingBy {
-  sessionId: string;
-  requestId: number;
-}
-
-function grantOf(h: Hold): Effect {
-  const { session, requestId, lock, token } = h;
-  const grant: Effect = { type: 'grant', sessionId: session.id, requestId, path: lock.path, token };
-  if (h.strict) grant.strict = true;
-  return grant;
-}
-
-function errorOf(sessionId: string, requestId: number, code: ErrorCode, message: string): Effect {
-  return { type: 'error', sessionId, requestId, code, message };
 }
 
 /** Compares secrets in time that does not depend on where they first differ. */
