@@ -3,7 +3,7 @@
  * (bench/driver.ts loads this when `BATON_BENCH_PEER` is set), with the same
  * bounded concurrency as Baton's session pool.
  */
-import type { PoolOptions } from '../session-pool.js';
+import { openPool, type PoolOptions } from '../session-pool.js';
 import { connectEtcd } from './etcd-lock.js';
 import type { PeerClient, PeerConnect } from './peer-client.js';
 import { isPeerName, type PeerName } from './peer-config.js';
@@ -29,23 +29,9 @@ export async function openPeerSessions(peer: string, o: PoolOptions): Promise<Pe
   const connect = CONNECT[peer];
   const endpoint = Array.isArray(o.url) ? o.url[0] : o.url;
   if (endpoint === undefined) throw new Error('no endpoint');
-  const slots = new Array<PeerClient | null>(o.count).fill(null);
-  let next = 0;
-  let failed = 0;
-  let firstError: string | null = null;
-  const worker = async (): Promise<void> => {
-    while (next < o.count) {
-      const i = next++;
-      try {
-        slots[i] = await connect(endpoint, o.ttlMs, o.timeoutMs);
-      } catch (err) {
-        failed++;
-        firstError ??= err instanceof Error ? err.message : String(err);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(o.concurrency, o.count) }, worker));
-  const clients = slots.filter((c): c is PeerClient => c !== null);
+  const { clients, failed, firstError } = await openPool(o.count, o.concurrency, () =>
+    connect(endpoint, o.ttlMs, o.timeoutMs),
+  );
   const queued = (): number => clients.reduce((n, c) => n + (c.inQueue ? 1 : 0), 0);
   return { clients, failed, firstError, queued };
 }
