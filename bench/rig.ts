@@ -1,17 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { MEASURE_MS } from './bench-config.js';
 import { BenchChild } from './bench-child.js';
-import {
-  connectDrivers,
-  forkDrivers,
-  profileArgs,
-  type ConnectResult,
-  type DriverChild,
-} from './drivers.js';
-import { machineBusyPct, readCpuTimes, readProcessCpuMs } from './machine-load.js';
+import { DriverRig } from './driver-rig.js';
+import { forkDrivers, profileArgs, type ConnectResult, type DriverChild } from './drivers.js';
+import { readProcessCpuMs } from './machine-load.js';
 import type {
   BrokerCommand,
   BrokerReply,
@@ -77,14 +70,16 @@ export function brokerTarget(mode: BrokerMode): Target {
  * heap or sessions) and its drivers. `close` kills them all and removes the
  * broker's data dir, whatever happened before.
  */
-export class Rig implements BenchRig {
+export class Rig extends DriverRig implements BenchRig {
   private constructor(
     readonly broker: BrokerChild,
-    readonly drivers: DriverChild[],
+    drivers: DriverChild[],
     readonly url: string,
     private readonly dataDir: string,
     private readonly redisPid: number | null,
-  ) {}
+  ) {
+    super(drivers, url);
+  }
 
   static async start(o: RigOptions): Promise<Rig> {
     const dataDir = await mkdtemp(join(tmpdir(), 'baton-bench-'));
@@ -114,26 +109,6 @@ export class Rig implements BenchRig {
     }
   }
 
-  /** Opens `total` sessions spread evenly over the drivers. */
-  connect(total: number): Promise<ConnectResult> {
-    return connectDrivers(this.drivers, this.url, total);
-  }
-
-  async startWorkload(workload: Workload): Promise<void> {
-    await Promise.all(this.drivers.map((d) => d.ask({ t: 'start', workload }, 'started')));
-  }
-
-  /** For workloads that run to completion in one driver and answer with their report. */
-  async runToReport(workload: Workload, timeoutMs: number): Promise<DriverReport> {
-    const [driver] = this.drivers;
-    if (!driver) throw new Error('no driver');
-    return driver.ask({ t: 'start', workload }, 'report', timeoutMs);
-  }
-
-  go(): void {
-    for (const d of this.drivers) d.send({ t: 'go' });
-  }
-
   sample(): Promise<BrokerSample> {
     return this.broker.ask({ t: 'sample' }, 'sample');
   }
@@ -147,45 +122,17 @@ export class Rig implements BenchRig {
     await this.broker.ask({ t: 'gc' }, 'gc-done');
   }
 
-  /** Runs one measured window of `MEASURE_MS` over every driver. */
-  measure(): Promise<Window> {
-    return this.timed(async () => {
-      await Promise.all(this.drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
-      await sleep(MEASURE_MS);
-      return Promise.all(this.drivers.map((d) => d.ask({ t: 'report' }, 'report')));
-    });
+  protected override async serverCpuMs(): Promise<number> {
+    return (await this.sample()).cpuUs / 1000;
   }
 
-  /** Runs `body`, which yields the drivers' reports, and adds the broker's and the machine's CPU over it. */
-  async timed(body: () => Promise<DriverReport[]>): Promise<Window> {
-    const before = await this.sample();
-    const machineBefore = readCpuTimes();
-    const redisBefore = this.redisCpuMs();
-    const startedAt = performance.now();
-    const reports = await body();
-    const windowMs = performance.now() - startedAt;
-    const redisAfter = this.redisCpuMs();
-    const after = await this.sample();
-    const machine = machineBusyPct(machineBefore, readCpuTimes(), availableParallelism());
-    const brokerCpuMs = (after.cpuUs - before.cpuUs) / 1000;
-    const brokerCpuPct = (brokerCpuMs / windowMs) * 100;
-    const redisCpuPct =
-      redisBefore === null || redisAfter === null
-        ? NaN
-        : ((redisAfter - redisBefore) / windowMs) * 100;
-    const driversCpuPct = reports.reduce((s, r) => s + (r.cpuMs / r.windowMs) * 100, 0);
-    const ours = brokerCpuPct + driversCpuPct + (Number.isNaN(redisCpuPct) ? 0 : redisCpuPct);
-    const otherCpuPct = Math.max(0, machine - ours);
-    return { reports, windowMs, brokerCpuPct, brokerCpuMs, redisCpuPct, otherCpuPct };
-  }
-
-  private redisCpuMs(): number | null {
+  protected override redisCpuMs(): number | null {
     return this.redisPid === null ? null : readProcessCpuMs(this.redisPid);
   }
 
   async close(): Promise<void> {
     // Drivers first: a broker that outlives its clients only sees them leave.
-    await Promise.all(this.drivers.map((d) => d.stop({ t: 'exit' })));
+    await this.stopDrivers();
     await this.broker.stop({ t: 'exit' });
     await rm(this.dataDir, { recursive: true, force: true });
   }
