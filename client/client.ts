@@ -189,6 +189,11 @@ export class BatonClient {
           () => giveUp(new TimeoutError(message)),
           timeoutMs + this.options.timeoutGraceMs,
         );
+      } else if (!wait) {
+        // "Now or never" must not wait out a reconnect.
+        const { connectTimeoutMs } = this.options;
+        const message = `no answer from the broker in ${connectTimeoutMs} ms for ${path}`;
+        timer = setTimeout(() => giveUp(new TimeoutError(message)), connectTimeoutMs);
       }
       const frame: RequestFrame = { t: 'acquire', id, path, wait };
       if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;

@@ -63,3 +63,28 @@ describe('a grant that arrives twice', () => {
     await client.close();
   });
 });
+
+describe('tryAcquire with no broker answering', () => {
+  it('fails with TIMEOUT after connectTimeoutMs instead of waiting out a reconnect', async () => {
+    const socket = new FakeSocket();
+    const client = new BatonClient({ url: 'ws://fake', connectTimeoutMs: 200 }, () => socket);
+    const started = client.start();
+    socket.open();
+    socket.deliver({
+      t: 'welcome',
+      v: 1,
+      session: 's',
+      secret: 'k',
+      ttlMs: 10_000,
+      resumed: false,
+      held: [],
+    });
+    await started;
+    const at = performance.now();
+    await expect(client.tryAcquire('x')).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(performance.now() - at).toBeGreaterThanOrEqual(190);
+    // The broker is told to forget it.
+    expect(socket.sent.some((f) => f.t === 'cancel')).toBe(true);
+    await client.close();
+  });
+});
