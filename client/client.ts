@@ -407,7 +407,8 @@ export class BatonClient {
   }
 
   private async end(error?: BatonError): Promise<void> {
-    if (this.ready && !error) {
+    // While reconnecting too: the bye goes out with the resend if the session comes back in time.
+    if (this.sessionId && !error) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 1_000);
         this.request(

@@ -91,4 +91,16 @@ describe('client reconnect and resume', () => {
     expect(next.token).toBeGreaterThan(lease.token);
     await sleep(10);
   });
+
+  it('ends the session on close even while reconnecting, when it gets back in time', async () => {
+    const broker = await startBroker();
+    const proxy = await TcpProxy.start(broker.port);
+    const client = await startClient(proxy.url);
+    const sessionId = client.session!;
+    await client.acquire('p');
+    proxy.dropAll();
+    await client.close();
+    expect(broker.view.hasSession(sessionId)).toBe(false);
+    expect(broker.view.viewLock('p').holder).toBeNull();
+  });
 });
