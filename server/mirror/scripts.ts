@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from './keys.js';
 
 /** Scripts are registered under a versioned name: a changed script never runs under an old SHA. */
-const SCRIPT_VERSION = 'V1';
+const SCRIPT_VERSION = 'V2';
 
 /** The statuses every script returns first. */
 export const SCRIPT_STATUS = { fenced: 0, done: 1 } as const;

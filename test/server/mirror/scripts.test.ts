@@ -40,6 +40,9 @@ describe('Lua scripts', () => {
     expect(await s.writeSnapshot(1, Buffer.from('s'), '')).toBeNull();
     expect(await redis.xlen(keys.log)).toBe(1);
     expect(await s.renewLead('b ws://b', 10_000, 2)).toBe(true);
+    // b's promotion failed and it is a standby again: it may take its own lease anew.
+    expect(await s.takeLead('b ws://b', 10_000, 2)).toEqual({ epoch: 3 });
+    expect(await s.takeLead('a ws://a', 10_000, 1)).toEqual({ holder: 'b ws://b' });
   });
 
   it('never lowers the epoch below what a broker has seen, even after Redis lost it', async () => {
