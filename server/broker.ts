@@ -258,32 +258,28 @@ export class Broker {
   private grant(e: GrantEffect): void {
     const mirror = this.mirror;
     if (!mirror) return this.gateway.send(e.sessionId, frameOf(e));
-    const table = this.table;
-    if (e.strict) {
-      // A deposed broker's table is dropped, and a hold taken back (revoked,
-      // cancelled, expired) while its entry became durable is no grant either.
-      void mirror.durable().then(() => {
-        if (table === this.table && table.isHeld(e.sessionId, e.path, e.token)) this.sendGrant(e);
-      });
-    } else if (mirror.mayGrant(this.clock.now())) {
-      this.gateway.send(e.sessionId, frameOf(e));
-    } else {
-      this.heldGrants.push(e);
-    }
+    if (e.strict) this.whenDurable(() => this.sendIfHeld(e));
+    else if (mirror.mayGrant(this.clock.now())) this.gateway.send(e.sessionId, frameOf(e));
+    else this.heldGrants.push(e);
   }
 
   /** With Redis, a new session is welcomed once it is durable, so a failover cannot lose it. */
   private welcome(e: WelcomeEffect): void {
-    const mirror = this.mirror;
-    if (!mirror || e.resumed) return this.gateway.send(e.sessionId, frameOf(e));
+    if (!this.mirror || e.resumed) return this.gateway.send(e.sessionId, frameOf(e));
+    this.whenDurable(() => this.gateway.send(e.sessionId, frameOf(e)));
+  }
+
+  /** Runs `send` once everything journaled so far is durable, unless this broker's table was dropped (deposed) meanwhile. */
+  private whenDurable(send: () => void): void {
     const table = this.table;
-    void mirror.durable().then(() => {
-      if (table === this.table) this.gateway.send(e.sessionId, frameOf(e));
+    void this.mirror?.durable().then(() => {
+      if (table === this.table) send();
     });
   }
 
-  private sendGrant(e: GrantEffect): void {
-    this.gateway.send(e.sessionId, frameOf(e));
+  /** A grant that waited (durability, lease) goes out only if its hold was not taken back meanwhile. */
+  private sendIfHeld(e: GrantEffect): void {
+    if (this.table.isHeld(e.sessionId, e.path, e.token)) this.gateway.send(e.sessionId, frameOf(e));
   }
 
   private reserveTokens(issuedUpTo: number, attempt = 0): void {
@@ -377,7 +373,7 @@ export class Broker {
     if (this.heldGrants.length === 0 || !this.mirror?.mayGrant(this.clock.now())) return;
     const held = this.heldGrants;
     this.heldGrants = [];
-    for (const e of held) this.sendGrant(e);
+    for (const e of held) this.sendIfHeld(e);
   }
 }
 

@@ -203,8 +203,10 @@ export class LockTable {
 
   /** Journal entries written since the last call (journal option on). */
   takeJournal(): JournalEntry[] {
-    const entries = this.state.journal ?? [];
-    if (this.state.journal) this.state.journal = [];
+    const entries = this.state.journal;
+    // Most commands journal nothing (heartbeats, busy answers): no new array for them.
+    if (!entries || entries.length === 0) return NO_ENTRIES;
+    this.state.journal = [];
     return entries;
   }
 
@@ -398,6 +400,9 @@ export class LockTable {
     return out;
   }
 }
+
+/** Shared empty answer of `takeJournal`; never written to. */
+const NO_ENTRIES: JournalEntry[] = [];
 
 /** Compares secrets in time that does not depend on where they first differ. */
 function sameSecret(a: string, b: string): boolean {

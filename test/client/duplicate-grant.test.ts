@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BatonClient } from '../../client/client.js';
+import type { ClientOptions } from '../../client/client-options.js';
 import type { WebSocketLike } from '../../client/websocket-like.js';
 import { decodeFrame, encodeFrame } from '../../shared/codec.js';
 import type { ClientFrame, ServerFrame } from '../../shared/protocol.js';
@@ -30,22 +31,30 @@ class FakeSocket implements WebSocketLike {
   }
 }
 
+/** A client whose first session is open over a fake socket. */
+async function connected(
+  options: ClientOptions,
+): Promise<{ socket: FakeSocket; client: BatonClient }> {
+  const socket = new FakeSocket();
+  const client = new BatonClient(options, () => socket);
+  const started = client.start();
+  socket.open();
+  socket.deliver({
+    t: 'welcome',
+    v: 1,
+    session: 's',
+    secret: 'k',
+    ttlMs: 10_000,
+    resumed: false,
+    held: [],
+  });
+  await started;
+  return { socket, client };
+}
+
 describe('a grant that arrives twice', () => {
   it('keeps the lease and sends no release for the repeat', async () => {
-    const socket = new FakeSocket();
-    const client = new BatonClient({ url: 'ws://fake' }, () => socket);
-    const started = client.start();
-    socket.open();
-    socket.deliver({
-      t: 'welcome',
-      v: 1,
-      session: 's',
-      secret: 'k',
-      ttlMs: 10_000,
-      resumed: false,
-      held: [],
-    });
-    await started;
+    const { socket, client } = await connected({ url: 'ws://fake' });
     const pending = client.acquire('x');
     const acquire = socket.sent.find((f) => f.t === 'acquire');
     if (acquire?.t !== 'acquire') throw new Error('no acquire sent');
@@ -66,20 +75,7 @@ describe('a grant that arrives twice', () => {
 
 describe('tryAcquire with no broker answering', () => {
   it('fails with TIMEOUT after connectTimeoutMs instead of waiting out a reconnect', async () => {
-    const socket = new FakeSocket();
-    const client = new BatonClient({ url: 'ws://fake', connectTimeoutMs: 200 }, () => socket);
-    const started = client.start();
-    socket.open();
-    socket.deliver({
-      t: 'welcome',
-      v: 1,
-      session: 's',
-      secret: 'k',
-      ttlMs: 10_000,
-      resumed: false,
-      held: [],
-    });
-    await started;
+    const { socket, client } = await connected({ url: 'ws://fake', connectTimeoutMs: 200 });
     const at = performance.now();
     await expect(client.tryAcquire('x')).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(performance.now() - at).toBeGreaterThanOrEqual(190);

@@ -114,10 +114,7 @@ export class RedisProcess {
 
 /** A Redis Sentinel watching `primaryPort` as "mymaster" (quorum 1, fast failover). */
 export class SentinelProcess {
-  private constructor(
-    readonly port: number,
-    private readonly child: ChildProcess,
-  ) {}
+  private constructor(readonly port: number) {}
 
   static async start(primaryPort: number): Promise<SentinelProcess> {
     const port = await freePort();
@@ -152,6 +149,6 @@ export class SentinelProcess {
         }
       });
     });
-    return new SentinelProcess(port, child);
+    return new SentinelProcess(port);
   }
 }
