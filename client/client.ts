@@ -49,9 +49,8 @@ interface Pending {
   readonly frame: RequestFrame;
   /** Monotonic send time on the current socket; -1 while unsent. */
   sentAt: number;
-  resent: boolean;
   /** Handles a reply; true when the request is done. */
-  onReply(reply: Reply, self: Pending): boolean;
+  onReply(reply: Reply): boolean;
   /** Ends the request without a reply (session gone, client closed). */
   onEnd(error: BatonError): void;
 }
@@ -195,7 +194,8 @@ export class BatonClient {
         const message = `no answer from the broker in ${connectTimeoutMs} ms for ${path}`;
         timer = setTimeout(() => giveUp(new TimeoutError(message)), connectTimeoutMs);
       }
-      const frame: RequestFrame = { t: 'acquire', id, path, wait };
+      // Quiet: the broker sends no `queued` frame, which nothing here reads.
+      const frame: RequestFrame = { t: 'acquire', id, path, wait, quiet: true };
       if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
       if (options.consistency !== undefined) frame.consistency = options.consistency;
       this.request(
@@ -238,34 +238,12 @@ export class BatonClient {
   private giveBack(lease: Lease): Promise<void> {
     const held = this.leases.delete(lease.requestId);
     // The broker already let go of a lost lock, and a closed client has no session.
-    if (!held || this.closing) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const frame: RequestFrame = {
-        t: 'release',
-        id: this.nextId++,
-        path: lease.path,
-        token: lease.token,
-      };
-      this.request(
-        frame,
-        (reply, self) => {
-          // A resent release may find its first attempt done; a lost lease has nothing to give back.
-          const harmless =
-            reply.t === 'error' &&
-            reply.code === 'NOT_HOLDER' &&
-            (self.resent || lease.signal.aborted);
-          if (reply.t === 'error' && !harmless) reject(errorFromCode(reply.code, reply.message));
-          else resolve();
-          return true;
-        },
-        // With the session gone, the broker has released the lock already.
-        () => resolve(),
-      );
-    });
+    if (held && !this.closing) this.sendRelease(lease.path, lease.token);
+    return Promise.resolve();
   }
 
   private request(frame: RequestFrame, onReply: Pending['onReply'], onEnd: Pending['onEnd']): void {
-    const p: Pending = { frame, sentAt: -1, resent: false, onReply, onEnd };
+    const p: Pending = { frame, sentAt: -1, onReply, onEnd };
     this.pending.set(frame.id, p);
     if (this.ready) this.write(p);
   }
@@ -279,13 +257,16 @@ export class BatonClient {
     );
   }
 
-  /** Gives back a lock the caller no longer wants, or can no longer trust. */
-  private releaseQuietly(path: string, token: number): void {
-    this.tell({ t: 'release', id: this.nextId++, path, token });
+  /**
+   * Releases go unanswered (`quiet`), so a handoff costs the broker one frame,
+   * the next holder's grant. One lost with the connection is not resent: at
+   * resume the broker lists the lock as still held and `reconcile` gives it back.
+   */
+  private sendRelease(path: string, token: number): void {
+    if (this.ready) this.link.send({ t: 'release', id: this.nextId++, path, token, quiet: true });
   }
 
   private write(p: Pending): void {
-    if (p.sentAt !== -1) p.resent = true;
     p.sentAt = now();
     this.link.send(p.frame);
   }
@@ -303,12 +284,12 @@ export class BatonClient {
       // repeat of one we hold: a resent acquire is answered with its grant
       // again when the push of the first already reached us.
       if (frame.t === 'grant' && !this.leases.has(frame.id)) {
-        this.releaseQuietly(frame.path, frame.token);
+        this.sendRelease(frame.path, frame.token);
       }
       return;
     }
     this.keepAlive.confirm(p.sentAt);
-    if (p.onReply(frame, p)) this.pending.delete(frame.id);
+    if (p.onReply(frame)) this.pending.delete(frame.id);
   }
 
   private welcome(frame: WelcomeFrame): void {
@@ -338,7 +319,7 @@ export class BatonClient {
       if (!listed.has(lease.requestId)) this.lost(lease.token, 'revoked');
     }
     for (const h of held) {
-      if (!this.leases.has(h.id) && !this.pending.has(h.id)) this.releaseQuietly(h.path, h.token);
+      if (!this.leases.has(h.id) && !this.pending.has(h.id)) this.sendRelease(h.path, h.token);
     }
   }
 
@@ -396,7 +377,7 @@ export class BatonClient {
       lease.lose('lease-expired');
       this.leases.delete(lease.requestId);
       // The broker may still count it as ours: give it back when we can.
-      this.releaseQuietly(lease.path, lease.token);
+      this.sendRelease(lease.path, lease.token);
     }
   }
 

@@ -19,7 +19,11 @@ export class Lease {
     this.signal = this.controller.signal;
   }
 
-  /** Gives the lock back; the next waiter is granted at once. Calling it again is harmless. */
+  /**
+   * Gives the lock back; the next waiter is granted at once. It resolves when
+   * the release is sent (the broker does not answer it; requests sent after it
+   * are handled after it). Calling it again is harmless.
+   */
   release(): Promise<void> {
     this.releasing ??= this.giveBack(this);
     return this.releasing;

@@ -179,20 +179,14 @@ export class Broker {
       case 'hb':
         return this.apply(table.heartbeat(now, sessionId, frame.id));
       case 'acquire': {
-        const { id: requestId, path, wait, timeoutMs } = frame;
+        const { id: requestId, path, wait, timeoutMs, quiet } = frame;
         const strict = this.consistencyFor(path, frame.consistency) === 'strict';
-        const cmd = {
-          requestId,
-          path,
-          wait,
-          strict,
-          ...(timeoutMs !== undefined && { timeoutMs }),
-        };
+        const cmd = { requestId, path, wait, strict, timeoutMs, quiet };
         return this.apply(table.acquire(now, sessionId, cmd));
       }
       case 'release': {
-        const cmd = { requestId: frame.id, path: frame.path, token: frame.token };
-        return this.apply(table.release(now, sessionId, cmd));
+        const { id: requestId, path, token, quiet } = frame;
+        return this.apply(table.release(now, sessionId, { requestId, path, token, quiet }));
       }
       case 'cancel':
         return this.apply(table.cancel(now, sessionId, frame.id, frame.target));

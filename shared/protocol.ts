@@ -49,12 +49,16 @@ export interface AcquireFrame {
   timeoutMs?: number;
   /** Absent: the broker's default for the path. */
   consistency?: Consistency;
+  /** true: no `queued` frame when the acquire has to wait; only its grant or error follows. */
+  quiet?: boolean;
 }
 export interface ReleaseFrame {
   t: 'release';
   id: number;
   path: string;
   token: number;
+  /** true: no `ok` when the release succeeds (an error is still answered). */
+  quiet?: boolean;
 }
 /** Withdraws acquire `target`: removes its waiter, or releases the lock if it was granted. */
 export interface CancelFrame {
@@ -185,6 +189,12 @@ function optionalStr(v: unknown, field: string, maxChars: number): string | unde
   return v === undefined || v === null ? undefined : str(v, field, maxChars);
 }
 
+function optionalFlag(v: unknown, field: string): boolean | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') fail(`'${field}' must be a boolean`);
+  return v;
+}
+
 function requestId(v: unknown): number {
   return safeInt(v, 'id', 1);
 }
@@ -226,15 +236,19 @@ function readClientFrame(m: Record<string, unknown>): ClientFrame {
       } else if (m.consistency !== undefined && m.consistency !== null) {
         fail("'consistency' must be 'efficient' or 'strict'");
       }
+      if (optionalFlag(m.quiet, 'quiet')) frame.quiet = true;
       return frame;
     }
-    case 'release':
-      return {
+    case 'release': {
+      const frame: ReleaseFrame = {
         t: 'release',
         id: requestId(m.id),
         path: str(m.path, 'path', FRAME_LIMITS.maxPathChars),
         token: safeInt(m.token, 'token', 0),
       };
+      if (optionalFlag(m.quiet, 'quiet')) frame.quiet = true;
+      return frame;
+    }
     case 'cancel':
       return { t: 'cancel', id: requestId(m.id), target: safeInt(m.target, 'target', 1) };
     case 'bye':

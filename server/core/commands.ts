@@ -14,11 +14,15 @@ export interface AcquireCommand {
   timeoutMs?: number;
   /** Strict grants are pushed by the shell only once durable. Default false. */
   strict?: boolean;
+  /** No `queued` effect when it waits: the client does not read it. */
+  quiet?: boolean;
 }
 export interface ReleaseCommand {
   requestId: number;
   path: string;
   token: number;
+  /** No `ok` effect on success: the client does not wait for it. */
+  quiet?: boolean;
 }
 
 export interface HeldBy {

@@ -87,7 +87,8 @@ export class LockTable {
     const known = s.requests.get(requestId);
     if (known) {
       // A retry after a reconnect: answer with what the first attempt became.
-      return known.kind === 'hold' ? [grantOf(known)] : [{ type: 'queued', sessionId, requestId }];
+      if (known.kind === 'hold') return [grantOf(known)];
+      return cmd.quiet ? [] : [{ type: 'queued', sessionId, requestId }];
     }
     const problem = lockPathProblem(path);
     if (problem) return this.fail(sessionId, requestId, 'INVALID_PATH', problem);
@@ -118,7 +119,7 @@ export class LockTable {
     this.armTimeout(now, w);
     // Only possible when tokens ran out: the free lock waits for the next block.
     if (free) this.state.starved.add(lock);
-    return [{ type: 'queued', sessionId, requestId, position: lock.waiting }];
+    return cmd.quiet ? [] : [{ type: 'queued', sessionId, requestId, position: lock.waiting }];
   }
 
   release(now: number, sessionId: string, cmd: ReleaseCommand): Effect[] {
@@ -129,7 +130,7 @@ export class LockTable {
       const message = `this session does not hold ${cmd.path} with token ${cmd.token}`;
       return this.fail(sessionId, cmd.requestId, 'NOT_HOLDER', message);
     }
-    this.out.push({ type: 'ok', sessionId, requestId: cmd.requestId });
+    if (!cmd.quiet) this.out.push({ type: 'ok', sessionId, requestId: cmd.requestId });
     this.unhold(now, hold);
     return this.flush();
   }

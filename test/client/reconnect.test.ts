@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientStatus } from '../../client/node.js';
-import { eventually, sleep, startBroker, startClient } from '../helpers/harness.js';
+import { eventually, freed, sleep, startBroker, startClient } from '../helpers/harness.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 describe('client reconnect and resume', () => {
@@ -30,7 +30,22 @@ describe('client reconnect and resume', () => {
     expect(broker.view.viewLock('shared').holder?.token).toBe(lease.token);
     await lease.release();
     await held.release();
-    expect(broker.view.viewLock('mine').holder).toBeNull();
+    await freed(broker, 'mine');
+  });
+
+  it('gives back, once resumed, a lock released while the connection was down', async () => {
+    const broker = await startBroker();
+    const proxy = await TcpProxy.start(broker.port);
+    const client = await startClient(proxy.url, { sessionTtlMs: 10_000 });
+    const statuses: ClientStatus[] = [];
+    client.onStatus((s) => statuses.push(s));
+    const lease = await client.acquire('p');
+    proxy.dropAll();
+    await eventually(() => statuses.find((s) => s.state === 'reconnecting'));
+    await lease.release();
+    // Well inside the session TTL: the resume, not an expiry, frees it.
+    await freed(broker, 'p');
+    expect(statuses.at(-1)).toMatchObject({ state: 'connected', resumed: true });
   });
 
   it('sends requests made while disconnected once it is back', async () => {

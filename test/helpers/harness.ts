@@ -128,4 +128,11 @@ export async function eventually<T>(
   }
 }
 
+/** Waits until `path` has no holder: a release is not answered, so it lands a moment after it resolves. */
+export function freed(broker: Broker, path: string): Promise<true> {
+  const free = (): true | undefined =>
+    broker.view.viewLock(path).holder === null ? true : undefined;
+  return eventually(free, 5_000, `${path} to be free`);
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

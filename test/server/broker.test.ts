@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatonError } from '../../shared/errors.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
-import { eventually, sleep, startBroker, startClient } from '../helpers/harness.js';
+import { eventually, freed, sleep, startBroker, startClient } from '../helpers/harness.js';
 import { byId, RawClient } from '../helpers/raw-client.js';
 
 describe('broker with SDK clients', () => {
@@ -77,7 +77,7 @@ describe('broker with SDK clients', () => {
     expect((err as BatonError).code).toBe('TIMEOUT');
     expect(broker.view.viewLock('p').queue).toEqual([]);
     await lease.release();
-    expect(broker.view.viewLock('p').holder).toBeNull();
+    await freed(broker, 'p');
   });
 
   it('withdraws an aborted acquire, which is never granted', async () => {
@@ -91,7 +91,7 @@ describe('broker with SDK clients', () => {
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
     await eventually(() => (broker.view.viewLock('p').queue.length === 0 ? true : undefined));
     await lease.release();
-    expect(broker.view.viewLock('p').holder).toBeNull();
+    await freed(broker, 'p');
   });
 
   it('releases a grant that raced with a cancel instead of leaking it', async () => {
@@ -124,7 +124,7 @@ describe('broker with SDK clients', () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    expect(broker.view.viewLock('p').holder).toBeNull();
+    await freed(broker, 'p');
   });
 
   it('refuses a release by a non-holder or with a stale token, and changes nothing', async () => {
@@ -154,7 +154,30 @@ describe('broker with SDK clients', () => {
     await Promise.all([lease.release(), lease.release()]);
     await lease.release();
     expect(lease.released).toBe(true);
-    expect(broker.view.viewLock('p').holder).toBeNull();
+    await freed(broker, 'p');
+    // Given back once: a second release would reach the broker as a stale one.
+    const next = await client.acquire('p');
+    expect(next.token).toBeGreaterThan(lease.token);
+  });
+
+  it('answers a quiet release only when it fails, and a quiet acquire only with its grant', async () => {
+    const broker = await startBroker();
+    const holder = await RawClient.session(broker.url);
+    const waiter = await RawClient.session(broker.url);
+    holder.send({ t: 'acquire', id: 1, path: 'p', wait: true, quiet: true });
+    const grant = await holder.next(byId(1));
+    if (grant.t !== 'grant') throw new Error(`expected a grant, got ${grant.t}`);
+    waiter.send({ t: 'acquire', id: 1, path: 'p', wait: true, quiet: true });
+    await eventually(() => (broker.view.viewLock('p').queue.length === 1 ? true : undefined));
+    holder.send({ t: 'release', id: 2, path: 'p', token: grant.token, quiet: true });
+    holder.send({ t: 'release', id: 3, path: 'p', token: grant.token, quiet: true });
+    holder.send({ t: 'hb', id: 4 });
+    // Frames of one session leave in order: the heartbeat's ok follows whatever 2 and 3 got.
+    await holder.next(byId(4));
+    expect(holder.frames.map((f) => f.t)).toEqual(['error']);
+    expect(await holder.next(byId(3))).toMatchObject({ t: 'error', code: 'NOT_HOLDER' });
+    // The waiter got its grant and nothing before it.
+    expect(await waiter.next(() => true)).toMatchObject({ t: 'grant', id: 1 });
   });
 
   it('answers a retried acquire with the first attempt’s outcome, not a second waiter', async () => {
