@@ -80,7 +80,6 @@ export class BatonClient {
   constructor(options: ClientOptions, openSocket: WebSocketFactory) {
     this.options = resolveClientOptions(options);
     this.keepAlive = new KeepAlive(this.options.sessionTtlMs, {
-      lastSentAt: () => this.link.lastSentAt,
       heartbeat: () => {
         if (this.ready) this.tell({ t: 'hb', id: this.nextId++ });
       },

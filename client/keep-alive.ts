@@ -1,7 +1,5 @@
 /** What a {@link KeepAlive} asks of its client. */
 export interface KeepAliveHooks {
-  /** Monotonic time the client last wrote a frame. */
-  lastSentAt(): number;
   /** Send a heartbeat request. */
   heartbeat(): void;
   /** True while the client holds a lease worth watching. */
@@ -13,8 +11,9 @@ export interface KeepAliveHooks {
 }
 
 /**
- * The client's two session timers. Heartbeats fill idle time (any frame
- * renews the session). The lease watch gives leases up before the broker
+ * The client's two session timers. Heartbeats fill the time in which no
+ * frame was answered (any frame renews the session; unanswered ones, a quiet
+ * release or an acquire still waiting, show nothing of the broker's health). The lease watch gives leases up before the broker
  * could expire the session: the broker counts the TTL from when it last
  * heard the client, which is no earlier than the send time of the last frame
  * it answered, so that send time plus the TTL, less a margin for clock rate,
@@ -79,7 +78,7 @@ export class KeepAlive {
       const now = performance.now();
       // A paused or partitioned broker keeps the TCP connection open; only silence shows it.
       if (now - this.confirmedAt > intervalMs * 2) this.hooks.unresponsive();
-      else if (now - this.hooks.lastSentAt() >= intervalMs * 0.9) this.hooks.heartbeat();
+      else if (now - this.confirmedAt >= intervalMs * 0.9) this.hooks.heartbeat();
       this.armHeartbeat();
     }, intervalMs);
   }

@@ -29,8 +29,6 @@ export interface Backoff {
  * knows nothing of sessions.
  */
 export class Link {
-  /** Monotonic time of the last frame written. */
-  lastSentAt = 0;
   private socket: WebSocketLike | null = null;
   private urlIndex = 0;
   private attempt = 0;
@@ -70,7 +68,6 @@ export class Link {
   send(frame: ClientFrame): boolean {
     const socket = this.socket;
     if (!socket || socket.readyState !== OPEN) return false;
-    this.lastSentAt = performance.now();
     socket.send(encodeFrame(frame));
     return true;
   }

@@ -11,6 +11,8 @@ import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
 export class Connection {
   sessionId: string | null = null;
   closed = false;
+  /** Closes the connection if no hello binds a session in time; null once bound. */
+  helloTimer: unknown = null;
   private corked = false;
 
   constructor(

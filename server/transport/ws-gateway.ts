@@ -77,6 +77,9 @@ export class WsGateway {
     }
     conn.sessionId = sessionId;
     this.bySession.set(sessionId, conn);
+    // 10,000 live hello timers would be memory spent on nothing.
+    this.timer.clear(conn.helloTimer);
+    conn.helloTimer = null;
   }
 
   send(sessionId: string, frame: ServerFrame): void {
@@ -110,13 +113,13 @@ export class WsGateway {
     const { maxBufferedBytes, helloTimeoutMs } = this.options;
     const conn = new Connection(socket, req.socket.remoteAddress ?? '', maxBufferedBytes);
     this.connections.add(conn);
-    const helloTimer = this.timer.set(() => {
+    conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
     }, helloTimeoutMs);
     socket.on('message', (data, isBinary) => this.receive(conn, data, isBinary));
     socket.on('error', () => socket.terminate());
     socket.on('close', () => {
-      this.timer.clear(helloTimer);
+      this.timer.clear(conn.helloTimer);
       conn.closed = true;
       this.connections.delete(conn);
       // The session lives on for its TTL: the client may come back and resume it.

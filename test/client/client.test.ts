@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect as connectBrowser } from '../../client/browser.js';
 import { connect, type ClientStatus } from '../../client/node.js';
 import { BatonError } from '../../shared/errors.js';
-import { startBroker, startClient } from '../helpers/harness.js';
+import { eventually, startBroker, startClient } from '../helpers/harness.js';
 
 describe('client SDK', () => {
   it('refuses bad calls before sending anything', async () => {
@@ -46,6 +46,27 @@ describe('client SDK', () => {
     await expect(client.acquire('q')).rejects.toMatchObject({ code: 'CLOSED' });
     expect(statuses).toEqual([{ state: 'closed' }]);
     expect(broker.view.viewLock('p').holder).toBeNull();
+  });
+
+  it('stays connected while it only sends frames that go unanswered', async () => {
+    const broker = await startBroker();
+    const holder = await startClient(broker.url);
+    // Heartbeat interval 200 ms: the client calls the broker dead after two silent ones.
+    const waiter = await startClient(broker.url, { sessionTtlMs: 600 });
+    const statuses: ClientStatus[] = [];
+    waiter.onStatus((s) => statuses.push(s));
+    const controller = new AbortController();
+    const waits: Promise<unknown>[] = [];
+    for (let i = 0; i < 12; i++) {
+      await holder.acquire(`busy/${i}`);
+      // A quiet acquire that has to wait is not answered until its grant.
+      waits.push(waiter.acquire(`busy/${i}`, { signal: controller.signal }).catch(() => null));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    controller.abort();
+    await Promise.all(waits);
+    expect(statuses.map((s) => s.state)).not.toContain('reconnecting');
+    await eventually(() => (broker.view.viewLock('busy/11').queue.length === 0 ? true : undefined));
   });
 
   it('tells a queued acquire apart from a timed-out one by error code', async () => {
