@@ -2,8 +2,11 @@
  * The broker under test, alone in its own process so that its CPU time and
  * RSS are its own. Forked by the runner; the data dir and the mode (Redis URL,
  * cluster, consistency level) come in the environment, everything else over IPC.
+ * With `BATON_BENCH_FLOOR=1` it serves a bare `ws` echo server instead: the
+ * transport's own cost, which bounds what any broker on `ws` can do (bench/floor.ts).
  */
-import { createBroker } from '../server/broker.js';
+import { WebSocketServer } from 'ws';
+import { createBroker, type Broker } from '../server/broker.js';
 import type { BrokerCommand, BrokerReply } from './messages.js';
 
 function reply(message: BrokerReply): void {
@@ -21,7 +24,23 @@ function sample(): BrokerReply {
   };
 }
 
+/** The same transport as the broker's gateway, echoing every message: no sessions, no locks. */
+function echoServer(): Promise<number> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data as Buffer)));
+  return new Promise((resolve) => wss.on('listening', () => resolve(portOf(wss))));
+}
+
+function portOf(wss: WebSocketServer): number {
+  const address = wss.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
 async function main(): Promise<void> {
+  if (process.env['BATON_BENCH_FLOOR'] === '1') {
+    listen(null);
+    return reply({ t: 'ready', port: await echoServer() });
+  }
   const dataDir = process.env['BATON_BENCH_DATA_DIR'];
   if (!dataDir) throw new Error('BATON_BENCH_DATA_DIR is not set');
   const redisUrl = process.env['BATON_BENCH_REDIS_URL'];
@@ -42,6 +61,11 @@ async function main(): Promise<void> {
   if (broker.role !== 'embedded' && broker.role !== 'active') {
     throw new Error(`the broker started as ${broker.role}, not active`);
   }
+  listen(broker);
+  reply({ t: 'ready', port: broker.port });
+}
+
+function listen(broker: Broker | null): void {
   process.on('message', (raw) => {
     const m = raw as BrokerCommand;
     switch (m.t) {
@@ -49,7 +73,7 @@ async function main(): Promise<void> {
         return reply(sample());
       case 'queue': {
         // O(queue length), polled a few times a second while a queue forms: fine.
-        const view = broker.view.viewLock(m.path);
+        const view = broker?.view.viewLock(m.path) ?? { holder: null, queue: [] };
         return reply({ t: 'queue', holder: view.holder !== null, waiting: view.queue.length });
       }
       case 'gc':
@@ -64,7 +88,6 @@ async function main(): Promise<void> {
   });
   // An orphaned broker must not outlive the runner.
   process.on('disconnect', () => process.exit(0));
-  reply({ t: 'ready', port: broker.port });
 }
 
 main().catch((err: unknown) => {
