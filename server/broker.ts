@@ -11,6 +11,7 @@ import {
   type BrokerOptions,
   type ResolvedBrokerOptions,
 } from './broker-options.js';
+import { BrokerAdmin } from './broker-admin.js';
 import { systemClock, systemTimer, type Clock, type Timer } from './clock.js';
 import type { Effect, GrantEffect, WelcomeEffect } from './core/effects.js';
 import { LockTable } from './core/lock-table.js';
@@ -21,6 +22,7 @@ import type { TokenStore } from './tokens/token-store.js';
 import type { Connection } from './transport/connection.js';
 import { frameOf } from './transport/effect-frames.js';
 import { WsGateway } from './transport/ws-gateway.js';
+import { History } from './history.js';
 
 /** What a broker is built from; tests swap the clock, the timer or the store. */
 export interface BrokerDeps {
@@ -54,6 +56,9 @@ export class Broker {
   private timerHandle: unknown = null;
   private timerAt = Infinity;
   private closing = false;
+  private readonly history = new History();
+  /** What operators see and may do: the admin server's source. */
+  readonly admin: BrokerAdmin;
 
   constructor(options: BrokerOptions = {}, deps: BrokerDeps = {}) {
     this.options = resolveBrokerOptions(options);
@@ -62,6 +67,21 @@ export class Broker {
     this.warn = deps.warn ?? (() => {});
     this.table = this.newTable();
     this.gateway = new WsGateway(this.options, this.timer, this, this.warn);
+    this.admin = new BrokerAdmin(
+      {
+        now: () => this.clock.now(),
+        table: () => this.table,
+        role: () => this.role,
+        epoch: () => this.mirror?.epoch ?? 0,
+        url: () => this.options.advertiseUrl ?? this.url,
+        connections: () => this.gateway.connectionCount,
+        addressOf: (id) => this.gateway.addressOf(id),
+        traffic: this.gateway.traffic,
+        mirrorLag: () => this.mirror?.lag ?? null,
+        apply: (effects) => this.apply(effects),
+      },
+      this.history,
+    );
     this.tokens =
       deps.tokenStore ??
       (this.options.redis
@@ -109,7 +129,10 @@ export class Broker {
         now: () => this.clock.now(),
         wallMs: () => this.clock.wallMs(),
         restore: (snapshot) => this.restore(snapshot),
-        replay: (entries) => this.table.replay(this.clock.now(), entries),
+        replay: (entries) => {
+          this.table.replay(this.clock.now(), entries);
+          this.history.record(entries, this.clock.wallMs());
+        },
         snapshot: () => this.table.snapshot(),
         lastToken: () => this.table.lastToken,
         promote: () => this.promote(),
@@ -133,6 +156,7 @@ export class Broker {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.admin.close();
     if (this.timerHandle !== null) this.timer.clear(this.timerHandle);
     await this.gateway.close();
     await this.mirror?.close();
@@ -214,7 +238,11 @@ export class Broker {
   // ---- effects out --------------------------------------------------------
 
   private apply(effects: Effect[]): void {
-    if (this.mirror) this.mirror.append(this.table.takeJournal());
+    const entries = this.table.takeJournal();
+    if (entries.length > 0) {
+      this.history.record(entries, this.clock.wallMs());
+      this.mirror?.append(entries);
+    }
     // Grants go out before plain acks (a release's next holder is who waits),
     // and a session is closed only after its last ack.
     let later: Effect[] | null = null;
@@ -234,7 +262,7 @@ export class Broker {
       case 'refused':
         break;
       case 'ended':
-        this.gateway.closeSession(e.sessionId, CLOSE_CODES.sessionEnded, `session ${e.reason}`);
+        this.gateway.closeSession(e.sessionId, CLOSE_CODES.sessionEnded, ENDED_WHY[e.reason]);
         break;
       case 'grant':
         this.grant(e);
@@ -253,10 +281,18 @@ export class Broker {
    */
   private grant(e: GrantEffect): void {
     const mirror = this.mirror;
-    if (!mirror) return this.gateway.send(e.sessionId, frameOf(e));
+    if (!mirror) return this.sendGrant(e);
     if (e.strict) this.whenDurable(() => this.sendIfHeld(e));
-    else if (mirror.mayGrant(this.clock.now())) this.gateway.send(e.sessionId, frameOf(e));
+    else if (mirror.mayGrant(this.clock.now())) this.sendGrant(e);
     else this.heldGrants.push(e);
+  }
+
+  private sendGrant(e: GrantEffect): void {
+    this.gateway.send(e.sessionId, frameOf(e));
+    const observer = this.admin.observer;
+    if (!observer) return;
+    observer.granted(e.waitedMs ?? 0);
+    if (e.madeAt !== undefined) observer.handedOff(this.clock.now() - e.madeAt);
   }
 
   /** With Redis, a new session is welcomed once it is durable, so a failover cannot lose it. */
@@ -275,7 +311,7 @@ export class Broker {
 
   /** A grant that waited (durability, lease) goes out only if its hold was not taken back meanwhile. */
   private sendIfHeld(e: GrantEffect): void {
-    if (this.table.isHeld(e.sessionId, e.path, e.token)) this.gateway.send(e.sessionId, frameOf(e));
+    if (this.table.isHeld(e.sessionId, e.path, e.token)) this.sendGrant(e);
   }
 
   private reserveTokens(issuedUpTo: number, attempt = 0): void {
@@ -328,11 +364,13 @@ export class Broker {
   // ---- roles (Redis) ------------------------------------------------------
 
   private newTable(): LockTable {
-    return new LockTable({ ...this.options.table, journal: this.options.redis !== null });
+    // Always journaled: the history is made from it, and with Redis the mirror sends it on.
+    return new LockTable({ ...this.options.table, journal: true });
   }
 
   private restore(snapshot: TableSnapshot | null): void {
     this.table = this.newTable();
+    this.history.reset();
     if (snapshot) this.table.restore(this.clock.now(), snapshot);
   }
 
@@ -372,6 +410,12 @@ export class Broker {
     for (const e of held) this.sendIfHeld(e);
   }
 }
+
+const ENDED_WHY = {
+  closed: 'session closed',
+  expired: 'session expired',
+  forced: 'session ended by an operator',
+} as const;
 
 /** Starts a broker with `options` and resolves once it accepts connections. */
 export async function createBroker(

@@ -5,69 +5,25 @@
  * shapes travel as JSON to the console and the CLI.
  */
 
-/** Why a holder let go of a lock, or a waiter left a queue ungranted. */
-export type EndReason =
-  /** The holder released it. */
-  | 'released'
-  /** The waiter's timeoutMs ran out. */
-  | 'timeout'
-  /** The client withdrew the acquire (abort, timeout on its side), or handed back a grant that raced it. */
-  | 'cancelled'
-  /** The session's lease ran out (its client stopped heartbeating). */
-  | 'expired'
-  /** The client ended its session (`close()`). */
-  | 'disconnected'
-  /** An operator force-released the lock or ended the session. */
-  | 'forced'
-  /** A broker that could no longer prove it leads took strict locks back. */
-  | 'failover';
+import type { EndReason } from '../core/journal.js';
+import type {
+  HolderView,
+  LockSummary,
+  LocksQuery,
+  Page,
+  SessionLocks,
+  SessionView,
+  WaiterView,
+} from '../core/table-views.js';
+import type { HistoryEvent } from '../history.js';
 
-/** One line of a lock's history. Times are wall-clock ms (Date.now()). */
-export interface HistoryEvent {
-  at: number;
-  /** grant: a session got the lock; release: the holder let go; leave: a waiter left ungranted. */
-  kind: 'grant' | 'release' | 'leave';
-  path: string;
-  sessionId: string;
-  /** The fencing token of the hold (grant, release); absent for leave. */
-  token?: number;
-  /** release and leave only. */
-  reason?: EndReason;
-  /** grant: how long it waited in the queue (0: granted at once); release: how long it was held. */
-  ms?: number;
-}
-
-export interface Page<T> {
-  items: T[];
-  /** Items matching the query, over all pages. */
-  total: number;
-  offset: number;
-  limit: number;
-}
-
-export interface HolderView {
-  sessionId: string;
-  name: string;
-  token: number;
-  heldMs: number;
-}
-
-export interface LockSummary {
-  path: string;
-  holder: HolderView | null;
-  waiting: number;
-  /** Wait of the queue's head so far, ms; 0 without waiters. */
-  longestWaitMs: number;
-}
-
-export interface WaiterView {
-  /** 1 = next in line. */
-  position: number;
-  sessionId: string;
-  name: string;
-  requestId: number;
-  waitedMs: number;
-}
+/**
+ * Why a holder let go (`released`, `cancelled`, `expired`, `disconnected`:
+ * its client ended the session, `forced`: by an operator, `failover`: a
+ * broker that could no longer prove it leads took strict locks back), or a
+ * waiter left ungranted (`timeout` and the same).
+ */
+export type { EndReason, HistoryEvent, HolderView, LockSummary, LocksQuery, Page, WaiterView };
 
 export interface LockDetail {
   path: string;
@@ -78,22 +34,12 @@ export interface LockDetail {
   history: HistoryEvent[];
 }
 
-export interface SessionSummary {
-  id: string;
-  name: string;
+export interface SessionSummary extends SessionView {
   /** Client address of the live connection; null while it is disconnected. */
   address: string | null;
-  held: number;
-  waiting: number;
-  /** ms until the broker expires the session unless it hears from the client. */
-  expiresInMs: number;
 }
 
-export interface SessionDetail extends SessionSummary {
-  ttlMs: number;
-  locks: { path: string; token: number; heldMs: number }[];
-  waits: { path: string; requestId: number; position: number; waitedMs: number }[];
-}
+export interface SessionDetail extends SessionSummary, SessionLocks {}
 
 export interface MirrorView {
   /** connected: appends are landing; backlog: Redis is unreachable or slow and entries wait. */
@@ -138,14 +84,6 @@ export interface AdminObserver {
   granted(waitedMs: number): void;
   /** A queued waiter's grant went out: ms from the command that freed the lock to the grant's send. */
   handedOff(latencyMs: number): void;
-}
-
-export interface LocksQuery {
-  prefix?: string;
-  /** queue: longest queue first; wait: longest-waiting head first; path: by path. Default queue. */
-  sort?: 'queue' | 'wait' | 'path';
-  offset?: number;
-  limit?: number;
 }
 
 /** The broker as the admin side sees it. Reads are O(locks) or O(sessions) at most. */

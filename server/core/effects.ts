@@ -25,6 +25,9 @@ export interface GrantEffect {
   token: number;
   /** Set for strict grants: the shell pushes them once the journal holding them is durable. */
   strict?: true;
+  /** Set for grants to a waiter: how long it waited, and when (monotonic ms) the grant was made. */
+  waitedMs?: number;
+  madeAt?: number;
 }
 export interface QueuedEffect {
   type: 'queued';
@@ -62,7 +65,7 @@ export interface LostEffect {
 export interface EndedEffect {
   type: 'ended';
   sessionId: string;
-  reason: 'closed' | 'expired';
+  reason: 'closed' | 'expired' | 'forced';
 }
 /**
  * The table is running low on fencing tokens: the shell must durably reserve
@@ -86,9 +89,15 @@ export type Effect =
   | ReserveTokensEffect;
 
 /** The grant effect of a hold. */
-export function grantOf(h: Hold): Effect {
+export function grantOf(h: Hold): GrantEffect {
   const { session, requestId, lock, token } = h;
-  const grant: Effect = { type: 'grant', sessionId: session.id, requestId, path: lock.path, token };
+  const grant: GrantEffect = {
+    type: 'grant',
+    sessionId: session.id,
+    requestId,
+    path: lock.path,
+    token,
+  };
   if (h.strict) grant.strict = true;
   return grant;
 }

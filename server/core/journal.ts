@@ -4,6 +4,10 @@
  * sessions (leases are not logged: a promoted standby renews them all).
  * Tuples, not objects, because they travel in bulk.
  */
+/** Why a holder let go of a lock, or a waiter left its queue ungranted. */
+export type EndReason =
+  'released' | 'timeout' | 'cancelled' | 'expired' | 'disconnected' | 'forced' | 'failover';
+
 export type JournalEntry =
   /** A session opened: id, secret, TTL, name. */
   | readonly ['open', string, string, number, string]
@@ -11,9 +15,9 @@ export type JournalEntry =
   | readonly ['wait', string, number, string, boolean, number]
   /** A lock was granted (from the queue head, or at once): session, request, path, token, strict. */
   | readonly ['grant', string, number, string, number, boolean]
-  /** The holder of a path let go (release, cancel, session end, force). */
-  | readonly ['free', string]
-  /** A waiter left its queue ungranted (cancel, timeout, session end): session, request. */
-  | readonly ['drop', string, number]
+  /** The holder of a path let go: path, why (absent in logs written before reasons). */
+  | readonly ['free', string, EndReason?]
+  /** A waiter left its queue ungranted: session, request, why, path. */
+  | readonly ['drop', string, number, EndReason?, string?]
   /** A session ended; its locks and waits were freed and dropped by entries before this. */
   | readonly ['end', string];

@@ -2,7 +2,7 @@ import type { ErrorCode, LockLostReason } from '../../shared/errors.js';
 import { lockPathProblem } from '../../shared/lock-path.js';
 import type { HeldLock } from '../../shared/protocol.js';
 import { errorOf, grantOf, type Effect } from './effects.js';
-import type { JournalEntry } from './journal.js';
+import type { EndReason, JournalEntry } from './journal.js';
 import {
   resolveLockTableOptions,
   type LockTableOptions,
@@ -12,6 +12,7 @@ import { Session, Waiter, type Hold, type LockState } from './lock-state.js';
 import type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy } from './commands.js';
 import { applyEntry, restoreSnapshot, takeSnapshot, type TableSnapshot } from './replica.js';
 import { TableState } from './table-state.js';
+import { TableViews } from './table-views.js';
 
 export type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy };
 
@@ -23,6 +24,8 @@ export type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy };
 export class LockTable {
   readonly options: ResolvedLockTableOptions;
   private readonly state = new TableState();
+  /** Read-only views for operators. */
+  readonly views = new TableViews(this.state);
   private reserving = false;
   private out: Effect[] = [];
 
@@ -131,7 +134,7 @@ export class LockTable {
       return this.fail(sessionId, cmd.requestId, 'NOT_HOLDER', message);
     }
     if (!cmd.quiet) this.out.push({ type: 'ok', sessionId, requestId: cmd.requestId });
-    this.unhold(now, hold);
+    this.unhold(now, hold, 'released');
     return this.flush();
   }
 
@@ -141,8 +144,32 @@ export class LockTable {
     if (!s) return this.gone(sessionId, requestId);
     const entry = s.requests.get(target);
     this.out.push({ type: 'ok', sessionId, requestId });
-    if (entry?.kind === 'waiter') this.state.dropWaiter(entry);
-    else if (entry?.kind === 'hold') this.unhold(now, entry);
+    if (entry?.kind === 'waiter') this.state.dropWaiter(entry, 'cancelled');
+    else if (entry?.kind === 'hold') this.unhold(now, entry, 'cancelled');
+    return this.flush();
+  }
+
+  // ---- operator actions -------------------------------------------------------
+
+  /**
+   * Takes `path` from its holder, who is told it lost the lock (`revoked`);
+   * the next waiter is granted at once, with a larger token, so writes the
+   * evicted holder still makes are fenced. Null when nobody holds it.
+   */
+  forceRelease(now: number, path: string): { effects: Effect[]; evicted: HeldBy | null } {
+    const hold = this.state.locks.get(path)?.holder;
+    if (!hold) return { effects: [], evicted: null };
+    const { session, requestId, token } = hold;
+    this.out.push({ type: 'lost', sessionId: session.id, path, token, reason: 'revoked' });
+    this.unhold(now, hold, 'forced');
+    return { effects: this.flush(), evicted: { sessionId: session.id, requestId, token } };
+  }
+
+  /** Ends a session now, as an expiry would, for an operator. Empty when it is unknown. */
+  endSession(now: number, sessionId: string): Effect[] {
+    const s = this.state.sessions.get(sessionId);
+    if (!s) return [];
+    this.end(now, s, 'forced');
     return this.flush();
   }
 
@@ -161,7 +188,7 @@ export class LockTable {
       }
     }
     for (let w = timeoutHeap.peek(); w && w.deadline <= now; w = timeoutHeap.peek()) {
-      this.state.dropWaiter(w);
+      this.state.dropWaiter(w, 'timeout');
       const message = `timed out waiting for ${w.lock.path}`;
       this.out.push(errorOf(w.session.id, w.requestId, 'TIMEOUT', message));
     }
@@ -250,7 +277,7 @@ export class LockTable {
       const { session, lock, token } = hold;
       const reason = 'revoked';
       this.out.push({ type: 'lost', sessionId: session.id, path: lock.path, token, reason });
-      this.unhold(now, hold);
+      this.unhold(now, hold, 'failover');
     }
     return this.flush();
   }
@@ -330,10 +357,16 @@ export class LockTable {
     s: Session,
     requestId: number,
     strict: boolean,
+    enqueuedAt?: number,
   ): void {
     const state = this.state;
     const hold = state.hold(lock, s, requestId, state.tokenNext, strict, now);
-    this.out.push(grantOf(hold));
+    const grant = grantOf(hold);
+    if (enqueuedAt !== undefined) {
+      grant.waitedMs = now - enqueuedAt;
+      grant.madeAt = now;
+    }
+    this.out.push(grant);
     if (!this.reserving && state.tokenLimit - state.tokenNext < this.options.tokenLowWater) {
       this.reserving = true;
       this.out.push({ type: 'reserveTokens', issuedUpTo: hold.token });
@@ -349,7 +382,9 @@ export class LockTable {
     if (lock.holder !== null || lock.heapIndex !== -1) return;
     // Dropped, not ended here: ending may free other locks and recurse once per
     // session in a chain. The tick that is already due ends these sessions.
-    while (lock.head && lock.head.session.expiresAt <= now) this.state.dropWaiter(lock.head);
+    while (lock.head && lock.head.session.expiresAt <= now) {
+      this.state.dropWaiter(lock.head, 'expired');
+    }
     const w = lock.head;
     if (!w) return this.state.dropIfIdle(lock);
     if (this.state.tokenNext >= this.state.tokenLimit) {
@@ -358,12 +393,12 @@ export class LockTable {
     }
     lock.unlink(w);
     this.state.timeoutHeap.remove(w);
-    this.grant(now, lock, w.session, w.requestId, w.strict);
+    this.grant(now, lock, w.session, w.requestId, w.strict, w.enqueuedAt);
   }
 
-  private unhold(now: number, hold: Hold, lockDelayMs = 0): void {
+  private unhold(now: number, hold: Hold, reason: EndReason, lockDelayMs = 0): void {
     const lock = hold.lock;
-    this.state.free(hold);
+    this.state.free(hold, reason);
     if (lockDelayMs > 0) {
       lock.deadline = now + lockDelayMs;
       this.state.delayHeap.push(lock);
@@ -372,24 +407,30 @@ export class LockTable {
     }
   }
 
-  private end(now: number, s: Session, reason: 'closed' | 'expired'): void {
+  private end(now: number, s: Session, reason: 'closed' | 'expired' | 'forced'): void {
+    const why: EndReason = reason === 'closed' ? 'disconnected' : reason;
     // Waits go first, so releasing a lock cannot grant it to this same session.
     for (const entry of s.requests.values()) {
-      if (entry.kind === 'waiter') this.state.dropWaiter(entry);
+      if (entry.kind === 'waiter') this.state.dropWaiter(entry, why);
     }
-    const lostReason: LockLostReason = reason === 'closed' ? 'closed' : 'session-expired';
+    const lost: Record<typeof reason, LockLostReason> = {
+      closed: 'closed',
+      expired: 'session-expired',
+      forced: 'revoked',
+    };
     for (const hold of [...s.held.values()]) {
-      if (reason === 'expired') {
+      if (reason !== 'closed') {
         const { path } = hold.lock;
         this.out.push({
           type: 'lost',
           sessionId: s.id,
           path,
           token: hold.token,
-          reason: lostReason,
+          reason: lost[reason],
         });
       }
-      this.unhold(now, hold, reason === 'expired' ? this.options.lockDelayMs : 0);
+      // Lock-delay: a vanished holder may still be writing; a forced end was meant.
+      this.unhold(now, hold, why, reason === 'expired' ? this.options.lockDelayMs : 0);
     }
     this.state.removeSession(s);
     this.out.push({ type: 'ended', sessionId: s.id, reason });

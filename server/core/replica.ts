@@ -55,13 +55,13 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
     case 'free': {
       const lock = state.locks.get(e[1]);
       if (!lock?.holder) throw new Error(`journal frees ${e[1]}, which is not held`);
-      state.free(lock.holder);
+      state.free(lock.holder, e[2] ?? 'released');
       return state.dropIfIdle(lock);
     }
     case 'drop': {
       const w = session(state, e[1]).requests.get(e[2]);
       if (w?.kind !== 'waiter') throw new Error(`journal drops unknown waiter ${e[1]}/${e[2]}`);
-      return state.dropWaiter(w);
+      return state.dropWaiter(w, e[3] ?? 'cancelled');
     }
     case 'end':
       return state.removeSession(session(state, e[1]));

@@ -1,5 +1,5 @@
 import { DeadlineHeap } from './deadline-heap.js';
-import type { JournalEntry } from './journal.js';
+import type { EndReason, JournalEntry } from './journal.js';
 import { LockState, type Session, type Hold, type Waiter } from './lock-state.js';
 
 /**
@@ -65,20 +65,20 @@ export class TableState {
     return hold;
   }
 
-  free(hold: Hold): void {
+  free(hold: Hold, reason: EndReason): void {
     const { lock, session } = hold;
     lock.holder = null;
     session.held.delete(lock.path);
     session.requests.delete(hold.requestId);
-    this.journal?.push(['free', lock.path]);
+    this.journal?.push(['free', lock.path, reason]);
   }
 
-  dropWaiter(w: Waiter): void {
+  dropWaiter(w: Waiter, reason: EndReason): void {
     w.lock.unlink(w);
     this.timeoutHeap.remove(w);
     w.session.requests.delete(w.requestId);
     this.dropIfIdle(w.lock);
-    this.journal?.push(['drop', w.session.id, w.requestId]);
+    this.journal?.push(['drop', w.session.id, w.requestId, reason, w.lock.path]);
   }
 
   /** Forgets a lock with no holder, no waiter and no delay: memory follows use. */

@@ -3,6 +3,14 @@ import type { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
 
+/** Frame counts over all connections, for metrics. */
+export interface Traffic {
+  framesIn: number;
+  framesOut: number;
+  /** Error frames sent, by code. */
+  errors: Record<string, number>;
+}
+
 /**
  * One client socket. It knows nothing of locks: it sends frames, and cuts the
  * client off once it stops reading and its backlog passes `maxBufferedBytes`,
@@ -19,10 +27,14 @@ export class Connection {
     readonly socket: WebSocket,
     readonly remoteAddress: string,
     private readonly maxBufferedBytes: number,
+    private readonly traffic: Traffic,
   ) {}
 
   send(frame: ServerFrame): void {
     if (this.closed) return;
+    this.traffic.framesOut++;
+    if (frame.t === 'error')
+      this.traffic.errors[frame.code] = (this.traffic.errors[frame.code] ?? 0) + 1;
     this.corkForThisTick();
     this.socket.send(encodeFrame(frame), { binary: true });
     if (this.socket.bufferedAmount > this.maxBufferedBytes) {

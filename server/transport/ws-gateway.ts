@@ -10,7 +10,7 @@ import {
   type ServerFrame,
 } from '../../shared/protocol.js';
 import type { Timer } from '../clock.js';
-import { Connection } from './connection.js';
+import { Connection, type Traffic } from './connection.js';
 
 export interface GatewayOptions {
   host: string;
@@ -32,6 +32,7 @@ export interface GatewayHandler {
  * locks.
  */
 export class WsGateway {
+  readonly traffic: Traffic = { framesIn: 0, framesOut: 0, errors: {} };
   private readonly bySession = new Map<string, Connection>();
   private readonly connections = new Set<Connection>();
   private wss: WebSocketServer | null = null;
@@ -49,6 +50,11 @@ export class WsGateway {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** The client address of the session's live connection, or null. */
+  addressOf(sessionId: string): string | null {
+    return this.bySession.get(sessionId)?.remoteAddress ?? null;
   }
 
   async listen(): Promise<void> {
@@ -111,7 +117,8 @@ export class WsGateway {
 
   private accept(socket: WebSocket, req: IncomingMessage): void {
     const { maxBufferedBytes, helloTimeoutMs } = this.options;
-    const conn = new Connection(socket, req.socket.remoteAddress ?? '', maxBufferedBytes);
+    const address = req.socket.remoteAddress ?? '';
+    const conn = new Connection(socket, address, maxBufferedBytes, this.traffic);
     this.connections.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
@@ -131,6 +138,7 @@ export class WsGateway {
 
   private receive(conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.closed) return;
+    this.traffic.framesIn++;
     if (!isBinary) {
       return conn.refuse({
         t: 'error',

@@ -42,8 +42,9 @@ class Bench {
   queue = (path: string) => this.t.viewLock(path).queue.map((w) => w.sessionId);
 }
 
+/** Grants to a waiter also say how long it waited; these tests look at who got what. */
 const grant = (sessionId: string, requestId: number, path: string, token: number) =>
-  ({ type: 'grant', sessionId, requestId, path, token }) as const;
+  expect.objectContaining({ type: 'grant', sessionId, requestId, path, token }) as Effect;
 const ok = (sessionId: string, requestId: number): Effect => ({ type: 'ok', sessionId, requestId });
 const ended = (sessionId: string): Effect => ({ type: 'ended', sessionId, reason: 'expired' });
 const lost = (sessionId: string, path: string, token: number) =>

@@ -129,6 +129,9 @@ describe('replica', () => {
       requestId: 1,
       path: 'p',
       token: 5_000,
+      // Its wait counts from the enqueue the standby replayed (at its time 0).
+      waitedMs: 51_000,
+      madeAt: 51_000,
     });
   });
 
@@ -142,7 +145,16 @@ describe('replica', () => {
     const effects = t.revokeStrict(10);
     expect(effects).toEqual([
       { type: 'lost', sessionId: 'a', path: 's', token: 1, reason: 'revoked' },
-      { type: 'grant', sessionId: 'b', requestId: 1, path: 's', token: 3, strict: true },
+      {
+        type: 'grant',
+        sessionId: 'b',
+        requestId: 1,
+        path: 's',
+        token: 3,
+        strict: true,
+        waitedMs: 10,
+        madeAt: 10,
+      },
     ]);
     expect(t.viewLock('e').holder).toMatchObject({ sessionId: 'a', token: 2 });
   });

@@ -1,0 +1,212 @@
+import type { Hold, LockState, Session, Waiter } from './lock-state.js';
+import type { TableState } from './table-state.js';
+
+/** One page of a longer list, and how long the whole list is. */
+export interface Page<T> {
+  items: T[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+export interface HolderView {
+  sessionId: string;
+  name: string;
+  token: number;
+  heldMs: number;
+}
+
+export interface LockSummary {
+  path: string;
+  holder: HolderView | null;
+  waiting: number;
+  /** How long the queue's head has waited so far, ms; 0 without waiters. */
+  longestWaitMs: number;
+}
+
+export interface WaiterView {
+  /** 1 = next in line. */
+  position: number;
+  sessionId: string;
+  name: string;
+  requestId: number;
+  waitedMs: number;
+}
+
+export interface SessionView {
+  id: string;
+  name: string;
+  held: number;
+  waiting: number;
+  /** ms until the session expires unless its client is heard from. */
+  expiresInMs: number;
+}
+
+export interface SessionLocks {
+  ttlMs: number;
+  locks: { path: string; token: number; heldMs: number }[];
+  waits: { path: string; requestId: number; position: number; waitedMs: number }[];
+}
+
+export interface LocksQuery {
+  prefix?: string;
+  /** queue: longest queue first; wait: longest-waiting head first; path: by path. */
+  sort?: 'queue' | 'wait' | 'path';
+  offset?: number;
+  limit?: number;
+}
+
+export interface PageQuery {
+  prefix?: string;
+  offset?: number;
+  limit?: number;
+}
+
+/**
+ * Read-only views of a table for operators. Lists cost O(locks) or
+ * O(sessions) and one lock's queue page O(offset + limit): fine for a few
+ * admin calls a second, and nothing here is on the path of a grant.
+ */
+export class TableViews {
+  constructor(private readonly state: TableState) {}
+
+  counts(): { sessions: number; locksHeld: number; waiters: number } {
+    let locksHeld = 0;
+    let waiters = 0;
+    for (const lock of this.state.locks.values()) {
+      if (lock.holder) locksHeld++;
+      waiters += lock.waiting;
+    }
+    return { sessions: this.state.sessions.size, locksHeld, waiters };
+  }
+
+  locks(now: number, q: LocksQuery): Page<LockSummary> {
+    const prefix = q.prefix ?? '';
+    const all: LockSummary[] = [];
+    for (const lock of this.state.locks.values()) {
+      if (!lock.path.startsWith(prefix)) continue;
+      if (!lock.holder && !lock.head) continue;
+      all.push(summary(lock, now));
+    }
+    const sort = q.sort ?? 'queue';
+    const byPath = (a: LockSummary, b: LockSummary): number => (a.path < b.path ? -1 : 1);
+    all.sort((a, b) => {
+      if (sort === 'queue' && a.waiting !== b.waiting) return b.waiting - a.waiting;
+      if (sort === 'wait' && a.longestWaitMs !== b.longestWaitMs) {
+        return b.longestWaitMs - a.longestWaitMs;
+      }
+      return byPath(a, b);
+    });
+    return page(all, q);
+  }
+
+  /** Null when the table has no such lock (idle locks are forgotten). */
+  lock(
+    now: number,
+    path: string,
+    q: PageQuery,
+  ): { holder: HolderView | null; queue: Page<WaiterView> } | null {
+    const lock = this.state.locks.get(path);
+    if (!lock) return null;
+    const { offset, limit } = bounds(q);
+    const items: WaiterView[] = [];
+    let position = 0;
+    for (const w of lock.waiters()) {
+      position++;
+      if (position <= offset) continue;
+      if (items.length === limit) break;
+      items.push({
+        position,
+        sessionId: w.session.id,
+        name: w.session.name,
+        requestId: w.requestId,
+        waitedMs: now - w.enqueuedAt,
+      });
+    }
+    const queue = { items, total: lock.waiting, offset, limit };
+    return { holder: holderOf(lock.holder, now), queue };
+  }
+
+  /** Sessions whose id or name starts with `prefix`, by id. */
+  sessions(now: number, q: PageQuery): Page<SessionView> {
+    const prefix = q.prefix ?? '';
+    const all: SessionView[] = [];
+    for (const s of this.state.sessions.values()) {
+      if (s.id.startsWith(prefix) || s.name.startsWith(prefix)) all.push(sessionView(s, now));
+    }
+    all.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return page(all, q);
+  }
+
+  session(now: number, id: string): (SessionView & SessionLocks) | null {
+    const s = this.state.sessions.get(id);
+    if (!s) return null;
+    const locks: SessionLocks['locks'] = [];
+    const waits: SessionLocks['waits'] = [];
+    for (const entry of s.requests.values()) {
+      if (entry.kind === 'hold') {
+        locks.push({ path: entry.lock.path, token: entry.token, heldMs: now - entry.grantedAt });
+      } else {
+        const { lock, requestId, enqueuedAt } = entry;
+        waits.push({
+          path: lock.path,
+          requestId,
+          position: positionOf(entry),
+          waitedMs: now - enqueuedAt,
+        });
+      }
+    }
+    return { ...sessionView(s, now), ttlMs: s.ttlMs, locks, waits };
+  }
+}
+
+function summary(lock: LockState, now: number): LockSummary {
+  const head = lock.head;
+  return {
+    path: lock.path,
+    holder: holderOf(lock.holder, now),
+    waiting: lock.waiting,
+    longestWaitMs: head ? now - head.enqueuedAt : 0,
+  };
+}
+
+function holderOf(h: Hold | null, now: number): HolderView | null {
+  if (!h) return null;
+  return {
+    sessionId: h.session.id,
+    name: h.session.name,
+    token: h.token,
+    heldMs: now - h.grantedAt,
+  };
+}
+
+function sessionView(s: Session, now: number): SessionView {
+  return {
+    id: s.id,
+    name: s.name,
+    held: s.held.size,
+    waiting: s.requests.size - s.held.size,
+    expiresInMs: Math.max(0, s.expiresAt - now),
+  };
+}
+
+/** 1 = next in line; O(position). */
+function positionOf(w: Waiter): number {
+  let position = 1;
+  for (let p = w.prev; p; p = p.prev) position++;
+  return position;
+}
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1_000;
+
+function bounds(q: PageQuery): { offset: number; limit: number } {
+  const offset = Math.max(0, Math.floor(q.offset ?? 0));
+  const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(q.limit ?? DEFAULT_LIMIT)));
+  return { offset, limit };
+}
+
+function page<T>(all: T[], q: PageQuery): Page<T> {
+  const { offset, limit } = bounds(q);
+  return { items: all.slice(offset, offset + limit), total: all.length, offset, limit };
+}

@@ -1,0 +1,157 @@
+import type { EndReason, JournalEntry } from './core/journal.js';
+
+/** One line of a lock's history; `at` is wall-clock ms. */
+export interface HistoryEvent {
+  at: number;
+  /** grant: a session got the lock; release: the holder let go; leave: a waiter left ungranted. */
+  kind: 'grant' | 'release' | 'leave';
+  path: string;
+  sessionId: string;
+  /** The hold's fencing token (grant, release). */
+  token?: number;
+  /** Why it ended (release, leave). */
+  reason?: EndReason;
+  /** release: how long the lock was held, ms. */
+  ms?: number;
+}
+
+const REASONS: readonly EndReason[] = [
+  'released',
+  'timeout',
+  'cancelled',
+  'expired',
+  'disconnected',
+  'forced',
+  'failover',
+];
+
+export function countByReason(): Record<EndReason, number> {
+  return Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<EndReason, number>;
+}
+
+/** Keeps the newest `capacity` items. */
+class Ring<T> {
+  private readonly items: T[] = [];
+  private next = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(item: T): void {
+    if (this.items.length < this.capacity) this.items.push(item);
+    else this.items[this.next] = item;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  /** Oldest first. */
+  list(): T[] {
+    if (this.items.length < this.capacity) return [...this.items];
+    return [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+  }
+}
+
+export interface HistoryLimits {
+  /** Events kept over all locks. */
+  overall: number;
+  /** Events kept per lock. */
+  perLock: number;
+  /** Locks with a history of their own; the longest-known one is forgotten first. */
+  locks: number;
+}
+
+const DEFAULT_LIMITS: HistoryLimits = { overall: 2_000, perLock: 100, locks: 2_000 };
+
+/**
+ * Grants, releases and queue leaves with their reasons, in bounded rings
+ * (overall and per lock), made from the table's journal. A standby replays
+ * the same journal from Redis, so its history matches the active broker's
+ * (stamped when it applied the entries). Also counts them, for metrics.
+ */
+export class History {
+  readonly grants = { total: 0 };
+  readonly releases = countByReason();
+  readonly leaves = countByReason();
+  private readonly overall: Ring<HistoryEvent>;
+  private readonly byLock = new Map<string, Ring<HistoryEvent>>();
+  /** The current hold of each held path, for the release event's session, token and duration. */
+  private readonly holds = new Map<string, { sessionId: string; token: number; at: number }>();
+  /** Events not yet taken by `takeFresh`, while someone listens. */
+  private fresh: HistoryEvent[] | null = null;
+  private readonly limits: HistoryLimits;
+
+  constructor(limits: Partial<HistoryLimits> = {}) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+    this.overall = new Ring(this.limits.overall);
+  }
+
+  record(entries: readonly JournalEntry[], at: number): void {
+    for (const e of entries) {
+      switch (e[0]) {
+        case 'grant': {
+          const [, sessionId, , path, token] = e;
+          this.grants.total++;
+          this.holds.set(path, { sessionId, token, at });
+          this.add({ at, kind: 'grant', path, sessionId, token });
+          break;
+        }
+        case 'free': {
+          const [, path, reason = 'released'] = e;
+          const hold = this.holds.get(path);
+          this.holds.delete(path);
+          this.releases[reason]++;
+          const { sessionId, token } = hold ?? { sessionId: '', token: undefined };
+          const ms = hold ? at - hold.at : undefined;
+          this.add({ at, kind: 'release', path, sessionId, token, reason, ms });
+          break;
+        }
+        case 'drop': {
+          const [, sessionId, , reason = 'cancelled', path = ''] = e;
+          this.leaves[reason]++;
+          this.add({ at, kind: 'leave', path, sessionId, reason });
+          break;
+        }
+      }
+    }
+  }
+
+  /** Newest last; `path` narrows to one lock. */
+  list(path?: string, limit = 100): HistoryEvent[] {
+    const ring = path === undefined ? this.overall : this.byLock.get(path);
+    return ring ? ring.list().slice(-limit) : [];
+  }
+
+  /** Starts (or stops) keeping events for `takeFresh`. */
+  listen(on: boolean): void {
+    this.fresh = on ? (this.fresh ?? []) : null;
+  }
+
+  /** Events since the last call, newest last; at most the overall capacity. */
+  takeFresh(): HistoryEvent[] {
+    const fresh = this.fresh ?? [];
+    if (this.fresh) this.fresh = [];
+    return fresh;
+  }
+
+  /** A new table (a standby reloading a snapshot): holds are unknown again. */
+  reset(): void {
+    this.holds.clear();
+  }
+
+  private add(event: HistoryEvent): void {
+    this.overall.push(event);
+    let ring = this.byLock.get(event.path);
+    if (!ring) {
+      if (this.byLock.size >= this.limits.locks) {
+        const oldest = this.byLock.keys().next().value as string;
+        this.byLock.delete(oldest);
+      }
+      ring = new Ring(this.limits.perLock);
+      this.byLock.set(event.path, ring);
+    }
+    ring.push(event);
+    if (this.fresh) {
+      this.fresh.push(event);
+      // A stalled reader must not grow this without bound.
+      if (this.fresh.length > this.limits.overall) this.fresh.splice(0, this.fresh.length / 2);
+    }
+  }
+}

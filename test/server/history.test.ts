@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { History } from '../../server/history.js';
+
+describe('history', () => {
+  it('turns journal entries into events with reasons, holders and hold times', () => {
+    const h = new History();
+    h.record([['wait', 'b', 1, 'p', false, -1]], 1_000);
+    h.record([['grant', 'a', 1, 'p', 7, false]], 1_000);
+    h.record(
+      [
+        ['free', 'p', 'forced'],
+        ['grant', 'b', 1, 'p', 8, false],
+        ['drop', 'c', 4, 'timeout', 'p'],
+      ],
+      1_250,
+    );
+    expect(h.list('p')).toEqual([
+      { at: 1_000, kind: 'grant', path: 'p', sessionId: 'a', token: 7 },
+      {
+        at: 1_250,
+        kind: 'release',
+        path: 'p',
+        sessionId: 'a',
+        token: 7,
+        reason: 'forced',
+        ms: 250,
+      },
+      { at: 1_250, kind: 'grant', path: 'p', sessionId: 'b', token: 8 },
+      { at: 1_250, kind: 'leave', path: 'p', sessionId: 'c', reason: 'timeout' },
+    ]);
+    expect(h.grants.total).toBe(2);
+    expect(h.releases.forced).toBe(1);
+    expect(h.leaves.timeout).toBe(1);
+  });
+
+  it('keeps bounded rings, overall and per lock, and forgets the oldest lock first', () => {
+    const h = new History({ overall: 5, perLock: 2, locks: 2 });
+    for (let i = 0; i < 4; i++) {
+      const path = `p${i % 3}`;
+      h.record(
+        [
+          ['grant', 's', i, path, i, false],
+          ['free', path, 'released'],
+        ],
+        i,
+      );
+    }
+    expect(h.list().length).toBe(5);
+    expect(h.list().at(-1)).toMatchObject({ kind: 'release', path: 'p0', at: 3 });
+    // p0 came back after p1 and p2 pushed it out: only its newest events are kept.
+    expect(h.list('p0').map((e) => e.at)).toEqual([3, 3]);
+    expect(h.list('p1')).toEqual([]);
+    expect(h.list('p2').length).toBe(2);
+  });
+
+  it('hands fresh events to a listener only while one listens, bounded', () => {
+    const h = new History({ overall: 4 });
+    h.record([['grant', 's', 1, 'p', 1, false]], 0);
+    expect(h.takeFresh()).toEqual([]);
+    h.listen(true);
+    for (let i = 0; i < 10; i++) h.record([['grant', 's', i, `q${i}`, i, false]], i);
+    const fresh = h.takeFresh();
+    expect(fresh.length).toBeLessThanOrEqual(4);
+    expect(fresh.at(-1)).toMatchObject({ path: 'q9' });
+    expect(h.takeFresh()).toEqual([]);
+  });
+});
