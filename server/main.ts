@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import { run } from './cli/run.js';
 import { serve } from './cli/serve.js';
+import { status } from './cli/status.js';
 
 const USAGE = `usage:
   baton server [--host H] [--port N] [--data-dir DIR] [--session-ttl-ms N] [--lock-delay-ms N]
+               [--admin-port N] [--admin-host H] [--admin-token T] [--no-admin]  (--help for all)
+  baton status [--admin-url http://127.0.0.1:7071] [--token T]
   baton run PATH [--url URL] [--timeout-ms N] [--session-ttl-ms N] -- CMD [ARGS...]`;
 
 async function main(argv: string[]): Promise<number> {
@@ -13,6 +16,8 @@ async function main(argv: string[]): Promise<number> {
       return serve(rest);
     case 'run':
       return run(rest);
+    case 'status':
+      return status(rest);
     default:
       console.error(USAGE);
       return 2;

@@ -1,12 +1,22 @@
 import { parseArgs } from 'node:util';
 import type { Consistency } from '../../shared/protocol.js';
+import {
+  DEFAULT_ADMIN_OPTIONS,
+  resolveAdminOptions,
+  type AdminOptions,
+} from '../admin/admin-options.js';
+import { startAdmin, type AdminServer } from '../admin/admin-server.js';
+import type { AdminSource } from '../admin/admin-types.js';
 import { createBroker } from '../broker.js';
 import type { RedisMirrorOptions } from '../mirror/redis-mirror-options.js';
 
 const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--data-dir DIR]
   [--session-ttl-ms N] [--lock-delay-ms N] [--consistency efficient|strict] [--strict-prefix P]...
   [--redis URL | --redis-sentinels H:P,H:P --redis-name NAME] [--cluster NAME]
-  [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]`;
+  [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]
+  [--admin-port 7071] [--admin-host 127.0.0.1] [--admin-token T] [--no-admin]`;
+
+const warn = (message: string): void => console.error(`baton: ${message}`);
 
 function intFlag(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -37,7 +47,41 @@ function redisFlags(v: Flags): RedisMirrorOptions | undefined {
   return options;
 }
 
-/** `baton server`: runs a broker until SIGTERM or SIGINT. */
+/** The admin server's options from the flags, checked before the broker starts; null with --no-admin. */
+function adminFlags(v: Flags): AdminOptions | null {
+  if (v['no-admin']) return null;
+  const options = {
+    host: v['admin-host'] as string | undefined,
+    port: intFlag(v['admin-port'] as string | undefined, 'admin-port'),
+    // An empty variable is as good as none.
+    token: (v['admin-token'] as string | undefined) ?? (process.env.BATON_ADMIN_TOKEN || undefined),
+    log: warn,
+  };
+  try {
+    resolveAdminOptions(options);
+  } catch (err) {
+    throw new Error(`admin ${(err as Error).message}`);
+  }
+  return options;
+}
+
+async function startAdminFor(source: AdminSource, options: AdminOptions): Promise<AdminServer> {
+  try {
+    return await startAdmin(source, options);
+  } catch (err) {
+    // Brokers sharing a machine cannot all have the default port, and the lock
+    // service matters more than its console; a port asked for must be had.
+    if (options.port !== undefined || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
+      throw err;
+    }
+    warn(
+      `admin port ${DEFAULT_ADMIN_OPTIONS.port} is in use; the admin server takes a free one (choose with --admin-port)`,
+    );
+    return startAdmin(source, { ...options, port: 0 });
+  }
+}
+
+/** `baton server`: runs a broker, and its admin server, until SIGTERM or SIGINT. */
 export async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -56,6 +100,10 @@ export async function serve(args: string[]): Promise<number> {
       'leader-lease-ms': { type: 'string' },
       'wait-replicas': { type: 'string' },
       'advertise-url': { type: 'string' },
+      'admin-port': { type: 'string' },
+      'admin-host': { type: 'string' },
+      'admin-token': { type: 'string' },
+      'no-admin': { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -63,6 +111,7 @@ export async function serve(args: string[]): Promise<number> {
     console.log(SERVE_USAGE);
     return 0;
   }
+  const adminOptions = adminFlags(values);
   const strictPrefixes = values['strict-prefix'] ?? [];
   const broker = await createBroker(
     {
@@ -76,14 +125,22 @@ export async function serve(args: string[]): Promise<number> {
       redis: redisFlags(values),
       advertiseUrl: values['advertise-url'],
     },
-    { warn: (message) => console.error(`baton: ${message}`) },
+    { warn },
   );
+  let admin: AdminServer | null = null;
+  try {
+    if (adminOptions) admin = await startAdminFor(broker.admin, adminOptions);
+  } catch (err) {
+    await broker.close();
+    throw new Error(`cannot start the admin server: ${(err as Error).message}`);
+  }
   console.log(`baton listening on ${broker.url} (${broker.role})`);
+  if (admin) console.log(`console: ${admin.url}/`);
   return new Promise<number>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      broker.close().then(
+      Promise.all([admin?.close(), broker.close()]).then(
         () => resolve(0),
         () => resolve(1),
       );

@@ -1,0 +1,57 @@
+import { isIP } from 'node:net';
+import { InvalidOptionError } from '../../shared/errors.js';
+import { requireInt, withoutUndefined } from '../core/lock-table-options.js';
+
+/** Where the admin HTTP server listens and who may use it. Every field is optional. */
+export interface AdminOptions {
+  /** Interface to listen on. Default `127.0.0.1`; without a `token` only a loopback address. */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. Default 7071. */
+  port?: number;
+  /** Bearer credential that `/api/*` and `/metrics` require. Default none. */
+  token?: string;
+  /** Where operational lines go (one per line, no newline). Default nowhere. */
+  log?: (line: string) => void;
+}
+
+export interface ResolvedAdminOptions {
+  readonly host: string;
+  readonly port: number;
+  /** null: no credential, and the server is bound to loopback. */
+  readonly token: string | null;
+  readonly log: (line: string) => void;
+}
+
+export const DEFAULT_ADMIN_OPTIONS = Object.freeze({
+  host: '127.0.0.1',
+  port: 7071,
+});
+
+/** True for names and addresses that only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (bare === 'localhost' || bare === '::1') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return /^::ffff:127\.[\d.]+$/i.test(bare);
+}
+
+/** Merges `options` over the defaults and validates them, naming any bad property. */
+export function resolveAdminOptions(options: AdminOptions = {}): ResolvedAdminOptions {
+  const { host, port } = { ...DEFAULT_ADMIN_OPTIONS, ...withoutUndefined(options) };
+  if (typeof host !== 'string' || host === '') {
+    throw new InvalidOptionError('host must be a non-empty string');
+  }
+  requireInt('port', port, 0, 65_535);
+  const token = options.token ?? null;
+  if (token !== null && (typeof token !== 'string' || token === '')) {
+    throw new InvalidOptionError('token must be a non-empty string');
+  }
+  // Force-release and end-session are one request away: without a credential,
+  // only local users may reach them.
+  if (token === null && !isLoopbackHost(host)) {
+    throw new InvalidOptionError(
+      `host ${host} is not a loopback address: the admin API needs a token to listen there`,
+    );
+  }
+  return Object.freeze({ host, port, token, log: options.log ?? (() => {}) });
+}

@@ -1,0 +1,123 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AdminSource, HistoryEvent } from './admin-types.js';
+
+/** Limits and rhythm of the live stream. */
+export const EVENT_STREAM_LIMITS = Object.freeze({
+  /** Shortest time between two updates. */
+  batchMs: 250,
+  /** An update goes out this often even when nothing happened (uptime, counts move). */
+  idleUpdateMs: 2_000,
+  /** A comment line this often keeps proxies from closing a quiet stream. */
+  keepAliveMs: 15_000,
+  maxClients: 100,
+  /** A client this far behind has stopped reading: it is dropped, not buffered for. */
+  maxBufferedBytes: 1024 * 1024,
+  maxEventsPerUpdate: 500,
+  maxChangedPerUpdate: 200,
+});
+
+/**
+ * The `/api/events` server-sent stream. One subscription to the broker's
+ * history for all clients: events are gathered and sent as one `update` per
+ * batch, serialized once and written to every client.
+ */
+export class EventStream {
+  private readonly clients = new Set<ServerResponse>();
+  private pending: HistoryEvent[] = [];
+  private unsubscribe: (() => void) | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+  private lastUpdateAt = 0;
+  private lastKeepAliveAt = 0;
+
+  constructor(private readonly source: AdminSource) {}
+
+  /** Streams to `res` until either side closes; false (nothing written) when the stream is full. */
+  add(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.clients.size >= EVENT_STREAM_LIMITS.maxClients) return false;
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      // nginx buffers responses unless told not to.
+      'X-Accel-Buffering': 'no',
+    });
+    this.clients.add(res);
+    req.socket.setNoDelay(true);
+    res.on('close', () => this.drop(res));
+    if (this.unsubscribe === null) this.start();
+    // A new client sees the state at once rather than after the next batch.
+    this.write(res, this.updateText([]));
+    return true;
+  }
+
+  /** Ends every stream and the subscription. */
+  close(): void {
+    for (const res of this.clients) res.end();
+    this.clients.clear();
+    this.stop();
+  }
+
+  private start(): void {
+    this.unsubscribe = this.source.onHistory((events) => this.gather(events));
+    const now = performance.now();
+    this.lastUpdateAt = now;
+    this.lastKeepAliveAt = now;
+    this.ticker = setInterval(() => this.tick(), EVENT_STREAM_LIMITS.batchMs);
+    this.ticker.unref();
+  }
+
+  private stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.ticker !== null) clearInterval(this.ticker);
+    this.ticker = null;
+    this.pending = [];
+  }
+
+  private gather(events: HistoryEvent[]): void {
+    for (const e of events) this.pending.push(e);
+    // Only the newest make the next update; trimming at twice the cap keeps
+    // the buffer bounded at O(1) amortized per event.
+    const max = EVENT_STREAM_LIMITS.maxEventsPerUpdate;
+    if (this.pending.length > 2 * max) this.pending = this.pending.slice(-max);
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    if (this.pending.length > 0 || now - this.lastUpdateAt >= EVENT_STREAM_LIMITS.idleUpdateMs) {
+      const events = this.pending.slice(-EVENT_STREAM_LIMITS.maxEventsPerUpdate);
+      this.pending = [];
+      this.lastUpdateAt = now;
+      this.broadcast(this.updateText(events));
+    }
+    if (now - this.lastKeepAliveAt >= EVENT_STREAM_LIMITS.keepAliveMs) {
+      this.lastKeepAliveAt = now;
+      this.broadcast(': keep-alive\n\n');
+    }
+  }
+
+  private updateText(history: HistoryEvent[]): string {
+    // Newest first, so the paths that moved last are the ones kept.
+    const changed = new Set<string>();
+    for (let i = history.length - 1; i >= 0; i--) {
+      if (changed.size >= EVENT_STREAM_LIMITS.maxChangedPerUpdate) break;
+      changed.add((history[i] as HistoryEvent).path);
+    }
+    const data = { overview: this.source.overview(), history, changed: [...changed] };
+    return `event: update\ndata: ${JSON.stringify(data)}\n\n`;
+  }
+
+  private broadcast(text: string): void {
+    for (const res of this.clients) this.write(res, text);
+  }
+
+  private write(res: ServerResponse, text: string): void {
+    res.write(text);
+    if (res.writableLength > EVENT_STREAM_LIMITS.maxBufferedBytes) res.destroy();
+  }
+
+  private drop(res: ServerResponse): void {
+    this.clients.delete(res);
+    if (this.clients.size === 0) this.stop();
+  }
+}

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import type { ServerResponse } from 'node:http';
+import { extname, join } from 'node:path';
+import { sendError } from './http-reply.js';
+
+/** The browser console's files; the build copies them beside this module in dist/. */
+export const CONSOLE_DIR = join(import.meta.dirname, 'console');
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = Object.freeze({
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+});
+
+/** A plain file name: no separators, no leading dot, so nothing outside the directory. */
+const PLAIN_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
+/** Sends one file of the console directory, or a 404 for anything that is not one. */
+export async function sendConsoleFile(res: ServerResponse, name: string): Promise<void> {
+  const type = CONTENT_TYPES[extname(name)];
+  if (!PLAIN_NAME.test(name) || type === undefined) {
+    return sendError(res, 'NOT_FOUND', `no console file ${JSON.stringify(name)}`);
+  }
+  let body: Buffer;
+  try {
+    body = await readFile(join(CONSOLE_DIR, name));
+  } catch {
+    return sendError(res, 'NOT_FOUND', `no console file ${name}`);
+  }
+  res.writeHead(200, {
+    'Content-Type': type,
+    'Content-Length': body.length,
+    // The console changes with the broker; let browsers revalidate rather than guess.
+    'Cache-Control': 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(body);
+}

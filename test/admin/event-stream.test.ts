@@ -1,0 +1,124 @@
+import { request, type IncomingMessage } from 'node:http';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { AdminServer } from '../../server/admin/admin-server.js';
+import type { HistoryEvent, Overview } from '../../server/admin/admin-types.js';
+import { EVENT_STREAM_LIMITS } from '../../server/admin/event-stream.js';
+import { eventually, startClient } from '../helpers/harness.js';
+import { brokerWithAdmin } from './admin-harness.js';
+
+interface Update {
+  overview: Overview;
+  history: HistoryEvent[];
+  changed: string[];
+}
+
+interface Stream {
+  status: number;
+  /** Updates so far, with their arrival time (performance.now()). */
+  updates: { at: number; data: Update }[];
+  close(): void;
+}
+
+/** Opens /api/events and collects its `update` events; closed when the test ends. */
+function openStream(admin: AdminServer): Promise<Stream> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${admin.url}/api/events`, (res: IncomingMessage) => {
+      const stream: Stream = {
+        status: res.statusCode ?? 0,
+        updates: [],
+        close: () => req.destroy(),
+      };
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end).split('\n');
+          buffer = buffer.slice(end + 2);
+          if (!block.includes('event: update')) continue;
+          const data = block.find((l) => l.startsWith('data: '))?.slice('data: '.length) ?? '';
+          stream.updates.push({ at: performance.now(), data: JSON.parse(data) as Update });
+        }
+      });
+      res.on('error', () => {});
+      resolve(stream);
+    });
+    onTestFinished(() => {
+      req.destroy();
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('/api/events', () => {
+  it('sends the state at once, then a batched update after a grant', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const stream = await openStream(admin);
+    expect(stream.status).toBe(200);
+    const [first] = await eventually(() => (stream.updates.length ? stream.updates : undefined));
+    expect(first?.data).toMatchObject({ history: [], changed: [], overview: { locksHeld: 0 } });
+
+    const client = await startClient(broker.url);
+    const lease = await client.acquire('live/a');
+    const update = await eventually(
+      () => stream.updates.find((u) => u.data.history.length > 0),
+      3_000,
+      'an update with history',
+    );
+    expect(update.data.history).toEqual([
+      expect.objectContaining({ kind: 'grant', path: 'live/a', token: lease.token }),
+    ]);
+    expect(update.data.changed).toEqual(['live/a']);
+    expect(update.data.overview).toMatchObject({ locksHeld: 1, sessions: 1 });
+  });
+
+  it('batches a burst into few updates at least a batch apart, losing no event', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const stream = await openStream(admin);
+    await eventually(() => (stream.updates.length ? true : undefined));
+    const client = await startClient(broker.url);
+    const cycles = 40;
+    for (let i = 0; i < cycles; i++) await (await client.acquire(`burst/${i % 4}`)).release();
+    const events = (): HistoryEvent[] => stream.updates.flatMap((u) => u.data.history);
+    await eventually(() => (events().length >= 2 * cycles ? true : undefined), 3_000, 'all events');
+    expect(events().filter((e) => e.kind === 'grant')).toHaveLength(cycles);
+    expect(events().filter((e) => e.kind === 'release')).toHaveLength(cycles);
+    const withHistory = stream.updates.filter((u) => u.data.history.length > 0);
+    expect(withHistory.length).toBeLessThan(cycles);
+    for (let i = 1; i < stream.updates.length; i++) {
+      const gap = (stream.updates[i]?.at ?? 0) - (stream.updates[i - 1]?.at ?? 0);
+      // The first update is sent on connect; the ticker's own come a batch apart (less timer jitter).
+      if (i > 1) expect(gap).toBeGreaterThan(EVENT_STREAM_LIMITS.batchMs - 50);
+    }
+    const changed = new Set(withHistory.flatMap((u) => u.data.changed));
+    expect([...changed].sort()).toEqual(['burst/0', 'burst/1', 'burst/2', 'burst/3']);
+  });
+
+  it('sends an update every 2 s when nothing happens', async () => {
+    const { admin } = await brokerWithAdmin();
+    const stream = await openStream(admin);
+    await eventually(() => (stream.updates.length >= 2 ? true : undefined), 3_500, 'idle update');
+    const [first, second] = stream.updates;
+    expect(second!.data.history).toEqual([]);
+    expect(second!.at - first!.at).toBeGreaterThan(EVENT_STREAM_LIMITS.idleUpdateMs - 300);
+    expect(second!.data.overview.uptimeMs).toBeGreaterThan(first!.data.overview.uptimeMs);
+  });
+
+  it('holds at most 100 streams at once', async () => {
+    const { admin } = await brokerWithAdmin();
+    const streams = await Promise.all(
+      Array.from({ length: EVENT_STREAM_LIMITS.maxClients }, () => openStream(admin)),
+    );
+    expect(streams.every((s) => s.status === 200)).toBe(true);
+    const refused = await openStream(admin);
+    expect(refused.status).toBe(503);
+    streams[0]!.close();
+    const admitted = await eventually(async () => {
+      const s = await openStream(admin);
+      return s.status === 200 ? s : undefined;
+    });
+    expect(admitted.status).toBe(200);
+  });
+});

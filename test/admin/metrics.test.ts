@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { eventually, startClient } from '../helpers/harness.js';
+import { brokerWithAdmin, call } from './admin-harness.js';
+
+const FAMILIES = {
+  baton_sessions: 'gauge',
+  baton_connections: 'gauge',
+  baton_locks_held: 'gauge',
+  baton_waiters: 'gauge',
+  baton_grants_total: 'counter',
+  baton_releases_total: 'counter',
+  baton_queue_leaves_total: 'counter',
+  baton_frames_in_total: 'counter',
+  baton_frames_out_total: 'counter',
+  baton_error_frames_total: 'counter',
+  baton_mirror_backlog_entries: 'gauge',
+  baton_mirror_lag_p99_seconds: 'gauge',
+  baton_role: 'gauge',
+  baton_epoch: 'gauge',
+  baton_acquire_wait_seconds: 'histogram',
+  baton_handoff_latency_seconds: 'histogram',
+  process_cpu_seconds_total: 'counter',
+  nodejs_heap_size_used_bytes: 'gauge',
+};
+
+/** The value of one sample (`name` with its labels as written, e.g. `x{reason="released"}`). */
+function sample(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  if (line === undefined) throw new Error(`no sample ${series} in\n${text}`);
+  return Number(line.slice(series.length + 1));
+}
+
+describe('/metrics', () => {
+  it('exposes every family, and the counts move with the traffic', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const before = await call(admin, '/metrics');
+    expect(before.status).toBe(200);
+    expect(before.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    for (const [name, type] of Object.entries(FAMILIES)) {
+      expect(before.text, name).toContain(`# TYPE ${name} ${type}`);
+    }
+    expect(sample(before.text, 'baton_grants_total')).toBe(0);
+    expect(sample(before.text, 'baton_role{role="embedded"}')).toBe(1);
+    expect(sample(before.text, 'baton_role{role="active"}')).toBe(0);
+
+    const a = await startClient(broker.url);
+    const b = await startClient(broker.url);
+    for (let i = 0; i < 3; i++) await (await a.acquire('m/free')).release();
+    const held = await a.acquire('m/contended');
+    const queued = b.acquire('m/contended');
+    await eventually(() => (broker.view.viewLock('m/contended').queue.length ? true : undefined));
+    const during = (await call(admin, '/metrics')).text;
+    expect(sample(during, 'baton_sessions')).toBe(2);
+    expect(sample(during, 'baton_connections')).toBe(2);
+    expect(sample(during, 'baton_locks_held')).toBe(1);
+    expect(sample(during, 'baton_waiters')).toBe(1);
+    await held.release();
+    await (await queued).release();
+    await eventually(() => (broker.view.viewLock('m/contended').holder ? undefined : true));
+
+    const after = (await call(admin, '/metrics')).text;
+    expect(sample(after, 'baton_grants_total')).toBe(5);
+    expect(sample(after, 'baton_releases_total{reason="released"}')).toBe(5);
+    expect(sample(after, 'baton_acquire_wait_seconds_count')).toBe(5);
+    expect(sample(after, 'baton_handoff_latency_seconds_count')).toBe(1);
+    expect(sample(after, 'baton_handoff_latency_seconds_bucket{le="+Inf"}')).toBe(1);
+    expect(sample(after, 'baton_frames_in_total')).toBeGreaterThan(
+      sample(before.text, 'baton_frames_in_total'),
+    );
+    expect(sample(after, 'baton_frames_out_total')).toBeGreaterThan(0);
+    expect(sample(after, 'baton_waiters')).toBe(0);
+  });
+});
