@@ -27,7 +27,7 @@ import { startRedis, stopRedis, type BenchRedis } from './redis-server.js';
 import { plainTable, writeReadme } from './report.js';
 import { brokerTarget } from './rig.js';
 import type { Result, Row } from './result.js';
-import { cycles, handoffLatency, idleMemory } from './scenarios.js';
+import { brokerIdleTarget, cycles, handoffLatency, idleMemory } from './scenarios.js';
 import { round } from './stats.js';
 
 interface Scenario {
@@ -72,7 +72,12 @@ const SCENARIOS: Scenario[] = [
     modes: ALL,
     run: (mode) => handoffLatency(brokerTarget(mode)),
   },
-  { id: 'E', title: `E: ${IDLE_SESSIONS} idle sessions`, modes: ['embedded'], run: idleMemory },
+  {
+    id: 'E',
+    title: `E: ${IDLE_SESSIONS} idle sessions`,
+    modes: ['embedded'],
+    run: (mode) => idleMemory(brokerIdleTarget(mode)),
+  },
   {
     id: 'F',
     title: `F: kill -9 of the active broker, ${FAILOVER_KILLS} times`,

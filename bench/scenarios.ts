@@ -22,8 +22,9 @@ import {
   meanWindowSec,
   type Result,
 } from './result.js';
+import type { BrokerSample } from './messages.js';
 import type { BrokerMode } from './modes.js';
-import { Rig, type Target } from './rig.js';
+import { Rig, type BenchRig, type Target } from './rig.js';
 import { round, summarize } from './stats.js';
 
 /** Scenario A: uncontended acquire → release cycles over many paths. */
@@ -121,44 +122,77 @@ export async function handoffLatency(target: Target): Promise<Result> {
   }
 }
 
-/** Scenario E: broker RSS per idle session, read in the broker after a full GC. */
-export async function idleMemory(mode: BrokerMode): Promise<Result> {
+/** What scenario E needs of its processes: Baton's broker rig, or a peer's (bench/peers/). */
+export interface IdleRig extends Pick<BenchRig, 'connect' | 'startWorkload' | 'close'> {
+  /** The server's RSS and, where it is a V8 process (Baton's broker), its heap; NaN where not known. */
+  sample(): Promise<Pick<BrokerSample, 'rssBytes' | 'heapUsedBytes'>>;
+  /** A full collection in the server where one can be asked for (Baton's broker); else nothing. */
+  gc(): Promise<void>;
+}
+
+export interface IdleTarget {
+  name: string;
+  start(o: { drivers: number }): Promise<IdleRig>;
+}
+
+/** A fresh Baton broker in `mode`, started with `gc()` exposed for E's readings. */
+export function brokerIdleTarget(mode: BrokerMode): IdleTarget {
+  return { name: mode.name, start: (o) => Rig.start({ ...o, mode, exposeGc: true }) };
+}
+
+/**
+ * Scenario E: server RSS per idle session, read after the sessions have sat
+ * idle for `settleMs` and a full GC where the server allows one.
+ */
+export async function idleMemory(
+  target: IdleTarget,
+  settleMs: number = IDLE_SETTLE_MS,
+): Promise<Result> {
   const drivers = IDLE_SESSIONS >= TWO_DRIVERS_FROM ? 2 : 1;
-  const rig = await Rig.start({ drivers, mode, exposeGc: true });
+  const rig = await target.start({ drivers });
   try {
     await rig.gc();
     const before = await rig.sample();
     const conn = await rig.connect(IDLE_SESSIONS);
     await rig.startWorkload({ kind: 'idle' });
-    await sleep(IDLE_SETTLE_MS);
+    await sleep(settleMs);
     await rig.gc();
     const after = await rig.sample();
     const n = Math.max(1, conn.ok);
     const rssPerSessionKiB = round((after.rssBytes - before.rssBytes) / n / 1024, 2);
     const heapPerSessionKiB = round((after.heapUsedBytes - before.heapUsedBytes) / n / 1024, 2);
     const mib = (b: number): number => round(b / 1024 / 1024, 1);
+    // A peer's server is no V8 process: no heap figure to show.
+    const heap = Number.isNaN(heapPerSessionKiB)
+      ? []
+      : [`heap ${fmt(heapPerSessionKiB, 1)} KiB/session`];
     return {
       json: {
         scenario: 'E',
-        mode: mode.name,
+        mode: target.name,
         sessions: conn.ok,
         connectFailed: conn.failed,
         connectMs: round(conn.ms),
         rssBeforeMiB: mib(before.rssBytes),
         rssAfterMiB: mib(after.rssBytes),
+        rssGrowthMiB: mib(after.rssBytes - before.rssBytes),
         rssPerSessionKiB,
         heapPerSessionKiB,
+        idleMs: settleMs,
         connectFirstError: conn.firstError,
       },
       row: {
         scenario: 'E idle sessions',
-        mode: mode.name,
+        mode: target.name,
         sessions: fmt(conn.ok),
         throughput: `${fmt(rssPerSessionKiB, 1)} KiB RSS/session`,
         latency: '—',
-        other:
-          `RSS ${fmt(mib(before.rssBytes), 1)} → ${fmt(mib(after.rssBytes), 1)} MiB, ` +
-          `heap ${fmt(heapPerSessionKiB, 1)} KiB/session, connected in ${fmt(conn.ms / 1000, 1)} s`,
+        other: [
+          `RSS ${fmt(mib(before.rssBytes), 1)} → ${fmt(mib(after.rssBytes), 1)} MiB ` +
+            `after ${fmt(settleMs / 1000)} s idle`,
+          ...heap,
+          `connected in ${fmt(conn.ms / 1000, 1)} s`,
+        ].join(', '),
         brokerCpu: '—',
         driver: `${drivers}×`,
       },

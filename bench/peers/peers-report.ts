@@ -1,12 +1,13 @@
 import { markdownTable, writeReadmeBlock, type Columns } from '../report.js';
 import type { Row } from '../result.js';
+import { COMPARISON_COLUMNS } from './comparison.js';
 import { PEER_NAMES, type PeerName } from './peer-config.js';
 import type { PeerVersions } from './versions.js';
 
 export const PEERS_START = '<!-- peers:start -->';
 export const PEERS_END = '<!-- peers:end -->';
 
-/** The baseline's columns, with the peer in the mode's place and its server in the broker's. */
+/** The baseline's columns, with the system in the mode's place and its server in the broker's. */
 export const PEER_COLUMNS: Columns = [
   ['scenario', 'Scenario'],
   ['mode', 'System'],
@@ -18,8 +19,10 @@ export const PEER_COLUMNS: Columns = [
   ['driver', 'Drivers'],
 ];
 
-/** What each peer is, in one line of the versions table. */
-const RECIPES: Record<PeerName, string> = {
+/** What each system is, in one line of the versions table. */
+const RECIPES: Record<PeerName | 'baton', string> = {
+  baton:
+    'modes embedded, redis-efficient, redis-strict (bench/modes.ts); FIFO queue, pushed grants, fencing tokens',
   redlock: 'redlock on one Redis, retry 10 ± 5 ms forever; no fencing, no FIFO',
   'redis-setnx':
     'SET NX PX + retry 10 ± 5 ms, release by compare-and-delete Lua; no fencing, no FIFO',
@@ -31,16 +34,19 @@ export interface PeersRunInfo {
   date: string;
   node: string;
   nproc: string;
+  openFilesLimit: string;
   loadAtStart: string;
   durationSec: number;
 }
 
+/** Replaces the peers block of bench/README.md: versions, the side-by-side table, then every row. */
 export function writePeersReadme(
   rows: readonly Row[],
-  versions: Record<PeerName, PeerVersions>,
+  comparison: readonly Row[],
+  versions: Record<PeerName | 'baton', PeerVersions>,
   info: PeersRunInfo,
 ): Promise<string> {
-  const versionRows: Row[] = PEER_NAMES.map((p) => ({
+  const versionRows: Row[] = (['baton', ...PEER_NAMES] as const).map((p) => ({
     scenario: p,
     mode: versions[p].server,
     sessions: versions[p].client,
@@ -52,7 +58,8 @@ export function writePeersReadme(
   }));
   return writeReadmeBlock(PEERS_START, PEERS_END, [
     `Run on ${info.date}, Node ${info.node}, \`nproc\` ${info.nproc}, ` +
-      `load average at start ${info.loadAtStart}; \`npm run bench:peers\` took ${info.durationSec} s.`,
+      `\`ulimit -n\` ${info.openFilesLimit}, load average at start ${info.loadAtStart}; ` +
+      `\`npm run bench:peers\` took ${info.durationSec} s.`,
     '',
     markdownTable(versionRows, [
       ['scenario', 'System'],
@@ -60,6 +67,8 @@ export function writePeersReadme(
       ['sessions', 'Client'],
       ['throughput', 'Recipe'],
     ]),
+    '',
+    markdownTable(comparison, COMPARISON_COLUMNS),
     '',
     markdownTable(rows, PEER_COLUMNS),
   ]);

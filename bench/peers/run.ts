@@ -1,67 +1,34 @@
 /**
- * `npm run bench:peers`: Baton's scenarios A, B, D and C (1,000 sessions),
- * through Baton's own drivers, workloads and measurements, against the
- * peers: Redis + redlock, Redis SET NX PX, etcd (Mutex recipe) and ZooKeeper
- * (lock recipe). Each scenario row gets a fresh server of its peer, on free
- * loopback ports with its own temp dir, killed by pid at the end.
+ * `npm run bench:peers`: Baton's scenarios A–E, through Baton's own drivers,
+ * workloads and measurements, against Baton itself (its three modes) and
+ * the peers: Redis + redlock, Redis SET NX PX, etcd (Mutex recipe) and
+ * ZooKeeper (lock recipe), scenario by scenario in one run. Each row gets a
+ * fresh broker or peer server, on free loopback ports with its own temp
+ * dir, killed by pid at the end.
  *
- * Output as `npm run bench`: one JSON line per scenario and peer, then a
- * table, written into bench/README.md between the peers markers.
- * `BATON_PEERS_ONLY=A,D` and `BATON_PEERS=etcd,zookeeper` run subsets (and
- * leave the README alone).
+ * Output as `npm run bench`: one JSON line per scenario and system, then
+ * every row and the side-by-side table, written into bench/README.md between
+ * the peers markers. `BATON_PEERS_ONLY=A,D` and `BATON_PEERS=baton,etcd` run
+ * subsets (and leave the README alone).
  */
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { CONTEND_SESSIONS } from '../bench-config.js';
+import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS } from '../bench-config.js';
 import { killAllChildren } from '../bench-child.js';
-import { contention } from '../contention.js';
-import type { Result, Row } from '../result.js';
-import type { Target } from '../rig.js';
-import { cycles, handoffLatency } from '../scenarios.js';
-import { round } from '../stats.js';
-import {
-  LARGE_RUN_TIMEOUT_MS,
-  PEER_CONTEND_LARGE_SESSIONS,
-  PEER_NAMES,
-  RUN_TIMEOUT_MS,
-  type PeerName,
-} from './peer-config.js';
-import { peerTarget } from './peer-rig.js';
-import { writePeersReadme, PEER_COLUMNS } from './peers-report.js';
+import { brokerMode, type ModeName } from '../modes.js';
+import { startRedis, stopRedis, type BenchRedis } from '../redis-server.js';
 import { plainTable } from '../report.js';
+import type { Result, Row } from '../result.js';
+import { round } from '../stats.js';
+import { COMPARISON_COLUMNS, comparisonRows, type ScenarioOutcome } from './comparison.js';
+import { isPeerName, type PeerName } from './peer-config.js';
+import { SCENARIOS, type PeerScenario } from './peer-scenarios.js';
+import { writePeersReadme, PEER_COLUMNS } from './peers-report.js';
 import { missingBinary } from './servers.js';
-import { peerVersions } from './versions.js';
+import { batonSystem, peerSystem, selectSystems, type System } from './systems.js';
+import { batonVersions, peerVersions } from './versions.js';
 
-interface PeerScenario {
-  id: string;
-  title: string;
-  timeoutMs: number;
-  run: (target: Target) => Promise<Result>;
-}
-
-/** Each scenario runs for every peer back to back, so the peers of one scenario meet about the same machine load. */
-const SCENARIOS: PeerScenario[] = [
-  { id: 'A', title: 'A: uncontended cycles', timeoutMs: RUN_TIMEOUT_MS, run: cycles },
-  {
-    id: 'B',
-    title: `B: ${CONTEND_SESSIONS} on one path`,
-    timeoutMs: RUN_TIMEOUT_MS,
-    run: (t) => contention('B', CONTEND_SESSIONS, t),
-  },
-  { id: 'D', title: 'D: handoff latency', timeoutMs: RUN_TIMEOUT_MS, run: handoffLatency },
-  {
-    id: 'C',
-    title: `C: ${PEER_CONTEND_LARGE_SESSIONS} on one path`,
-    timeoutMs: LARGE_RUN_TIMEOUT_MS,
-    run: (t) => contention('C', PEER_CONTEND_LARGE_SESSIONS, t),
-  },
-];
-
-const ROW_TITLES: Record<string, string> = {
-  A: 'A uncontended cycles',
-  B: 'B contended path',
-  C: 'C contended path',
-  D: 'D handoff latency',
-};
+type Json = Result['json'];
 
 function progress(message: string): void {
   process.stderr.write(`bench:peers: ${message}\n`);
@@ -71,7 +38,17 @@ function list(name: string): string[] | undefined {
   return process.env[name]?.split(',').map((s) => s.trim());
 }
 
-/** Rejects when `promise` has not settled within `ms`, so a stalled peer cannot hang the run. */
+/** The open-files limit (`ulimit -n`) that servers and drivers inherit. */
+function openFilesLimit(): string {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    return /^Max open files\s+(\S+)/m.exec(limits)?.[1] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Rejects when `promise` has not settled within `ms`, so a stalled system cannot hang the run. */
 function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const stall = new Promise<never>((_, reject) => {
@@ -80,12 +57,12 @@ function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, stall]).finally(() => clearTimeout(timer));
 }
 
-function failedRow(s: PeerScenario, peer: PeerName, message: string): Row {
+function messageRow(s: PeerScenario, system: string, what: string, message: string): Row {
   return {
-    scenario: ROW_TITLES[s.id] ?? s.title,
-    mode: peer,
+    scenario: s.rowTitle,
+    mode: system,
     sessions: '—',
-    throughput: 'FAILED',
+    throughput: what,
     latency: '—',
     other: message,
     brokerCpu: '—',
@@ -93,85 +70,152 @@ function failedRow(s: PeerScenario, peer: PeerName, message: string): Row {
   };
 }
 
-async function runOne(s: PeerScenario, peer: PeerName): Promise<Row> {
-  const missing = missingBinary(peer);
-  if (missing) {
-    console.log(JSON.stringify({ scenario: s.id, system: peer, error: missing }));
-    return failedRow(s, peer, missing);
-  }
-  progress(`${s.title} [${peer}] ...`);
+/** One scenario run of one system: its row, and its JSON line (null when it failed). */
+async function runOne(s: PeerScenario, system: System): Promise<{ row: Row; json: Json | null }> {
+  const label = `${s.title} [${system.name}]`;
+  progress(`${label} ...`);
   const t0 = performance.now();
   try {
-    const { json, row } = await bounded(s.run(peerTarget(peer)), s.timeoutMs);
-    // The server stands where the broker does: its figures are named for it.
+    const { json, row } = await bounded(s.run(system), s.timeoutMs);
+    // A peer's server stands where the broker does: its figures are named for it.
     const fields = Object.entries(json)
       .filter(([k]) => k !== 'mode')
-      .map(([k, v]) => [k.replace(/^broker/, 'server'), v]);
-    console.log(JSON.stringify({ system: peer, ...Object.fromEntries(fields) }));
-    return row;
+      .map(([k, v]) => [isPeerName(system.name) ? k.replace(/^broker/, 'server') : k, v]);
+    console.log(JSON.stringify({ system: system.name, ...Object.fromEntries(fields) }));
+    return { row, json };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    console.log(JSON.stringify({ scenario: s.id, system: peer, error: message }));
-    // Its server and drivers go now, not when the stalled scenario gives up.
+    // Its processes go now, not when the stalled scenario gives up.
     killAllChildren();
-    return failedRow(s, peer, message);
+    const notes = system.failureNotes();
+    const message =
+      (err instanceof Error ? err.message : String(err)) + (notes ? `; ${notes}` : '');
+    console.log(JSON.stringify({ scenario: s.id, system: system.name, error: message }));
+    return { row: messageRow(s, system.name, 'FAILED', message), json: null };
   } finally {
-    progress(`${s.title} [${peer}] done in ${round((performance.now() - t0) / 1000, 1)} s`);
+    progress(`${label} done in ${round((performance.now() - t0) / 1000, 1)} s`);
   }
+}
+
+/**
+ * Scenario `s` for each of Baton's `modes`, then each of the `peers`, back to
+ * back; adds their rows to `rows` and resolves to each one's JSON line (null
+ * when it failed; absent when skipped).
+ */
+async function runScenario(
+  s: PeerScenario,
+  modes: readonly ModeName[],
+  peers: readonly PeerName[],
+  redis: BenchRedis | { skipped: string },
+  rows: Row[],
+): Promise<Map<string, Json | null>> {
+  const results = new Map<string, Json | null>();
+  for (const mode of s.modes.filter((m) => modes.includes(m))) {
+    if (mode !== 'embedded' && 'skipped' in redis) {
+      console.log(JSON.stringify({ scenario: s.id, system: mode, skipped: redis.skipped }));
+      rows.push(messageRow(s, mode, 'SKIPPED', redis.skipped));
+      continue;
+    }
+    const system = batonSystem(brokerMode(mode, 'skipped' in redis ? null : redis, s.id));
+    const { row, json } = await runOne(s, system);
+    rows.push(row);
+    results.set(mode, json);
+  }
+  for (const peer of peers) {
+    const missing = missingBinary(peer);
+    if (missing) {
+      console.log(JSON.stringify({ scenario: s.id, system: peer, error: missing }));
+      rows.push(messageRow(s, peer, 'FAILED', missing));
+      results.set(peer, null);
+      continue;
+    }
+    const { row, json } = await runOne(s, peerSystem(peer));
+    rows.push(row);
+    results.set(peer, json);
+  }
+  return results;
 }
 
 async function main(): Promise<number> {
   const startedAt = performance.now();
   const only = list('BATON_PEERS_ONLY')?.map((s) => s.toUpperCase());
-  const peers = list('BATON_PEERS');
-  const unknown = peers?.filter((p) => !(PEER_NAMES as readonly string[]).includes(p)) ?? [];
-  if (unknown.length)
-    throw new Error(`unknown peers ${unknown.join(', ')}: ${PEER_NAMES.join(', ')}`);
+  const chosen = list('BATON_PEERS');
+  const { modes, peers } = selectSystems(chosen);
+  const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
+  const limit = openFilesLimit();
   const loadAtStart = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
   progress(`load average at start: ${loadAtStart}`);
-  const rows: Row[] = [];
-  for (const s of SCENARIOS) {
-    if (only && !only.includes(s.id)) continue;
-    for (const peer of PEER_NAMES) {
-      if (peers && !peers.includes(peer)) continue;
-      rows.push(await runOne(s, peer));
-    }
+  const needed = Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100;
+  if (limit !== 'unlimited' && Number(limit) < needed) {
+    // Each session is a socket in the server and one in a driver; say so rather than fail obscurely.
+    progress(`ulimit -n is ${limit}, below the ~${needed} sockets the large scenarios need`);
   }
+  // One Redis for Baton's Redis modes, as in `npm run bench` (each run gets
+  // its own cluster name in it); the Redis peers get a server of their own per row.
+  let redis: BenchRedis | { skipped: string } = { skipped: 'not needed' };
+  if (scenarios.some((s) => s.modes.some((m) => m !== 'embedded' && modes.includes(m)))) {
+    redis = await startRedis();
+    progress(
+      'skipped' in redis ? `Redis modes skipped: ${redis.skipped}` : `Redis at ${redis.url}`,
+    );
+  }
+  const rows: Row[] = [];
+  const outcomes: ScenarioOutcome[] = [];
+  for (const s of scenarios) {
+    const results = await runScenario(s, modes, peers, redis, rows);
+    outcomes.push({ figures: s.figures, results });
+  }
+  stopRedis();
+  const comparison = comparisonRows(outcomes);
   const durationSec = round((performance.now() - startedAt) / 1000);
   console.log('');
   console.log(plainTable(rows, PEER_COLUMNS));
-  if (!only && !peers) {
-    const path = await writePeersReadme(rows, peerVersions(), {
-      date: new Date().toISOString().slice(0, 10),
-      node: process.version,
-      nproc: String(availableParallelism()),
-      loadAtStart,
-      durationSec,
-    });
+  if (peers.length > 0 && comparison.length > 0) {
+    console.log('');
+    console.log(plainTable(comparison, COMPARISON_COLUMNS));
+  }
+  if (!only && !chosen) {
+    const path = await writePeersReadme(
+      rows,
+      comparison,
+      { baton: batonVersions(), ...peerVersions() },
+      {
+        date: new Date().toISOString().slice(0, 10),
+        node: process.version,
+        nproc: String(availableParallelism()),
+        openFilesLimit: limit,
+        loadAtStart,
+        durationSec,
+      },
+    );
     progress(`results written to ${path}`);
   }
   progress(`finished in ${durationSec} s`);
   return rows.some((r) => r.throughput === 'FAILED') ? 1 : 0;
 }
 
-// Whatever ends the run, no server or driver may outlive it.
+function killEverything(): void {
+  killAllChildren();
+  stopRedis();
+}
+
+// Whatever ends the run, no broker, server, driver or Redis may outlive it.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    killAllChildren();
+    killEverything();
     process.exit(130);
   });
 }
-process.on('exit', killAllChildren);
+process.on('exit', killEverything);
 
 main().then(
   (code) => {
-    killAllChildren();
+    killEverything();
     process.exitCode = code;
   },
   (err: unknown) => {
-    killAllChildren();
+    killEverything();
     console.error(err);
     process.exitCode = 1;
   },

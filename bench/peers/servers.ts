@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trackChild } from '../bench-child.js';
 import { freePort } from '../ports.js';
-import { INSTALL_LINE, SERVER_READY_TIMEOUT_MS, type PeerName } from './peer-config.js';
+import {
+  INSTALL_LINE,
+  REDIS_MAX_CLIENTS,
+  SERVER_READY_TIMEOUT_MS,
+  type PeerName,
+} from './peer-config.js';
 import { askTcp, httpGet } from './probes.js';
 
 /** Lines of a server's output kept, to explain one that died or never answered. */
@@ -46,7 +51,7 @@ async function redisSpec(dir: string): Promise<Spec> {
     // No persistence, as for the Redis of Baton's own bench.
     args: [
       ...['--port', `${port}`, '--bind', '127.0.0.1', '--dir', dir],
-      ...['--save', '', '--appendonly', 'no'],
+      ...['--save', '', '--appendonly', 'no', '--maxclients', `${REDIS_MAX_CLIENTS}`],
     ],
     endpoint: `redis://127.0.0.1:${port}`,
     probe: async () => (await askTcp(port, 'PING\r\n')).startsWith('+PONG'),

@@ -8,19 +8,27 @@ import { BINARIES } from './servers.js';
 function firstLine(command: string, args: string[]): string {
   const r = spawnSync(command, args, { encoding: 'utf8' });
   if (r.error) return 'not installed';
+  if (r.status !== 0) return 'unknown';
   const out = r.stdout.trim() || r.stderr.trim();
   return out.split('\n')[0]?.trim() || 'unknown';
 }
 
-/** The installed version of an npm package, from its package.json in node_modules. */
-function npmVersion(name: string): string {
+/** The repo root, from dist/bench/peers/versions.js. */
+const ROOT = new URL('../../../', import.meta.url);
+
+/** The `version` of a package.json below the repo root. */
+function packageVersion(path: string): string {
   try {
-    // dist/bench/peers/versions.js → node_modules at the repo root.
-    const url = new URL(`../../../node_modules/${name}/package.json`, import.meta.url);
+    const url = new URL(path, ROOT);
     return (JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
+}
+
+/** The installed version of an npm package, from its package.json in node_modules. */
+function npmVersion(name: string): string {
+  return packageVersion(`node_modules/${name}/package.json`);
 }
 
 function debVersion(pkg: string): string {
@@ -32,9 +40,25 @@ export interface PeerVersions {
   client: string;
 }
 
+function redisVersion(): string {
+  return firstLine(BINARIES.redis, ['--version']).replace(/ sha=.*$/, '');
+}
+
+/**
+ * Baton as measured: its version and the commit the build came from
+ * ("-dirty" when the tree had changes), and the Redis of its Redis modes.
+ */
+export function batonVersions(): PeerVersions {
+  const commit = firstLine('git', ['-C', fileURLToPath(ROOT), 'describe', '--always', '--dirty']);
+  return {
+    server: `Baton ${packageVersion('package.json')} (${commit}); Redis modes on ${redisVersion()}`,
+    client: `Baton's Node client, ws ${npmVersion('ws')}`,
+  };
+}
+
 /** Server and client library versions of each peer, as installed on this machine. */
 export function peerVersions(): Record<PeerName, PeerVersions> {
-  const redisServer = firstLine(BINARIES.redis, ['--version']).replace(/ sha=.*$/, '');
+  const redisServer = redisVersion();
   const ioredis = `ioredis ${npmVersion('ioredis')}`;
   const etcd = firstLine(BINARIES.etcd, ['--version']);
   const java = firstLine(BINARIES.java, ['-version']);
