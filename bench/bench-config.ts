@@ -8,7 +8,12 @@
 /** Load runs this long before the measured window, so JIT and queues settle. */
 export const WARMUP_MS = 2_000;
 /** The measured window of each throughput scenario. */
-export const MEASURE_MS = 5_000;
+export const MEASURE_MS = 10_000;
+/**
+ * Each row runs this many times, on fresh processes, and shows the median
+ * run (of two, the weaker); `BATON_BENCH_RUNS=1` for a quick look.
+ */
+export const RUNS = Math.max(1, Number(process.env['BATON_BENCH_RUNS'] ?? 2) || 2);
 
 /** Session TTL the bench sessions ask for: long enough that heartbeats never matter. */
 export const SESSION_TTL_MS = 30_000;

@@ -18,10 +18,13 @@ import {
   FAILOVER_KILLS,
   IDLE_SESSIONS,
   REDIS_CONTEND_MAX_SESSIONS,
+  RUNS,
 } from './bench-config.js';
 import { killAllChildren } from './bench-child.js';
 import { contention } from './contention.js';
+import { repeated } from './repeat.js';
 import { failover } from './failover.js';
+import { transportFloor } from './floor.js';
 import { brokerMode, MODE_NAMES, type BrokerMode, type ModeName } from './modes.js';
 import { startRedis, stopRedis, type BenchRedis } from './redis-server.js';
 import { plainTable, writeReadme } from './report.js';
@@ -77,6 +80,13 @@ const SCENARIOS: Scenario[] = [
     title: `E: ${IDLE_SESSIONS} idle sessions`,
     modes: ['embedded'],
     run: (mode) => idleMemory(brokerIdleTarget(mode)),
+  },
+  {
+    id: 'T',
+    title: 'T: transport floor (bare ws echo server)',
+    // Not a broker mode: the row stands beside D and E of the embedded broker.
+    modes: ['embedded'],
+    run: () => transportFloor(),
   },
   {
     id: 'F',
@@ -139,7 +149,10 @@ async function main(): Promise<number> {
     progress(`${label} ...`);
     const t0 = performance.now();
     try {
-      const result = await s.run(brokerMode(mode, 'skipped' in redis ? null : redis, s.id));
+      const once = (): Promise<Result> =>
+        s.run(brokerMode(mode, 'skipped' in redis ? null : redis, s.id));
+      // F repeats its kills inside; the others run twice on fresh processes.
+      const result = await (s.id === 'F' ? once() : repeated(once, RUNS));
       console.log(JSON.stringify(result.json));
       rows.push(result.row);
     } catch (err) {

@@ -13,8 +13,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS } from '../bench-config.js';
+import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS, RUNS } from '../bench-config.js';
 import { killAllChildren } from '../bench-child.js';
+import { repeated } from '../repeat.js';
 import { brokerMode, type ModeName } from '../modes.js';
 import { startRedis, stopRedis, type BenchRedis } from '../redis-server.js';
 import { plainTable } from '../report.js';
@@ -76,7 +77,7 @@ async function runOne(s: PeerScenario, system: System): Promise<{ row: Row; json
   progress(`${label} ...`);
   const t0 = performance.now();
   try {
-    const { json, row } = await bounded(s.run(system), s.timeoutMs);
+    const { json, row } = await repeated(() => bounded(s.run(system), s.timeoutMs), RUNS);
     // A peer's server stands where the broker does: its figures are named for it.
     const fields = Object.entries(json)
       .filter(([k]) => k !== 'mode')
