@@ -1,0 +1,56 @@
+// The broker panel: role, epoch, uptime, counts, grant rate and the Redis mirror.
+
+import { el, formatCount, formatMs, setAttr, setText, stat } from './dom.js';
+
+const mirrorLag = (m) => `${formatMs(m.lagP50Ms)} / ${formatMs(m.lagP99Ms)}`;
+const isLagging = (o) => o.mirror !== null && o.mirror.state !== 'connected';
+
+/** Label, value of an overview (and ms since it arrived), and when to flag it. */
+const FIELDS = [
+  ['role', (o) => o.role],
+  ['epoch', (o) => (o.role === 'embedded' ? '—' : formatCount(o.epoch))],
+  ['uptime', (o, ageMs) => formatMs(o.uptimeMs + ageMs)],
+  ['sessions', (o) => formatCount(o.sessions)],
+  ['connections', (o) => formatCount(o.connections)],
+  ['locks held', (o) => formatCount(o.locksHeld)],
+  ['waiters', (o) => formatCount(o.waiters)],
+  ['grants/s', (o) => formatCount(o.grantsPerSec)],
+  ['grants', (o) => formatCount(o.grants)],
+  ['redis mirror', (o) => (o.mirror ? o.mirror.state : 'none (embedded)'), isLagging],
+  ['mirror lag p50 / p99', (o) => (o.mirror ? mirrorLag(o.mirror) : '—')],
+  ['mirror backlog', (o) => (o.mirror ? formatCount(o.mirror.backlogEntries) : '—')],
+];
+
+export class OverviewView {
+  constructor({ list, role, url }) {
+    this.role = role;
+    this.url = url;
+    this.overview = null;
+    this.receivedAt = 0;
+    this.render = this.render.bind(this);
+    this.cells = FIELDS.map(([label]) => {
+      const dd = el('dd', { 'data-field': label }, '…');
+      list.append(stat(label, dd));
+      return dd;
+    });
+  }
+
+  /** A fresh overview; the uptime counts on locally from here until the next one. */
+  update(overview) {
+    this.overview = overview;
+    this.receivedAt = performance.now();
+  }
+
+  render() {
+    const o = this.overview;
+    if (!o) return;
+    const ageMs = performance.now() - this.receivedAt;
+    FIELDS.forEach(([, value, warn], i) => {
+      setText(this.cells[i], value(o, ageMs));
+      if (warn) setAttr(this.cells[i], 'class', warn(o) ? 'warn' : '');
+    });
+    setText(this.role, o.role);
+    setAttr(this.role, 'data-role', o.role);
+    setText(this.url, o.url);
+  }
+}

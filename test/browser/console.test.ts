@@ -1,0 +1,339 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import type { BatonClient } from '../../client/node.js';
+import type { Lease } from '../../client/lease.js';
+import type { LockLostError } from '../../shared/errors.js';
+import type { Broker } from '../../server/broker.js';
+import { startAdmin } from '../../server/admin/admin-server.js';
+import { brokerWithAdmin } from '../admin/admin-harness.js';
+import { eventually, startClient } from '../helpers/harness.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { launchChromium, openPage, type ConsolePage } from './chromium.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+/** The README's picture; rewritten only when asked, so a test run leaves the tree clean. */
+const README_SCREENSHOT = join(ROOT, 'server/admin/console-screenshot.png');
+const POLL = { timeout: 10_000, interval: 50 };
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** The console at `hash` (`#lock=…`, `#session=…`), closed when the test ends; it must not throw. */
+async function openConsole(adminUrl: string, hash = ''): Promise<ConsolePage> {
+  const opened = await openPage(browser, `${adminUrl}/${hash}`);
+  onTestFinished(async () => {
+    await opened.close();
+    expect(opened.errors).toEqual([]);
+  });
+  return opened;
+}
+
+const lockHash = (path: string): string => `#lock=${encodeURIComponent(path)}`;
+
+/** What the page functions read of an element (the test is compiled without the DOM library). */
+type TextNode = { textContent: string | null };
+
+/** Visible queue rows in queue order, as [position, session, name, request, waited]. */
+async function queueRows(page: Page): Promise<string[][]> {
+  const rows: string[][] = await page
+    .locator('[data-list=queue] .vlist-row:not([hidden])')
+    .evaluateAll((els) =>
+      els.map((row) => Array.from(row.children, (c: TextNode) => c.textContent ?? '')),
+    );
+  const position = (row: string[]): number => Number((row[0] ?? '').replace(/,/g, ''));
+  return rows.sort((a, b) => position(a) - position(b));
+}
+
+const queueNames = async (page: Page): Promise<string[]> =>
+  (await queueRows(page)).map((row) => row[2] ?? '');
+
+/** The text of a detail field (`[data-field=…]`). */
+const field = (page: Page, name: string): Promise<string | null> =>
+  page.locator(`#detail [data-field="${name}"]`).textContent();
+
+/** The detail view's history, newest first, as "kind · reason". */
+const historyKinds = (page: Page): Promise<string[]> =>
+  page.locator('#detail .history tbody td:nth-child(2)').allTextContents();
+
+/** Resolves once `path` has `count` waiters, so acquires queue in the order the test makes them. */
+function queued(broker: Broker, path: string, count: number): Promise<true> {
+  const check = (): true | undefined =>
+    broker.admin.lock(path, {})?.queue.total === count ? true : undefined;
+  return eventually(check, 5_000, `${count} waiters on ${path}`);
+}
+
+/** An acquire left waiting; when its client closes at the end of the test, its rejection is expected. */
+function waitFor(client: BatonClient, path: string): Promise<Lease> {
+  const grant = client.acquire(path);
+  grant.catch(() => {});
+  return grant;
+}
+
+/** One SDK client per name (the name operators see), closed when the test ends. */
+async function clients<N extends string>(url: string, names: N[]): Promise<Record<N, BatonClient>> {
+  const started = await Promise.all(names.map((name) => startClient(url, { name })));
+  return Object.fromEntries(names.map((name, i) => [name, started[i]])) as Record<N, BatonClient>;
+}
+
+describe('admin console', () => {
+  test('shows a held lock and its waiters in order, and follows a release live', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const { holder, impatient, alpha, beta, gamma, reporter, indexer } = await clients(broker.url, [
+      'holder',
+      'impatient',
+      'alpha',
+      'beta',
+      'gamma',
+      'reporter',
+      'indexer',
+    ]);
+    const lease = await holder.acquire('orders/42');
+    await expect(impatient.acquire('orders/42', { timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
+    const alphaGrant = waitFor(alpha, 'orders/42');
+    await queued(broker, 'orders/42', 1);
+    waitFor(beta, 'orders/42');
+    await queued(broker, 'orders/42', 2);
+    waitFor(gamma, 'orders/42');
+    await queued(broker, 'orders/42', 3);
+    // Some other traffic, so the lists and the feed look like a broker at work.
+    await (await indexer.acquire('cache/warm')).release();
+    await reporter.acquire('reports/daily');
+    await indexer.acquire('search/reindex');
+    waitFor(reporter, 'search/reindex');
+    await queued(broker, 'search/reindex', 1);
+
+    const { page } = await openConsole(admin.url, lockHash('orders/42'));
+    await expect.poll(() => field(page, 'name'), POLL).toBe('holder');
+    expect(await field(page, 'holder')).toBe(holder.session);
+    expect(await field(page, 'token')).toBe(String(lease.token));
+    await expect.poll(() => queueNames(page), POLL).toEqual(['alpha', 'beta', 'gamma']);
+    const sessionIds = (await queueRows(page)).map((row) => row[1]);
+    expect(sessionIds).toEqual([alpha.session, beta.session, gamma.session]);
+    await expect.poll(() => page.locator('#role').textContent(), POLL).toBe('embedded');
+    await expect.poll(() => page.locator('#live').textContent(), POLL).toBe('live');
+    // Longest queue first.
+    const lockPaths = async (): Promise<string[]> =>
+      (await page.locator('#locks td:first-child').allTextContents()).slice(0, 3);
+    await expect.poll(lockPaths, POLL).toEqual(['orders/42', 'search/reindex', 'reports/daily']);
+
+    // Live: the page is not reloaded, the stream brings the change.
+    await page.evaluate('globalThis.notReloaded = true');
+    await lease.release();
+    const granted = await alphaGrant;
+    await expect.poll(() => field(page, 'name'), POLL).toBe('alpha');
+    expect(await field(page, 'token')).toBe(String(granted.token));
+    await expect.poll(() => queueNames(page), POLL).toEqual(['beta', 'gamma']);
+    await expect
+      .poll(() => historyKinds(page), POLL)
+      .toEqual(['grant', 'release · released', 'leave · timeout', 'grant']);
+    await expect
+      .poll(() => page.locator('#events tbody td:nth-child(3)').allTextContents(), POLL)
+      .toContain('orders/42');
+    expect(await page.evaluate('globalThis.notReloaded')).toBe(true);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = join(ARTIFACTS, 'console.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    if (process.env.BATON_UPDATE_SCREENSHOT) copyFileSync(shot, README_SCREENSHOT);
+  });
+
+  test('shows why each hold and wait ended', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const path = 'jobs/nightly';
+    const { page } = await openConsole(admin.url, lockHash(path));
+    await expect.poll(() => page.locator('#live').textContent(), POLL).toBe('live');
+
+    // A session that stops talking: its lease runs out while it holds the lock.
+    const silent = await RawClient.session(broker.url, 300);
+    silent.send({ t: 'acquire', id: 1, path, wait: true });
+    await eventually(
+      () => (broker.admin.history({ path }).some((e) => e.reason === 'expired') ? true : undefined),
+      5_000,
+      'the silent session to expire',
+    );
+
+    const { keeper, impatient, quitter, leaver } = await clients(broker.url, [
+      'keeper',
+      'impatient',
+      'quitter',
+      'leaver',
+    ]);
+    await keeper.acquire(path);
+    await expect(impatient.acquire(path, { timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'TIMEOUT',
+    });
+    const abort = new AbortController();
+    const aborted = quitter.acquire(path, { signal: abort.signal });
+    await queued(broker, path, 1);
+    abort.abort();
+    await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
+    waitFor(leaver, path);
+    await queued(broker, path, 1);
+    await leaver.close();
+    await keeper.close();
+
+    await expect
+      .poll(async () => new Set(await historyKinds(page)), POLL)
+      .toEqual(
+        new Set([
+          'grant',
+          'release · expired',
+          'leave · timeout',
+          'leave · cancelled',
+          'leave · disconnected',
+          'release · disconnected',
+        ]),
+      );
+    // Nobody holds or waits for it now: the view says so and keeps the history.
+    await expect.poll(() => field(page, 'holder'), POLL).toMatch(/^free/);
+  });
+
+  test('force-releases a lock from the page, after a confirmation', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const { holder, next } = await clients(broker.url, ['holder', 'next']);
+    const lease = await holder.acquire('billing/run');
+    const nextGrant = next.acquire('billing/run');
+    await queued(broker, 'billing/run', 1);
+
+    const { page } = await openConsole(admin.url, lockHash('billing/run'));
+    await expect.poll(() => field(page, 'name'), POLL).toBe('holder');
+    const release = page.getByRole('button', { name: 'Force release' });
+
+    // Cancelling the confirmation changes nothing.
+    page.once('dialog', (dialog) => void dialog.dismiss());
+    await release.click();
+    await expect
+      .poll(() => broker.admin.lock('billing/run', {})?.holder?.name, POLL)
+      .toBe('holder');
+    expect(lease.signal.aborted).toBe(false);
+
+    let asked = '';
+    page.once('dialog', (dialog) => {
+      asked = dialog.message();
+      void dialog.accept();
+    });
+    await release.click();
+    await expect.poll(() => lease.signal.aborted, POLL).toBe(true);
+    expect(asked).toContain('billing/run');
+    expect((lease.signal.reason as LockLostError).reason).toBe('revoked');
+    const granted = await nextGrant;
+    expect(granted.token).toBeGreaterThan(lease.token);
+    await expect.poll(() => field(page, 'name'), POLL).toBe('next');
+    await expect.poll(() => page.locator('#notice').textContent(), POLL).toContain('Released');
+    await expect.poll(() => historyKinds(page), POLL).toContain('release · forced');
+  });
+
+  test('shows a session and ends it from the page', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const { worker, other } = await clients(broker.url, ['worker', 'other']);
+    await worker.acquire('a/held');
+    await other.acquire('a/wanted');
+    const waiting = worker.acquire('a/wanted').catch((err: unknown) => err);
+    await queued(broker, 'a/wanted', 1);
+
+    // Read now: after its session ends, the SDK opens a new one for new calls.
+    const id = worker.session!;
+    const { page } = await openConsole(admin.url, `#session=${id}`);
+    await expect.poll(() => field(page, 'name'), POLL).toBe('worker');
+    expect(await field(page, 'address')).toMatch(/^(::ffff:)?127\.0\.0\.1/);
+    expect(await field(page, 'expires in')).toMatch(/\d+(\.\d)? m?s$/);
+    const tables = page.locator('#detail table');
+    await expect
+      .poll(() => tables.nth(0).locator('tbody td').first().textContent(), POLL)
+      .toBe('a/held');
+    expect(await tables.nth(1).locator('tbody tr').first().locator('td').allTextContents()).toEqual(
+      ['a/wanted', '1', expect.any(String), expect.any(String)],
+    );
+
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'End session' }).click();
+    await expect.poll(() => broker.admin.session(id), POLL).toBeNull();
+    expect(broker.admin.lock('a/held', {})?.holder ?? null).toBeNull();
+    expect(await waiting).toBeInstanceOf(Error);
+    await expect.poll(() => page.locator('#detail').textContent(), POLL).toContain('has ended');
+  });
+
+  test('scrolls a queue of 10,000 with only the visible rows in the page', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const path = 'hot/path';
+    const { holder } = await clients(broker.url, ['holder']);
+    await holder.acquire(path);
+    // 10 sessions of 1,000 waits each (a session may hold or wait for 1,024).
+    const waiters = await clients(
+      broker.url,
+      Array.from({ length: 10 }, (_, i) => `w${i}`),
+    );
+    for (const client of Object.values<BatonClient>(waiters)) {
+      for (let i = 0; i < 1_000; i++) waitFor(client, path);
+    }
+    await eventually(
+      () => (broker.admin.lock(path, {})?.queue.total === 10_000 ? true : undefined),
+      20_000,
+      '10,000 waiters',
+    );
+
+    const { page } = await openConsole(admin.url, lockHash(path));
+    await expect
+      .poll(() => page.locator('#detail h3').first().textContent(), POLL)
+      .toBe('Queue (10,000 waiting)');
+    await expect.poll(async () => (await queueRows(page))[0]?.[0], POLL).toBe('1');
+    const rendered = await page.locator('[data-list=queue] .vlist-row').count();
+    expect(rendered).toBeLessThan(60);
+
+    await page.locator('[data-list=queue]').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await expect.poll(async () => (await queueRows(page)).at(-1)?.[0], POLL).toBe('10,000');
+    expect((await queueRows(page)).at(-1)?.[2]).toBe('w9');
+    expect(await page.locator('[data-list=queue] .vlist-row').count()).toBe(rendered);
+  }, 60_000);
+
+  test('reconnects its live stream when the admin server comes back', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const { steady } = await clients(broker.url, ['steady']);
+    const { page } = await openConsole(admin.url, lockHash('x/1'));
+    const live = (): Promise<string | null> => page.locator('#live').textContent();
+    await expect.poll(live, POLL).toBe('live');
+    await expect.poll(() => field(page, 'holder'), POLL).toMatch(/^free/);
+
+    const { port } = admin;
+    await admin.close();
+    await expect.poll(live, POLL).toBe('reconnecting');
+    // Taken while the console is cut off: no event will tell it, the reload on reconnect must.
+    await steady.acquire('x/1');
+    const again = await startAdmin(broker.admin, { port });
+    onTestFinished(() => again.close());
+    await expect.poll(live, POLL).toBe('live');
+    await expect.poll(() => field(page, 'name'), POLL).toBe('steady');
+  });
+
+  test('asks for the admin token when the broker has one', async () => {
+    const { admin } = await brokerWithAdmin({}, { token: 'open-sesame' });
+    const { page } = await openConsole(admin.url);
+    const dialog = page.locator('#token-dialog');
+    await expect.poll(() => dialog.isVisible(), POLL).toBe(true);
+    expect(await page.locator('#role').textContent()).toBe('…');
+
+    const input = dialog.locator('input[name=token]');
+    await input.fill('guess');
+    await input.press('Enter');
+    await expect
+      .poll(() => dialog.locator('.error').textContent(), POLL)
+      .toBe('The broker refused that token.');
+    await input.fill('open-sesame');
+    await input.press('Enter');
+    await expect.poll(() => page.locator('#role').textContent(), POLL).toBe('embedded');
+    await expect.poll(() => page.locator('#live').textContent(), POLL).toBe('live');
+    expect(await dialog.isVisible()).toBe(false);
+  });
+});
