@@ -253,8 +253,14 @@ export class RedisMirror implements TokenStore {
   }
 
   private get writerOptions(): LogWriterOptions {
-    const { waitReplicas, waitTimeoutMs, snapshotEveryEntries, maxBacklogEntries } = this.options;
-    return { waitReplicas, waitTimeoutMs, snapshotEveryEntries, maxBacklogEntries };
+    const o = this.options;
+    return {
+      waitReplicas: o.waitReplicas,
+      waitTimeoutMs: o.waitTimeoutMs,
+      snapshotEveryEntries: o.snapshotEveryEntries,
+      maxBacklogEntries: o.maxBacklogEntries,
+      lingerMs: o.appendLingerMs,
+    };
   }
 
   // ---- the log, read side -------------------------------------------------------
