@@ -77,3 +77,22 @@ export const FAILOVER_TIMEOUT_MS = 20_000;
  * (10,000) only embedded, which keeps `npm run bench` within about five minutes.
  */
 export const REDIS_CONTEND_MAX_SESSIONS = 1_000;
+
+/**
+ * `npm run bench:admin` (bench/admin-run.ts): autocannon on the admin API
+ * beside B's load and beside 10,000 open sessions. Its windows are its own
+ * and short, since B is read in nine of them (unloaded and loaded in turn).
+ */
+export const ADMIN_WINDOW_MS = 5_000;
+/** autocannon starts this long before a window opens, so its connections and the routes' code are warm. */
+export const ADMIN_RAMP_MS = 1_000;
+/** autocannon's connections: a few, as a handful of consoles and a scraper would open. */
+export const ADMIN_CONNECTIONS = 4;
+/**
+ * The paced mix's rate over all connections, requests/s. A console open on a
+ * busy broker asks for its two lists at most once a second and an open
+ * lock's detail at most four times a second, so this is some 16 consoles.
+ */
+export const ADMIN_PACED_RATE = 100;
+/** Page size asked of the list views: the console's and the API's default. */
+export const ADMIN_PAGE_LIMIT = 50;

@@ -4,6 +4,7 @@
  * cluster, consistency level) come in the environment, everything else over IPC.
  * With `BATON_BENCH_FLOOR=1` it serves a bare `ws` echo server instead: the
  * transport's own cost, which bounds what any broker on `ws` can do (bench/floor.ts).
+ * With `BATON_BENCH_ADMIN=1` it also serves the admin HTTP API (bench/admin-run.ts).
  */
 import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from '../server/broker.js';
@@ -61,8 +62,21 @@ async function main(): Promise<void> {
   if (broker.role !== 'embedded' && broker.role !== 'active') {
     throw new Error(`the broker started as ${broker.role}, not active`);
   }
+  const admin = await adminIfAsked(broker);
   listen(broker);
-  reply({ t: 'ready', port: broker.port });
+  reply({ t: 'ready', port: broker.port, ...admin });
+}
+
+/**
+ * Starts the admin server on a free loopback port when the runner asks for it.
+ * Imported only then, so the other scenarios' brokers load no prom-client and
+ * their RSS and start-up stay as they were.
+ */
+async function adminIfAsked(broker: Broker): Promise<{ adminPort?: number }> {
+  if (process.env['BATON_BENCH_ADMIN'] !== '1') return {};
+  const { startAdmin } = await import('../server/admin/admin-server.js');
+  const admin = await startAdmin(broker.admin, { host: '127.0.0.1', port: 0 });
+  return { adminPort: admin.port };
 }
 
 function listen(broker: Broker | null): void {

@@ -73,7 +73,7 @@ function perSessionCounts(reports: readonly DriverReport[]): Uint32Array {
  * the first connect, as "queue formed in" does; a queue that misses it fails
  * the scenario with how far it got.
  */
-async function waitForQueue(
+export async function waitForQueue(
   rig: BenchRig,
   path: string,
   sessions: number,

@@ -46,11 +46,11 @@ export abstract class DriverRig {
     for (const d of this.drivers) d.send({ t: 'go' });
   }
 
-  /** Runs one measured window of `MEASURE_MS` over every driver. */
-  measure(): Promise<Window> {
+  /** Runs one measured window of `windowMs` (default `MEASURE_MS`) over every driver. */
+  measure(windowMs: number = MEASURE_MS): Promise<Window> {
     return this.timed(async () => {
       await Promise.all(this.drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
-      await sleep(MEASURE_MS);
+      await sleep(windowMs);
       return Promise.all(this.drivers.map((d) => d.ask({ t: 'report' }, 'report')));
     });
   }

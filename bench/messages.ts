@@ -20,7 +20,8 @@ export interface BrokerSample {
 }
 
 export type BrokerReply =
-  | { t: 'ready'; port: number }
+  /** `adminPort`: the admin HTTP server's, when the broker was asked for one (BATON_BENCH_ADMIN=1). */
+  | { t: 'ready'; port: number; adminPort?: number }
   | BrokerSample
   | { t: 'queue'; holder: boolean; waiting: number }
   | { t: 'gc-done' }

@@ -22,6 +22,8 @@ export interface RigOptions {
   mode: BrokerMode;
   /** Lets the broker run `gc()` before RSS readings (scenario E). */
   exposeGc?: boolean;
+  /** Also starts the broker's admin HTTP server (bench/admin-run.ts). */
+  admin?: boolean;
 }
 
 export interface Window {
@@ -77,6 +79,8 @@ export class Rig extends DriverRig implements BenchRig {
     readonly url: string,
     private readonly dataDir: string,
     private readonly redisPid: number | null,
+    /** The admin HTTP server's port on 127.0.0.1 when started with `admin`, else null. */
+    readonly adminPort: number | null,
   ) {
     super(drivers, url);
   }
@@ -89,6 +93,7 @@ export class Rig extends DriverRig implements BenchRig {
       BATON_BENCH_DATA_DIR: dataDir,
       BATON_BENCH_CONSISTENCY: o.mode.consistency,
       ...(redis && { BATON_BENCH_REDIS_URL: redis.url, BATON_BENCH_REDIS_CLUSTER: redis.cluster }),
+      ...(o.admin && { BATON_BENCH_ADMIN: '1' }),
     });
     let drivers: DriverChild[] = [];
     try {
@@ -100,7 +105,7 @@ export class Rig extends DriverRig implements BenchRig {
       const ready = await broker.next();
       if (ready.t !== 'ready') throw new Error(`broker: expected ready, got ${ready.t}`);
       const url = `ws://127.0.0.1:${ready.port}`;
-      return new Rig(broker, drivers, url, dataDir, redis?.pid ?? null);
+      return new Rig(broker, drivers, url, dataDir, redis?.pid ?? null, ready.adminPort ?? null);
     } catch (err) {
       broker.kill();
       for (const d of drivers) d.kill();

@@ -1,0 +1,109 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ADMIN_PACED_RATE,
+  ADMIN_PAGE_LIMIT,
+  CONTEND_SESSIONS,
+  HOT_PATH,
+  IDLE_SESSIONS,
+  SMALL_DRIVERS,
+  TWO_DRIVERS_FROM,
+  WARMUP_MS,
+} from './bench-config.js';
+import { measureWindow, type AdminLoad, type LoadedWindow } from './admin-load.js';
+import { contendedResult, standingQueueResult } from './admin-result.js';
+import { waitForQueue } from './contention.js';
+import { brokerMode } from './modes.js';
+import type { Result } from './result.js';
+import { Rig } from './rig.js';
+
+const PAGE = `limit=${ADMIN_PAGE_LIMIT}`;
+const METRICS = '/metrics';
+const LOCKS = `/api/locks?${PAGE}`;
+const HOT_LOCK = `/api/lock?path=${encodeURIComponent(HOT_PATH)}&${PAGE}`;
+const SESSIONS = `/api/sessions?${PAGE}`;
+
+/**
+ * B's admin loads: each route alone, as fast as it answers, so each gets its
+ * own requests/s, p99 and cost to the handoffs (their costs differ too much
+ * for a mix to say which one hurts); then the three mixed at a console's pace.
+ */
+const CONTENDED_LOADS: readonly AdminLoad[] = [
+  { name: 'GET /metrics', paths: [METRICS] },
+  { name: 'GET /api/locks', paths: [LOCKS] },
+  { name: 'GET /api/lock (hot path)', paths: [HOT_LOCK] },
+  {
+    name: `the three mixed, ${ADMIN_PACED_RATE} req/s`,
+    paths: [METRICS, LOCKS, HOT_LOCK],
+    ratePerSec: ADMIN_PACED_RATE,
+  },
+];
+
+const MANY_LOADS: readonly AdminLoad[] = [
+  { name: 'GET /metrics', paths: [METRICS] },
+  { name: 'GET /api/locks', paths: [LOCKS] },
+  { name: 'GET /api/lock (10,000 queue)', paths: [HOT_LOCK] },
+  { name: 'GET /api/sessions', paths: [SESSIONS] },
+];
+
+/** A fresh embedded broker with its admin server, and `drivers` drivers. */
+function startRig(drivers: number): Promise<Rig> {
+  return Rig.start({ drivers, mode: brokerMode('embedded', null, 'admin'), admin: true });
+}
+
+/** Connects `sessions` and queues them all on the hot path (held by the first, as in B and C). */
+async function formQueue(rig: Rig, sessions: number): Promise<number> {
+  const startedAt = performance.now();
+  const conn = await rig.connect(sessions);
+  await rig.startWorkload({ kind: 'contend', path: HOT_PATH });
+  await waitForQueue(rig, HOT_PATH, conn.ok, startedAt);
+  return conn.ok;
+}
+
+/**
+ * B with admin load: B's sessions hand the hot path round, and windows
+ * without and with admin load take turns, starting and ending without, so
+ * each loaded window is read against the two beside it and a drift of the
+ * machine's load shows rather than passing for the admin's cost.
+ */
+export async function contendedWithAdmin(): Promise<Result[]> {
+  const rig = await startRig(SMALL_DRIVERS);
+  try {
+    const sessions = await formQueue(rig, CONTEND_SESSIONS);
+    rig.go();
+    await sleep(WARMUP_MS);
+    const plan = [null, ...CONTENDED_LOADS.flatMap((load) => [load, null])];
+    const windows: LoadedWindow[] = [];
+    for (const load of plan) windows.push(await measureWindow(rig, load));
+    return windows.map((lw, i) => {
+      const load = plan[i] ?? null;
+      const beside = load ? [windows[i - 1], windows[i + 1]] : [];
+      return contendedResult(
+        sessions,
+        lw,
+        load,
+        beside.filter((x) => x !== undefined),
+      );
+    });
+  } finally {
+    await rig.close();
+  }
+}
+
+/**
+ * 10,000 sessions open, all queued on the hot path and standing still (no
+ * `go`: the first holds it), so the lock detail pages through a queue of
+ * 10,000 and the sessions view through 10,000 sessions.
+ */
+export async function standingQueueWithAdmin(): Promise<Result[]> {
+  const rig = await startRig(IDLE_SESSIONS >= TWO_DRIVERS_FROM ? 2 : 1);
+  try {
+    const sessions = await formQueue(rig, IDLE_SESSIONS);
+    const results: Result[] = [];
+    for (const load of MANY_LOADS) {
+      results.push(standingQueueResult(sessions, await measureWindow(rig, load), load));
+    }
+    return results;
+  } finally {
+    await rig.close();
+  }
+}
