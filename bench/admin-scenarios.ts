@@ -23,19 +23,34 @@ const HOT_LOCK = `/api/lock?path=${encodeURIComponent(HOT_PATH)}&${PAGE}`;
 const SESSIONS = `/api/sessions?${PAGE}`;
 
 /**
- * B's admin loads: each route alone, as fast as it answers, so each gets its
- * own requests/s, p99 and cost to the handoffs (their costs differ too much
- * for a mix to say which one hurts); then the three mixed at a console's pace.
+ * B's admin loads: each route alone, then the three mixed, at a heavy but
+ * real pace (`ADMIN_PACED_RATE`: some 16 open consoles, or a scraper far
+ * keener than Prometheus' 15 s); the target is read on these. Last, the mix
+ * as fast as the broker answers: no operator load looks like it, but it
+ * shows what each request costs the handoff chain, which shares one loop.
  */
 const CONTENDED_LOADS: readonly AdminLoad[] = [
-  { name: 'GET /metrics', paths: [METRICS] },
-  { name: 'GET /api/locks', paths: [LOCKS] },
-  { name: 'GET /api/lock (hot path)', paths: [HOT_LOCK] },
+  {
+    name: `GET /metrics, ${ADMIN_PACED_RATE} req/s`,
+    paths: [METRICS],
+    ratePerSec: ADMIN_PACED_RATE,
+  },
+  {
+    name: `GET /api/locks, ${ADMIN_PACED_RATE} req/s`,
+    paths: [LOCKS],
+    ratePerSec: ADMIN_PACED_RATE,
+  },
+  {
+    name: `GET /api/lock (hot path), ${ADMIN_PACED_RATE} req/s`,
+    paths: [HOT_LOCK],
+    ratePerSec: ADMIN_PACED_RATE,
+  },
   {
     name: `the three mixed, ${ADMIN_PACED_RATE} req/s`,
     paths: [METRICS, LOCKS, HOT_LOCK],
     ratePerSec: ADMIN_PACED_RATE,
   },
+  { name: 'the three mixed, unpaced (saturating)', paths: [METRICS, LOCKS, HOT_LOCK] },
 ];
 
 const MANY_LOADS: readonly AdminLoad[] = [
