@@ -13,6 +13,7 @@ import { contendedWithAdmin, standingQueueWithAdmin } from './admin-scenarios.js
 import { markdownTable, plainTable, writeReadmeBlock } from './report.js';
 import type { Result, Row } from './result.js';
 import { round } from './stats.js';
+import { runMain } from './run-main.js';
 
 export const ADMIN_START = '<!-- admin-bench:start -->';
 export const ADMIN_END = '<!-- admin-bench:end -->';
@@ -81,23 +82,4 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-// Whatever ends the run, no broker or driver may outlive it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killAllChildren();
-    process.exit(130);
-  });
-}
-process.on('exit', killAllChildren);
-
-main().then(
-  (code) => {
-    killAllChildren();
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    killAllChildren();
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+runMain(main, killAllChildren);

@@ -32,6 +32,7 @@ import { brokerTarget } from './rig.js';
 import type { Result, Row } from './result.js';
 import { brokerIdleTarget, cycles, handoffLatency, idleMemory } from './scenarios.js';
 import { round } from './stats.js';
+import { runMain } from './run-main.js';
 
 interface Scenario {
   id: string;
@@ -202,23 +203,4 @@ function killEverything(): void {
   stopRedis();
 }
 
-// Whatever ends the run, no broker, driver or Redis may outlive it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killEverything();
-    process.exit(130);
-  });
-}
-process.on('exit', killEverything);
-
-main().then(
-  (code) => {
-    killEverything();
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    killEverything();
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+runMain(main, killEverything);

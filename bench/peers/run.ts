@@ -28,6 +28,7 @@ import { writePeersReadme, PEER_COLUMNS } from './peers-report.js';
 import { missingBinary } from './servers.js';
 import { batonSystem, peerSystem, selectSystems, type System } from './systems.js';
 import { batonVersions, peerVersions } from './versions.js';
+import { runMain } from '../run-main.js';
 
 type Json = Result['json'];
 
@@ -201,23 +202,4 @@ function killEverything(): void {
   stopRedis();
 }
 
-// Whatever ends the run, no broker, server, driver or Redis may outlive it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    killEverything();
-    process.exit(130);
-  });
-}
-process.on('exit', killEverything);
-
-main().then(
-  (code) => {
-    killEverything();
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    killEverything();
-    console.error(err);
-    process.exitCode = 1;
-  },
-);
+runMain(main, killEverything);

@@ -80,6 +80,14 @@ describe('operator actions', () => {
       .map((e) => (e[0] === 'free' ? e[2] : e[3]));
     expect(reasons).toEqual(['cancelled', 'timeout', 'released', 'disconnected']);
   });
+
+  it('journals strict locks taken back by a broker unsure it leads as failover', () => {
+    const t = table();
+    t.acquire(0, 'a', { requestId: 1, path: 's', wait: true, strict: true });
+    t.takeJournal();
+    t.revokeStrict(5);
+    expect(t.takeJournal()).toEqual([['free', 's', 'failover']]);
+  });
 });
 
 describe('table views', () => {
