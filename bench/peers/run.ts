@@ -117,7 +117,9 @@ async function runScenario(
       rows.push(messageRow(s, mode, 'SKIPPED', redis.skipped));
       continue;
     }
-    const system = batonSystem(brokerMode(mode, 'skipped' in redis ? null : redis, s.id));
+    const system = batonSystem(mode, () =>
+      brokerMode(mode, 'skipped' in redis ? null : redis, s.id),
+    );
     const { row, json } = await runOne(s, system);
     rows.push(row);
     results.set(mode, json);

@@ -17,11 +17,15 @@ export interface System {
   failureNotes(): string | null;
 }
 
-export function batonSystem(mode: BrokerMode): System {
+/**
+ * Baton in one mode. Every start gets a fresh mode (`newMode`), so a row's
+ * second run does not meet the first run's leader lease in Redis.
+ */
+export function batonSystem(name: ModeName, newMode: () => BrokerMode): System {
   return {
-    name: mode.name,
-    target: brokerTarget(mode),
-    idle: brokerIdleTarget(mode),
+    name,
+    target: { name, start: (o) => brokerTarget(newMode()).start(o) },
+    idle: { name, start: (o) => brokerIdleTarget(newMode()).start(o) },
     failureNotes: () => null,
   };
 }
