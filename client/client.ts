@@ -313,9 +313,13 @@ export class BatonClient {
    * hold or wait for are handed back, or they would stay held forever.
    */
   private reconcile(held: HeldLock[]): void {
-    const listed = new Set(held.map((h) => h.id));
+    const listed = new Map(held.map((h) => [h.id, h.token]));
     for (const lease of [...this.leases.values()]) {
-      if (!listed.has(lease.requestId)) this.lost(lease.token, 'revoked');
+      // Listed with another token: a new broker granted the same acquire anew,
+      // and ours (lost with the old broker) fences nothing any more.
+      if (listed.get(lease.requestId) === lease.token) continue;
+      this.leases.delete(lease.requestId);
+      lease.lose('revoked');
     }
     for (const h of held) {
       if (!this.leases.has(h.id) && !this.pending.has(h.id)) this.sendRelease(h.path, h.token);

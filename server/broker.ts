@@ -311,7 +311,11 @@ export class Broker {
 
   /** A grant that waited (durability, lease) goes out only if its hold was not taken back meanwhile. */
   private sendIfHeld(e: GrantEffect): void {
-    if (this.table.isHeld(e.sessionId, e.path, e.token)) this.sendGrant(e);
+    if (this.table.isHeld(e.sessionId, e.path, e.token)) return this.sendGrant(e);
+    // Taken back (forced, revoked, expired) before the client heard of it: its
+    // acquire must not wait for a grant that will never come.
+    const message = `the grant of ${e.path} was taken back before it could be sent`;
+    this.gateway.send(e.sessionId, { t: 'error', id: e.requestId, code: 'LOCK_LOST', message });
   }
 
   private reserveTokens(issuedUpTo: number, attempt = 0): void {

@@ -42,6 +42,11 @@ class Ring<T> {
     this.next = (this.next + 1) % this.capacity;
   }
 
+  clear(): void {
+    this.items.length = 0;
+    this.next = 0;
+  }
+
   /** Oldest first. */
   list(): T[] {
     if (this.items.length < this.capacity) return [...this.items];
@@ -131,9 +136,17 @@ export class History {
     return fresh;
   }
 
-  /** A new table (a standby reloading a snapshot): holds are unknown again. */
+  /**
+   * A new table (a standby reloading a snapshot): the log after the snapshot
+   * is replayed into it again, so the history starts anew rather than
+   * counting those entries twice.
+   */
   reset(): void {
     this.holds.clear();
+    this.byLock.clear();
+    this.overall.clear();
+    this.grants.total = 0;
+    for (const r of REASONS) this.releases[r] = this.leaves[r] = 0;
   }
 
   private add(event: HistoryEvent): void {

@@ -207,6 +207,10 @@ function readClientFrame(m: Record<string, unknown>): ClientFrame {
       const session = optionalStr(m.session, 'session', FRAME_LIMITS.maxSessionIdChars);
       const secret = optionalStr(m.secret, 'secret', FRAME_LIMITS.maxSessionIdChars);
       const name = optionalStr(m.name, 'name', FRAME_LIMITS.maxNameChars);
+      // Names are shown in consoles and terminals: no escape sequences.
+      if (name !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(name)) {
+        fail("'name' may not hold control characters");
+      }
       if ((session === undefined) !== (secret === undefined)) {
         fail("'session' and 'secret' go together");
       }

@@ -43,8 +43,9 @@ export function resolveAdminOptions(options: AdminOptions = {}): ResolvedAdminOp
   }
   requireInt('port', port, 0, 65_535);
   const token = options.token ?? null;
-  if (token !== null && (typeof token !== 'string' || token === '')) {
-    throw new InvalidOptionError('token must be a non-empty string');
+  // A bearer token travels in a header as one word.
+  if (token !== null && (typeof token !== 'string' || !/^\S+$/.test(token))) {
+    throw new InvalidOptionError('token must be a non-empty string without spaces');
   }
   // Force-release and end-session are one request away: without a credential,
   // only local users may reach them.

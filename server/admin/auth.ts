@@ -38,6 +38,8 @@ export class AdminAuth {
     if (req.method !== 'GET' && origin !== undefined && origin !== `http://${host}`) {
       return `cross-origin request from ${origin} refused`;
     }
+    // Nor may a foreign page hold stream slots or run views, even unread.
+    if (req.headers['sec-fetch-site'] === 'cross-site') return 'cross-site request refused';
     return null;
   }
 }

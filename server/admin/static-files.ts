@@ -35,6 +35,9 @@ export async function sendConsoleFile(res: ServerResponse, name: string): Promis
     // The console changes with the broker; let browsers revalidate rather than guess.
     'Cache-Control': 'no-cache',
     'X-Content-Type-Options': 'nosniff',
+    // No other page may frame the console (its buttons take locks away) or feed it scripts.
+    'X-Frame-Options': 'DENY',
+    'Content-Security-Policy': "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
   });
   res.end(body);
 }

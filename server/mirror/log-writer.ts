@@ -120,6 +120,7 @@ export class LogWriter {
   private async drain(): Promise<void> {
     while (!this.stopped) {
       await this.linger();
+      if (this.stopped) break;
       if (this.open.entries.length > 0) this.close();
       const batch = this.queue[0];
       if (!batch) break;

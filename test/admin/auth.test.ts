@@ -35,6 +35,8 @@ describe('admin credentials and exposure', () => {
     await expect(startAdmin(broker.admin, { host: '0.0.0.0', port: 0 })).rejects.toThrow(
       /0\.0\.0\.0 is not a loopback address/,
     );
+    // A bearer token is one word: one with a space could never be presented.
+    await expect(startAdmin(broker.admin, { port: 0, token: 'a b' })).rejects.toThrow(/spaces/);
     const lines: string[] = [];
     const admin = await startAdmin(broker.admin, { port: 0, log: (l) => lines.push(l) });
     try {
@@ -56,6 +58,10 @@ describe('admin credentials and exposure', () => {
       headers: { origin: 'http://evil.example' },
     });
     expect(forged.status).toBe(400);
+    const crossSite = await call(admin, '/api/events', {
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(400);
     expect(broker.view.viewLock('local').holder).not.toBeNull();
     const sameOrigin = await call(admin, '/api/lock/release?path=local', {
       method: 'POST',

@@ -84,3 +84,38 @@ describe('tryAcquire with no broker answering', () => {
     await client.close();
   });
 });
+
+describe('a resume that lists a lease with another token', () => {
+  it('drops the lease and gives the broker’s hold back', async () => {
+    const sockets: FakeSocket[] = [];
+    const client = new BatonClient({ url: 'ws://fake' }, () => {
+      const s = new FakeSocket();
+      sockets.push(s);
+      return s;
+    });
+    const welcome = (resumed: boolean, held: { id: number; path: string; token: number }[]) =>
+      ({ t: 'welcome', v: 1, session: 's', secret: 'k', ttlMs: 10_000, resumed, held }) as const;
+    const started = client.start();
+    sockets[0]!.open();
+    sockets[0]!.deliver(welcome(false, []));
+    await started;
+    const pending = client.acquire('x');
+    const acquire = sockets[0]!.sent.find((f) => f.t === 'acquire');
+    if (acquire?.t !== 'acquire') throw new Error('no acquire sent');
+    sockets[0]!.deliver({ t: 'grant', id: acquire.id, path: 'x', token: 11 });
+    const lease = await pending;
+    // The broker fails over; the new one granted the same acquire anew, with token 1000.
+    sockets[0]!.onclose?.({ code: 1006, reason: '' });
+    const deadline = performance.now() + 5_000;
+    while (sockets.length < 2 && performance.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    sockets[1]!.open();
+    sockets[1]!.deliver(welcome(true, [{ id: acquire.id, path: 'x', token: 1000 }]));
+    expect(lease.signal.aborted).toBe(true);
+    expect(sockets[1]!.sent.filter((f) => f.t === 'release')).toMatchObject([
+      { path: 'x', token: 1000 },
+    ]);
+    await client.close();
+  });
+});

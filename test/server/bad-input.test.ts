@@ -61,6 +61,14 @@ describe('bad input over a raw WebSocket', () => {
     ['a second hello', { t: 'hello', v: PROTOCOL_VERSION }, null],
   ];
 
+  it('refuses a session name with an escape sequence', async () => {
+    const broker = await startBroker();
+    const raw = await RawClient.open(broker.url);
+    raw.send({ t: 'hello', v: PROTOCOL_VERSION, name: 'x\u001b]0;owned\u0007' });
+    expect(await raw.next((f) => f.t === 'error')).toMatchObject({ code: 'PROTOCOL' });
+    await stillServes(broker);
+  });
+
   for (const [what, frame, code] of badFrames) {
     it(`answers ${what} with a typed error`, async () => {
       const broker = await startBroker();
