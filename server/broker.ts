@@ -290,7 +290,7 @@ export class Broker {
   private sendGrant(e: GrantEffect): void {
     this.gateway.send(e.sessionId, frameOf(e));
     const observer = this.admin.observer;
-    if (!observer) return;
+    if (!observer || e.repeat) return;
     observer.granted(e.waitedMs ?? 0);
     if (e.madeAt !== undefined) observer.handedOff(this.clock.now() - e.madeAt);
   }

@@ -28,6 +28,8 @@ export interface GrantEffect {
   /** Set for grants to a waiter: how long it waited, and when (monotonic ms) the grant was made. */
   waitedMs?: number;
   madeAt?: number;
+  /** The answer to a retried acquire: this grant was made (and counted) before. */
+  repeat?: true;
 }
 export interface QueuedEffect {
   type: 'queued';

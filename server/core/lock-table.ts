@@ -90,7 +90,7 @@ export class LockTable {
     const known = s.requests.get(requestId);
     if (known) {
       // A retry after a reconnect: answer with what the first attempt became.
-      if (known.kind === 'hold') return [grantOf(known)];
+      if (known.kind === 'hold') return [{ ...grantOf(known), repeat: true }];
       return cmd.quiet ? [] : [{ type: 'queued', sessionId, requestId }];
     }
     const problem = lockPathProblem(path);

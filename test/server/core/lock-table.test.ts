@@ -42,6 +42,8 @@ class Bench {
   queue = (path: string) => this.t.viewLock(path).queue.map((w) => w.sessionId);
 }
 
+const grantAt = (sessionId: string, requestId: number, path: string, token: number) =>
+  ({ type: 'grant', sessionId, requestId, path, token }) as const;
 /** Grants to a waiter also say how long it waited; these tests look at who got what. */
 const grant = (sessionId: string, requestId: number, path: string, token: number) =>
   expect.objectContaining({ type: 'grant', sessionId, requestId, path, token }) as Effect;
@@ -175,7 +177,8 @@ describe('LockTable acquire', () => {
   it('answers a retried acquire with what it became, never adding a second waiter', () => {
     const b = new Bench().open('a b');
     expect(b.acq('a', 1, 'p')).toEqual([grant('a', 1, 'p', 1)]);
-    expect(b.at(5).acq('a', 1, 'p')).toEqual([grant('a', 1, 'p', 1)]);
+    // Marked a repeat, so the shell does not count the grant twice.
+    expect(b.at(5).acq('a', 1, 'p')).toEqual([{ ...grantAt('a', 1, 'p', 1), repeat: true }]);
     expect(b.t.lastToken).toBe(1);
     b.acq('b', 2, 'p');
     expect(b.acq('b', 2, 'p')).toEqual([{ type: 'queued', sessionId: 'b', requestId: 2 }]);
