@@ -5,15 +5,14 @@
  * that slows the handoffs), then beside 10,000 sessions standing in one queue.
  * One JSON line per window, then a table, also written into bench/README.md.
  */
-import { availableParallelism, loadavg } from 'node:os';
-import { ADMIN_CONNECTIONS, ADMIN_WINDOW_MS } from './bench-config.js';
+import { ADMIN_CONNECTIONS, ADMIN_WINDOW_MS, IDLE_SESSIONS } from './bench-config.js';
 import { killAllChildren } from './bench-child.js';
 import { ADMIN_COLUMNS } from './admin-result.js';
 import { contendedWithAdmin, standingQueueWithAdmin } from './admin-scenarios.js';
-import { markdownTable, plainTable, writeReadmeBlock } from './report.js';
+import { markdownTable, plainTable, runInfo, runLine, writeReadmeBlock } from './report.js';
 import type { Result, Row } from './result.js';
 import { round } from './stats.js';
-import { runMain } from './run-main.js';
+import { machineAtStart, runMain } from './run-main.js';
 
 export const ADMIN_START = '<!-- admin-bench:start -->';
 export const ADMIN_END = '<!-- admin-bench:end -->';
@@ -42,10 +41,7 @@ function failedRow(title: string, message: string): Row {
 
 async function main(): Promise<number> {
   const startedAt = performance.now();
-  const loadAtStart = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  progress(`load average at start: ${loadAtStart}`);
+  const machine = machineAtStart(progress, IDLE_SESSIONS + 100);
   const rows: Row[] = [];
   let failed = 0;
   for (const s of SCENARIOS) {
@@ -66,19 +62,17 @@ async function main(): Promise<number> {
     }
     progress(`${s.title} done in ${round((performance.now() - t0) / 1000, 1)} s`);
   }
-  const durationSec = round((performance.now() - startedAt) / 1000);
+  const info = runInfo(machine, startedAt);
   console.log('');
   console.log(plainTable(rows, ADMIN_COLUMNS));
   const path = await writeReadmeBlock(ADMIN_START, ADMIN_END, [
-    `Run on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ` +
-      `${availableParallelism()} cores, load average at start ${loadAtStart}; ` +
-      `${ADMIN_CONNECTIONS} autocannon connections, ${ADMIN_WINDOW_MS / 1000} s windows; ` +
-      `\`npm run bench:admin\` took ${durationSec} s.`,
+    runLine(info, 'npm run bench:admin'),
+    `${ADMIN_CONNECTIONS} autocannon connections, ${ADMIN_WINDOW_MS / 1000} s windows.`,
     '',
     markdownTable(rows, ADMIN_COLUMNS),
   ]);
   progress(`results written to ${path}`);
-  progress(`finished in ${durationSec} s`);
+  progress(`finished in ${info.durationSec} s`);
   return failed > 0 ? 1 : 0;
 }
 

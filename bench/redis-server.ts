@@ -18,6 +18,17 @@ export interface BenchRedis {
 
 let current: { child: ChildProcess; dir: string } | null = null;
 
+/** The run's one Redis when any row needs it (each row gets its own cluster name in it), else a reason. */
+export async function redisIfNeeded(
+  needed: boolean,
+  progress: (message: string) => void,
+): Promise<BenchRedis | { skipped: string }> {
+  if (!needed) return { skipped: 'not needed' };
+  const redis = await startRedis();
+  progress('skipped' in redis ? `Redis modes skipped: ${redis.skipped}` : `Redis at ${redis.url}`);
+  return redis;
+}
+
 /**
  * Starts `redis-server` on a free loopback port, without persistence (the
  * bench measures the broker's round trips to Redis, not Redis's disk), in a

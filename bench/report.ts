@@ -2,6 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import type { Row } from './result.js';
+import type { MachineAtStart } from './run-main.js';
+import { round } from './stats.js';
 
 /** A table column: the Row field it shows, and its title. */
 export type Columns = readonly [keyof Row, string][];
@@ -46,22 +48,35 @@ export function markdownTable(rows: readonly Row[], columns: Columns = COLUMNS):
   ].join('\n');
 }
 
-export interface RunInfo {
+export interface RunInfo extends MachineAtStart {
   date: string;
   node: string;
-  nproc: string;
-  openFilesLimit: string;
-  /** 1, 5 and 15 minute load averages when the run began: the machine is shared. */
-  loadAtStart: string;
   durationSec: number;
+}
+
+/** What a finished run records of itself, begun at `startedAt` (performance.now()). */
+export function runInfo(machine: MachineAtStart, startedAt: number): RunInfo {
+  return {
+    ...machine,
+    date: new Date().toISOString().slice(0, 10),
+    node: process.version,
+    durationSec: round((performance.now() - startedAt) / 1000),
+  };
+}
+
+/** The line above a results table: when, where, on what machine, and how long `command` took. */
+export function runLine(info: RunInfo, command: string): string {
+  return (
+    `Run on ${info.date}, Node ${info.node}, \`nproc\` ${info.nproc}, ` +
+    `\`ulimit -n\` ${info.openFilesLimit}, load average at start ${info.loadAtStart}; ` +
+    `\`${command}\` took ${info.durationSec} s.`
+  );
 }
 
 /** Replaces what is between the result markers of bench/README.md with this run's table. */
 export async function writeReadme(rows: readonly Row[], info: RunInfo): Promise<string> {
   return writeReadmeBlock(START_MARKER, END_MARKER, [
-    `Run on ${info.date}, Node ${info.node}, \`nproc\` ${info.nproc}, ` +
-      `\`ulimit -n\` ${info.openFilesLimit}, load average at start ${info.loadAtStart}; ` +
-      `\`npm run bench\` took ${info.durationSec} s.`,
+    runLine(info, 'npm run bench'),
     '',
     markdownTable(rows),
   ]);

@@ -10,8 +10,6 @@
  * a subset of modes (either leaves the README alone);
  * `BATON_BENCH_CPU_PROF=dir` profiles every broker and driver into `dir`.
  */
-import { execFileSync } from 'node:child_process';
-import { availableParallelism, loadavg } from 'node:os';
 import {
   CONTEND_LARGE_SESSIONS,
   CONTEND_SESSIONS,
@@ -26,13 +24,13 @@ import { repeated } from './repeat.js';
 import { failover } from './failover.js';
 import { transportFloor } from './floor.js';
 import { brokerMode, MODE_NAMES, type BrokerMode, type ModeName } from './modes.js';
-import { startRedis, stopRedis, type BenchRedis } from './redis-server.js';
-import { plainTable, writeReadme } from './report.js';
+import { redisIfNeeded, stopRedis, type BenchRedis } from './redis-server.js';
+import { plainTable, runInfo, writeReadme } from './report.js';
 import { brokerTarget } from './rig.js';
 import type { Result, Row } from './result.js';
 import { brokerIdleTarget, cycles, handoffLatency, idleMemory } from './scenarios.js';
 import { round } from './stats.js';
-import { runMain } from './run-main.js';
+import { machineAtStart, runMain } from './run-main.js';
 
 interface Scenario {
   id: string;
@@ -97,15 +95,6 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** Output of a shell command, or `fallback`. */
-function shell(command: string, fallback: string): string {
-  try {
-    return execFileSync('sh', ['-c', command], { encoding: 'utf8' }).trim();
-  } catch {
-    return fallback;
-  }
-}
-
 function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
@@ -119,25 +108,15 @@ async function main(): Promise<number> {
       ? []
       : s.modes.filter((m) => !modes || modes.includes(m)).map((mode) => ({ s, mode })),
   );
-  // The open-files limit: each session is a socket in the broker and one in a driver.
-  const limit = shell('ulimit -n', 'unknown');
-  const loadAtStart = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  progress(`load average at start: ${loadAtStart}`);
-  const needed = Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100;
-  if (limit !== 'unlimited' && Number(limit) < needed) {
-    // A process cannot raise its own hard limit; say so rather than fail obscurely.
-    progress(`ulimit -n is ${limit}, below the ~${needed} sockets the large scenarios need`);
-  }
-  // One Redis for the whole run; each scenario gets its own cluster name in it.
-  let redis: BenchRedis | { skipped: string } = { skipped: 'not needed' };
-  if (runs.some((r) => r.mode !== 'embedded')) {
-    redis = await startRedis();
-    progress(
-      'skipped' in redis ? `Redis modes skipped: ${redis.skipped}` : `Redis at ${redis.url}`,
-    );
-  }
+  // Each session is a socket in the broker and one in a driver.
+  const machine = machineAtStart(
+    progress,
+    Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100,
+  );
+  const redis = await redisIfNeeded(
+    runs.some((r) => r.mode !== 'embedded'),
+    progress,
+  );
   const rows: Row[] = [];
   let failed = 0;
   for (const { s, mode } of runs) {
@@ -167,21 +146,14 @@ async function main(): Promise<number> {
     progress(`${label} done in ${round((performance.now() - t0) / 1000, 1)} s`);
   }
   stopRedis();
-  const durationSec = round((performance.now() - startedAt) / 1000);
+  const info = runInfo(machine, startedAt);
   console.log('');
   console.log(plainTable(rows));
   if (!only && !modes) {
-    const path = await writeReadme(rows, {
-      date: new Date().toISOString().slice(0, 10),
-      node: process.version,
-      nproc: shell('nproc', String(availableParallelism())),
-      openFilesLimit: limit,
-      loadAtStart,
-      durationSec,
-    });
+    const path = await writeReadme(rows, info);
     progress(`results written to ${path}`);
   }
-  progress(`finished in ${durationSec} s`);
+  progress(`finished in ${info.durationSec} s`);
   return failed > 0 ? 1 : 0;
 }
 

@@ -1,4 +1,4 @@
-import { markdownTable, writeReadmeBlock, type Columns } from '../report.js';
+import { markdownTable, runLine, writeReadmeBlock, type Columns, type RunInfo } from '../report.js';
 import type { Row } from '../result.js';
 import { COMPARISON_COLUMNS } from './comparison.js';
 import { PEER_NAMES, type PeerName } from './peer-config.js';
@@ -30,21 +30,12 @@ const RECIPES: Record<PeerName | 'baton', string> = {
   zookeeper: 'ephemeral-sequential znodes, watch the predecessor',
 };
 
-export interface PeersRunInfo {
-  date: string;
-  node: string;
-  nproc: string;
-  openFilesLimit: string;
-  loadAtStart: string;
-  durationSec: number;
-}
-
 /** Replaces the peers block of bench/README.md: versions, the side-by-side table, then every row. */
 export function writePeersReadme(
   rows: readonly Row[],
   comparison: readonly Row[],
   versions: Record<PeerName | 'baton', PeerVersions>,
-  info: PeersRunInfo,
+  info: RunInfo,
 ): Promise<string> {
   const versionRows: Row[] = (['baton', ...PEER_NAMES] as const).map((p) => ({
     scenario: p,
@@ -57,9 +48,7 @@ export function writePeersReadme(
     driver: '',
   }));
   return writeReadmeBlock(PEERS_START, PEERS_END, [
-    `Run on ${info.date}, Node ${info.node}, \`nproc\` ${info.nproc}, ` +
-      `\`ulimit -n\` ${info.openFilesLimit}, load average at start ${info.loadAtStart}; ` +
-      `\`npm run bench:peers\` took ${info.durationSec} s.`,
+    runLine(info, 'npm run bench:peers'),
     '',
     markdownTable(versionRows, [
       ['scenario', 'System'],

@@ -11,14 +11,12 @@
  * the peers markers. `BATON_PEERS_ONLY=A,D` and `BATON_PEERS=baton,etcd` run
  * subsets (and leave the README alone).
  */
-import { readFileSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
 import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS, RUNS } from '../bench-config.js';
 import { killAllChildren } from '../bench-child.js';
 import { repeated } from '../repeat.js';
 import { brokerMode, type ModeName } from '../modes.js';
-import { startRedis, stopRedis, type BenchRedis } from '../redis-server.js';
-import { plainTable } from '../report.js';
+import { redisIfNeeded, stopRedis, type BenchRedis } from '../redis-server.js';
+import { plainTable, runInfo } from '../report.js';
 import type { Result, Row } from '../result.js';
 import { round } from '../stats.js';
 import { COMPARISON_COLUMNS, comparisonRows, type ScenarioOutcome } from './comparison.js';
@@ -28,7 +26,7 @@ import { writePeersReadme, PEER_COLUMNS } from './peers-report.js';
 import { missingBinary } from './servers.js';
 import { batonSystem, peerSystem, selectSystems, type System } from './systems.js';
 import { batonVersions, peerVersions } from './versions.js';
-import { runMain } from '../run-main.js';
+import { machineAtStart, runMain } from '../run-main.js';
 
 type Json = Result['json'];
 
@@ -38,16 +36,6 @@ function progress(message: string): void {
 
 function list(name: string): string[] | undefined {
   return process.env[name]?.split(',').map((s) => s.trim());
-}
-
-/** The open-files limit (`ulimit -n`) that servers and drivers inherit. */
-function openFilesLimit(): string {
-  try {
-    const limits = readFileSync('/proc/self/limits', 'utf8');
-    return /^Max open files\s+(\S+)/m.exec(limits)?.[1] ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** Rejects when `promise` has not settled within `ms`, so a stalled system cannot hang the run. */
@@ -145,25 +133,17 @@ async function main(): Promise<number> {
   const chosen = list('BATON_PEERS');
   const { modes, peers } = selectSystems(chosen);
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
-  const limit = openFilesLimit();
-  const loadAtStart = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  progress(`load average at start: ${loadAtStart}`);
-  const needed = Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100;
-  if (limit !== 'unlimited' && Number(limit) < needed) {
-    // Each session is a socket in the server and one in a driver; say so rather than fail obscurely.
-    progress(`ulimit -n is ${limit}, below the ~${needed} sockets the large scenarios need`);
-  }
+  // Each session is a socket in the server and one in a driver.
+  const machine = machineAtStart(
+    progress,
+    Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100,
+  );
   // One Redis for Baton's Redis modes, as in `npm run bench` (each run gets
   // its own cluster name in it); the Redis peers get a server of their own per row.
-  let redis: BenchRedis | { skipped: string } = { skipped: 'not needed' };
-  if (scenarios.some((s) => s.modes.some((m) => m !== 'embedded' && modes.includes(m)))) {
-    redis = await startRedis();
-    progress(
-      'skipped' in redis ? `Redis modes skipped: ${redis.skipped}` : `Redis at ${redis.url}`,
-    );
-  }
+  const redis = await redisIfNeeded(
+    scenarios.some((s) => s.modes.some((m) => m !== 'embedded' && modes.includes(m))),
+    progress,
+  );
   const rows: Row[] = [];
   const outcomes: ScenarioOutcome[] = [];
   for (const s of scenarios) {
@@ -172,7 +152,7 @@ async function main(): Promise<number> {
   }
   stopRedis();
   const comparison = comparisonRows(outcomes);
-  const durationSec = round((performance.now() - startedAt) / 1000);
+  const info = runInfo(machine, startedAt);
   console.log('');
   console.log(plainTable(rows, PEER_COLUMNS));
   if (peers.length > 0 && comparison.length > 0) {
@@ -184,18 +164,11 @@ async function main(): Promise<number> {
       rows,
       comparison,
       { baton: batonVersions(), ...peerVersions() },
-      {
-        date: new Date().toISOString().slice(0, 10),
-        node: process.version,
-        nproc: String(availableParallelism()),
-        openFilesLimit: limit,
-        loadAtStart,
-        durationSec,
-      },
+      info,
     );
     progress(`results written to ${path}`);
   }
-  progress(`finished in ${durationSec} s`);
+  progress(`finished in ${info.durationSec} s`);
   // A peer that fails a scenario is a result (its row says why); Baton failing one is not.
   return rows.some((r) => r.throughput === 'FAILED' && !isPeerName(r.mode)) ? 1 : 0;
 }
