@@ -299,9 +299,8 @@ export class LockTable {
   // ---- read-only views ----------------------------------------------------
 
   get stats(): { sessions: number; locks: number; held: number } {
-    let held = 0;
-    for (const s of this.state.sessions.values()) held += s.held.size;
-    return { sessions: this.state.sessions.size, locks: this.state.locks.size, held };
+    const { sessions, locksHeld } = this.views.counts();
+    return { sessions, locks: this.state.locks.size, held: locksHeld };
   }
 
   /** The holder and the queue of `path` in order; O(queue length). */
