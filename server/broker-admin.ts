@@ -13,6 +13,7 @@ import type {
 import type { Effect } from './core/effects.js';
 import type { LockTable } from './core/lock-table.js';
 import type { History, HistoryEvent } from './history.js';
+import type { MirrorStatus } from './mirror/mirror.js';
 import type { Traffic } from './transport/connection.js';
 
 /** What the admin view needs of its broker; the broker hands it over at construction. */
@@ -26,7 +27,10 @@ export interface AdminHost {
   connections(): number;
   addressOf(sessionId: string): string | null;
   traffic: Traffic;
-  mirrorLag(): { entries: number; p50: number; p99: number } | null;
+  /** The Redis mirror's state; null when embedded. */
+  mirror(): MirrorStatus | null;
+  /** How much longer strict grants wait after a takeover without a continuous log. */
+  strictGraceMs(): number;
   /** Carries out effects of an operator action as the broker does those of a frame. */
   apply(effects: Effect[]): void;
 }
@@ -54,7 +58,7 @@ export class BrokerAdmin implements AdminSource {
   overview(): Overview {
     const { host } = this;
     const counts = host.table().views.counts();
-    const lag = host.mirrorLag();
+    const mirror = host.mirror();
     return {
       role: host.role(),
       epoch: host.epoch(),
@@ -66,11 +70,15 @@ export class BrokerAdmin implements AdminSource {
       waiters: counts.waiters,
       grants: this.events.grants.total,
       grantsPerSec: this.grantsPerSec(),
-      mirror: lag && {
-        state: lag.entries > 0 ? 'backlog' : 'connected',
-        backlogEntries: lag.entries,
-        lagP50Ms: lag.p50,
-        lagP99Ms: lag.p99,
+      strictGraceMs: host.strictGraceMs(),
+      mirror: mirror && {
+        state: mirror.backlogEntries > 0 ? 'backlog' : 'connected',
+        backlogEntries: mirror.backlogEntries,
+        lagP50Ms: mirror.lag.p50,
+        lagP99Ms: mirror.lag.p99,
+        generation: mirror.generation,
+        dataLosses: mirror.dataLosses,
+        lastDataLoss: mirror.lastDataLoss,
       },
     };
   }

@@ -5,6 +5,7 @@ import {
   type ClientFrame,
   type Consistency,
   type HelloFrame,
+  type RedirectFrame,
 } from '../shared/protocol.js';
 import {
   resolveBrokerOptions,
@@ -14,40 +15,40 @@ import {
 import { BrokerAdmin } from './broker-admin.js';
 import { systemClock, systemTimer, type Clock, type Timer } from './clock.js';
 import type { Effect, GrantEffect, WelcomeEffect } from './core/effects.js';
+import type { JournalEntry } from './core/journal.js';
 import { LockTable } from './core/lock-table.js';
 import type { TableSnapshot } from './core/replica.js';
-import type { MirrorRole, RedisMirror } from './mirror/redis-mirror.js';
+import { EmbeddedMirror } from './mirror/embedded-mirror.js';
+import type { Mirror, MirrorEvent, MirrorHost, MirrorRole, MirrorStatus } from './mirror/mirror.js';
 import { FileTokenStore } from './tokens/file-token-store.js';
-import type { TokenStore } from './tokens/token-store.js';
 import type { Connection } from './transport/connection.js';
 import { frameOf } from './transport/effect-frames.js';
 import { WsGateway } from './transport/ws-gateway.js';
 import { History } from './history.js';
 
-/** What a broker is built from; tests swap the clock, the timer or the store. */
+/** What a broker is built from; tests swap the clock or the timer. */
 export interface BrokerDeps {
   clock?: Clock;
   timer?: Timer;
-  tokenStore?: TokenStore;
   /** Where operational warnings go. Default: nowhere. */
   warn?: (message: string) => void;
 }
 
-/** `embedded` runs alone; with Redis a broker is `standby` or `active`. */
-export type BrokerRole = 'embedded' | MirrorRole;
+/** `embedded` runs alone; with Redis a broker is `standby`, `promoting` or `active`. */
+export type BrokerRole = MirrorRole;
 
 /**
  * The imperative shell around the {@link LockTable}: it feeds frames from the
  * gateway to the table as commands, carries out the effects, keeps the one
- * timer, and with Redis follows the mirror's lead.
+ * timer, and follows its mirror's lead (who is active, what is durable).
  */
 export class Broker {
   readonly options: ResolvedBrokerOptions;
   private table: LockTable;
   private readonly clock: Clock;
   private readonly timer: Timer;
-  private tokens: TokenStore;
-  private mirror: RedisMirror | null = null;
+  /** Set by `start`: the Redis mirror is loaded only when configured. */
+  private mirror: Mirror | null = null;
   private readonly gateway: WsGateway;
   private readonly warn: (message: string) => void;
   /** Efficient grants made while the leader lease could not be confirmed. */
@@ -56,6 +57,8 @@ export class Broker {
   private timerHandle: unknown = null;
   private timerAt = Infinity;
   private closing = false;
+  /** A planned handover is under way: frames are no longer applied. */
+  private draining = false;
   private readonly history = new History();
   /** What operators see and may do: the admin server's source. */
   readonly admin: BrokerAdmin;
@@ -73,20 +76,16 @@ export class Broker {
         table: () => this.table,
         role: () => this.role,
         epoch: () => this.mirror?.epoch ?? 0,
-        url: () => this.options.advertiseUrl ?? this.url,
+        url: () => this.advertisedUrl,
         connections: () => this.gateway.connectionCount,
         addressOf: (id) => this.gateway.addressOf(id),
         traffic: this.gateway.traffic,
-        mirrorLag: () => this.mirror?.lag ?? null,
+        mirror: () => this.mirrorStatus,
+        strictGraceMs: () => this.strictGraceMs,
         apply: (effects) => this.apply(effects),
       },
       this.history,
     );
-    this.tokens =
-      deps.tokenStore ??
-      (this.options.redis
-        ? new NoTokens()
-        : new FileTokenStore(this.options.dataDir, this.clock.wallMs));
   }
 
   get port(): number {
@@ -98,13 +97,23 @@ export class Broker {
     return `ws://${host}:${this.port}`;
   }
 
-  get role(): BrokerRole {
-    return this.mirror ? this.mirror.role : 'embedded';
+  /** Where clients are sent to reach this broker. */
+  get advertisedUrl(): string {
+    return this.options.advertiseUrl ?? this.url;
   }
 
-  /** The Redis mirror's backlog and recent lag (entry made → durable), or null when embedded. */
-  get mirrorLag(): RedisMirror['lag'] | null {
-    return this.mirror?.lag ?? null;
+  get role(): BrokerRole {
+    return this.mirror?.role ?? (this.options.redis ? 'standby' : 'embedded');
+  }
+
+  /** The Redis mirror's backlog, lag and data-loss findings; null when embedded. */
+  get mirrorStatus(): MirrorStatus | null {
+    return this.mirror && this.mirror.role !== 'embedded' ? this.mirror.status() : null;
+  }
+
+  /** How much longer strict grants wait after a takeover without a continuous log (0: they do not). */
+  get strictGraceMs(): number {
+    return Math.max(0, Math.round(this.table.strictGraceEndsAt - this.clock.now()));
   }
 
   /** Open WebSocket connections, with or without a session. */
@@ -119,40 +128,11 @@ export class Broker {
 
   async start(): Promise<void> {
     await this.gateway.listen();
-    const redis = this.options.redis;
-    if (redis) {
-      // Known only now that the port is bound.
-      const me = `${nanoid()} ${this.options.advertiseUrl ?? this.url}`;
-      // Loaded only when used: ioredis adds about 20 MB to an embedded broker's RSS.
-      const { RedisMirror } = await import('./mirror/redis-mirror.js');
-      this.mirror = new RedisMirror(redis, me, {
-        now: () => this.clock.now(),
-        wallMs: () => this.clock.wallMs(),
-        restore: (snapshot) => this.restore(snapshot),
-        replay: (entries) => {
-          this.table.replay(this.clock.now(), entries);
-          this.history.record(entries, this.clock.wallMs());
-        },
-        snapshot: () => this.table.snapshot(),
-        lastToken: () => this.table.lastToken,
-        promote: () => this.promote(),
-        demote: (url) => this.demote(url),
-        leader: (url) => this.leaderSeen(url),
-        leaseConfirmed: () => this.flushHeldGrants(),
-        leaseLapsed: () => {
-          this.warn('leader lease unconfirmed: strict locks taken back');
-          this.apply(this.table.revokeStrict(this.clock.now()));
-        },
-        warn: this.warn,
-      });
-      this.tokens = this.mirror;
-      return this.mirror.start();
-    }
-    const block = await this.tokens.reserve(0, this.options.tokenBlockSize);
-    this.apply(this.table.addTokens(this.clock.now(), block.start, block.limit));
+    this.mirror = await this.openMirror();
+    await this.mirror.start(this.mirrorHost());
   }
 
-  /** Stops accepting, closes every connection (sessions are not ended) and the store. */
+  /** Stops accepting, closes every connection (sessions are not ended) and the mirror. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
@@ -160,7 +140,22 @@ export class Broker {
     if (this.timerHandle !== null) this.timer.clear(this.timerHandle);
     await this.gateway.close();
     await this.mirror?.close();
-    if (this.tokens !== this.mirror) await this.tokens.close();
+  }
+
+  /**
+   * A planned stop (SIGTERM): stops applying frames, makes the log durable,
+   * hands the lead to a standby and sends every client to it, then closes.
+   * Sessions, holds and queue places carry over; requests sent meanwhile are
+   * resent by the clients to the new broker.
+   */
+  async handOver(): Promise<void> {
+    if (this.closing || this.draining) return;
+    this.draining = true;
+    const url = this.role === 'active' ? await this.mirror!.handOver() : null;
+    if (url) this.warn(`handed over to ${url}`);
+    const redirect: RedirectFrame = url ? { t: 'redirect', url } : { t: 'redirect' };
+    this.gateway.closeAll(CLOSE_CODES.notLeader, 'the broker handed over', redirect);
+    await this.close();
   }
 
   // ---- frames in ----------------------------------------------------------
@@ -175,7 +170,7 @@ export class Broker {
     if (conn.sessionId) {
       return conn.refuse({ t: 'error', code: 'PROTOCOL', message: 'hello was already said' });
     }
-    if (this.role !== 'embedded' && this.role !== 'active') {
+    if (!this.serving) {
       conn.send(this.leaderUrl ? { t: 'redirect', url: this.leaderUrl } : { t: 'redirect' });
       return conn.close(CLOSE_CODES.notLeader, 'not the active broker');
     }
@@ -199,6 +194,8 @@ export class Broker {
 
   /** @internal Called by the gateway for every frame after hello. */
   command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>): void {
+    // Handing over: the client resends what is unanswered to the next broker.
+    if (this.draining) return;
     const now = this.clock.now();
     const table = this.table;
     switch (frame.t) {
@@ -233,6 +230,12 @@ export class Broker {
       }
     }
     return level;
+  }
+
+  /** Whether this broker grants: embedded or active, and not handing over. */
+  private get serving(): boolean {
+    const role = this.role;
+    return (role === 'embedded' || role === 'active') && !this.draining;
   }
 
   // ---- effects out --------------------------------------------------------
@@ -280,10 +283,8 @@ export class Broker {
    * strict grants once the log entry that made them is durable.
    */
   private grant(e: GrantEffect): void {
-    const mirror = this.mirror;
-    if (!mirror) return this.sendGrant(e);
     if (e.strict) this.whenDurable(() => this.sendIfHeld(e));
-    else if (mirror.mayGrant(this.clock.now())) this.sendGrant(e);
+    else if (this.mirror!.mayGrant(this.clock.now())) this.sendGrant(e);
     else this.heldGrants.push(e);
   }
 
@@ -295,17 +296,17 @@ export class Broker {
     if (e.madeAt !== undefined) observer.handedOff(this.clock.now() - e.madeAt);
   }
 
-  /** With Redis, a new session is welcomed once it is durable, so a failover cannot lose it. */
+  /** A new session is welcomed once it is durable, so a failover cannot lose it. */
   private welcome(e: WelcomeEffect): void {
-    if (!this.mirror || e.resumed) return this.gateway.send(e.sessionId, frameOf(e));
+    if (e.resumed) return this.gateway.send(e.sessionId, frameOf(e));
     this.whenDurable(() => this.gateway.send(e.sessionId, frameOf(e)));
   }
 
-  /** Runs `send` once everything journaled so far is durable, unless this broker's table was dropped (deposed) meanwhile. */
+  /** Runs `send` once everything journaled so far is durable, unless this broker stopped serving that table meanwhile. */
   private whenDurable(send: () => void): void {
     const table = this.table;
-    void this.mirror?.durable().then(() => {
-      if (table === this.table) send();
+    this.mirror!.whenDurable(() => {
+      if (table === this.table && this.serving) send();
     });
   }
 
@@ -322,7 +323,7 @@ export class Broker {
     const table = this.table;
     // Above every token granted by now, not just when the block was asked for.
     const floor = Math.max(issuedUpTo, table.lastToken);
-    this.tokens.reserve(floor, this.options.tokenBlockSize).then(
+    this.mirror!.reserve(floor, this.options.tokenBlockSize).then(
       (block) => {
         if (table !== this.table) return;
         try {
@@ -344,7 +345,7 @@ export class Broker {
 
   /** Arms the one timer for the table's next deadline, unless it is armed earlier already. */
   private schedule(): void {
-    if (this.closing || this.role === 'standby' || this.role === 'promoting') return;
+    if (this.closing || !this.serving) return;
     const at = this.table.nextDeadline();
     if (at >= this.timerAt) return;
     if (this.timerHandle !== null) this.timer.clear(this.timerHandle);
@@ -358,14 +359,57 @@ export class Broker {
         this.timerHandle = null;
         this.timerAt = Infinity;
         this.flushHeldGrants();
-        if (this.role === 'embedded' || this.role === 'active') {
-          this.apply(this.table.tick(this.clock.now()));
-        }
+        if (this.serving) this.apply(this.table.tick(this.clock.now()));
       });
     }, delayMs);
   }
 
-  // ---- roles (Redis) ------------------------------------------------------
+  // ---- the mirror ---------------------------------------------------------
+
+  private async openMirror(): Promise<Mirror> {
+    const redis = this.options.redis;
+    if (!redis)
+      return new EmbeddedMirror(new FileTokenStore(this.options.dataDir, this.clock.wallMs));
+    // Loaded only when used: ioredis adds about 20 MB to an embedded broker's RSS.
+    const { RedisMirror } = await import('./mirror/redis-mirror.js');
+    return new RedisMirror(redis, {
+      // Known only now that the port is bound.
+      me: `${nanoid()} ${this.advertisedUrl}`,
+      dataDir: this.options.dataDir,
+      strictGraceMs: this.options.table.maxSessionTtlMs,
+    });
+  }
+
+  private mirrorHost(): MirrorHost {
+    return {
+      now: () => this.clock.now(),
+      wallMs: () => this.clock.wallMs(),
+      restore: (snapshot) => this.restore(snapshot),
+      replay: (entries) => this.replay(entries),
+      snapshot: () => this.table.snapshot(),
+      lastToken: () => this.table.lastToken,
+      event: (e) => this.mirrorEvent(e),
+      warn: this.warn,
+    };
+  }
+
+  private mirrorEvent(e: MirrorEvent): void | Promise<void> {
+    switch (e.type) {
+      case 'promote':
+        return this.promote(e.epoch, e.strictGraceMs);
+      case 'reseeded':
+        return this.warn(`active (epoch ${e.epoch}): Redis lost data, the table was written anew`);
+      case 'demote':
+        return this.demote(e.leaderUrl);
+      case 'leader':
+        return this.leaderSeen(e.url);
+      case 'lease':
+        if (e.valid) return this.flushHeldGrants();
+        if (this.role !== 'active') return;
+        this.warn('leader lease unconfirmed: strict locks taken back');
+        return this.apply(this.table.revokeStrict(this.clock.now()));
+    }
+  }
 
   private newTable(): LockTable {
     // Always journaled: the history is made from it, and with Redis the mirror sends it on.
@@ -378,12 +422,23 @@ export class Broker {
     if (snapshot) this.table.restore(this.clock.now(), snapshot);
   }
 
-  private async promote(): Promise<void> {
-    const block = await this.tokens.reserve(this.table.lastToken, this.options.tokenBlockSize);
+  private replay(entries: JournalEntry[]): void {
+    this.table.replay(this.clock.now(), entries);
+    this.history.record(entries, this.clock.wallMs());
+  }
+
+  /** This broker leads: a token block first, then every session gets a full TTL to come back. */
+  private async promote(epoch: number, strictGraceMs: number): Promise<void> {
+    const block = await this.mirror!.reserve(this.table.lastToken, this.options.tokenBlockSize);
     const now = this.clock.now();
     this.apply(this.table.addTokens(now, block.start, block.limit));
-    this.apply(this.table.promote(now));
-    this.warn(`active (epoch ${this.mirror?.epoch})`);
+    this.apply(this.table.promote(now, strictGraceMs > 0 ? now + strictGraceMs : -Infinity));
+    if (this.role === 'embedded') return;
+    const grace =
+      strictGraceMs > 0
+        ? `; took over without a continuous log: no strict grant for ${strictGraceMs} ms`
+        : '';
+    this.warn(`active (epoch ${epoch})${grace}`);
   }
 
   private demote(leaderUrl: string | null): void {
@@ -392,9 +447,7 @@ export class Broker {
     if (this.timerHandle !== null) this.timer.clear(this.timerHandle);
     this.timerHandle = null;
     this.timerAt = Infinity;
-    const frame = leaderUrl
-      ? { t: 'redirect' as const, url: leaderUrl }
-      : { t: 'redirect' as const };
+    const frame: RedirectFrame = leaderUrl ? { t: 'redirect', url: leaderUrl } : { t: 'redirect' };
     this.gateway.closeAll(CLOSE_CODES.notLeader, 'not the active broker', frame);
     this.warn('deposed: now standby');
   }
@@ -434,12 +487,4 @@ export async function createBroker(
     throw err;
   }
   return broker;
-}
-
-/** Stands in until the mirror, which reserves tokens in Redis, exists. */
-class NoTokens implements TokenStore {
-  reserve(): Promise<never> {
-    return Promise.reject(new Error('no token store yet'));
-  }
-  async close(): Promise<void> {}
 }

@@ -136,9 +136,10 @@ class AdminHttpServer implements AdminServer {
   }
 
   private ready(res: ServerResponse): void {
-    const role = this.source.overview().role;
-    const ready = role === 'embedded' || role === 'active';
-    sendJson(res, ready ? 200 : 503, { ready, role });
+    const { role, strictGraceMs } = this.source.overview();
+    // A broker waiting out the strict grace grants efficient locks, but not what strict users need.
+    const ready = (role === 'embedded' || role === 'active') && strictGraceMs === 0;
+    sendJson(res, ready ? 200 : 503, { ready, role, strictGraceMs });
   }
 
   private async sendMetrics(res: ServerResponse): Promise<void> {

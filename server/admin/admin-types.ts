@@ -47,6 +47,11 @@ export interface MirrorView {
   backlogEntries: number;
   lagP50Ms: number;
   lagP99Ms: number;
+  /** The dataset generation in Redis this broker's table belongs to. */
+  generation: string;
+  /** Times this broker found Redis had lost data (a generation, epoch, log or snapshot, or a lease key gone early), and the last finding. */
+  dataLosses: number;
+  lastDataLoss: { what: string; detail: string; atWallMs: number } | null;
 }
 
 export interface Overview {
@@ -63,6 +68,11 @@ export interface Overview {
   grants: number;
   /** Grants over about the last second. */
   grantsPerSec: number;
+  /**
+   * How much longer strict grants wait (ms; 0 normally): a broker that took
+   * over without a continuous log first waits out the longest session TTL.
+   */
+  strictGraceMs: number;
   mirror: MirrorView | null;
 }
 

@@ -49,6 +49,16 @@ const READ_FAMILIES: readonly ReadFamily[] = [
   gauge('baton_mirror_lag_p99_seconds', 'Recent p99 of entry made to entry durable.', (r) => {
     return (r.overview.mirror?.lagP99Ms ?? 0) / 1000;
   }),
+  counter('baton_redis_data_loss_total', 'Times Redis was found to have lost data.', (r) => {
+    return r.overview.mirror?.dataLosses ?? 0;
+  }),
+  gauge(
+    'baton_strict_grace_seconds',
+    'Time left before strict grants resume after a takeover without a continuous log.',
+    (r) => {
+      return r.overview.strictGraceMs / 1000;
+    },
+  ),
   gauge('baton_epoch', 'Leader epoch with Redis; 0 when embedded.', (r) => r.overview.epoch),
   gauge(
     'baton_role',

@@ -11,7 +11,8 @@ import { createBroker } from '../broker.js';
 import type { RedisMirrorOptions } from '../mirror/redis-mirror-options.js';
 
 const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--data-dir DIR]
-  [--session-ttl-ms N] [--lock-delay-ms N] [--consistency efficient|strict] [--strict-prefix P]...
+  [--session-ttl-ms N] [--max-session-ttl-ms N] [--lock-delay-ms N]
+  [--consistency efficient|strict] [--strict-prefix P]...
   [--redis URL | --redis-sentinels H:P,H:P --redis-name NAME] [--cluster NAME]
   [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]
   [--admin-port 7071] [--admin-host 127.0.0.1] [--admin-token T] [--no-admin]`;
@@ -90,6 +91,7 @@ export async function serve(args: string[]): Promise<number> {
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       'session-ttl-ms': { type: 'string' },
+      'max-session-ttl-ms': { type: 'string' },
       'lock-delay-ms': { type: 'string' },
       consistency: { type: 'string' },
       'strict-prefix': { type: 'string', multiple: true },
@@ -119,6 +121,7 @@ export async function serve(args: string[]): Promise<number> {
       port: intFlag(values.port, 'port'),
       dataDir: values['data-dir'],
       defaultSessionTtlMs: intFlag(values['session-ttl-ms'], 'session-ttl-ms'),
+      maxSessionTtlMs: intFlag(values['max-session-ttl-ms'], 'max-session-ttl-ms'),
       lockDelayMs: intFlag(values['lock-delay-ms'], 'lock-delay-ms'),
       consistency: values.consistency as Consistency | undefined,
       consistencyByPrefix: Object.fromEntries(strictPrefixes.map((p) => [p, 'strict' as const])),
@@ -137,10 +140,11 @@ export async function serve(args: string[]): Promise<number> {
   console.log(`baton listening on ${broker.url} (${broker.role})`);
   if (admin) console.log(`console: ${admin.url}/`);
   return new Promise<number>((resolve) => {
+    // A planned stop hands the lead to a standby at once rather than letting the lease lapse.
     const stop = (): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      Promise.all([admin?.close(), broker.close()]).then(
+      Promise.all([admin?.close(), broker.handOver()]).then(
         () => resolve(0),
         () => resolve(1),
       );

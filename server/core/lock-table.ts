@@ -28,6 +28,8 @@ export class LockTable {
   readonly views = new TableViews(this.state);
   private reserving = false;
   private out: Effect[] = [];
+  /** Strict grants wait until then (monotonic ms): see {@link promote}. */
+  private strictGraceUntil = -Infinity;
 
   constructor(options: LockTableOptions = {}) {
     this.options = resolveLockTableOptions(options);
@@ -103,7 +105,8 @@ export class LockTable {
     const lock = this.state.lockFor(path);
     const strict = cmd.strict === true;
     const free = lock.holder === null && lock.head === null && lock.heapIndex === -1;
-    if (free && this.state.tokenNext < this.state.tokenLimit) {
+    const graceHolds = strict && now < this.strictGraceUntil;
+    if (free && !graceHolds && this.state.tokenNext < this.state.tokenLimit) {
       this.grant(now, lock, s, requestId, strict);
       return this.flush();
     }
@@ -120,7 +123,7 @@ export class LockTable {
     const w = new Waiter(s, requestId, lock, now, strict, cmd.timeoutMs);
     this.state.enqueue(w);
     this.armTimeout(now, w);
-    // Only possible when tokens ran out: the free lock waits for the next block.
+    // Only when tokens ran out or the grace holds: the free lock waits for either.
     if (free) this.state.starved.add(lock);
     return cmd.quiet ? [] : [{ type: 'queued', sessionId, requestId, position: lock.waiting }];
   }
@@ -196,6 +199,10 @@ export class LockTable {
       delayHeap.pop();
       this.grantNext(now, l);
     }
+    if (this.strictGraceUntil <= now && this.strictGraceUntil !== -Infinity) {
+      this.strictGraceUntil = -Infinity;
+      this.grantStarved(now);
+    }
     return this.flush();
   }
 
@@ -206,7 +213,13 @@ export class LockTable {
       sessionHeap.peek()?.deadline ?? Infinity,
       timeoutHeap.peek()?.deadline ?? Infinity,
       delayHeap.peek()?.deadline ?? Infinity,
+      this.strictGraceUntil === -Infinity ? Infinity : this.strictGraceUntil,
     );
+  }
+
+  /** Until when (monotonic ms) strict grants wait, or -Infinity when they do not. */
+  get strictGraceEndsAt(): number {
+    return this.strictGraceUntil;
   }
 
   /** Hands the table tokens `[start, limit)`, durably reserved by the shell. */
@@ -216,10 +229,15 @@ export class LockTable {
     this.state.tokenNext = start;
     this.state.tokenLimit = limit;
     this.reserving = false;
+    this.grantStarved(now);
+    return this.flush();
+  }
+
+  /** Grants what waited for tokens or the grace; those still held back are starved again. */
+  private grantStarved(now: number): void {
     const starved = [...this.state.starved];
     this.state.starved.clear();
     for (const lock of starved) this.grantNext(now, lock);
-    return this.flush();
   }
 
   /** The largest token granted so far, or 0. */
@@ -285,9 +303,13 @@ export class LockTable {
   /**
    * A standby becomes active: every session gets a full TTL from `now` to
    * reconnect, waiter timeouts restart, and free locks with waiters are
-   * granted (call after `addTokens`).
+   * granted (call after `addTokens`). With `strictGraceUntil` the broker took
+   * over without a continuous log: a lock it does not know of may still be
+   * held, so nothing is granted strict before then (a strict head waits, and
+   * the queue behind it).
    */
-  promote(now: number): Effect[] {
+  promote(now: number, strictGraceUntil = -Infinity): Effect[] {
+    this.strictGraceUntil = strictGraceUntil > now ? strictGraceUntil : -Infinity;
     for (const s of this.state.sessions.values()) s.lastSeenAt = now;
     for (const lock of [...this.state.locks.values()]) {
       for (const w of lock.waiters()) this.armTimeout(now, w);
@@ -386,7 +408,10 @@ export class LockTable {
     }
     const w = lock.head;
     if (!w) return this.state.dropIfIdle(lock);
-    if (this.state.tokenNext >= this.state.tokenLimit) {
+    if (
+      this.state.tokenNext >= this.state.tokenLimit ||
+      (w.strict && now < this.strictGraceUntil)
+    ) {
       this.state.starved.add(lock);
       return;
     }

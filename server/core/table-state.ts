@@ -13,7 +13,7 @@ export class TableState {
   readonly sessionHeap = new DeadlineHeap<Session>();
   readonly timeoutHeap = new DeadlineHeap<Waiter>();
   readonly delayHeap = new DeadlineHeap<LockState>();
-  /** Locks with a waiter that could be granted but for a token. */
+  /** Locks with a waiter that could be granted but for a token, or for the strict grace period. */
   readonly starved = new Set<LockState>();
   tokenNext = 0;
   tokenLimit = 0;

@@ -5,20 +5,14 @@ import type { TableSnapshot } from '../core/replica.js';
 // Plain msgpack, as on the wire: the log stays readable by any tool.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 
-/** One stream entry: the journal entries of one group commit, numbered without gaps. */
-export interface LogBatch {
-  seq: number;
-  entries: JournalEntry[];
-}
+/** The `b` field of a log entry: the journal entries of one group commit. */
+export const encodeEntries = (entries: readonly JournalEntry[]): Buffer => packr.pack(entries);
+export const decodeEntries = (bytes: Buffer): JournalEntry[] => {
+  const entries: unknown = packr.unpack(bytes);
+  if (!Array.isArray(entries)) throw new Error('a log batch is not a list of entries');
+  return entries as JournalEntry[];
+};
 
-/** The snapshot hash's data: the table as of batch `seq`. */
-export interface SnapshotRecord {
-  seq: number;
-  table: TableSnapshot;
-}
-
-export const encodeBatch = (batch: LogBatch): Buffer => packr.pack(batch);
-export const decodeBatch = (bytes: Buffer): LogBatch => packr.unpack(bytes) as LogBatch;
-export const encodeSnapshot = (s: SnapshotRecord): Buffer => packr.pack(s);
-export const decodeSnapshot = (bytes: Buffer): SnapshotRecord =>
-  packr.unpack(bytes) as SnapshotRecord;
+/** The snapshot hash's `data` field: the table. */
+export const encodeTable = (table: TableSnapshot): Buffer => packr.pack(table);
+export const decodeTable = (bytes: Buffer): TableSnapshot => packr.unpack(bytes) as TableSnapshot;

@@ -1,21 +1,65 @@
 import type { Redis } from 'ioredis';
-import { decodeBatch, decodeSnapshot, type LogBatch, type SnapshotRecord } from './batch.js';
+import type { JournalEntry } from '../core/journal.js';
+import type { TableSnapshot } from '../core/replica.js';
+import { decodeEntries, decodeTable } from './batch.js';
 import type { RedisKeys } from './keys.js';
 
 /** Where a reader stands in the log. */
 export interface LogPosition {
   /** Stream id of the last batch applied ('0-0' before any). */
   id: string;
-  /** Its batch number (0 before any). */
+  /** Its batch number (0 before any: a generation's snapshot is batch 0). */
   seq: number;
+}
+
+/** One stream entry: the journal entries of one group commit, numbered without gaps. */
+export interface LogBatch {
+  id: string;
+  seq: number;
+  /** The dataset generation and the epoch of the broker that wrote it. */
+  generation: string;
+  epoch: number;
+  entries: JournalEntry[];
+  /** The last batch of a broker handing over: a standby may take over at once. */
+  handover: boolean;
+}
+
+/** The snapshot hash: the table as of batch `seq` (stream id `id`). */
+export interface SnapshotRecord {
+  id: string;
+  seq: number;
+  generation: string;
+  epoch: number;
+  table: TableSnapshot;
 }
 
 const PAGE = 500;
 
+/** The value of `name` among a stream entry's field/value pairs. */
+function field(fields: Buffer[], name: string): Buffer | undefined {
+  for (let i = 0; i < fields.length - 1; i += 2) {
+    if (fields[i]!.toString() === name) return fields[i + 1];
+  }
+  return undefined;
+}
+
+function decodeBatch(id: Buffer, fields: Buffer[]): LogBatch {
+  const bytes = field(fields, 'b');
+  const seq = Number(field(fields, 's')?.toString());
+  if (!bytes || !Number.isSafeInteger(seq)) throw new Error(`log entry ${id} is not a Baton batch`);
+  return {
+    id: id.toString(),
+    seq,
+    generation: field(fields, 'g')?.toString() ?? '',
+    epoch: Number(field(fields, 'e')?.toString() ?? 0),
+    entries: decodeEntries(bytes),
+    handover: field(fields, 'h') !== undefined,
+  };
+}
+
 /**
- * Reads the log: the snapshot, then every batch after it, in pages. A reader
- * that finds a gap in the batch numbers (the log was trimmed past it) must
- * start again from the snapshot.
+ * Reads the log: the snapshot, then every batch after it, in pages. What a
+ * reader makes of a gap or a foreign generation is its own business.
  */
 export class LogReader {
   constructor(
@@ -23,14 +67,27 @@ export class LogReader {
     private readonly keys: RedisKeys,
   ) {}
 
-  async snapshot(): Promise<(SnapshotRecord & { id: string }) | null> {
-    const [id, data] = await this.redis.hmgetBuffer(this.keys.snapshot, 'id', 'data');
-    if (!id || !data) return null;
-    return { ...decodeSnapshot(data), id: id.toString() };
+  async snapshot(): Promise<SnapshotRecord | null> {
+    const [id, gen, epoch, seq, data] = await this.redis.hmgetBuffer(
+      this.keys.snapshot,
+      'id',
+      'gen',
+      'epoch',
+      'seq',
+      'data',
+    );
+    if (!id || !gen || !data) return null;
+    return {
+      id: id.toString(),
+      generation: gen.toString(),
+      epoch: Number(epoch?.toString() ?? 0),
+      seq: Number(seq?.toString() ?? 0),
+      table: decodeTable(data),
+    };
   }
 
-  /** Batches after `from`, at most one page; `block` waits that long for the first. */
-  async after(from: LogPosition, blockMs?: number): Promise<(LogBatch & { id: string })[]> {
+  /** Batches after `from`, at most one page; `blockMs` waits that long for the first. */
+  async after(from: LogPosition, blockMs?: number): Promise<LogBatch[]> {
     const args: (string | number)[] = ['COUNT', PAGE];
     if (blockMs !== undefined) args.push('BLOCK', blockMs);
     const reply = (await this.redis.xreadBuffer(
@@ -40,10 +97,17 @@ export class LogReader {
       from.id,
     )) as [Buffer, [Buffer, Buffer[]][]][] | null;
     const entries = reply?.[0]?.[1] ?? [];
-    return entries.map(([id, fields]) => {
-      // Fields: e <epoch> b <batch>
-      const batch = decodeBatch(fields[3] as Buffer);
-      return { ...batch, id: id.toString() };
-    });
+    return entries.map(([id, fields]) => decodeBatch(id, fields));
+  }
+
+  /** The batch number the log ends at (its newest entry's, else the snapshot's; -1 for neither). */
+  async end(): Promise<number> {
+    const [newest] = (await this.redis.xrevrangeBuffer(this.keys.log, '+', '-', 'COUNT', 1)) as [
+      Buffer,
+      Buffer[],
+    ][];
+    if (newest) return Number(field(newest[1], 's')?.toString() ?? -1);
+    const seq = await this.redis.hget(this.keys.snapshot, 'seq');
+    return seq === null ? -1 : Number(seq);
   }
 }

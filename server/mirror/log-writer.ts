@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { JournalEntry } from '../core/journal.js';
 import type { TableSnapshot } from '../core/replica.js';
-import { encodeBatch, encodeSnapshot } from './batch.js';
-import type { RedisScripts } from './scripts.js';
+import { encodeEntries, encodeTable } from './batch.js';
+import type { LogPosition } from './log-reader.js';
+import type { DataLossKind, Outcome, Owner, RedisScripts } from './scripts.js';
 
 export interface LogWriterOptions {
   /** Replicas `WAIT` must confirm before a batch counts as durable; 0 skips WAIT. */
@@ -10,17 +11,24 @@ export interface LogWriterOptions {
   waitTimeoutMs: number;
   /** A snapshot is written after this many entries, and the log trimmed. */
   snapshotEveryEntries: number;
-  /** Entries kept while Redis is away; past this, a snapshot replaces them. */
+  /** Entries kept while Redis is away; past this the writer gives up (`overflow`). */
   maxBacklogEntries: number;
   /** How long a batch nobody waits for gathers entries before it is written. */
   lingerMs: number;
 }
 
+/** Why a writer stopped writing for good. */
+export type WriterStop =
+  | { kind: 'fenced'; why: string }
+  | { kind: 'lost'; what: DataLossKind }
+  /** Redis was away so long that the backlog passed its bound: the table must be reseeded. */
+  | { kind: 'overflow' };
+
 export interface LogWriterEvents {
   /** The table as of every entry handed to `append` so far. */
   snapshot(): TableSnapshot;
-  /** Another epoch owns the log: this broker was deposed. */
-  fenced(): void;
+  /** The writer stopped; what it held back is still to be made durable (`takePending`). */
+  stopped(reason: WriterStop): void;
   /** Redis answered again, or stopped answering. */
   reachable(ok: boolean): void;
 }
@@ -41,13 +49,30 @@ function openBatch(): Pending {
   return { entries: [], openedAt: 0, snapshot: null, done, resolve };
 }
 
+class StopError extends Error {
+  constructor(readonly reason: WriterStop) {
+    super(reason.kind);
+  }
+}
+
+/** The value of a script's outcome, or a StopError for a fenced or lost one. */
+function valueOf<T>(outcome: Outcome<T>): T {
+  if (outcome.status === 'done') return outcome.value;
+  throw new StopError(
+    outcome.status === 'fenced'
+      ? { kind: 'fenced', why: outcome.why }
+      : { kind: 'lost', what: outcome.what },
+  );
+}
+
 /**
- * Group commit: journal entries gather in the open batch while the previous
- * one is written, so one round trip carries every change made meanwhile.
- * One write is in flight at a time, which keeps batches in log order. A
- * batch nobody waits for (no strict grant, no new session in it) also
- * lingers `lingerMs` first: on a busy broker that is many changes per append
- * instead of a few, for a mirror lag a few ms longer.
+ * Group commit for one owner (generation and epoch): journal entries gather
+ * in the open batch while the previous one is written, so one round trip
+ * carries every change made meanwhile. One write is in flight at a time,
+ * which keeps batches in log order, numbered without gaps. A batch nobody
+ * waits for (no strict grant, no new session in it) also lingers `lingerMs`
+ * first: on a busy broker that is many changes per append instead of a few,
+ * for a mirror lag a few ms longer.
  */
 export class LogWriter {
   private open = openBatch();
@@ -67,13 +92,14 @@ export class LogWriter {
   constructor(
     private readonly redis: Redis,
     private readonly scripts: RedisScripts,
-    private readonly epoch: number,
-    private seq: number,
+    private readonly owner: Owner,
+    /** The last batch the log holds for this owner. */
+    private position: LogPosition,
     private readonly options: LogWriterOptions,
     private readonly events: LogWriterEvents,
   ) {}
 
-  append(entries: JournalEntry[]): void {
+  append(entries: readonly JournalEntry[]): void {
     if (entries.length === 0 || this.stopped) return;
     if (this.open.entries.length === 0) this.open.openedAt = performance.now();
     for (const e of entries) this.open.entries.push(e);
@@ -85,14 +111,19 @@ export class LogWriter {
     }
   }
 
-  /** Resolves once every entry appended so far is durable. */
-  durable(): Promise<void> {
+  /** Resolves once every entry appended so far is durable; null when nothing waits. */
+  durable(): Promise<void> | null {
     if (this.open.entries.length > 0) {
       this.urgent = true;
       this.wake?.();
       return this.open.done;
     }
-    return this.queue.at(-1)?.done ?? Promise.resolve();
+    return this.queue.at(-1)?.done ?? null;
+  }
+
+  /** The last batch Redis acknowledged. */
+  get acked(): LogPosition {
+    return this.position;
   }
 
   /** Entries not yet acknowledged. */
@@ -103,6 +134,18 @@ export class LogWriter {
   stop(): void {
     this.stopped = true;
     this.wake?.();
+  }
+
+  /**
+   * After a stop: the resolvers of every batch not yet durable, so whoever
+   * makes the same changes durable another way (a reseed) can release their waiters.
+   */
+  takePending(): (() => void)[] {
+    const pending = [...this.queue, this.open].map((b) => b.resolve);
+    this.queue.length = 0;
+    this.open = openBatch();
+    this.backlog = 0;
+    return pending;
   }
 
   /** Mirror lag (entry made → durable) of recent batches, in ms: p50, p99, max. */
@@ -132,9 +175,10 @@ export class LogWriter {
         if (this.failures > 0) this.events.reachable(true);
         this.failures = 0;
       } catch (err) {
-        if (err instanceof FencedError) return this.fence();
+        if (err instanceof StopError) return this.halt(err.reason);
         if (this.failures++ === 0) this.events.reachable(false);
-        this.compactIfTooLong();
+        // `backlog` counts the open batch's entries already.
+        if (this.backlog > this.options.maxBacklogEntries) return this.halt({ kind: 'overflow' });
         await new Promise((r) => setTimeout(r, Math.min(1_000, 20 * 2 ** this.failures)));
       }
     }
@@ -169,62 +213,40 @@ export class LogWriter {
 
   private async write(batch: Pending): Promise<void> {
     if (batch.entries.length > 0) {
-      const id = await this.scripts.appendLog(
-        this.epoch,
-        encodeBatch({ seq: this.seq + 1, entries: batch.entries }),
+      const seq = this.position.seq + 1;
+      const id = valueOf(
+        await this.scripts.appendLog(this.owner, seq, encodeEntries(batch.entries)),
       );
-      if (id === null) throw new FencedError();
-      this.seq++;
+      this.position = { id, seq };
       this.backlog -= batch.entries.length;
       batch.entries = [];
     }
     if (batch.snapshot) {
-      const data = encodeSnapshot({ seq: this.seq, table: batch.snapshot });
-      const id = await this.scripts.writeSnapshot(this.epoch, data, this.lastSnapshotId);
-      if (id === null) throw new FencedError();
-      this.lastSnapshotId = id;
+      const data = encodeTable(batch.snapshot);
+      const trim = this.lastSnapshotId;
+      const seq = this.position.seq;
+      this.lastSnapshotId = valueOf(await this.scripts.writeSnapshot(this.owner, seq, data, trim));
       batch.snapshot = null;
     }
-    await this.waitForReplicas();
+    await waitForReplicas(this.redis, this.options);
   }
 
-  private async waitForReplicas(): Promise<void> {
-    const { waitReplicas, waitTimeoutMs } = this.options;
-    if (waitReplicas === 0) return;
-    const acked = await this.redis.wait(waitReplicas, waitTimeoutMs);
-    if (acked < waitReplicas) throw new Error(`WAIT: ${acked} of ${waitReplicas} replicas`);
-  }
-
-  /**
-   * Redis has been away long enough that the backlog passed its bound: the
-   * queued batches are replaced by one snapshot of the table as it is now,
-   * which says everything they said.
-   */
-  private compactIfTooLong(): void {
-    // `backlog` counts the open batch's entries already.
-    if (this.backlog <= this.options.maxBacklogEntries) return;
-    // Only the resolvers are kept: the replaced batches' entries can go.
-    const resolvers = [...this.queue, this.open].map((b) => b.resolve);
-    const merged = openBatch();
-    merged.snapshot = this.events.snapshot();
-    void merged.done.then(() => resolvers.forEach((resolve) => resolve()));
-    this.queue.length = 0;
-    this.queue.push(merged);
-    // Skip a number: a standby tailing the log sees the gap and reloads from the snapshot.
-    this.seq++;
-    this.open = openBatch();
-    this.backlog = 0;
-    this.sinceSnapshot = 0;
-  }
-
-  private fence(): void {
+  private halt(reason: WriterStop): void {
     this.stopped = true;
     this.writing = false;
-    this.events.fenced();
+    this.events.stopped(reason);
   }
 }
 
-class FencedError extends Error {}
+/** `WAIT`s for the configured replicas; throws when fewer confirm in time. */
+export async function waitForReplicas(
+  redis: Redis,
+  { waitReplicas, waitTimeoutMs }: Pick<LogWriterOptions, 'waitReplicas' | 'waitTimeoutMs'>,
+): Promise<void> {
+  if (waitReplicas === 0) return;
+  const acked = await redis.wait(waitReplicas, waitTimeoutMs);
+  if (acked < waitReplicas) throw new Error(`WAIT: ${acked} of ${waitReplicas} replicas`);
+}
 
 /** Batches whose lag is kept for `lagMs`. */
 const LAG_SAMPLES = 1_024;

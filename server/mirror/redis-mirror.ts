@@ -1,71 +1,98 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { nanoid } from 'nanoid';
 import type { JournalEntry } from '../core/journal.js';
-import type { TableSnapshot } from '../core/replica.js';
-import { blockStart, type TokenBlock, type TokenStore } from '../tokens/token-store.js';
+import type { TokenBlock } from '../tokens/token-store.js';
+import { encodeEntries, encodeTable } from './batch.js';
+import { GenerationFile } from './generation-file.js';
 import { redisKeys, type RedisKeys } from './keys.js';
-import { LogReader, type LogPosition } from './log-reader.js';
-import { LogWriter, type LogWriterOptions } from './log-writer.js';
+import { HolderWatch, LeaderLease } from './leadership.js';
+import { LogFollower } from './log-follower.js';
+import { LogReader } from './log-reader.js';
+import { LogWriter, waitForReplicas, type WriterStop } from './log-writer.js';
+import type { DataLoss, Mirror, MirrorHost, MirrorStatus } from './mirror.js';
 import type { ResolvedRedisMirrorOptions } from './redis-mirror-options.js';
-import { RedisScripts } from './scripts.js';
+import { RedisTokenStore, TokenMarkLostError } from './redis-token-store.js';
+import { RedisScripts, type Owner } from './scripts.js';
 
-/** What the mirror asks of the broker around it. */
-export interface MirrorHooks {
-  /** Monotonic ms. */
-  now(): number;
-  /** Wall-clock ms, for the token floor. */
-  wallMs(): number;
-  /** Empties the table and loads `snapshot` into it (null: start empty). */
-  restore(snapshot: TableSnapshot | null): void;
-  /** Applies the active broker's entries to the standby table. */
-  replay(entries: JournalEntry[]): void;
-  snapshot(): TableSnapshot;
-  /** The largest token the table has seen granted. */
-  lastToken(): number;
-  /** This broker leads now: take a token block and start serving. */
-  promote(): Promise<void>;
-  /** This broker no longer leads: stop serving, send clients to `leaderUrl`. */
-  demote(leaderUrl: string | null): void;
-  /** The active broker's URL as last seen, for redirects. */
-  leader(url: string | null): void;
-  /** The leader lease was confirmed again: grants held back may go. */
-  leaseConfirmed(): void;
-  /** The leader lease ran out unconfirmed while active: strict holders can no longer be sure. */
-  leaseLapsed(): void;
-  warn(message: string): void;
+/** Who this broker is, beside its Redis options. */
+export interface RedisMirrorContext {
+  /** "id url": unique per process, with the URL clients are sent to. */
+  me: string;
+  /** Where the generation last belonged to is kept; null keeps nothing. */
+  dataDir: string | null;
+  /**
+   * How long a broker that takes over without a continuous log grants nothing
+   * strict: the longest session TTL that could still be running.
+   */
+  strictGraceMs: number;
 }
 
-export type MirrorRole = 'standby' | 'promoting' | 'active';
+/** Changes appended while a new generation is being seeded, and who waits for them. */
+interface Reseeding {
+  held: JournalEntry[];
+  waiters: (() => void)[];
+  /** Waiters of the writer stopped for the reseed: durable once the seed is. */
+  pending: (() => void)[];
+}
+
+/** Another broker seeded, leads, or took a newer epoch first. */
+class NotSeededError extends Error {}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const urlOf = (holder: string | null): string | null => holder?.split(' ')[1] ?? null;
 
 /**
- * The Redis side of a broker: leader lease and epoch, the fenced log (written
- * when active, tailed when standby), snapshots and token blocks.
+ * The Redis side of a broker: one active broker at a time holds the leader
+ * lease and appends the table's journal to a fenced log; standbys tail it
+ * and take over when the lease lapses or is handed over. Every write names
+ * the dataset generation and epoch it is for, so a deposed broker writes
+ * nothing, and a Redis that lost data is noticed: a live leader seeds a new
+ * generation from its table; a broker that takes over without a continuous
+ * log grants nothing strict for a session TTL first.
  */
-export class RedisMirror implements TokenStore {
-  role: MirrorRole = 'standby';
+export class RedisMirror implements Mirror {
+  role: 'standby' | 'promoting' | 'active' = 'standby';
   epoch = 0;
+  private host!: MirrorHost;
   private readonly keys: RedisKeys;
+  /** Appends, then WAIT for their replication; the lease and the tail have their own. */
   private readonly redis: Redis;
-  private readonly lease: Redis;
-  private readonly tail: Redis;
+  private readonly leaseConn: Redis;
+  private readonly tailConn: Redis;
   private readonly scripts: RedisScripts;
   private readonly leaseScripts: RedisScripts;
   private readonly reader: LogReader;
+  private readonly follower: LogFollower;
+  private readonly tokens: RedisTokenStore;
+  private readonly lease: LeaderLease;
+  private readonly watch: HolderWatch;
+  private readonly marks: GenerationFile | null;
   private writer: LogWriter | null = null;
-  private position: LogPosition = { id: '0-0', seq: 0 };
-  private leaseValidUntil = 0;
+  private owner: Owner = { generation: '', epoch: 0 };
   private reachable = true;
-  private leadTimer: NodeJS.Timeout | undefined;
-  private lapseTimer: NodeJS.Timeout | undefined;
+  private leadTimer: ReturnType<typeof setInterval> | undefined;
   private tailing: Promise<void> | null = null;
   private closed = false;
   private leading = false;
-  /** The standby table must be reloaded from the snapshot before tailing on. */
-  private stale = false;
+  private handingOver = false;
+  /** Set from the moment the writer stops for a reseed until the new generation has a writer. */
+  private reseeding: Reseeding | null = null;
+  /** A seed attempt is in flight. */
+  private seedingNow = false;
+  /** A reseed waits for the lease to be confirmed (the backlog overflowed while Redis was away). */
+  private reseedDue = false;
+  /** Until when (monotonic ms) strict grants must wait after a takeover without a continuous log. */
+  private graceUntil = -Infinity;
+  private readonly losses = {
+    count: 0,
+    last: null as MirrorStatus['lastDataLoss'],
+    /** Findings already reported in this generation: each is logged once. */
+    reported: new Set<string>(),
+  };
 
   constructor(
     private readonly options: ResolvedRedisMirrorOptions,
-    private readonly me: string,
-    private readonly hooks: MirrorHooks,
+    private readonly context: RedisMirrorContext,
   ) {
     this.keys = redisKeys(options.keyPrefix, options.cluster);
     const common: RedisOptions = {
@@ -88,23 +115,49 @@ export class RedisMirror implements TokenStore {
     };
     // Commands fail fast while Redis is away instead of piling up in memory.
     const leaseTimeout = Math.max(200, Math.floor(options.leaderLeaseMs / 3));
-    // Three connections, so nothing waits behind another's blocking command:
-    // the log (appends, then WAIT for their replication), the lease, the tail.
     this.redis = open({
       enableOfflineQueue: false,
       commandTimeout: options.waitTimeoutMs + leaseTimeout,
     });
-    this.lease = open({ enableOfflineQueue: false, commandTimeout: leaseTimeout });
-    this.tail = open({});
+    this.leaseConn = open({ enableOfflineQueue: false, commandTimeout: leaseTimeout });
+    this.tailConn = open({});
     this.scripts = new RedisScripts(this.redis, this.keys);
-    this.leaseScripts = new RedisScripts(this.lease, this.keys);
-    this.reader = new LogReader(this.tail, this.keys);
+    this.leaseScripts = new RedisScripts(this.leaseConn, this.keys);
+    this.reader = new LogReader(this.tailConn, this.keys);
+    this.follower = new LogFollower(this.reader, {
+      restore: (snapshot) => this.host.restore(snapshot),
+      replay: (entries) => this.host.replay(entries),
+      dataLoss: (what, detail) => this.dataLoss(what, detail),
+      handedOver: () => {
+        this.watch.handedOver();
+        void this.lead();
+      },
+      warn: (message) => this.host.warn(message),
+    });
+    this.tokens = new RedisTokenStore(
+      this.redis,
+      this.scripts,
+      () => this.owner,
+      () => this.host.wallMs(),
+      options,
+    );
+    this.lease = new LeaderLease(
+      options.leaderLeaseMs,
+      () => this.host.now(),
+      () => {
+        if (this.role === 'active') void this.host.event({ type: 'lease', valid: false });
+      },
+    );
+    this.watch = new HolderWatch(options.leaderLeaseMs);
+    this.marks = context.dataDir === null ? null : new GenerationFile(context.dataDir);
   }
 
-  async start(): Promise<void> {
-    await Promise.all([this.redis.connect(), this.lease.connect(), this.tail.connect()]);
-    await this.load();
-    this.tailing = this.follow();
+  async start(host: MirrorHost): Promise<void> {
+    this.host = host;
+    await Promise.all([this.redis.connect(), this.leaseConn.connect(), this.tailConn.connect()]);
+    // A standby's table is warm before it answers anyone; no dataset yet is fine.
+    await this.follower.load().catch((err: Error) => this.host.warn(`log: ${err.message}`));
+    this.tailing = this.follower.follow(() => this.following());
     this.leadTimer = setInterval(
       () => void this.lead(),
       Math.floor(this.options.leaderLeaseMs / 3),
@@ -115,23 +168,28 @@ export class RedisMirror implements TokenStore {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.leadTimer);
-    clearTimeout(this.lapseTimer);
+    this.lease.drop();
     this.writer?.stop();
     this.redis.disconnect();
-    this.lease.disconnect();
-    this.tail.disconnect();
+    this.leaseConn.disconnect();
+    this.tailConn.disconnect();
     await this.tailing?.catch(() => {});
   }
 
   // ---- for the active broker ------------------------------------------------
 
-  append(entries: JournalEntry[]): void {
-    this.writer?.append(entries);
+  append(entries: readonly JournalEntry[]): void {
+    if (this.reseeding) for (const e of entries) this.reseeding.held.push(e);
+    else this.writer?.append(entries);
   }
 
-  /** Resolves once everything appended so far is durable in Redis. */
-  durable(): Promise<void> {
-    return this.writer ? this.writer.durable() : new Promise(() => {});
+  whenDurable(fn: () => void): void {
+    if (this.reseeding) return void this.reseeding.waiters.push(fn);
+    const durable = this.writer?.durable();
+    // No writer: this broker does not lead, and what it made will never be durable.
+    if (durable === undefined) return;
+    if (durable === null) fn();
+    else void durable.then(fn);
   }
 
   /**
@@ -140,187 +198,344 @@ export class RedisMirror implements TokenStore {
    * broker can take the lease either, unless Redis comes back without it).
    */
   mayGrant(now: number): boolean {
-    return this.role === 'active' && (now < this.leaseValidUntil || !this.reachable);
-  }
-
-  /** Entries not yet durable, and the lag of recent batches (ms). */
-  get lag(): { entries: number; p50: number; p99: number; max: number; batches: number } {
-    const ms = this.writer?.lagMs() ?? { p50: 0, p99: 0, max: 0, batches: 0 };
-    return { entries: this.writer?.lag ?? 0, ...ms };
+    return this.role === 'active' && (this.lease.valid(now) || !this.reachable);
   }
 
   async reserve(issuedUpTo: number, count: number): Promise<TokenBlock> {
-    const floor = blockStart(0, issuedUpTo, this.hooks.wallMs());
-    const block = await this.scripts.reserveTokens(this.epoch, floor, count);
-    if (!block) throw new Error('fenced: another broker leads');
-    const { waitReplicas, waitTimeoutMs } = this.options;
-    if (waitReplicas > 0 && (await this.redis.wait(waitReplicas, waitTimeoutMs)) < waitReplicas) {
-      throw new Error(`WAIT: fewer than ${waitReplicas} replicas confirmed the token block`);
+    try {
+      return await this.tokens.reserve(issuedUpTo, count);
+    } catch (err) {
+      if (err instanceof TokenMarkLostError) this.lost(err.what, 'reserving fencing tokens');
+      throw err;
     }
-    return block;
+  }
+
+  status(): MirrorStatus {
+    const lag = this.writer?.lagMs() ?? { p50: 0, p99: 0, max: 0, batches: 0 };
+    return {
+      backlogEntries: this.writer?.lag ?? 0,
+      lag,
+      generation: this.follower.generation,
+      dataLosses: this.losses.count,
+      lastDataLoss: this.losses.last,
+    };
+  }
+
+  async handOver(): Promise<string | null> {
+    const writer = this.writer;
+    if (this.role !== 'active' || !writer || this.reseeding) return null;
+    this.handingOver = true;
+    for (let durable = writer.durable(); durable; durable = writer.durable()) await durable;
+    writer.stop();
+    const empty = encodeEntries([]);
+    const handed = await this.scripts
+      .handOver(this.owner, writer.acked.seq + 1, empty, this.context.me)
+      .catch(() => null);
+    this.lease.drop();
+    this.role = 'standby';
+    if (handed?.status !== 'done') return null;
+    // A standby tailing the log takes over within a few ms; wait to name it to clients.
+    const deadline = this.host.now() + this.options.leaderLeaseMs;
+    while (this.host.now() < deadline && !this.closed) {
+      const holder = await this.leaseConn.get(this.keys.leader).catch(() => null);
+      if (holder && holder !== this.context.me) return urlOf(holder);
+      await sleep(5);
+    }
+    return null;
   }
 
   // ---- leadership -------------------------------------------------------------
 
+  private following(): boolean {
+    return !this.closed && this.role === 'standby' && !this.handingOver;
+  }
+
+  /** One step of the leader lease: a standby looks and maybe takes it, the active renews it. */
   private async lead(): Promise<void> {
-    if (this.closed || this.role === 'promoting' || this.leading) return;
+    if (this.closed || this.leading || this.handingOver || this.role === 'promoting') return;
     this.leading = true;
-    const sentAt = this.hooks.now();
     try {
-      if (this.role === 'active') {
-        if (await this.leaseScripts.renewLead(this.me, this.options.leaderLeaseMs, this.epoch)) {
-          this.confirmLease(sentAt);
-        } else {
-          await this.demote();
-        }
-        return;
-      }
-      const result = await this.leaseScripts.takeLead(
-        this.me,
-        this.options.leaderLeaseMs,
-        this.epoch,
-      );
-      if ('epoch' in result) {
-        this.epoch = result.epoch;
-        this.confirmLease(sentAt);
-        await this.promote();
-      } else {
-        this.hooks.leader(result.holder?.split(' ')[1] ?? null);
-      }
+      if (this.role === 'active') await this.renew();
+      else await this.look();
     } catch (err) {
       this.reachable = false;
-      if ((this.role as MirrorRole) === 'promoting') await this.demote();
-      this.hooks.warn(`leader lease: ${(err as Error).message}`);
+      this.host.warn(`leader lease: ${(err as Error).message}`);
     } finally {
       this.leading = false;
     }
   }
 
-  /** The lease runs from when the renewal was sent, less a margin for clock rate. */
-  private confirmLease(sentAt: number): void {
-    this.reachable = true;
-    const until = sentAt + this.options.leaderLeaseMs * 0.9;
-    this.leaseValidUntil = until;
-    this.hooks.leaseConfirmed();
-    // If no renewal lands before then, strict holders must hear of it then.
-    clearTimeout(this.lapseTimer);
-    this.lapseTimer = setTimeout(
-      () => {
-        if (this.role === 'active' && this.leaseValidUntil === until) this.hooks.leaseLapsed();
-      },
-      Math.max(0, until - this.hooks.now()),
+  private async renew(): Promise<void> {
+    const writer = this.writer;
+    if (!writer || this.seedingNow) return;
+    const sentAt = this.host.now();
+    const { me } = this.context;
+    const { leaderLeaseMs } = this.options;
+    const outcome = await this.leaseScripts.renewLead(
+      me,
+      leaderLeaseMs,
+      this.owner,
+      writer.acked.seq,
     );
+    if (outcome.status === 'fenced') return this.demote(false);
+    if (outcome.status === 'lost') return this.lost(outcome.what, 'renewing the leader lease');
+    this.reachable = true;
+    this.lease.confirm(sentAt);
+    void this.host.event({ type: 'lease', valid: true });
+    if (this.reseedDue) void this.reseed();
   }
 
-  private async promote(): Promise<void> {
+  /** A standby's look at the lease: follow the dataset, and take over when the lease is free. */
+  private async look(): Promise<void> {
+    const now = (): number => this.host.now();
+    const [gen, holder, leftMs] = await this.peek();
+    if (gen === null) {
+      const knew = this.knownGeneration() !== '';
+      if (knew) this.dataLoss('generation', 'the generation key is gone');
+      // A live leader (it renews every third of a lease) seeds first; a broker
+      // that never knew a dataset (it cannot tell a new deployment from a lost
+      // one) waits longer than one that did, which seeds with the grace period.
+      const waitMs = this.options.leaderLeaseMs * (knew ? 1 : 1.5);
+      if (this.watch.generationMissing(now(), waitMs)) await this.promote('new-generation');
+      return;
+    }
+    this.watch.generationSeen();
+    if (gen !== this.follower.generation) {
+      this.follower.needsLoad = true;
+      return;
+    }
+    if (this.follower.needsLoad) return;
+    if (holder !== null && holder !== this.context.me) {
+      this.watch.held(now(), leftMs);
+      return void this.host.event({ type: 'leader', url: urlOf(holder) });
+    }
+    if (holder === null && this.watch.vanishedEarly(now())) {
+      this.dataLoss('leader', 'the leader lease key vanished before its TTL ran out');
+    }
+    if (!this.watch.mayTake(now())) return;
+    const sentAt = now();
+    const { me } = this.context;
+    const seen = this.seenEpoch();
+    const taken = await this.leaseScripts.takeLead(me, this.options.leaderLeaseMs, seen, gen);
+    if (taken.status === 'held') this.watch.held(now(), taken.leaseLeftMs);
+    if (taken.status === 'moved') this.follower.needsLoad = true;
+    if (taken.status !== 'taken') return;
+    if (taken.epochLost) this.dataLoss('epoch', `the epoch key was missing or below ${seen}`);
+    this.epoch = taken.epoch;
+    this.lease.confirm(sentAt);
+    await this.promote('takeover');
+  }
+
+  /** The generation key, the leader key and its TTL, in one round trip. */
+  private async peek(): Promise<[string | null, string | null, number]> {
+    const { generation, leader } = this.keys;
+    const replies = await this.leaseConn.multi().get(generation).get(leader).pttl(leader).exec();
+    if (!replies) throw new Error('the lease look was aborted');
+    for (const [err] of replies) if (err) throw err;
+    const [gen, holder, leftMs] = replies.map(([, value]) => value);
+    return [gen as string | null, holder as string | null, Number(leftMs)];
+  }
+
+  /**
+   * Becomes the active broker: after a `takeover` of the lease, once the log
+   * is read to its end and shown to hold everything this table applied; with
+   * a `new-generation`, after seeding one from this table because Redis has
+   * none. A table the log cannot vouch for is seeded as a new generation,
+   * and strict grants then wait out the grace period.
+   */
+  private async promote(how: 'takeover' | 'new-generation'): Promise<void> {
     this.role = 'promoting';
     await this.tailing;
-    // The epoch moved on: the old leader can append nothing more, so this read is final.
-    // A gap (the log was trimmed past this standby) means the snapshot first.
-    if (!(await this.catchUp())) await this.load();
-    this.writer = new LogWriter(
-      this.redis,
-      this.scripts,
-      this.epoch,
-      this.position.seq,
-      this.writerOptions,
-      {
-        snapshot: () => this.hooks.snapshot(),
-        fenced: () => void this.demote(),
-        reachable: (ok) => {
-          this.reachable = ok;
-        },
-      },
-    );
-    await this.hooks.promote();
-    this.role = 'active';
-    this.hooks.leader(this.me.split(' ')[1] ?? null);
+    try {
+      const continuous =
+        how === 'takeover' &&
+        !this.follower.needsLoad &&
+        (await this.follower.catchUp()) &&
+        (await this.follower.logIntact());
+      if (!continuous) {
+        // A broker that never knew a dataset (a new deployment) has no holders to wait out.
+        const knew = this.knownGeneration() !== '' || how === 'takeover';
+        await this.seed(how === 'takeover');
+        if (knew) this.graceUntil = this.host.now() + this.context.strictGraceMs;
+      }
+      this.owner = { generation: this.follower.generation, epoch: this.epoch };
+      this.marks?.record(this.owner.generation, this.epoch);
+      this.writer = this.newWriter();
+      const strictGraceMs = Math.max(0, Math.round(this.graceUntil - this.host.now()));
+      await this.host.event({ type: 'promote', epoch: this.epoch, strictGraceMs });
+      this.role = 'active';
+      void this.host.event({ type: 'leader', url: urlOf(this.context.me) });
+    } catch (err) {
+      this.host.warn(`promotion failed: ${(err as Error).message}`);
+      await this.demote(false);
+    }
   }
 
-  private async demote(): Promise<void> {
+  /**
+   * Seeds a new generation from the table as it is now: a fresh snapshot,
+   * an empty log and an epoch above every one seen. `asLeader`: this broker
+   * holds the lease already.
+   */
+  private async seed(asLeader: boolean): Promise<void> {
+    // Taken before the first await: every change made so far is in it.
+    const snapshot = encodeTable(this.host.snapshot());
+    const sentAt = this.host.now();
+    const next = nanoid();
+    const seed = {
+      previous: this.follower.generation,
+      next,
+      seenEpoch: asLeader ? this.epoch : this.seenEpoch(),
+      tokenMark: this.tokens.reservedUpTo,
+    };
+    const { me } = this.context;
+    const outcome = await this.scripts.seedGeneration(
+      me,
+      this.options.leaderLeaseMs,
+      seed,
+      snapshot,
+    );
+    if (outcome.status !== 'done') {
+      throw new NotSeededError(`another broker moved the dataset first (${outcome.status})`);
+    }
+    this.epoch = outcome.value;
+    this.lease.confirm(sentAt);
+    this.follower.seeded(next, this.epoch);
+    this.losses.reported.clear();
+    this.host.warn(`seeded dataset generation ${next} (epoch ${this.epoch})`);
+    await waitForReplicas(this.redis, this.options);
+  }
+
+  /**
+   * Redis lost what the active broker wrote. While the lease is surely its
+   * own, its table is the truth: it seeds a new generation from it and goes
+   * on. Otherwise it cannot prove nobody else led meanwhile: it marks the
+   * generation lost, so whoever leads next waits out the grace period, and steps down.
+   */
+  private lost(what: DataLoss, seenWhile: string): void {
+    this.dataLoss(what, `found while ${seenWhile}`);
+    if (this.role !== 'active') return;
+    if (this.lease.valid(this.host.now())) return void this.reseed();
+    void this.scripts.dropGeneration(this.owner.generation).catch(() => {});
+    void this.demote(true);
+  }
+
+  /**
+   * Seeds a new generation from the table while this broker leads. Changes
+   * made meanwhile are held back for the new generation's writer; a strict
+   * grant waiting for durability goes out once the seed (which holds it) is.
+   */
+  private async reseed(): Promise<void> {
+    if (this.seedingNow || this.role !== 'active') return;
+    this.seedingNow = true;
+    this.reseedDue = false;
+    const reseeding = this.stopWriterForReseed();
+    try {
+      for (let attempt = 0; this.reseeding === reseeding; attempt++) {
+        // A lapsed lease cannot vouch for the table: the next renewal decides.
+        if (!this.lease.valid(this.host.now())) return void (this.reseedDue = true);
+        // The snapshot taken now covers what was held back so far.
+        reseeding.held = [];
+        const covered = reseeding.waiters.splice(0);
+        try {
+          await this.seed(true);
+        } catch (err) {
+          reseeding.waiters.unshift(...covered);
+          if (err instanceof NotSeededError) return void (await this.demote(false));
+          this.host.warn(`reseeding: ${(err as Error).message}`);
+          await sleep(Math.min(1_000, 50 * 2 ** attempt));
+          continue;
+        }
+        if (this.reseeding !== reseeding) return;
+        this.reseeding = null;
+        this.owner = { generation: this.follower.generation, epoch: this.epoch };
+        this.marks?.record(this.owner.generation, this.epoch);
+        this.writer = this.newWriter();
+        this.writer.append(reseeding.held);
+        for (const resolve of [...reseeding.pending, ...covered]) resolve();
+        for (const fn of reseeding.waiters) this.whenDurable(fn);
+        void this.host.event({ type: 'reseeded', epoch: this.epoch });
+      }
+    } finally {
+      this.seedingNow = false;
+    }
+  }
+
+  /** Stops the writer and holds back what comes next, keeping who waits for what it had. */
+  private stopWriterForReseed(): Reseeding {
+    if (this.reseeding) return this.reseeding;
+    this.writer?.stop();
+    this.reseeding = { held: [], waiters: [], pending: this.writer?.takePending() ?? [] };
+    return this.reseeding;
+  }
+
+  /**
+   * Steps down to standby. `keepTable`: the table is the best record left of
+   * a dataset Redis lost, so it stays for a takeover with the grace period;
+   * otherwise it may be ahead of the log and is dropped for the snapshot.
+   */
+  private async demote(keepTable: boolean): Promise<void> {
     if (this.role === 'standby') return;
     this.role = 'standby';
-    this.writer?.stop();
+    const writer = this.writer;
+    writer?.stop();
     this.writer = null;
-    this.leaseValidUntil = 0;
-    const holder = await this.lease.get(this.keys.leader).catch(() => null);
-    this.hooks.demote(holder?.split(' ')[1] ?? null);
-    // The leader's table may be ahead of the log; never tail onto it.
-    this.hooks.restore(null);
-    this.position = { id: '0-0', seq: 0 };
-    this.stale = true;
-    this.tailing = this.follow();
+    this.reseeding = null;
+    this.lease.drop();
+    const holder = await this.leaseConn.get(this.keys.leader).catch(() => null);
+    await this.host.event({ type: 'demote', leaderUrl: urlOf(holder) });
+    if (keepTable && writer) {
+      this.follower.position = writer.acked;
+    } else {
+      this.host.restore(null);
+      this.follower.needsLoad = true;
+    }
+    this.tailing = this.follower.follow(() => this.following());
   }
 
-  private get writerOptions(): LogWriterOptions {
+  private newWriter(): LogWriter {
     const o = this.options;
-    return {
+    const options = {
       waitReplicas: o.waitReplicas,
       waitTimeoutMs: o.waitTimeoutMs,
       snapshotEveryEntries: o.snapshotEveryEntries,
       maxBacklogEntries: o.maxBacklogEntries,
       lingerMs: o.appendLingerMs,
     };
+    return new LogWriter(this.redis, this.scripts, this.owner, this.follower.position, options, {
+      snapshot: () => this.host.snapshot(),
+      stopped: (reason) => this.writerStopped(reason),
+      reachable: (ok) => {
+        this.reachable = ok;
+      },
+    });
   }
 
-  // ---- the log, read side -------------------------------------------------------
-
-  /** Loads the snapshot and every batch after it into a fresh table. */
-  private async load(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const snap = await this.reader.snapshot();
-      this.hooks.restore(snap?.table ?? null);
-      this.position = snap ? { id: snap.id, seq: snap.seq } : { id: '0-0', seq: 0 };
-      if (await this.catchUp()) return;
-      // A snapshot was written (and the log trimmed) while we read: again.
-      if (attempt >= 5) throw new Error('the log keeps moving under the reader');
-    }
+  private writerStopped(reason: WriterStop): void {
+    if (this.role !== 'active') return;
+    if (reason.kind === 'fenced') return void this.demote(false);
+    if (reason.kind === 'lost') return this.lost(reason.what, 'appending to the log');
+    // The backlog overflowed while Redis was away: the table is seeded anew once the lease is confirmed.
+    this.stopWriterForReseed();
+    this.reseedDue = true;
   }
 
-  /** Applies batches until the end of the log; false on a gap in the numbering. */
-  private async catchUp(): Promise<boolean> {
-    for (;;) {
-      const batches = await this.reader.after(this.position);
-      if (batches.length === 0) return true;
-      if (!this.applyAll(batches)) return false;
-    }
+  // ---- what this broker knows ---------------------------------------------------
+
+  private knownGeneration(): string {
+    return this.follower.generation || (this.marks?.mark.generation ?? '');
   }
 
-  private applyAll(batches: { id: string; seq: number; entries: JournalEntry[] }[]): boolean {
-    for (const b of batches) {
-      // A batch whose append was retried after a lost reply is in the log twice.
-      if (b.seq <= this.position.seq) {
-        this.position = { id: b.id, seq: this.position.seq };
-        continue;
-      }
-      if (b.seq !== this.position.seq + 1) return false;
-      this.hooks.replay(b.entries);
-      this.position = { id: b.id, seq: b.seq };
-    }
-    return true;
+  private seenEpoch(): number {
+    return Math.max(this.epoch, this.follower.maxEpoch, this.marks?.mark.epoch ?? 0);
   }
 
-  /**
-   * A standby tails the log so its table stays warm. The short block bounds
-   * how long a promotion waits for this loop to notice and stop.
-   */
-  private async follow(): Promise<void> {
-    while (!this.closed && this.role === 'standby') {
-      try {
-        if (this.stale) {
-          await this.load();
-          this.stale = false;
-        }
-        const batches = await this.reader.after(this.position, 50);
-        if (this.role !== 'standby') break;
-        if (!this.applyAll(batches)) await this.load();
-      } catch (err) {
-        if (this.closed) break;
-        // A failed load, or a batch that does not fit the table: start over from the snapshot.
-        this.stale = true;
-        this.hooks.warn(`log tail: ${(err as Error).message}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
+  /** Counts and reports a finding of data loss, once per finding and generation. */
+  private dataLoss(what: DataLoss, detail: string): void {
+    const key = `${what}: ${detail}`;
+    if (this.losses.reported.has(key)) return;
+    this.losses.reported.add(key);
+    this.losses.count++;
+    this.losses.last = { what, detail, atWallMs: this.host.wallMs() };
+    this.host.warn(`Redis lost data (${key})`);
   }
 }

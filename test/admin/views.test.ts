@@ -145,7 +145,7 @@ describe('admin views', () => {
     expect((await call(admin, '/healthz')).body).toEqual({ ok: true });
     const embedded = await call(admin, '/readyz');
     expect(embedded.status).toBe(200);
-    expect(embedded.body).toEqual({ ready: true, role: 'embedded' });
+    expect(embedded.body).toEqual({ ready: true, role: 'embedded', strictGraceMs: 0 });
 
     const redis = await RedisProcess.start();
     const options = { redis: { url: redis.url, leaderLeaseMs: 500 } };
@@ -157,10 +157,10 @@ describe('admin views', () => {
     const standbyAdmin = await startAdminFor(standby);
     const ready = await call<Overview>(activeAdmin, '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ ready: true, role: 'active' });
+    expect(ready.body).toEqual({ ready: true, role: 'active', strictGraceMs: 0 });
     const notReady = await call(standbyAdmin, '/readyz');
     expect(notReady.status).toBe(503);
-    expect(notReady.body).toEqual({ ready: false, role: 'standby' });
+    expect(notReady.body).toEqual({ ready: false, role: 'standby', strictGraceMs: 0 });
     expect((await call(standbyAdmin, '/healthz')).status).toBe(200);
     const overview = await call<Overview>(activeAdmin, '/api/overview');
     expect(overview.body.epoch).toBeGreaterThan(0);

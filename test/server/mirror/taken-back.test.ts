@@ -6,7 +6,8 @@ describe('a grant taken back before it could be sent', () => {
   it('fails the waiting acquire with LOCK_LOST instead of leaving it hanging', async () => {
     const server = await RedisProcess.start();
     const broker = await startBroker({ redis: { url: server.url, leaderLeaseMs: 5_000 } });
-    await eventually(() => (broker.role === 'active' ? true : undefined), 5_000, 'active');
+    // A first broker on an empty Redis seeds the dataset after one and a half leases.
+    await eventually(() => (broker.role === 'active' ? true : undefined), 10_000, 'active');
     const a = await startClient(broker.url);
     const b = await startClient(broker.url);
     const held = await a.acquire('p', { consistency: 'strict' });

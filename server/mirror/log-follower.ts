@@ -1,0 +1,153 @@
+import type { JournalEntry } from '../core/journal.js';
+import type { TableSnapshot } from '../core/replica.js';
+import type { LogBatch, LogPosition, LogReader } from './log-reader.js';
+import type { DataLossKind } from './scripts.js';
+
+/** What a follower asks of the mirror around it. */
+export interface FollowerHooks {
+  /** Empties the table and loads `snapshot` into it. */
+  restore(snapshot: TableSnapshot | null): void;
+  replay(entries: JournalEntry[]): void;
+  /** The log or snapshot says Redis lost data this follower had seen. */
+  dataLoss(what: DataLossKind, detail: string): void;
+  /** The leader handed over (its last batch says so): take over now. */
+  handedOver(): void;
+  warn(message: string): void;
+}
+
+/** How applying a page of batches went. */
+type Applied = 'ok' | 'reload';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Keeps the table equal to the log: loads the snapshot, applies the batches
+ * after it in order, and tails the log while the broker is a standby. It
+ * knows which generation its table belongs to and the highest epoch it has
+ * seen, and it tells a gap, a foreign generation, numbering that goes back
+ * or an epoch below one seen apart from an ordinary race with a snapshot.
+ */
+export class LogFollower {
+  /** The generation the table belongs to ('' before any was loaded). */
+  generation = '';
+  position: LogPosition = { id: '0-0', seq: 0 };
+  /** The highest epoch seen in a snapshot or a batch, of any generation. */
+  maxEpoch = 0;
+  /** The highest epoch seen in this generation: within one, epochs never go back. */
+  private generationEpoch = 0;
+  /** The table must be loaded from the snapshot before batches apply to it again. */
+  needsLoad = true;
+
+  constructor(
+    private readonly reader: LogReader,
+    private readonly hooks: FollowerHooks,
+  ) {}
+
+  /** The table now belongs to `generation`, as of batch 0 (a generation was just seeded from it). */
+  seeded(generation: string, epoch: number): void {
+    this.generation = generation;
+    this.position = { id: '0-0', seq: 0 };
+    this.noteEpoch(epoch, true);
+    this.needsLoad = false;
+  }
+
+  /**
+   * Loads the snapshot and every batch after it into a fresh table. False,
+   * with the table left as it was, when Redis holds no consistent dataset
+   * (none at all, or a log the snapshot does not cover).
+   */
+  async load(): Promise<boolean> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const snap = await this.reader.snapshot();
+      if (!snap) {
+        if ((await this.reader.end()) >= 0) {
+          this.hooks.dataLoss('snapshot', 'the log has entries but no snapshot');
+        }
+        return false;
+      }
+      const first = (await this.reader.after({ id: snap.id, seq: snap.seq }))[0];
+      // A snapshot written (and the log trimmed) while we read: read again.
+      if (first && (first.generation !== snap.generation || first.seq !== snap.seq + 1)) continue;
+      this.hooks.restore(snap.table);
+      this.noteEpoch(snap.epoch, snap.generation !== this.generation);
+      this.generation = snap.generation;
+      this.position = { id: snap.id, seq: snap.seq };
+      this.needsLoad = false;
+      if (await this.catchUp()) return true;
+    }
+    this.hooks.dataLoss('log', 'the log has a gap the snapshot does not cover');
+    return false;
+  }
+
+  /** Applies batches until the end of the log; false when the table must be loaded again. */
+  async catchUp(): Promise<boolean> {
+    for (;;) {
+      const batches = await this.reader.after(this.position);
+      if (batches.length === 0) return true;
+      if (this.apply(batches) === 'reload') return false;
+    }
+  }
+
+  /**
+   * Whether Redis still holds every batch this table has applied: a log
+   * that ends below that was rewound (an older copy, a lagging replica).
+   */
+  async logIntact(): Promise<boolean> {
+    const end = await this.reader.end();
+    if (end >= this.position.seq) return true;
+    const detail = `the log ends at batch ${end}, below batch ${this.position.seq} already applied`;
+    this.hooks.dataLoss('log', detail);
+    return false;
+  }
+
+  /** Tails the log while `following()` holds, reloading whenever the table cannot go on. */
+  async follow(following: () => boolean): Promise<void> {
+    let failures = 0;
+    while (following()) {
+      try {
+        if (this.needsLoad && !(await this.load())) {
+          await sleep(Math.min(1_000, 100 * 2 ** failures++));
+          continue;
+        }
+        // The short block bounds how long a promotion waits for this loop to notice and stop.
+        const batches = await this.reader.after(this.position, 50);
+        if (!following()) break;
+        if (this.apply(batches) === 'reload') this.needsLoad = true;
+        failures = 0;
+      } catch (err) {
+        if (!following()) break;
+        this.needsLoad = true;
+        this.hooks.warn(`log tail: ${(err as Error).message}`);
+        await sleep(Math.min(1_000, 100 * 2 ** failures++));
+      }
+    }
+  }
+
+  private noteEpoch(epoch: number, newGeneration: boolean): void {
+    this.generationEpoch = newGeneration ? epoch : Math.max(this.generationEpoch, epoch);
+    this.maxEpoch = Math.max(this.maxEpoch, epoch);
+  }
+
+  private apply(batches: LogBatch[]): Applied {
+    for (const b of batches) {
+      if (b.generation !== this.generation) return 'reload';
+      if (b.seq !== this.position.seq + 1) {
+        // Behind us: the numbering started over. Ahead: a gap, or a snapshot trimmed past us.
+        if (b.seq <= this.position.seq) {
+          this.hooks.dataLoss('log', `batch ${b.seq} follows batch ${this.position.seq}`);
+        }
+        return 'reload';
+      }
+      if (b.epoch < this.generationEpoch) {
+        const detail = `a batch of epoch ${b.epoch} after epoch ${this.generationEpoch}`;
+        this.hooks.dataLoss('epoch', detail);
+        return 'reload';
+      }
+      this.hooks.replay(b.entries);
+      this.position = { id: b.id, seq: b.seq };
+      this.noteEpoch(b.epoch, false);
+      if (b.handover) this.hooks.handedOver();
+    }
+    return 'ok';
+  }
+}
