@@ -2,7 +2,7 @@ import { InvalidOptionError } from '../../shared/errors.js';
 
 /** Rules and limits of a {@link LockTable}. Every field is optional. */
 export interface LockTableOptions {
-  /** TTL a session gets when its hello names none. Default 10,000 ms. */
+  /** TTL a session gets when its hello names none. Default 10,000 ms, or `maxSessionTtlMs` when lower. */
   defaultSessionTtlMs?: number;
   /** Shortest TTL a client may ask for; shorter asks are raised to it. Default 200 ms. */
   minSessionTtlMs?: number;
@@ -53,6 +53,10 @@ export function resolveLockTableOptions(options: LockTableOptions = {}): Resolve
   const given = options as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (given[key] !== undefined) (o as Record<string, unknown>)[key] = given[key];
+  }
+  // A lower ceiling lowers the default with it rather than making it invalid.
+  if (given.defaultSessionTtlMs === undefined && o.maxSessionTtlMs < o.defaultSessionTtlMs) {
+    o.defaultSessionTtlMs = o.maxSessionTtlMs;
   }
   if (typeof o.journal !== 'boolean') throw new InvalidOptionError('journal must be a boolean');
   const day = 86_400_000;

@@ -70,10 +70,11 @@ export class HolderWatch {
 
   /**
    * The key is absent at `now`. True when it vanished before its time — the
-   * first time only, so a loss is reported once.
+   * first time only, so a loss is reported once. A tenth of a lease of slack
+   * (at most 50 ms): the TTL was read a reply's transit before `expiresBy`.
    */
   vanishedEarly(now: number): boolean {
-    if (now >= this.expiresBy) return false;
+    if (now >= this.expiresBy - Math.min(50, this.leaseMs / 10)) return false;
     this.expiresBy = -Infinity;
     this.waitUntil = now + this.leaseMs;
     return true;
