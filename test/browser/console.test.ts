@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import type { BatonClient } from '../../client/node.js';
@@ -10,6 +11,7 @@ import { startAdmin } from '../../server/admin/admin-server.js';
 import { brokerWithAdmin } from '../admin/admin-harness.js';
 import { eventually, startClient } from '../helpers/harness.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { RedisProcess } from '../helpers/redis-server.js';
 import { launchChromium, openPage, type ConsolePage } from './chromium.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -335,5 +337,22 @@ describe('admin console', () => {
     await expect.poll(() => page.locator('#role').textContent(), POLL).toBe('embedded');
     await expect.poll(() => page.locator('#live').textContent(), POLL).toBe('live');
     expect(await dialog.isVisible()).toBe(false);
+  });
+
+  test('shows in the broker panel that Redis lost data', async () => {
+    const server = await RedisProcess.start();
+    const redis = new Redis(server.url);
+    onTestFinished(() => redis.disconnect());
+    const { broker, admin } = await brokerWithAdmin({
+      redis: { url: server.url, leaderLeaseMs: 500 },
+    });
+    await eventually(() => (broker.role === 'active' ? true : undefined), 5_000, 'active');
+    const { page } = await openConsole(admin.url);
+    const loss = page.locator('[data-field="redis data loss"]');
+    await expect.poll(() => loss.textContent(), POLL).toBe('none seen');
+    await redis.flushall();
+    await expect.poll(() => loss.textContent(), POLL).toMatch(/^1; last: generation \(/);
+    expect(await loss.getAttribute('class')).toBe('warn');
+    expect(await page.locator('#role').textContent()).toBe('active');
   });
 });

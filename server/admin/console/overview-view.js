@@ -4,6 +4,15 @@ import { el, formatCount, formatMs, setAttr, setText, stat } from './dom.js';
 
 const mirrorLag = (m) => `${formatMs(m.lagP50Ms)} / ${formatMs(m.lagP99Ms)}`;
 const isLagging = (o) => o.mirror !== null && o.mirror.state !== 'connected';
+const lostData = (o) => o.mirror !== null && o.mirror.dataLosses > 0;
+
+/** How often Redis was found to have lost data, and the last finding. */
+function dataLoss(m) {
+  if (!m) return '—';
+  if (m.dataLosses === 0 || !m.lastDataLoss) return 'none seen';
+  const { what, detail } = m.lastDataLoss;
+  return `${formatCount(m.dataLosses)}; last: ${what} (${detail})`;
+}
 
 /** Label, value of an overview (and ms since it arrived), and when to flag it. */
 const FIELDS = [
@@ -19,6 +28,12 @@ const FIELDS = [
   ['redis mirror', (o) => (o.mirror ? o.mirror.state : 'none (embedded)'), isLagging],
   ['mirror lag p50 / p99', (o) => (o.mirror ? mirrorLag(o.mirror) : '—')],
   ['mirror backlog', (o) => (o.mirror ? formatCount(o.mirror.backlogEntries) : '—')],
+  ['redis data loss', (o) => dataLoss(o.mirror), lostData],
+  [
+    'strict grace',
+    (o) => (o.strictGraceMs > 0 ? `${formatMs(o.strictGraceMs)} left` : '—'),
+    (o) => o.strictGraceMs > 0,
+  ],
 ];
 
 export class OverviewView {
