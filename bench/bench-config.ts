@@ -65,6 +65,8 @@ export const HOT_PATH = 'bench/hot';
  * consistency level, under B's load (CONTEND_SESSIONS on HOT_PATH).
  */
 export const FAILOVER_KILLS = 5;
+/** Then a planned handover (SIGTERM of the active broker), this many times. */
+export const FAILOVER_HANDOVERS = 10;
 /** Leader lease of F's brokers (`--leader-lease-ms`): a takeover waits for it to lapse. */
 export const FAILOVER_LEADER_LEASE_MS = 1_000;
 /** Steady load between a restart and the next kill, so the new leader and the standby settle. */

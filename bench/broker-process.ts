@@ -57,10 +57,12 @@ async function main(): Promise<void> {
       redis: { url: redisUrl, cluster: process.env['BATON_BENCH_REDIS_CLUSTER'] ?? 'bench' },
     }),
   });
-  // Alone on a fresh cluster, a Redis-backed broker must lead; a standby would
-  // only redirect the drivers, and the scenario would measure nothing.
-  if (broker.role !== 'embedded' && broker.role !== 'active') {
-    throw new Error(`the broker started as ${broker.role}, not active`);
+  // Alone on a fresh cluster, a Redis-backed broker must lead (it seeds the
+  // dataset after 1.5 leases); a standby would only redirect the drivers, and
+  // the scenario would measure nothing.
+  for (let waited = 0; broker.role !== 'embedded' && broker.role !== 'active'; waited += 50) {
+    if (waited > 10_000) throw new Error(`the broker is still ${broker.role}, not active`);
+    await new Promise((r) => setTimeout(r, 50));
   }
   const admin = await adminIfAsked(broker);
   listen(broker);

@@ -96,11 +96,17 @@ export class CliBroker {
   }
 
   /** `kill -9`, then waits for the exit. */
-  async kill9(): Promise<void> {
+  kill9(): Promise<void> {
+    return this.stop('SIGKILL');
+  }
+
+  /** Sends `signal` (SIGTERM: the broker hands over and exits), then waits for the exit. */
+  async stop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
     const proc = this.proc;
     if (!proc) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    this.signalKill();
+    if (signal === 'SIGKILL') this.signalKill();
+    else proc.kill(signal);
     await exited;
   }
 

@@ -7,6 +7,7 @@ import { redisKeys, type RedisKeys } from '../server/mirror/keys.js';
 import { DEFAULT_REDIS_MIRROR_OPTIONS } from '../server/mirror/redis-mirror-options.js';
 import {
   CONTEND_SESSIONS,
+  FAILOVER_HANDOVERS,
   FAILOVER_KILLS,
   FAILOVER_LEADER_LEASE_MS,
   FAILOVER_SETTLE_MS,
@@ -24,22 +25,26 @@ import { freePort } from './ports.js';
 import { driverCell, driverFigures, fmt, type Result } from './result.js';
 import { percentile, round } from './stats.js';
 
-/** One kill -9 of the active broker and what followed, on the shared clock. */
+/** One stop of the active broker and what followed, on the shared clock. */
 interface Takeover {
-  /** Kill → the survivor's takeover raised the epoch in Redis: the lapse of the leader lease. */
+  /** Signal → the survivor's takeover raised the epoch in Redis (after kill -9: the lapse of the leader lease). */
   toEpochMs: number;
-  /** Kill → the first grant any driver saw from the new active broker. */
+  /** Signal → the first grant any driver saw from the new active broker. */
   toGrantMs: number;
-  /** Kill → the survivor printed `active (epoch N)`: lease expiry plus promotion. */
+  /** Signal → the survivor printed `active (epoch N)`. */
   toActiveLineMs: number;
   epoch: number;
 }
 
+/** How the active broker is stopped: `kill -9`, or SIGTERM, a planned handover. */
+type StopSignal = 'SIGKILL' | 'SIGTERM';
+
 /**
  * Scenario F: two CLI brokers on one Redis cluster, B's load through clients
- * that know both URLs, and `FAILOVER_KILLS` rounds of: kill -9 the active
- * broker, time kill → first grant from its successor, restart the killed one
- * on its port as the standby, wait for the load to come back.
+ * that know both URLs, and rounds of: stop the active broker (`FAILOVER_KILLS`
+ * times kill -9, then `FAILOVER_HANDOVERS` times SIGTERM), time the signal →
+ * first grant from its successor, restart the stopped one on its port as the
+ * standby, wait for the load to come back.
  */
 export async function failover(mode: BrokerMode): Promise<Result> {
   const redis = mode.redis;
@@ -59,6 +64,8 @@ export async function failover(mode: BrokerMode): Promise<Result> {
   let drivers: DriverChild[] = [];
   try {
     for (const b of brokers) await b.start();
+    // On a Redis with no dataset yet, the first broker seeds one after 1.5 leases.
+    await Promise.any(brokers.map((b) => b.waitActive(FAILOVER_TIMEOUT_MS)));
     if (!activeBroker(brokers)) throw new Error('no broker became active');
     await client.connect();
     drivers = await forkDrivers(SMALL_DRIVERS);
@@ -72,13 +79,17 @@ export async function failover(mode: BrokerMode): Promise<Result> {
     await Promise.all(drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
     await waitForLoad(drivers, sharedClockMs());
     const keys = redisKeys(DEFAULT_REDIS_MIRROR_OPTIONS.keyPrefix, redis.cluster);
-    const rounds: Takeover[] = [];
-    for (let i = 0; i < FAILOVER_KILLS; i++) {
+    const rounds: Record<StopSignal, Takeover[]> = { SIGKILL: [], SIGTERM: [] };
+    const plan: StopSignal[] = [
+      ...Array<StopSignal>(FAILOVER_KILLS).fill('SIGKILL'),
+      ...Array<StopSignal>(FAILOVER_HANDOVERS).fill('SIGTERM'),
+    ];
+    for (const signal of plan) {
       // A random extra pause: a fixed one would put each kill at the same
       // phase of the brokers' lease timers (every lease/3), and every
       // takeover would then wait about the same time for the lease to lapse.
       await sleep(FAILOVER_SETTLE_MS + Math.random() * FAILOVER_LEADER_LEASE_MS);
-      rounds.push(await killActive(brokers, drivers, client, keys));
+      rounds[signal].push(await stopActive(brokers, drivers, client, keys, signal));
     }
     const reports = await Promise.all(drivers.map((d) => d.ask({ t: 'report' }, 'report')));
     return summarize(mode, conn.ok, rounds, reports);
@@ -90,25 +101,27 @@ export async function failover(mode: BrokerMode): Promise<Result> {
   }
 }
 
-async function killActive(
+async function stopActive(
   brokers: readonly CliBroker[],
   drivers: readonly DriverChild[],
   client: Redis,
   keys: RedisKeys,
+  signal: StopSignal,
 ): Promise<Takeover> {
   const victim = activeBroker(brokers);
   const survivor = brokers.find((b) => b !== victim);
   if (!victim || !survivor?.alive) throw new Error('no active broker with a live standby');
   const victimEpoch = victim.epoch;
-  const killedAt = sharedClockMs();
-  await victim.kill9();
-  // The dead broker's tokens are all below the reservation mark it left, and
-  // its successor reserves from the mark up. A token ≥ mark is the new
-  // broker's, so a grant still in a socket buffer at the kill is not counted.
+  // The stopped broker's tokens are all below the reservation mark it left,
+  // and its successor reserves from the mark up. A token ≥ mark is the new
+  // broker's, so a grant still in a socket buffer at the stop is not counted.
+  // Read before the signal: a handover may raise the epoch within a few ms.
   const [mark, epoch] = await client.mget(keys.tokens, keys.epoch);
   if (Number(epoch) !== victimEpoch) {
-    throw new Error(`the epoch moved (${victimEpoch} → ${epoch}) before the token mark was read`);
+    throw new Error(`the epoch (${epoch}) is not the active broker's (${victimEpoch})`);
   }
+  const killedAt = sharedClockMs();
+  const stopped = victim.stop(signal);
   const ask = { afterMs: killedAt, minToken: Number(mark ?? 0), timeoutMs: FAILOVER_TIMEOUT_MS };
   const epochMoved = watchEpoch(client, keys, victimEpoch ?? 0);
   const hits = await Promise.all(
@@ -121,6 +134,7 @@ async function killActive(
     throw new Error(`no grant within ${FAILOVER_TIMEOUT_MS} ms of killing ${victim.name}`);
   }
   await survivor.waitActive(FAILOVER_TIMEOUT_MS);
+  await stopped;
   const takeover = {
     toEpochMs: (await epochMoved) - killedAt,
     toGrantMs: firstAt - killedAt,
@@ -166,53 +180,63 @@ async function waitForLoad(drivers: readonly DriverChild[], sinceMs: number): Pr
   }
 }
 
+/** p50, p99 and max of one kind of stop, from the signal to each mark. */
+function figures(rounds: readonly Takeover[]) {
+  const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
+  const stat = (xs: number[]) => {
+    const s = sorted(xs);
+    return {
+      each: xs.map((x) => round(x, 1)),
+      p50: round(percentile(s, 50), 1),
+      p99: round(percentile(s, 99), 1),
+      max: round(s[s.length - 1] ?? NaN, 1),
+    };
+  };
+  return {
+    rounds: rounds.length,
+    toEpochMs: stat(rounds.map((r) => r.toEpochMs)),
+    toGrantMs: stat(rounds.map((r) => r.toGrantMs)),
+    toActiveLineMs: stat(rounds.map((r) => r.toActiveLineMs)),
+    epochs: rounds.map((r) => r.epoch),
+  };
+}
+
 function summarize(
   mode: BrokerMode,
   sessions: number,
-  rounds: readonly Takeover[],
+  rounds: Record<StopSignal, Takeover[]>,
   reports: DriverReport[],
 ): Result {
-  const sorted = (xs: number[]): Float64Array => Float64Array.from(xs).sort();
-  const toEpoch = sorted(rounds.map((r) => r.toEpochMs));
-  const toGrant = sorted(rounds.map((r) => r.toGrantMs));
-  const toActive = sorted(rounds.map((r) => r.toActiveLineMs));
-  const p50 = (xs: Float64Array): number => round(percentile(xs, 50), 1);
-  const max = (xs: Float64Array): number => round(xs[xs.length - 1] ?? NaN, 1);
+  const kill = figures(rounds.SIGKILL);
+  const term = figures(rounds.SIGTERM);
   const d = driverFigures({ reports });
   const order = grantOrder(reports);
-  const epochs = rounds.map((r) => r.epoch);
+  const ms = (f: ReturnType<typeof figures>['toGrantMs']): string =>
+    `${fmt(f.p50)} / ${fmt(f.p99)} / ${fmt(f.max)} ms`;
   return {
     json: {
       scenario: 'F',
       mode: mode.name,
       sessions,
       leaderLeaseMs: FAILOVER_LEADER_LEASE_MS,
-      kills: rounds.length,
-      killToEpochMs: rounds.map((r) => round(r.toEpochMs, 1)),
-      killToEpochP50Ms: p50(toEpoch),
-      killToEpochMaxMs: max(toEpoch),
-      killToGrantMs: rounds.map((r) => round(r.toGrantMs, 1)),
-      killToGrantP50Ms: p50(toGrant),
-      killToGrantMaxMs: max(toGrant),
-      killToActiveLineMs: rounds.map((r) => round(r.toActiveLineMs, 1)),
-      killToActiveLineP50Ms: p50(toActive),
-      killToActiveLineMaxMs: max(toActive),
-      epochs,
+      kill,
+      handover: term,
       grants: order.grants,
       duplicateTokens: order.duplicateTokens,
       ...d,
     },
     row: {
-      scenario: 'F failover (kill -9)',
+      scenario: 'F failover (kill -9, SIGTERM)',
       mode: mode.name,
       sessions: fmt(sessions),
-      throughput: `${rounds.length} takeovers`,
-      latency: `kill→grant ${fmt(p50(toGrant))} / — / ${fmt(max(toGrant))} ms`,
+      throughput: `${kill.rounds} kills, ${term.rounds} handovers`,
+      latency: `kill→grant ${ms(kill.toGrantMs)}; SIGTERM→grant ${ms(term.toGrantMs)}`,
       other: [
         `leader lease ${fmt(FAILOVER_LEADER_LEASE_MS)} ms`,
-        `p50 / max from the kill to: epoch raised ${fmt(p50(toEpoch))} / ${fmt(max(toEpoch))} ms, ` +
-          `"active" logged ${fmt(p50(toActive))} / ${fmt(max(toActive))} ms`,
-        `epochs ${epochs.join(', ')}`,
+        `p50 / max from the kill to: epoch raised ${fmt(kill.toEpochMs.p50)} / ${fmt(kill.toEpochMs.max)} ms, ` +
+          `"active" logged ${fmt(kill.toActiveLineMs.p50)} / ${fmt(kill.toActiveLineMs.max)} ms`,
+        `from SIGTERM: epoch raised ${fmt(term.toEpochMs.p50)} / ${fmt(term.toEpochMs.max)} ms`,
+        `epochs ${[...kill.epochs, ...term.epochs].join(', ')}`,
         ...(order.duplicateTokens > 0 ? [`${order.duplicateTokens} DUPLICATE TOKENS`] : []),
       ].join('; '),
       brokerCpu: '—',

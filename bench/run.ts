@@ -13,6 +13,7 @@
 import {
   CONTEND_LARGE_SESSIONS,
   CONTEND_SESSIONS,
+  FAILOVER_HANDOVERS,
   FAILOVER_KILLS,
   IDLE_SESSIONS,
   REDIS_CONTEND_MAX_SESSIONS,
@@ -89,7 +90,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     id: 'F',
-    title: `F: kill -9 of the active broker, ${FAILOVER_KILLS} times`,
+    title: `F: kill -9 of the active broker ${FAILOVER_KILLS} times, then SIGTERM (handover) ${FAILOVER_HANDOVERS} times`,
     modes: REDIS_ONLY,
     run: failover,
   },

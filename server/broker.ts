@@ -59,6 +59,8 @@ export class Broker {
   private closing = false;
   /** A planned handover is under way: frames are no longer applied. */
   private draining = false;
+  /** Hellos that came while this broker was being promoted: answered once it serves. */
+  private waitingHellos: [Connection, HelloFrame][] = [];
   private readonly history = new History();
   /** What operators see and may do: the admin server's source. */
   readonly admin: BrokerAdmin;
@@ -169,6 +171,11 @@ export class Broker {
     }
     if (conn.sessionId) {
       return conn.refuse({ t: 'error', code: 'PROTOCOL', message: 'hello was already said' });
+    }
+    // About to lead (a handover sends clients here a moment early): they wait rather than bounce.
+    if (this.role === 'promoting' && this.waitingHellos.length < MAX_WAITING_HELLOS) {
+      this.waitingHellos.push([conn, frame]);
+      return;
     }
     if (!this.serving) {
       conn.send(this.leaderUrl ? { t: 'redirect', url: this.leaderUrl } : { t: 'redirect' });
@@ -457,6 +464,9 @@ export class Broker {
     this.flushHeldGrants();
     // After a promotion: expiries and timeouts need the timer armed.
     this.schedule();
+    const hellos = this.waitingHellos;
+    this.waitingHellos = [];
+    for (const [conn, frame] of hellos) if (!conn.closed) this.hello(conn, frame);
   }
 
   /** Sends the efficient grants held back while the lease was unconfirmed, once it is. */
@@ -467,6 +477,9 @@ export class Broker {
     for (const e of held) this.sendIfHeld(e);
   }
 }
+
+/** Hellos held while promoting; more are sent away as a standby sends them. */
+const MAX_WAITING_HELLOS = 100_000;
 
 const ENDED_WHY = {
   closed: 'session closed',

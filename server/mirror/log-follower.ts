@@ -37,6 +37,10 @@ export class LogFollower {
   private generationEpoch = 0;
   /** The table must be loaded from the snapshot before batches apply to it again. */
   needsLoad = true;
+  /** A load is under way: the table is being replaced. */
+  loading = false;
+  /** Each `follow` loop's number: a loop stops once a newer one started. */
+  private loops = 0;
 
   constructor(
     private readonly reader: LogReader,
@@ -57,6 +61,15 @@ export class LogFollower {
    * (none at all, or a log the snapshot does not cover).
    */
   async load(): Promise<boolean> {
+    this.loading = true;
+    try {
+      return await this.loadOnce();
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  private async loadOnce(): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const snap = await this.reader.snapshot();
       if (!snap) {
@@ -80,9 +93,9 @@ export class LogFollower {
   }
 
   /** Applies batches until the end of the log; false when the table must be loaded again. */
-  async catchUp(): Promise<boolean> {
+  async catchUp(reader = this.reader): Promise<boolean> {
     for (;;) {
-      const batches = await this.reader.after(this.position);
+      const batches = await reader.after(this.position);
       if (batches.length === 0) return true;
       if (this.apply(batches) === 'reload') return false;
     }
@@ -92,18 +105,24 @@ export class LogFollower {
    * Whether Redis still holds every batch this table has applied: a log
    * that ends below that was rewound (an older copy, a lagging replica).
    */
-  async logIntact(): Promise<boolean> {
-    const end = await this.reader.end();
+  async logIntact(reader = this.reader): Promise<boolean> {
+    const end = await reader.end();
     if (end >= this.position.seq) return true;
     const detail = `the log ends at batch ${end}, below batch ${this.position.seq} already applied`;
     this.hooks.dataLoss('log', detail);
     return false;
   }
 
-  /** Tails the log while `following()` holds, reloading whenever the table cannot go on. */
+  /**
+   * Tails the log while `following()` holds, reloading whenever the table
+   * cannot go on. A page read after `following()` turned false is not applied,
+   * so a promotion need not wait for the read to return unless a load is under way.
+   */
   async follow(following: () => boolean): Promise<void> {
+    const loop = ++this.loops;
+    const on = (): boolean => following() && loop === this.loops;
     let failures = 0;
-    while (following()) {
+    while (on()) {
       try {
         if (this.needsLoad && !(await this.load())) {
           await sleep(Math.min(1_000, 100 * 2 ** failures++));
@@ -111,11 +130,11 @@ export class LogFollower {
         }
         // The short block bounds how long a promotion waits for this loop to notice and stop.
         const batches = await this.reader.after(this.position, 50);
-        if (!following()) break;
+        if (!on()) break;
         if (this.apply(batches) === 'reload') this.needsLoad = true;
         failures = 0;
       } catch (err) {
-        if (!following()) break;
+        if (!on()) break;
         this.needsLoad = true;
         this.hooks.warn(`log tail: ${(err as Error).message}`);
         await sleep(Math.min(1_000, 100 * 2 ** failures++));

@@ -61,6 +61,7 @@ export class RedisMirror implements Mirror {
   private readonly tailConn: Redis;
   private readonly scripts: RedisScripts;
   private readonly leaseScripts: RedisScripts;
+  /** Reads for promotions, on the log connection: the tail's may be blocked in a read. */
   private readonly reader: LogReader;
   private readonly follower: LogFollower;
   private readonly tokens: RedisTokenStore;
@@ -123,8 +124,8 @@ export class RedisMirror implements Mirror {
     this.tailConn = open({});
     this.scripts = new RedisScripts(this.redis, this.keys);
     this.leaseScripts = new RedisScripts(this.leaseConn, this.keys);
-    this.reader = new LogReader(this.tailConn, this.keys);
-    this.follower = new LogFollower(this.reader, {
+    this.reader = new LogReader(this.redis, this.keys);
+    this.follower = new LogFollower(new LogReader(this.tailConn, this.keys), {
       restore: (snapshot) => this.host.restore(snapshot),
       replay: (entries) => this.host.replay(entries),
       dataLoss: (what, detail) => this.dataLoss(what, detail),
@@ -345,13 +346,13 @@ export class RedisMirror implements Mirror {
    */
   private async promote(how: 'takeover' | 'new-generation'): Promise<void> {
     this.role = 'promoting';
-    await this.tailing;
+    if (this.follower.loading) await this.tailing;
     try {
       const continuous =
         how === 'takeover' &&
         !this.follower.needsLoad &&
-        (await this.follower.catchUp()) &&
-        (await this.follower.logIntact());
+        (await this.follower.catchUp(this.reader)) &&
+        (await this.follower.logIntact(this.reader));
       if (!continuous) {
         // A broker that never knew a dataset (a new deployment) has no holders to wait out.
         const knew = this.knownGeneration() !== '' || how === 'takeover';

@@ -5,6 +5,7 @@ import type { BrokerOptions } from '../../../server/broker-options.js';
 import { redisKeys } from '../../../server/mirror/keys.js';
 import { eventually, sleep, startBroker, startClient, tempDir } from '../../helpers/harness.js';
 import { RedisProcess } from '../../helpers/redis-server.js';
+import { TcpProxy } from '../../helpers/tcp-proxy.js';
 
 const LEASE_MS = 500;
 const keys = redisKeys('baton', 'main');
@@ -100,15 +101,25 @@ describe('Redis losing its data while the active broker lives', () => {
 describe('Redis losing its data when the active broker died too', () => {
   it('the standby takes over from its own table and grants nothing strict for a session TTL', async () => {
     const maxSessionTtlMs = 2_000;
-    const { redis, a, b } = await pair({
-      maxSessionTtlMs,
-      consistencyByPrefix: { 'strict/': 'strict' },
+    const server = await RedisProcess.start();
+    const redis = new Redis(server.url);
+    onTestFinished(() => redis.disconnect());
+    // The active broker reaches Redis through a proxy: cutting it is its death, as far as Redis knows.
+    const proxy = await TcpProxy.start(server.port);
+    const options = { maxSessionTtlMs, consistencyByPrefix: { 'strict/': 'strict' as const } };
+    const redisOptions = { leaderLeaseMs: LEASE_MS };
+    const a = await startBroker({
+      ...options,
+      redis: { ...redisOptions, url: `redis://127.0.0.1:${proxy.port}` },
     });
+    await eventually(() => (a.role === 'active' ? true : undefined), 5_000, 'a active');
+    const b = await startBroker({ ...options, redis: { ...redisOptions, url: server.url } });
     const holder = await startClient([a.url, b.url], { sessionTtlMs: 1_000 });
     const lease = await holder.acquire('held', { consistency: 'strict' });
     await eventually(() => (b.view.viewLock('held').holder ? true : undefined), 5_000, 'b warm');
-    await a.close();
+    await proxy.close();
     await redis.flushall();
+    await a.close();
 
     await eventually(() => (b.role === 'active' ? true : undefined), 5_000, 'b takes over');
     const grace = b.admin.overview().strictGraceMs;
