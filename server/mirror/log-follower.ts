@@ -60,25 +60,25 @@ export class LogFollower {
    * with the table left as it was, when Redis holds no consistent dataset
    * (none at all, or a log the snapshot does not cover).
    */
-  async load(): Promise<boolean> {
+  async load(reader = this.reader): Promise<boolean> {
     this.loading = true;
     try {
-      return await this.loadOnce();
+      return await this.loadOnce(reader);
     } finally {
       this.loading = false;
     }
   }
 
-  private async loadOnce(): Promise<boolean> {
+  private async loadOnce(reader: LogReader): Promise<boolean> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const snap = await this.reader.snapshot();
+      const snap = await reader.snapshot();
       if (!snap) {
-        if ((await this.reader.end()) >= 0) {
+        if ((await reader.end()) >= 0) {
           this.hooks.dataLoss('snapshot', 'the log has entries but no snapshot');
         }
         return false;
       }
-      const first = (await this.reader.after({ id: snap.id, seq: snap.seq }))[0];
+      const first = (await reader.after({ id: snap.id, seq: snap.seq }))[0];
       // A snapshot written (and the log trimmed) while we read: read again.
       if (first && (first.generation !== snap.generation || first.seq !== snap.seq + 1)) continue;
       this.hooks.restore(snap.table);
@@ -86,7 +86,7 @@ export class LogFollower {
       this.generation = snap.generation;
       this.position = { id: snap.id, seq: snap.seq };
       this.needsLoad = false;
-      if (await this.catchUp()) return true;
+      if (await this.catchUp(reader)) return true;
     }
     this.hooks.dataLoss('log', 'the log has a gap the snapshot does not cover');
     return false;

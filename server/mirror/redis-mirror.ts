@@ -297,15 +297,12 @@ export class RedisMirror implements Mirror {
       // that never knew a dataset (it cannot tell a new deployment from a lost
       // one) waits longer than one that did, which seeds with the grace period.
       const waitMs = this.options.leaderLeaseMs * (knew ? 1 : 1.5);
-      if (this.watch.generationMissing(now(), waitMs)) await this.promote('new-generation');
+      if (this.watch.generationMissing(now(), waitMs)) await this.promote('new-generation', '');
       return;
     }
     this.watch.generationSeen();
-    if (gen !== this.follower.generation) {
-      this.follower.needsLoad = true;
-      return;
-    }
-    if (this.follower.needsLoad) return;
+    // Another generation: load it (the tail does, or a promotion first).
+    if (gen !== this.follower.generation) this.follower.needsLoad = true;
     if (holder !== null && holder !== this.context.me) {
       this.watch.held(now(), leftMs);
       return void this.host.event({ type: 'leader', url: urlOf(holder) });
@@ -324,7 +321,7 @@ export class RedisMirror implements Mirror {
     if (taken.epochLost) this.dataLoss('epoch', `the epoch key was missing or below ${seen}`);
     this.epoch = taken.epoch;
     this.lease.confirm(sentAt);
-    await this.promote('takeover');
+    await this.promote('takeover', gen);
   }
 
   /** The generation key, the leader key and its TTL, in one round trip. */
@@ -344,19 +341,21 @@ export class RedisMirror implements Mirror {
    * none. A table the log cannot vouch for is seeded as a new generation,
    * and strict grants then wait out the grace period.
    */
-  private async promote(how: 'takeover' | 'new-generation'): Promise<void> {
+  private async promote(how: 'takeover' | 'new-generation', generation: string): Promise<void> {
     this.role = 'promoting';
     if (this.follower.loading) await this.tailing;
     try {
+      // A table that could not be loaded (no snapshot, a gap) cannot be vouched for either.
+      const loaded =
+        how === 'takeover' && (!this.follower.needsLoad || (await this.follower.load(this.reader)));
       const continuous =
-        how === 'takeover' &&
-        !this.follower.needsLoad &&
+        loaded &&
         (await this.follower.catchUp(this.reader)) &&
         (await this.follower.logIntact(this.reader));
       if (!continuous) {
         // A broker that never knew a dataset (a new deployment) has no holders to wait out.
         const knew = this.knownGeneration() !== '' || how === 'takeover';
-        await this.seed(how === 'takeover');
+        await this.seed(how === 'takeover', generation);
         if (knew) this.graceUntil = this.host.now() + this.context.strictGraceMs;
       }
       this.owner = { generation: this.follower.generation, epoch: this.epoch };
@@ -374,16 +373,16 @@ export class RedisMirror implements Mirror {
 
   /**
    * Seeds a new generation from the table as it is now: a fresh snapshot,
-   * an empty log and an epoch above every one seen. `asLeader`: this broker
-   * holds the lease already.
+   * an empty log and an epoch above every one seen, in place of generation
+   * `previous` (which may be gone). `asLeader`: this broker holds the lease already.
    */
-  private async seed(asLeader: boolean): Promise<void> {
+  private async seed(asLeader: boolean, previous: string): Promise<void> {
     // Taken before the first await: every change made so far is in it.
     const snapshot = encodeTable(this.host.snapshot());
     const sentAt = this.host.now();
     const next = nanoid();
     const seed = {
-      previous: this.follower.generation,
+      previous,
       next,
       seenEpoch: asLeader ? this.epoch : this.seenEpoch(),
       tokenMark: this.tokens.reservedUpTo,
@@ -438,7 +437,7 @@ export class RedisMirror implements Mirror {
         reseeding.held = [];
         const covered = reseeding.waiters.splice(0);
         try {
-          await this.seed(true);
+          await this.seed(true, this.owner.generation);
         } catch (err) {
           reseeding.waiters.unshift(...covered);
           if (err instanceof NotSeededError) return void (await this.demote(false));

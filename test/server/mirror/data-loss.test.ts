@@ -135,6 +135,31 @@ describe('Redis losing its data when the active broker died too', () => {
     expect((await strict).token).toBeGreaterThan(lease.token);
   });
 
+  it('a broker that cannot read the dataset (its snapshot lost) still takes over, with the grace', async () => {
+    const server = await RedisProcess.start();
+    const redis = new Redis(server.url);
+    onTestFinished(() => redis.disconnect());
+    const proxy = await TcpProxy.start(server.port);
+    const options = { maxSessionTtlMs: 2_000 };
+    const a = await startBroker({
+      ...options,
+      redis: { leaderLeaseMs: LEASE_MS, url: `redis://127.0.0.1:${proxy.port}` },
+    });
+    await eventually(() => (a.role === 'active' ? true : undefined), 5_000, 'a active');
+    const client = await startClient(a.url);
+    await client.acquire('held', { consistency: 'strict' });
+    await proxy.close();
+    await redis.del(keys.snapshot);
+    const c = await startBroker({
+      ...options,
+      redis: { leaderLeaseMs: LEASE_MS, url: server.url },
+    });
+    await eventually(() => (c.role === 'active' ? true : undefined), 5_000, 'c takes over');
+    expect(c.admin.overview().strictGraceMs).toBeGreaterThan(1_000);
+    expect(losses(c)).toBeGreaterThan(0);
+    await a.close();
+  });
+
   it('a broker restarted on its data dir after the loss knows of it and waits out the grace too', async () => {
     const server = await RedisProcess.start();
     const redis = new Redis(server.url);
