@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-/** `npm run test:faults`: every fault scenario, repeated (BATON_FAULT_ROUNDS, default 20). */
+/**
+ * `npm run test:faults`: every fault scenario, repeated (BATON_FAULT_ROUNDS, default 20), and
+ * the frame fuzz at full size (BATON_FUZZ_FRAMES, default 100,000).
+ */
 export default defineConfig({
   test: {
     include: ['test/faults/**/*.test.ts', 'test/faults-long/**/*.test.ts'],
@@ -8,6 +11,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     // One scenario at a time: each runs brokers, Redis and a workload on two cores.
     maxWorkers: 1,
-    env: { BATON_FAULT_ROUNDS: process.env.BATON_FAULT_ROUNDS ?? '20' },
+    env: {
+      BATON_FAULT_ROUNDS: process.env.BATON_FAULT_ROUNDS ?? '20',
+      // test/faults/fuzz.test.ts: frames sent to a broker process (`npm test` sends 3,000).
+      BATON_FUZZ_FRAMES: process.env.BATON_FUZZ_FRAMES ?? '100000',
+    },
   },
 });

@@ -2,6 +2,7 @@ import {
   BatonError,
   ConnectionClosedError,
   errorFromCode,
+  ProtocolError,
   TimeoutError,
   type LockLostReason,
 } from '../shared/errors.js';
@@ -205,6 +206,8 @@ export class BatonClient {
           if (reply.t === 'grant') resolve(this.addLease(reply.path, reply.token, id));
           else if (reply.t === 'busy') resolve(null);
           else if (reply.t === 'error') reject(errorFromCode(reply.code, reply.message));
+          // An `ok` answers no acquire; settle rather than leave the caller waiting forever.
+          else reject(new ProtocolError(`the broker answered an acquire of ${path} with ok`));
           return true;
         },
         (error) => {

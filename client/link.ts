@@ -100,6 +100,11 @@ export class Link {
     socket?.close(1000, 'client closed');
   }
 
+  /**
+   * One frame in. Nothing may throw from here: in Node this runs in a `ws`
+   * listener, where an exception ends the host process. A bad frame, or a
+   * failure to handle a good one, drops the socket and the link redials.
+   */
   private receive(socket: WebSocketLike, data: unknown): void {
     const bytes = messageBytes(data);
     let checked;
@@ -108,10 +113,29 @@ export class Link {
     } catch {
       checked = null;
     }
-    if (checked?.ok) return this.events.frame(checked.frame);
+    if (!checked?.ok) {
+      return this.refuse(socket, new BatonError('PROTOCOL', 'the broker sent a bad frame'));
+    }
+    try {
+      this.events.frame(checked.frame);
+    } catch (err) {
+      const message =
+        err instanceof Error && typeof err.message === 'string' ? err.message : 'a thrown value';
+      const error = new BatonError('INTERNAL', `handling a frame failed: ${message}`, {
+        cause: err,
+      });
+      if (socket === this.socket) this.refuse(socket, error);
+    }
+  }
+
+  private refuse(socket: WebSocketLike, error: BatonError): void {
     this.socket = null;
-    socket.close(CLOSE_CODES.protocol, 'bad frame');
-    this.lost(CLOSE_CODES.protocol, new BatonError('PROTOCOL', 'the broker sent a bad frame'));
+    try {
+      socket.close(CLOSE_CODES.protocol, 'bad frame');
+    } catch {
+      // Already closing: the link is done with it either way.
+    }
+    this.lost(CLOSE_CODES.protocol, error);
   }
 
   private lost(code: number, error?: BatonError): void {

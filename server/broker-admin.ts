@@ -92,6 +92,7 @@ export class BrokerAdmin implements AdminSource {
       framesIn: traffic.framesIn,
       framesOut: traffic.framesOut,
       errors: { ...traffic.errors },
+      internalErrors: traffic.internalErrors,
     };
   }
 

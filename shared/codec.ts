@@ -3,8 +3,25 @@ import type { ClientFrame, ServerFrame } from './protocol.js';
 
 // The one place msgpack settings live. Records are off so that any msgpack
 // reader, in any language, can decode a Baton frame; maps decode to plain
-// objects, never to `Map`.
-const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
+// objects, never to `Map` (msgpackr renames a `__proto__` key to `__proto_`,
+// so a map cannot set an object's prototype).
+//
+// Decoding settings matter as much, since the bytes come from peers:
+// - no `structures` or `getStructures` (nor `trusted`): msgpackr always
+//   honours a record definition (ext 0x72) in the bytes, but then it lives
+//   only while that frame is decoded, so one client cannot change how the
+//   next frame, or another client's, decodes (test/shared/codec.test.ts);
+// - `structuredClone: false`: the reference extensions (0x69, 0x70) would let
+//   a frame decode to a cyclic value;
+// - `int64AsType: 'number'`: other writers use int64 for small numbers; past
+//   2^53 the number is not a safe integer, and the guards refuse it.
+const packr = new Packr({
+  useRecords: false,
+  mapsAsObjects: true,
+  moreTypes: false,
+  structuredClone: false,
+  int64AsType: 'number',
+});
 
 /** Encodes a frame for the wire. */
 export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
@@ -13,7 +30,9 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
 
 /**
  * Decodes one binary message. Throws on bytes that are not a single msgpack
- * value; the result is untrusted until a guard in `protocol.ts` accepts it.
+ * value (and on some that are: a map with a map for a key, nesting deeper than
+ * the stack). Whatever it returns, a map or not, is untrusted until a guard in
+ * `protocol.ts` accepts it.
  */
 export function decodeFrame(bytes: Uint8Array): unknown {
   return packr.unpack(bytes);

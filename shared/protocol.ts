@@ -1,4 +1,17 @@
 import { isErrorCode, type ErrorCode, type LockLostReason } from './errors.js';
+import {
+  describeValue,
+  fail,
+  field,
+  FrameShapeError,
+  isFields,
+  optionalFlag,
+  optionalInt,
+  optionalStr,
+  safeInt,
+  str,
+  type Fields,
+} from './frame-fields.js';
 
 /** Bumped on any change a peer of the previous version could not read. */
 export const PROTOCOL_VERSION = 1;
@@ -19,6 +32,12 @@ export const CLOSE_CODES = {
   unsupportedVersion: 4011,
   /** This broker is a standby (or was deposed); a redirect frame names the active one. */
   notLeader: 4012,
+  /**
+   * Handling the peer's frame failed in a way the broker did not foresee (a
+   * bug): that connection is closed, after an INTERNAL error frame; the broker
+   * and everyone else go on.
+   */
+  internal: 4013,
 } as const;
 
 /** How durable a grant is; see the README. */
@@ -157,206 +176,202 @@ export const FRAME_LIMITS = {
 
 export type GuardResult<F> = { ok: true; frame: F } | { ok: false; id?: number; message: string };
 
-class FrameShapeError extends Error {}
-
-function fail(message: string): never {
-  throw new FrameShapeError(message);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function safeInt(v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    fail(`'${field}' must be an integer from ${min} to ${max}`);
-  }
-  return v;
-}
-
-function optionalInt(v: unknown, field: string, min: number, max: number): number | undefined {
-  return v === undefined || v === null ? undefined : safeInt(v, field, min, max);
-}
-
-function str(v: unknown, field: string, maxChars: number): string {
-  if (typeof v !== 'string' || v.length > maxChars) {
-    fail(`'${field}' must be a string of at most ${maxChars} characters`);
-  }
-  return v;
-}
-
-function optionalStr(v: unknown, field: string, maxChars: number): string | undefined {
-  return v === undefined || v === null ? undefined : str(v, field, maxChars);
-}
-
-function optionalFlag(v: unknown, field: string): boolean | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'boolean') fail(`'${field}' must be a boolean`);
-  return v;
-}
-
 function requestId(v: unknown): number {
   return safeInt(v, 'id', 1);
 }
 
-function readClientFrame(m: Record<string, unknown>): ClientFrame {
-  switch (m.t) {
-    case 'hello': {
-      const frame: HelloFrame = { t: 'hello', v: safeInt(m.v, 'v', 0) };
-      const ttlMs = optionalInt(m.ttlMs, 'ttlMs', 1, FRAME_LIMITS.maxTimeoutMs);
-      const session = optionalStr(m.session, 'session', FRAME_LIMITS.maxSessionIdChars);
-      const secret = optionalStr(m.secret, 'secret', FRAME_LIMITS.maxSessionIdChars);
-      const name = optionalStr(m.name, 'name', FRAME_LIMITS.maxNameChars);
-      // Names are shown in consoles and terminals: no escape sequences.
-      if (name !== undefined && /[\u0000-\u001f\u007f-\u009f]/.test(name)) {
-        fail("'name' may not hold control characters");
-      }
-      if ((session === undefined) !== (secret === undefined)) {
-        fail("'session' and 'secret' go together");
-      }
-      if (ttlMs !== undefined) frame.ttlMs = ttlMs;
-      if (session !== undefined && secret !== undefined) {
-        frame.session = session;
-        frame.secret = secret;
-      }
-      if (name !== undefined) frame.name = name;
-      return frame;
-    }
-    case 'hb':
-      return { t: 'hb', id: requestId(m.id) };
-    case 'acquire': {
-      const id = requestId(m.id);
-      if (typeof m.wait !== 'boolean') fail("'wait' must be a boolean");
-      const frame: AcquireFrame = {
-        t: 'acquire',
-        id,
-        path: str(m.path, 'path', FRAME_LIMITS.maxPathChars),
-        wait: m.wait,
-      };
-      const timeoutMs = optionalInt(m.timeoutMs, 'timeoutMs', 0, FRAME_LIMITS.maxTimeoutMs);
-      if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
-      if (m.consistency === 'efficient' || m.consistency === 'strict') {
-        frame.consistency = m.consistency;
-      } else if (m.consistency !== undefined && m.consistency !== null) {
-        fail("'consistency' must be 'efficient' or 'strict'");
-      }
-      if (optionalFlag(m.quiet, 'quiet')) frame.quiet = true;
-      return frame;
-    }
-    case 'release': {
-      const frame: ReleaseFrame = {
-        t: 'release',
-        id: requestId(m.id),
-        path: str(m.path, 'path', FRAME_LIMITS.maxPathChars),
-        token: safeInt(m.token, 'token', 0),
-      };
-      if (optionalFlag(m.quiet, 'quiet')) frame.quiet = true;
-      return frame;
-    }
-    case 'cancel':
-      return { t: 'cancel', id: requestId(m.id), target: safeInt(m.target, 'target', 1) };
-    case 'bye':
-      return { t: 'bye', id: requestId(m.id) };
-    default:
-      return fail(`unknown frame type ${JSON.stringify(String(m.t)).slice(0, 40)}`);
+// Names are shown in consoles and terminals: no escape sequences.
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+function readHello(m: Fields): HelloFrame {
+  const frame: HelloFrame = { t: 'hello', v: safeInt(field(m, 'v'), 'v', 0) };
+  const ttlMs = optionalInt(field(m, 'ttlMs'), 'ttlMs', 1, FRAME_LIMITS.maxTimeoutMs);
+  const session = optionalStr(field(m, 'session'), 'session', FRAME_LIMITS.maxSessionIdChars);
+  const secret = optionalStr(field(m, 'secret'), 'secret', FRAME_LIMITS.maxSessionIdChars);
+  const name = optionalStr(field(m, 'name'), 'name', FRAME_LIMITS.maxNameChars);
+  if (name !== undefined && CONTROL_CHARS.test(name)) {
+    fail("'name' may not hold control characters");
   }
+  if ((session === undefined) !== (secret === undefined)) {
+    fail("'session' and 'secret' go together");
+  }
+  if (ttlMs !== undefined) frame.ttlMs = ttlMs;
+  if (session !== undefined && secret !== undefined) {
+    frame.session = session;
+    frame.secret = secret;
+  }
+  if (name !== undefined) frame.name = name;
+  return frame;
+}
+
+function readAcquire(m: Fields): AcquireFrame {
+  const id = requestId(field(m, 'id'));
+  const wait = field(m, 'wait');
+  if (typeof wait !== 'boolean') fail("'wait' must be a boolean");
+  const path = str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars);
+  const frame: AcquireFrame = { t: 'acquire', id, path, wait };
+  const timeoutMs = optionalInt(field(m, 'timeoutMs'), 'timeoutMs', 0, FRAME_LIMITS.maxTimeoutMs);
+  if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
+  const consistency = field(m, 'consistency');
+  if (consistency === 'efficient' || consistency === 'strict') {
+    frame.consistency = consistency;
+  } else if (consistency !== undefined && consistency !== null) {
+    fail("'consistency' must be 'efficient' or 'strict'");
+  }
+  if (optionalFlag(field(m, 'quiet'), 'quiet')) frame.quiet = true;
+  return frame;
+}
+
+function readRelease(m: Fields): ReleaseFrame {
+  const frame: ReleaseFrame = {
+    t: 'release',
+    id: requestId(field(m, 'id')),
+    path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
+    token: safeInt(field(m, 'token'), 'token', 0),
+  };
+  if (optionalFlag(field(m, 'quiet'), 'quiet')) frame.quiet = true;
+  return frame;
+}
+
+function readClientFrame(m: Fields): ClientFrame {
+  const t = field(m, 't');
+  switch (t) {
+    case 'hello':
+      return readHello(m);
+    case 'hb':
+    case 'bye':
+      return { t, id: requestId(field(m, 'id')) };
+    case 'acquire':
+      return readAcquire(m);
+    case 'release':
+      return readRelease(m);
+    case 'cancel': {
+      const id = requestId(field(m, 'id'));
+      return { t, id, target: safeInt(field(m, 'target'), 'target', 1) };
+    }
+    default:
+      return fail(`unknown frame type ${describeValue(t)}`);
+  }
+}
+
+/** The refusal of a frame whose reading failed with `err`. */
+function refusal(m: Fields, err: unknown): { ok: false; message: string } {
+  // Anything but the readers' own refusal is a bug in them, not a bad frame.
+  if (!(err instanceof FrameShapeError)) throw err;
+  return { ok: false, message: `bad ${describeValue(field(m, 't'))} frame: ${err.message}` };
 }
 
 /**
  * Checks a decoded message from a client. On failure it says why, and gives
  * the request id when one could be read so the error can answer that request.
+ * Total: it returns for any value msgpack decodes to, and reads only the
+ * message's own fields.
  */
 export function guardClientFrame(message: unknown): GuardResult<ClientFrame> {
-  if (!isRecord(message)) return { ok: false, message: 'a frame must be a map' };
+  if (!isFields(message)) return { ok: false, message: 'a frame must be a map' };
   try {
     return { ok: true, frame: readClientFrame(message) };
   } catch (err) {
-    if (!(err instanceof FrameShapeError)) throw err;
-    const id = message.id;
-    const bad = { ok: false as const, message: `bad '${String(message.t)}' frame: ${err.message}` };
+    const bad = refusal(message, err);
+    const id = field(message, 'id');
     return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? { ...bad, id } : bad;
   }
 }
 
 function readHeld(v: unknown): HeldLock[] {
   if (!Array.isArray(v)) fail("'held' must be a list");
-  return v.map((h: unknown) => {
-    if (!isRecord(h)) fail("'held' entries must be maps");
-    return {
-      id: requestId(h.id),
-      path: str(h.path, 'path', FRAME_LIMITS.maxPathChars),
-      token: safeInt(h.token, 'token', 0),
-    };
-  });
+  const held: HeldLock[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const h: unknown = v[i];
+    if (!isFields(h)) fail("'held' entries must be maps");
+    held.push({
+      id: requestId(field(h, 'id')),
+      path: str(field(h, 'path'), 'path', FRAME_LIMITS.maxPathChars),
+      token: safeInt(field(h, 'token'), 'token', 0),
+    });
+  }
+  return held;
 }
 
-const LOST_REASONS: ReadonlySet<string> = new Set<LockLostReason>([
+function readWelcome(m: Fields): WelcomeFrame {
+  return {
+    t: 'welcome',
+    v: safeInt(field(m, 'v'), 'v', 0),
+    session: str(field(m, 'session'), 'session', FRAME_LIMITS.maxSessionIdChars),
+    secret: str(field(m, 'secret'), 'secret', FRAME_LIMITS.maxSessionIdChars),
+    // Bounded like a hello's: the client arms timers from it, and a longer delay fires at once.
+    ttlMs: safeInt(field(m, 'ttlMs'), 'ttlMs', 1, FRAME_LIMITS.maxTimeoutMs),
+    resumed: field(m, 'resumed') === true,
+    held: readHeld(field(m, 'held')),
+  };
+}
+
+function readError(m: Fields): ErrorFrame {
+  const code = field(m, 'code');
+  const frame: ErrorFrame = {
+    t: 'error',
+    code: isErrorCode(code) ? code : 'INTERNAL',
+    message: str(field(m, 'message'), 'message', 4096),
+  };
+  const id = optionalInt(field(m, 'id'), 'id', 1, Number.MAX_SAFE_INTEGER);
+  if (id !== undefined) frame.id = id;
+  return frame;
+}
+
+const LOST_REASONS: ReadonlySet<unknown> = new Set<LockLostReason>([
   'lease-expired',
   'session-expired',
   'revoked',
   'closed',
 ]);
 
-function readServerFrame(m: Record<string, unknown>): ServerFrame {
-  switch (m.t) {
+function readServerFrame(m: Fields): ServerFrame {
+  const t = field(m, 't');
+  switch (t) {
     case 'welcome':
-      return {
-        t: 'welcome',
-        v: safeInt(m.v, 'v', 0),
-        session: str(m.session, 'session', FRAME_LIMITS.maxSessionIdChars),
-        secret: str(m.secret, 'secret', FRAME_LIMITS.maxSessionIdChars),
-        ttlMs: safeInt(m.ttlMs, 'ttlMs', 1),
-        resumed: m.resumed === true,
-        held: readHeld(m.held),
-      };
+      return readWelcome(m);
     case 'grant':
       return {
-        t: 'grant',
-        id: requestId(m.id),
-        path: str(m.path, 'path', FRAME_LIMITS.maxPathChars),
-        token: safeInt(m.token, 'token', 0),
+        t,
+        id: requestId(field(m, 'id')),
+        path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
+        token: safeInt(field(m, 'token'), 'token', 0),
       };
     case 'queued': {
-      const frame: QueuedFrame = { t: 'queued', id: requestId(m.id) };
-      const position = optionalInt(m.position, 'position', 1, Number.MAX_SAFE_INTEGER);
+      const frame: QueuedFrame = { t, id: requestId(field(m, 'id')) };
+      const position = optionalInt(field(m, 'position'), 'position', 1, Number.MAX_SAFE_INTEGER);
       if (position !== undefined) frame.position = position;
       return frame;
     }
     case 'busy':
     case 'ok':
-      return { t: m.t, id: requestId(m.id) };
-    case 'error': {
-      const code = isErrorCode(m.code) ? m.code : 'INTERNAL';
-      const frame: ErrorFrame = { t: 'error', code, message: str(m.message, 'message', 4096) };
-      const id = optionalInt(m.id, 'id', 1, Number.MAX_SAFE_INTEGER);
-      if (id !== undefined) frame.id = id;
-      return frame;
-    }
+      return { t, id: requestId(field(m, 'id')) };
+    case 'error':
+      return readError(m);
     case 'redirect': {
-      const url = optionalStr(m.url, 'url', 2048);
-      return url === undefined ? { t: 'redirect' } : { t: 'redirect', url };
+      const url = optionalStr(field(m, 'url'), 'url', 2048);
+      return url === undefined ? { t } : { t, url };
     }
     case 'lost': {
-      const reason = typeof m.reason === 'string' && LOST_REASONS.has(m.reason);
+      const reason = field(m, 'reason');
       return {
-        t: 'lost',
-        path: str(m.path, 'path', FRAME_LIMITS.maxPathChars),
-        token: safeInt(m.token, 'token', 0),
-        reason: reason ? (m.reason as LockLostReason) : 'revoked',
+        t,
+        path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
+        token: safeInt(field(m, 'token'), 'token', 0),
+        reason: LOST_REASONS.has(reason) ? (reason as LockLostReason) : 'revoked',
       };
     }
     default:
-      return fail(`unknown frame type ${JSON.stringify(String(m.t)).slice(0, 40)}`);
+      return fail(`unknown frame type ${describeValue(t)}`);
   }
 }
 
-/** Checks a decoded message from the broker. */
+/** Checks a decoded message from the broker; total, like {@link guardClientFrame}. */
 export function guardServerFrame(message: unknown): GuardResult<ServerFrame> {
-  if (!isRecord(message)) return { ok: false, message: 'a frame must be a map' };
+  if (!isFields(message)) return { ok: false, message: 'a frame must be a map' };
   try {
     return { ok: true, frame: readServerFrame(message) };
   } catch (err) {
-    if (!(err instanceof FrameShapeError)) throw err;
-    return { ok: false, message: `bad '${String(message.t)}' frame: ${err.message}` };
+    return refusal(message, err);
   }
 }

@@ -86,6 +86,8 @@ export interface AdminCounters {
   framesOut: number;
   /** Error frames sent, by code. */
   errors: Record<string, number>;
+  /** Frames whose handling failed unexpectedly (a bug); each closed its connection. */
+  internalErrors: number;
 }
 
 /** Observations for histograms, pushed as they happen (must stay cheap). */

@@ -43,6 +43,11 @@ const READ_FAMILIES: readonly ReadFamily[] = [
   counter('baton_frames_in_total', 'Frames received.', (r) => r.counters.framesIn),
   counter('baton_frames_out_total', 'Frames sent.', (r) => r.counters.framesOut),
   counter('baton_error_frames_total', 'Error frames sent.', (r) => r.counters.errors, 'code'),
+  counter(
+    'baton_internal_errors_total',
+    'Frames whose handling failed unexpectedly (a bug); each closed its connection.',
+    (r) => r.counters.internalErrors,
+  ),
   gauge('baton_mirror_backlog_entries', 'Log entries not yet durable in Redis.', (r) => {
     return r.overview.mirror?.backlogEntries ?? 0;
   }),

@@ -9,6 +9,11 @@ export interface Traffic {
   framesOut: number;
   /** Error frames sent, by code. */
   errors: Record<string, number>;
+  /**
+   * Frames (or accepted sockets) whose handling threw unexpectedly: a bug,
+   * never a bad frame. Each closed its connection (`CLOSE_CODES.internal`).
+   */
+  internalErrors: number;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type ServerFrame,
 } from '../../shared/protocol.js';
 import type { Timer } from '../clock.js';
+import { CauseLog } from './cause-log.js';
 import { Connection, type Traffic } from './connection.js';
 
 export interface GatewayOptions {
@@ -32,17 +33,20 @@ export interface GatewayHandler {
  * locks.
  */
 export class WsGateway {
-  readonly traffic: Traffic = { framesIn: 0, framesOut: 0, errors: {} };
+  readonly traffic: Traffic = { framesIn: 0, framesOut: 0, errors: {}, internalErrors: 0 };
   private readonly bySession = new Map<string, Connection>();
   private readonly connections = new Set<Connection>();
   private wss: WebSocketServer | null = null;
+  private readonly causes: CauseLog;
 
   constructor(
     private readonly options: GatewayOptions,
     private readonly timer: Timer,
     private readonly handler: GatewayHandler,
     private readonly warn: (message: string) => void,
-  ) {}
+  ) {
+    this.causes = new CauseLog(warn);
+  }
 
   get port(): number {
     return (this.wss?.address() as AddressInfo | undefined)?.port ?? 0;
@@ -67,7 +71,14 @@ export class WsGateway {
       clientTracking: false,
     });
     this.wss = wss;
-    wss.on('connection', (socket, req) => this.accept(socket, req));
+    wss.on('connection', (socket, req) => {
+      try {
+        this.accept(socket, req);
+      } catch (err) {
+        this.internalError(null, err);
+        socket.terminate();
+      }
+    });
     await new Promise<void>((resolve, reject) => {
       wss.once('listening', resolve);
       wss.once('error', reject);
@@ -136,9 +147,22 @@ export class WsGateway {
     });
   }
 
+  /**
+   * One frame in. Whatever goes wrong while it is handled, in the gateway or
+   * in the broker behind it, stays with this connection: an exception out of
+   * a `ws` listener would end the process, and every session with it.
+   */
   private receive(conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.closed) return;
     this.traffic.framesIn++;
+    try {
+      this.handle(conn, data, isBinary);
+    } catch (err) {
+      this.internalError(conn, err);
+    }
+  }
+
+  private handle(conn: Connection, data: RawData, isBinary: boolean): void {
     if (!isBinary) {
       return conn.refuse({
         t: 'error',
@@ -168,5 +192,21 @@ export class WsGateway {
       });
     }
     this.handler.command(conn.sessionId, frame);
+  }
+
+  /** A bug met while handling a frame (or accepting a socket): counted, logged once per cause. */
+  private internalError(conn: Connection | null, err: unknown): void {
+    this.traffic.internalErrors++;
+    if (!conn) return this.causes.report('internal error accepting a connection', err);
+    this.causes.report('internal error handling a frame; its connection was closed', err);
+    try {
+      conn.refuse(
+        { t: 'error', code: 'INTERNAL', message: 'the broker failed to handle a frame' },
+        CLOSE_CODES.internal,
+      );
+    } catch {
+      conn.closed = true;
+      conn.socket.terminate();
+    }
   }
 }

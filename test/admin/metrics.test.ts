@@ -13,6 +13,7 @@ const FAMILIES = {
   baton_frames_in_total: 'counter',
   baton_frames_out_total: 'counter',
   baton_error_frames_total: 'counter',
+  baton_internal_errors_total: 'counter',
   baton_mirror_backlog_entries: 'gauge',
   baton_mirror_lag_p99_seconds: 'gauge',
   baton_role: 'gauge',
@@ -40,6 +41,7 @@ describe('/metrics', () => {
       expect(before.text, name).toContain(`# TYPE ${name} ${type}`);
     }
     expect(sample(before.text, 'baton_grants_total')).toBe(0);
+    expect(sample(before.text, 'baton_internal_errors_total')).toBe(0);
     expect(sample(before.text, 'baton_role{role="embedded"}')).toBe(1);
     expect(sample(before.text, 'baton_role{role="active"}')).toBe(0);
 

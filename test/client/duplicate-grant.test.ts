@@ -1,35 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BatonClient } from '../../client/client.js';
 import type { ClientOptions } from '../../client/client-options.js';
-import type { WebSocketLike } from '../../client/websocket-like.js';
-import { decodeFrame, encodeFrame } from '../../shared/codec.js';
-import type { ClientFrame, ServerFrame } from '../../shared/protocol.js';
-
-/** A socket the test plays the broker on: it sees what the client sends and answers by hand. */
-class FakeSocket implements WebSocketLike {
-  binaryType = 'arraybuffer';
-  readyState = 0;
-  bufferedAmount = 0;
-  onopen: ((event: unknown) => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number; reason: string }) => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  readonly sent: ClientFrame[] = [];
-
-  send(data: Uint8Array): void {
-    this.sent.push(decodeFrame(data) as ClientFrame);
-  }
-  close(): void {
-    this.readyState = 3;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.({});
-  }
-  deliver(frame: ServerFrame): void {
-    this.onmessage?.({ data: encodeFrame(frame) });
-  }
-}
+import type { ServerFrame } from '../../shared/protocol.js';
+import { FakeSocket } from '../helpers/fake-socket.js';
 
 /** A client whose first session is open over a fake socket. */
 async function connected(

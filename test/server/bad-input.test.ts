@@ -26,6 +26,9 @@ describe('bad input over a raw WebSocket', () => {
 
   const badFrames: [string, Record<string, unknown> | unknown[] | number, string | null][] = [
     ['an unknown frame type', { t: 'explode', id: 1 }, 'PROTOCOL'],
+    // The frame that once took a broker down (String() of a map with a toString key).
+    ['a type that is a map with a toString key', { t: { toString: 1 } }, 'PROTOCOL'],
+    ['an id that is a map with a valueOf key', { t: 'hb', id: { valueOf: 1 } }, 'PROTOCOL'],
     ['a list instead of a map', [1, 2, 3], 'PROTOCOL'],
     ['a bare number', 42, 'PROTOCOL'],
     ['a string id', { t: 'acquire', id: '1', path: 'p', wait: true }, 'PROTOCOL'],
@@ -60,6 +63,17 @@ describe('bad input over a raw WebSocket', () => {
     ],
     ['a second hello', { t: 'hello', v: PROTOCOL_VERSION }, null],
   ];
+
+  it('answers { t: { toString: 1 } } before hello with PROTOCOL, and keeps the connection', async () => {
+    const broker = await startBroker();
+    const raw = await RawClient.open(broker.url);
+    raw.send({ t: { toString: 1 } });
+    expect(await raw.next((f) => f.t === 'error')).toMatchObject({ code: 'PROTOCOL' });
+    raw.send({ t: 'hello', v: PROTOCOL_VERSION });
+    expect(await raw.next((f) => f.t === 'welcome')).toBeTruthy();
+    expect(broker.admin.counters().internalErrors).toBe(0);
+    await stillServes(broker);
+  });
 
   it('refuses a session name with an escape sequence', async () => {
     const broker = await startBroker();

@@ -1,0 +1,97 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { systemTimer } from '../../../server/clock.js';
+import { MAX_LOGGED_CAUSES } from '../../../server/transport/cause-log.js';
+import { WsGateway, type GatewayHandler } from '../../../server/transport/ws-gateway.js';
+import { CLOSE_CODES, PROTOCOL_VERSION } from '../../../shared/protocol.js';
+import { byId, RawClient } from '../../helpers/raw-client.js';
+
+/**
+ * A gateway in front of a handler with bugs: an acquire of `boom/…` throws
+ * (its message naming the path), everything else is answered.
+ */
+async function gatewayWithBugs(): Promise<{ gateway: WsGateway; url: string; warnings: string[] }> {
+  const warnings: string[] = [];
+  let sessions = 0;
+  const handler: GatewayHandler = {
+    hello(conn) {
+      const session = `s${++sessions}`;
+      gateway.bind(conn, session);
+      conn.send({
+        t: 'welcome',
+        v: 1,
+        session,
+        secret: 'k',
+        ttlMs: 10_000,
+        resumed: false,
+        held: [],
+      });
+    },
+    command(session, frame) {
+      if (frame.t === 'acquire' && frame.path.startsWith('boom/')) {
+        throw new TypeError(`cannot lock ${frame.path}`);
+      }
+      gateway.send(session, { t: 'ok', id: frame.id });
+    },
+  };
+  const options = {
+    host: '127.0.0.1',
+    port: 0,
+    maxFrameBytes: 16 * 1024,
+    maxBufferedBytes: 1024 * 1024,
+    helloTimeoutMs: 5_000,
+  };
+  const gateway = new WsGateway(options, systemTimer, handler, (m) => warnings.push(m));
+  await gateway.listen();
+  onTestFinished(() => gateway.close());
+  return { gateway, url: `ws://127.0.0.1:${gateway.port}`, warnings };
+}
+
+describe('the gateway, when handling a frame throws', () => {
+  it('closes that connection with INTERNAL, counts it, and serves everyone else', async () => {
+    const { gateway, url, warnings } = await gatewayWithBugs();
+    const bystander = await RawClient.session(url);
+    const victim = await RawClient.session(url);
+    victim.send({ t: 'acquire', id: 1, path: 'boom/1', wait: true });
+    expect(await victim.next((f) => f.t === 'error')).toMatchObject({ code: 'INTERNAL' });
+    expect(await victim.closed()).toMatchObject({ code: CLOSE_CODES.internal });
+    expect(gateway.traffic.internalErrors).toBe(1);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/TypeError: cannot lock boom\/1/);
+    bystander.send({ t: 'hb', id: 7 });
+    expect(await bystander.next(byId(7))).toMatchObject({ t: 'ok' });
+  });
+
+  it('logs a cause once, and at most a bounded number of causes', async () => {
+    const { gateway, url, warnings } = await gatewayWithBugs();
+    const throwOn = async (path: string): Promise<void> => {
+      const raw = await RawClient.session(url);
+      raw.send({ t: 'acquire', id: 1, path, wait: true });
+      await raw.closed();
+    };
+    for (let i = 0; i < 3; i++) await throwOn('boom/same');
+    expect(warnings).toHaveLength(1);
+    for (let i = 0; i < MAX_LOGGED_CAUSES + 20; i++) await throwOn(`boom/${i}`);
+    expect(warnings).toHaveLength(MAX_LOGGED_CAUSES);
+    expect(gateway.traffic.internalErrors).toBe(3 + MAX_LOGGED_CAUSES + 20);
+  });
+
+  it('keeps control characters a client sent out of the log', async () => {
+    const { url, warnings } = await gatewayWithBugs();
+    const raw = await RawClient.session(url);
+    raw.send({ t: 'acquire', id: 1, path: 'boom/\u001b]0;owned\u0007', wait: true });
+    await raw.closed();
+    expect(warnings[0]).not.toMatch(/[\u0000-\u001f]/);
+  });
+
+  it('still refuses text frames and bad msgpack as PROTOCOL, not INTERNAL', async () => {
+    const { gateway, url } = await gatewayWithBugs();
+    const raw = await RawClient.open(url);
+    raw.sendBytes(Uint8Array.of(0xc1, 0xff));
+    expect(await raw.next((f) => f.t === 'error')).toMatchObject({ code: 'PROTOCOL' });
+    raw.send({ t: 'hello', v: PROTOCOL_VERSION });
+    expect(await raw.next((f) => f.t === 'welcome')).toBeTruthy();
+    raw.sendBytes('{"t":"hb"}');
+    expect(await raw.closed()).toMatchObject({ code: CLOSE_CODES.protocol });
+    expect(gateway.traffic.internalErrors).toBe(0);
+  });
+});
