@@ -36,6 +36,8 @@ export class Link {
   private stopped = false;
   /** Where a standby said the active broker is: dialled next, out of turn. */
   private redirectTo: string | null = null;
+  /** Redirects since the last session came up: only the first is followed without a delay. */
+  private redirects = 0;
 
   constructor(
     private readonly urls: readonly string[],
@@ -72,7 +74,12 @@ export class Link {
     return true;
   }
 
-  /** A standby answered: go to `url` (when it knows one) next, without a long backoff. */
+  /**
+   * A standby answered, or the active broker handed over: go to `url` (when
+   * it names one) next, at once the first time (a handover names a broker
+   * about to lead), then with the usual backoff, so two brokers that each
+   * name the other cannot make a client spin.
+   */
   redirect(url: string | undefined): void {
     if (url && /^wss?:\/\//.test(url)) this.redirectTo = url;
     this.attempt = 0;
@@ -81,6 +88,7 @@ export class Link {
   /** The session is up on this socket: the next outage starts its backoff afresh. */
   connected(): void {
     this.attempt = 0;
+    this.redirects = 0;
   }
 
   /** Gives up on the current socket, as if it had closed, and dials again. */
@@ -142,6 +150,10 @@ export class Link {
     this.socket = null;
     this.events.down(code, error);
     if (this.stopped) return;
+    if (this.redirectTo !== null && this.redirects++ === 0) {
+      this.timer = setTimeout(() => this.dial(), 0);
+      return;
+    }
     const { minDelayMs, maxDelayMs } = this.backoff;
     const delayMs = Math.min(maxDelayMs, minDelayMs * 2 ** this.attempt++);
     this.timer = setTimeout(() => this.dial(), delayMs * (0.5 + Math.random() / 2));
