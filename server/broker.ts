@@ -156,7 +156,9 @@ export class Broker {
     const url = this.role === 'active' ? await this.mirror!.handOver() : null;
     if (url) this.warn(`handed over to ${url}`);
     const redirect: RedirectFrame = url ? { t: 'redirect', url } : { t: 'redirect' };
-    this.gateway.closeAll(CLOSE_CODES.notLeader, 'the broker handed over', redirect);
+    // Holders and queue heads first: the next grant waits for them to come back.
+    const first = this.table.frontOfQueues();
+    this.gateway.closeAll(CLOSE_CODES.notLeader, 'the broker handed over', redirect, first);
     await this.close();
   }
 

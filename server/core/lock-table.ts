@@ -338,6 +338,16 @@ export class LockTable {
     return { holder, queue };
   }
 
+  /** Sessions that hold a lock or wait at the head of a queue: those a handover moves first. */
+  frontOfQueues(): Set<string> {
+    const ids = new Set<string>();
+    for (const lock of this.state.locks.values()) {
+      if (lock.holder) ids.add(lock.holder.session.id);
+      if (lock.head) ids.add(lock.head.session.id);
+    }
+    return ids;
+  }
+
   /** Whether `sessionId` holds `path` with `token` right now. */
   isHeld(sessionId: string, path: string, token: number): boolean {
     return this.state.sessions.get(sessionId)?.held.get(path)?.token === token;

@@ -110,12 +110,18 @@ export class WsGateway {
     conn?.close(code, reason);
   }
 
-  /** Sends `frame` to every connection, then closes them all. */
-  closeAll(code: number, reason: string, frame?: ServerFrame): void {
-    for (const conn of this.connections) {
+  /** Sends `frame` to every connection, then closes them all; the connections of `first` first. */
+  closeAll(code: number, reason: string, frame?: ServerFrame, first: Iterable<string> = []): void {
+    const end = (conn: Connection): void => {
+      // A closed connection sends nothing: each is told once.
       if (frame) conn.send(frame);
       conn.close(code, reason);
+    };
+    for (const sessionId of first) {
+      const conn = this.bySession.get(sessionId);
+      if (conn) end(conn);
     }
+    for (const conn of this.connections) end(conn);
     this.bySession.clear();
   }
 
