@@ -81,8 +81,11 @@ export class Link {
    * name the other cannot make a client spin.
    */
   redirect(url: string | undefined): void {
-    if (url && /^wss?:\/\//.test(url)) this.redirectTo = url;
     this.attempt = 0;
+    if (!url || !/^wss?:\/\//.test(url)) return;
+    this.redirectTo = url;
+    // Nothing more will come on this socket: no need to wait for its closing handshake.
+    this.drop(new BatonError('CLOSED', `redirected to ${url}`));
   }
 
   /** The session is up on this socket: the next outage starts its backoff afresh. */

@@ -57,7 +57,7 @@ export class Broker {
   private timerHandle: unknown = null;
   private timerAt = Infinity;
   private closing = false;
-  /** A planned handover is under way: frames are no longer applied. */
+  /** A planned handover is under way: no new sessions or acquires. */
   private draining = false;
   /** Hellos that came while this broker was being promoted: answered once it serves. */
   private waitingHellos: [Connection, HelloFrame][] = [];
@@ -145,10 +145,11 @@ export class Broker {
   }
 
   /**
-   * A planned stop (SIGTERM): stops applying frames, makes the log durable,
-   * hands the lead to a standby and sends every client to it, then closes.
-   * Sessions, holds and queue places carry over; requests sent meanwhile are
-   * resent by the clients to the new broker.
+   * A planned stop (SIGTERM): takes no new sessions or acquires, makes the
+   * log durable, hands the lead to a standby and sends every client to it,
+   * then closes. Sessions, holds and queue places carry over; acquires sent
+   * meanwhile are resent by the clients to the new broker, and a release the
+   * log missed is given back by its client when it resumes.
    */
   async handOver(): Promise<void> {
     if (this.closing || this.draining) return;
@@ -203,8 +204,9 @@ export class Broker {
 
   /** @internal Called by the gateway for every frame after hello. */
   command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>): void {
-    // Handing over: the client resends what is unanswered to the next broker.
-    if (this.draining) return;
+    // Handing over: no new work (the client resends its acquire to the next
+    // broker), but releases and the rest still land in the log that goes over.
+    if (this.draining && frame.t === 'acquire') return;
     const now = this.clock.now();
     const table = this.table;
     switch (frame.t) {
