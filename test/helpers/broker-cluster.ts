@@ -27,6 +27,8 @@ export interface BrokerClusterOptions {
   nodeArgs?: (index: number) => string[];
   /** Environment for every node. */
   env?: NodeJS.ProcessEnv;
+  /** Ports chosen beforehand (say, for proxies in front of the nodes); default free ones. */
+  ports?: number[];
 }
 
 const ACTIVE = /active \(epoch (\d+)\)/;
@@ -45,7 +47,7 @@ export class BrokerCluster {
   static async start(count: number, options: BrokerClusterOptions = {}): Promise<BrokerCluster> {
     const cluster = new BrokerCluster(options);
     for (let index = 0; index < count; index++) {
-      const port = await freePort();
+      const port = options.ports?.[index] ?? (await freePort());
       cluster.nodes.push({
         index,
         port,

@@ -53,6 +53,12 @@ export interface CheckOptions {
    * documented failover window, leader lease + session TTL + 1 s.
    */
   windowMs: number;
+  /**
+   * How long before a fault's start the window opens: an efficient grant
+   * made in the last moments before a crash may not have reached Redis.
+   * Default {@link WINDOW_BEFORE_MS}.
+   */
+  windowBeforeMs?: number;
   /** The scenario pauses clients on purpose: rejected writes are fencing at work. */
   clientPauses: boolean;
   /** Holds still open end here. */
@@ -137,22 +143,16 @@ export function overlapsOf(holds: Hold[]): Overlap[] {
   return found;
 }
 
-/** The failover window of a fault that excuses efficient overlaps, or null. */
-function windowOf(f: FaultRecord, windowMs: number): [number, number] | null {
-  return f.excuses ? [f.start, f.end + windowMs] : null;
-}
+/** The mirror lag is a few ms (p99 ~10 ms on loopback); this is ample. */
+export const WINDOW_BEFORE_MS = 100;
 
-/** Is [from, to] inside some fault's window? */
-export function inWindow(
-  faults: FaultRecord[],
-  windowMs: number,
-  from: number,
-  to = from,
-): boolean {
-  return faults.some((f) => {
-    const w = windowOf(f, windowMs);
-    return w !== null && from >= w[0] && to <= w[1];
-  });
+/** Where efficient overlaps and unlogged grants are excused. */
+type Window = Pick<CheckOptions, 'windowMs' | 'windowBeforeMs'>;
+
+/** Is [from, to] inside some fault's window, [start − before, end + windowMs]? */
+export function inWindow(faults: FaultRecord[], w: Window, from: number, to = from): boolean {
+  const before = w.windowBeforeMs ?? WINDOW_BEFORE_MS;
+  return faults.some((f) => f.excuses && from >= f.start - before && to <= f.end + w.windowMs);
 }
 
 /**
@@ -244,20 +244,19 @@ export function roundsOf(history: HistoryLike, holds: Hold[]): RoundFigures[] {
 
 /** Judges a finished history. */
 export function checkHistory(history: HistoryLike, options: CheckOptions): HistoryFindings {
-  const { level, windowMs, clientPauses, endAt } = options;
+  const { level, clientPauses, endAt } = options;
   const holds = holdsOf(history, endAt);
   const all = overlapsOf(holds);
   // Strict: exactly one holder at a time, full stop; a late `lost` is an overlap too.
   const excused = (o: Overlap): boolean =>
-    level === 'efficient' && inWindow(history.faults, windowMs, o.from, o.to);
+    level === 'efficient' && inWindow(history.faults, options, o.from, o.to);
   const writes = history.events.filter(
     (e): e is Extract<HistoryEvent, { kind: 'write' }> => e.kind === 'write',
   );
   const rejected = writes.filter((w) => !w.accepted);
   const unexcusedRejectedWrites = clientPauses
     ? 0
-    : rejected.filter((w) => level === 'strict' || !inWindow(history.faults, windowMs, w.at))
-        .length;
+    : rejected.filter((w) => level === 'strict' || !inWindow(history.faults, options, w.at)).length;
   const rounds = roundsOf(history, holds);
   return {
     overlaps: all.filter((o) => !excused(o)),
@@ -303,13 +302,13 @@ export interface LogFindings {
 export function crossCheckLog(
   history: HistoryLike,
   log: LogView,
-  options: Pick<CheckOptions, 'level' | 'windowMs'>,
+  options: Pick<CheckOptions, 'level' | 'windowMs' | 'windowBeforeMs'>,
 ): LogFindings {
   const missing = grantsOf(history)
     .filter((g) => !log.grants.has(grantKey(g.session, g.path, g.token)))
     .map((g) => ({ session: g.session, path: g.path, token: g.token, at: g.at }));
   const excused = (m: { at: number }): boolean =>
-    options.level === 'efficient' && inWindow(history.faults, options.windowMs, m.at);
+    options.level === 'efficient' && inWindow(history.faults, options, m.at);
   return {
     missingFromLog: missing.filter((m) => !excused(m)),
     excusedMissingFromLog: missing.filter(excused).length,

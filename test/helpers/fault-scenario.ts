@@ -9,7 +9,7 @@ import type { FaultRecord, History } from './history.js';
 import { LogRecorder, type LogRecorderFigures } from './log-recorder.js';
 import { RedisProcess } from './redis-server.js';
 import { startSilentHolder, type SilentHolder } from './silent-holder.js';
-import { Workload } from './workload.js';
+import { recordedAcquire, Workload } from './workload.js';
 
 /** Rounds of each fault: `npm run test:faults` raises it; `npm test` runs a short version. */
 export const ROUNDS = Number(process.env.BATON_FAULT_ROUNDS ?? 3);
@@ -22,6 +22,12 @@ export const WINDOW_MS = LEASE_MS + SESSION_TTL_MS + 1_000;
 /** Grants each round must have, so a stuck workload cannot pass as a quiet one. */
 export const MIN_ROUND_GRANTS = 5;
 export const PATHS = ['a', 'b', 'c'];
+/**
+ * A strict grant made durable just before Redis went away may still be on
+ * its way to the client this long; later ones, until Redis is back, were
+ * granted blind.
+ */
+export const IN_FLIGHT_MS = 300;
 
 export interface ScenarioOptions {
   name: string;
@@ -79,10 +85,23 @@ export interface FaultContext {
   ): Promise<FaultRecord>;
   /** A scenario's own assertion: recorded as a finding when false. Returns `ok`. */
   check(ok: boolean, message: string): boolean;
+  /**
+   * Waits until every workload client connected again since `before`
+   * (`work.connections()` taken before the fault); false after `timeoutMs`.
+   */
+  reconnected(before: number[], timeoutMs?: number): Promise<boolean>;
   /** Waits for a node other than `victim` to announce an epoch above `epoch`. */
   takeover(epoch: number, victim?: ClusterNode): Promise<ClusterNode>;
   /** A holder process with a waiter queued; `failover` widens the bound by a leader lease. */
   silentHolder(path: string, options?: { failover?: boolean }): Promise<SilentHolder>;
+  /** A client besides the workload's (one per scenario, made on first use, closed at the end). */
+  client(): Promise<BatonClient>;
+  /**
+   * A client of its own that takes and releases `path` back to back, recorded
+   * like the workload: how much the cluster grants during a fault, free of
+   * the workload's long holds. Resolves after its first grant; `stop` ends it.
+   */
+  busyLoop(path: string): Promise<{ stop(): Promise<void> }>;
 }
 
 export interface Findings extends HistoryFindings, LogFindings {
@@ -183,7 +202,14 @@ export async function collectScenario(
   onTestFinished(() => work.stop());
   const history = work.history;
   const checks: string[] = [];
-  const extra: BatonClient[] = [];
+  const extra: { client?: Promise<BatonClient> } = {};
+  // One more client for silent holders' waiters and busy loops, made when first needed.
+  const extraClient = (): Promise<BatonClient> =>
+    (extra.client ??= connect({
+      url: urls,
+      sessionTtlMs: SESSION_TTL_MS,
+      reconnectMaxDelayMs: 200,
+    }));
   const ctx: FaultContext = {
     level,
     redis,
@@ -220,6 +246,11 @@ export async function collectScenario(
       if (!ok) checks.push(message);
       return ok;
     },
+    reconnected: (before, timeoutMs = 5_000) => {
+      const all = (): true | undefined =>
+        work.connections().every((n, i) => n > (before[i] ?? 0)) ? true : undefined;
+      return eventually(all, timeoutMs, 'every client back').catch(() => false);
+    },
     takeover: (epoch, victim) =>
       eventually(
         () => {
@@ -229,12 +260,8 @@ export async function collectScenario(
         10_000,
         `a takeover from epoch ${epoch}`,
       ),
+    client: extraClient,
     silentHolder: async (path, o = {}) => {
-      if (extra.length === 0) {
-        extra.push(
-          await connect({ url: urls, sessionTtlMs: SESSION_TTL_MS, reconnectMaxDelayMs: 200 }),
-        );
-      }
       const boundMs = SESSION_TTL_MS + 1_000 + (o.failover ? LEASE_MS : 0);
       return startSilentHolder(path, {
         history,
@@ -242,9 +269,31 @@ export async function collectScenario(
         level,
         sessionTtlMs: SESSION_TTL_MS,
         boundMs,
-        waiter: extra[0]!,
+        waiter: await extraClient(),
         recorder,
       });
+    },
+    busyLoop: async (path) => {
+      // Connected before the fault: a new session may need Redis to open.
+      const client = await extraClient();
+      let running = true;
+      let first!: () => void;
+      const started = new Promise<void>((resolve) => (first = resolve));
+      const loop = (async () => {
+        while (running) {
+          try {
+            const options = { consistency: level, timeoutMs: 5_000 };
+            const lease = await recordedAcquire(history, client, 'busy', path, options);
+            history.endHold('busy', path, lease.token, 'release');
+            await lease.release();
+            first();
+          } catch {
+            await sleep(20);
+          }
+        }
+      })();
+      await started;
+      return { stop: () => ((running = false), loop) };
     },
   };
   let figures: Record<string, unknown> = {};
@@ -256,7 +305,7 @@ export async function collectScenario(
     checks.push(`scenario: ${(err as Error).message}`);
   }
   await work.stop();
-  await Promise.all(extra.map((c) => c.close()));
+  await (await extra.client)?.close();
   const endAt = performance.now();
   // Nothing stays stuck: a fresh client takes every lock.
   checks.push(...(await probe(urls, level)));

@@ -13,7 +13,7 @@ export interface WorkloadOptions {
   sessionTtlMs?: number;
   /** Seed of the hold lengths and path choices; print it to replay a run's shape. */
   seed: number;
-  /** Share of holds that are long. Default 0.2. */
+  /** Share of holds that are long. Default 0.1. */
   longHoldShare?: number;
   /** Range of a long hold (ms). Default 200–2,500. */
   longHoldMs?: [number, number];
@@ -163,7 +163,7 @@ export class Workload {
   private planHold(): number {
     const o = this.options;
     let ms =
-      this.rand() < (o.longHoldShare ?? 0.2)
+      this.rand() < (o.longHoldShare ?? 0.1)
         ? this.between(o.longHoldMs ?? [200, 2_500])
         : this.between(o.shortHoldMs ?? [1, 5]);
     if (this.armedMs > 0) {
