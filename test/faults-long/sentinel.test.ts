@@ -18,6 +18,8 @@ describe.each(LEVELS)('Redis Sentinel (%s)', (level) => {
       {
         name: 'redis sentinel failover',
         level,
+        // Strict waiters wait out the heal (~12 s) and are granted after it.
+        acquireTimeoutMs: 40_000,
         brokerRedis: async (primary) => {
           replica = await RedisProcess.start(['--replicaof', '127.0.0.1', String(primary.port)]);
           sentinel = await SentinelProcess.start(primary.port);

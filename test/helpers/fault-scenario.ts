@@ -45,6 +45,8 @@ export interface ScenarioOptions {
   /** The efficient failover window after a fault's end; default {@link WINDOW_MS}. */
   windowMs?: number;
   sessions?: number;
+  /** How long workload acquires wait; default 15 s. */
+  acquireTimeoutMs?: number;
   /** Seed of the workload's shape; default random (printed). */
   seed?: number;
 }
@@ -198,6 +200,9 @@ export async function collectScenario(
     consistency: level,
     sessionTtlMs: SESSION_TTL_MS,
     seed,
+    ...(options.acquireTimeoutMs !== undefined
+      ? { acquireTimeoutMs: options.acquireTimeoutMs }
+      : {}),
   });
   onTestFinished(() => work.stop());
   const history = work.history;

@@ -21,6 +21,8 @@ export interface WorkloadOptions {
   shortHoldMs?: [number, number];
   /** A long holder writes every this many ms. Default 50–100. */
   writeEveryMs?: [number, number];
+  /** How long an acquire waits before it gives up (TIMEOUT). Default 15,000 ms. */
+  acquireTimeoutMs?: number;
 }
 
 /** A hold in progress, as the workload planned it. */
@@ -182,7 +184,7 @@ export class Workload {
       let lease: Lease;
       try {
         lease = await recordedAcquire(this.history, client, worker, path, {
-          timeoutMs: 15_000,
+          timeoutMs: this.options.acquireTimeoutMs ?? 15_000,
           consistency,
         });
       } catch (err) {
