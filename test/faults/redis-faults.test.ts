@@ -30,6 +30,7 @@ describe.each(LEVELS)('Redis and network faults (%s)', (level) => {
         });
         await busy.stop();
         const during = ctx.history.grantsBetween(downAt, backAt);
+        outages.push(during);
         if (level === 'efficient') {
           ctx.check(during > 0, `round ${round}: no efficient grant while Redis was down`);
         } else {
@@ -59,7 +60,7 @@ describe.each(LEVELS)('Redis and network faults (%s)', (level) => {
         async (ctx) => {
           for (let round = 0; round < ROUNDS * 2; round++) {
             await ctx.progress();
-            await ctx.holdWithWaiter(1_500);
+            await ctx.holdWithWaiter(1_000);
             await ctx.fault(
               'client links dropped',
               async () => {

@@ -75,7 +75,7 @@ export interface FaultContext {
   recorder: LogRecorder;
   /** The URLs clients use. */
   urls: string[];
-  /** Waits until the workload has made `count` more grants. */
+  /** Waits until the workload has made `count` more grants (default {@link MIN_ROUND_GRANTS}). */
   progress(count?: number): Promise<void>;
   /** Waits until a hold with `remainingMs` to go has a waiter queued behind it. */
   holdWithWaiter(remainingMs: number): Promise<void>;
@@ -223,7 +223,7 @@ export async function collectScenario(
     history,
     recorder,
     urls,
-    progress: async (count = 10) => {
+    progress: async (count = MIN_ROUND_GRANTS) => {
       const target = work.grants + count;
       await eventually(() => (work.grants >= target ? true : undefined), 20_000, 'grants');
     },
