@@ -135,6 +135,16 @@ describe('the fault checker', () => {
     // The control scenario's faults excuse nothing.
     const control = history(holds, [{ start: 900, end: 1_000, excuses: false }]);
     expect(checkHistory(control, efficient).overlaps).toHaveLength(1);
+    // The window opens a moment before the fault (a grant of the crash's last moments)…
+    const early: [string, string, number, number, number, number][] = [
+      ['w1', 'a', 10, 0, 850, 1_500],
+      ['w2', 'a', 11, 0, 860, 1_300],
+    ];
+    const justBefore = history(early, [{ start: 900, end: 1_000 }]);
+    expect(checkHistory(justBefore, efficient).overlaps).toEqual([]);
+    // …and no earlier.
+    const before = history(early, [{ start: 900, end: 1_000 }]);
+    expect(checkHistory(before, { ...efficient, windowBeforeMs: 10 }).overlaps).toHaveLength(1);
     // Strict has no window.
     expect(
       checkHistory(history(holds, [{ start: 900, end: 1_000 }]), strict).overlaps,
