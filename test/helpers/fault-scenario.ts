@@ -4,12 +4,15 @@ import { connect, type BatonClient } from '../../client/node.js';
 import type { Consistency } from '../../shared/protocol.js';
 import { BrokerCluster, type BrokerClusterOptions, type ClusterNode } from './broker-cluster.js';
 import { checkHistory, crossCheckLog, type HistoryFindings, type LogFindings } from './checker.js';
-import { eventually, sleep } from './harness.js';
+import { eventually } from './harness.js';
 import type { FaultRecord, History } from './history.js';
 import { LogRecorder, type LogRecorderFigures } from './log-recorder.js';
 import { RedisProcess } from './redis-server.js';
 import { startSilentHolder, type SilentHolder } from './silent-holder.js';
-import { recordedAcquire, Workload } from './workload.js';
+import { percentiles, summary } from './scenario-figures.js';
+import { busyLoop, Workload } from './workload.js';
+
+export { percentiles };
 
 /** Rounds of each fault: `npm run test:faults` raises it; `npm test` runs a short version. */
 export const ROUNDS = Number(process.env.BATON_FAULT_ROUNDS ?? 3);
@@ -119,15 +122,6 @@ export interface ScenarioReport {
   /** What every broker process printed, for a failure message. */
   brokerOutput: string;
 }
-
-export function percentiles(values: number[]): { p50: number; p99: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number): number =>
-    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
-  return { p50: at(0.5), p99: at(0.99), max: Math.round(sorted.at(-1) ?? NaN) };
-}
-
-const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /**
  * Runs a scenario and checks it; every finding fails the test. Use
@@ -278,28 +272,8 @@ export async function collectScenario(
         recorder,
       });
     },
-    busyLoop: async (path) => {
-      // Connected before the fault: a new session may need Redis to open.
-      const client = await extraClient();
-      let running = true;
-      let first!: () => void;
-      const started = new Promise<void>((resolve) => (first = resolve));
-      const loop = (async () => {
-        while (running) {
-          try {
-            const options = { consistency: level, timeoutMs: 5_000 };
-            const lease = await recordedAcquire(history, client, 'busy', path, options);
-            history.endHold('busy', path, lease.token, 'release');
-            await lease.release();
-            first();
-          } catch {
-            await sleep(20);
-          }
-        }
-      })();
-      await started;
-      return { stop: () => ((running = false), loop) };
-    },
+    // On the extra client, connected before the fault: a new session may need Redis to open.
+    busyLoop: async (path) => busyLoop(history, await extraClient(), path, level),
   };
   let figures: Record<string, unknown> = {};
   try {
@@ -324,7 +298,7 @@ export async function collectScenario(
   };
   const report: ScenarioReport = {
     findings,
-    figures: summary(options, seed, work, findings, figures, began),
+    figures: summary(options, seed, work.history, findings, figures, began, work.errors),
     brokerOutput: cluster.logs(),
   };
   console.log(JSON.stringify(report.figures));
@@ -346,46 +320,4 @@ async function probe(urls: string[], level: Consistency): Promise<string[]> {
   } catch (err) {
     return [`a fresh client could not take every lock afterwards: ${(err as Error).message}`];
   }
-}
-
-/** The scenario's figures as one flat object (the JSON line). */
-function summary(
-  options: ScenarioOptions,
-  seed: number,
-  work: Workload,
-  f: Findings,
-  figures: Record<string, unknown>,
-  began: number,
-): Record<string, unknown> {
-  const silentMs = work.history.silent.map((s) =>
-    s.grantedAt === null ? Infinity : s.grantedAt - s.killedAt,
-  );
-  return {
-    scenario: options.name,
-    level: options.level,
-    seed,
-    durationMs: Math.round(performance.now() - began),
-    rounds: f.rounds.length,
-    grants: work.grants,
-    spanningHolds: sum(f.rounds.map((r) => r.spanningHolds)),
-    queuedWaiters: sum(f.rounds.map((r) => r.queuedWaiters)),
-    vacuousRounds: f.vacuousRounds.length,
-    overlaps: f.overlaps.length,
-    excusedOverlaps: f.excusedOverlaps.length,
-    maxOverlapMs: Math.round(f.maxOverlapMs),
-    tokenProblems: f.tokenRegressions.length + f.duplicateTokens.length + f.writeRegressions.length,
-    rejectedWrites: f.rejectedWrites,
-    ...(silentMs.length > 0
-      ? { silentFreedMs: percentiles(silentMs), lateFrees: f.lateFrees.length }
-      : {}),
-    ...figures,
-    log: {
-      ...f.log,
-      twoHolders: f.logTwoHolders.length,
-      missing: f.missingFromLog.length,
-      excusedMissing: f.excusedMissingFromLog,
-    },
-    checksFailed: f.checks.length,
-    errors: Object.fromEntries(work.errors),
-  };
 }

@@ -227,3 +227,34 @@ export class Workload {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 }
+
+/**
+ * Takes and releases `path` back to back on `client`, recorded like the
+ * workload: how much a cluster grants during a fault, free of the
+ * workload's long holds. Resolves after its first grant; `stop` ends it.
+ */
+export async function busyLoop(
+  history: History,
+  client: BatonClient,
+  path: string,
+  consistency: Consistency,
+): Promise<{ stop(): Promise<void> }> {
+  let running = true;
+  let first!: () => void;
+  const started = new Promise<void>((resolve) => (first = resolve));
+  const loop = (async () => {
+    while (running) {
+      try {
+        const options = { consistency, timeoutMs: 5_000 };
+        const lease = await recordedAcquire(history, client, 'busy', path, options);
+        history.endHold('busy', path, lease.token, 'release');
+        await lease.release();
+        first();
+      } catch {
+        await sleep(20);
+      }
+    }
+  })();
+  await started;
+  return { stop: () => ((running = false), loop) };
+}
