@@ -31,6 +31,10 @@ export function summary(
     durationMs: Math.round(performance.now() - began),
     rounds: f.rounds.length,
     grants: history.count('grant'),
+    // Acquire sent → grant received: long waits are queues behind long holds and failovers.
+    waitMs: percentiles(
+      history.events.flatMap((e) => (e.kind === 'grant' ? [e.at - e.requestedAt] : [])),
+    ),
     spanningHolds: sum(f.rounds.map((r) => r.spanningHolds)),
     queuedWaiters: sum(f.rounds.map((r) => r.queuedWaiters)),
     vacuousRounds: f.vacuousRounds.length,
