@@ -28,6 +28,8 @@ export interface WorkloadOptions {
 /** A hold in progress, as the workload planned it. */
 interface LiveHold {
   path: string;
+  /** Made long by `holdWithWaiter`. */
+  armed: boolean;
   grantedAt: number;
   plannedEnd: number;
   lease: Lease;
@@ -147,7 +149,9 @@ export class Workload {
         if (now - h.grantedAt >= heldMs && h.plannedEnd - now >= remainingMs) return;
       }
       if (now > deadline) throw new Error(`no hold with ${remainingMs} ms to go and a waiter`);
-      if (this.armedMs === 0) this.armedMs = remainingMs + heldMs + 500;
+      // One long hold at a time: arm again only once the last one is over.
+      const armedLive = [...this.live.values()].some((h) => h.armed && !h.lease.signal.aborted);
+      if (this.armedMs === 0 && !armedLive) this.armedMs = remainingMs + heldMs + 500;
       await sleep(10);
     }
   }
@@ -162,17 +166,16 @@ export class Workload {
     return lo + this.rand() * (hi - lo);
   }
 
-  private planHold(): number {
+  /** How long the next hold lasts, and whether `holdWithWaiter` asked for it. */
+  private planHold(): { ms: number; armed: boolean } {
     const o = this.options;
-    let ms =
+    const ms =
       this.rand() < (o.longHoldShare ?? 0.1)
         ? this.between(o.longHoldMs ?? [200, 2_500])
         : this.between(o.shortHoldMs ?? [1, 5]);
-    if (this.armedMs > 0) {
-      ms = Math.max(ms, this.armedMs);
-      this.armedMs = 0;
-    }
-    return ms;
+    const armed = this.armedMs;
+    this.armedMs = 0;
+    return { ms: Math.max(ms, armed), armed: armed > 0 };
   }
 
   private async loop(client: BatonClient, worker: string, i: number): Promise<void> {
@@ -204,8 +207,9 @@ export class Workload {
    */
   private async hold(lease: Lease, worker: string): Promise<void> {
     const grantedAt = performance.now();
-    const plannedEnd = grantedAt + this.planHold();
-    const live: LiveHold = { path: lease.path, grantedAt, plannedEnd, lease };
+    const plan = this.planHold();
+    const plannedEnd = grantedAt + plan.ms;
+    const live: LiveHold = { path: lease.path, armed: plan.armed, grantedAt, plannedEnd, lease };
     this.live.set(worker, live);
     const write = (): void => {
       if (!lease.signal.aborted) this.resource.write(lease.path, lease.token, worker);
