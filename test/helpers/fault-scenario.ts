@@ -1,3 +1,23 @@
+/**
+ * Fault scenarios: two Redis-backed broker processes, a workload, a log
+ * recorder and the scenario's faults, judged by `checker.ts`. A new
+ * scenario is a few lines on a {@link FaultContext}:
+ *
+ * ```ts
+ * await runScenario({ name: 'redis flushall', level }, async (ctx) => {
+ *   for (let round = 0; round < ROUNDS; round++) {
+ *     await ctx.progress();
+ *     await ctx.holdWithWaiter(2_000); // a hold and a waiter span the fault
+ *     await ctx.fault('FLUSHALL', async () => void (await ctx.redis.command('FLUSHALL')));
+ *   }
+ *   return {}; // figures of its own for the JSON line; ctx.check(...) for its own rules
+ * });
+ * ```
+ *
+ * `collectScenario` runs the same and returns the findings instead of
+ * failing; with `cluster: { command: [script, variant] }` it runs a broken
+ * broker variant, whose test asserts the findings are not empty.
+ */
 import type { RedisOptions } from 'ioredis';
 import { expect, onTestFinished } from 'vitest';
 import { connect, type BatonClient } from '../../client/node.js';
@@ -50,7 +70,7 @@ export interface ScenarioOptions {
   sessions?: number;
   /** How long workload acquires wait; default 15 s. */
   acquireTimeoutMs?: number;
-  /** Seed of the workload's shape; default random (printed). */
+  /** Seed of the workload's shape; default `BATON_FAULT_SEED`, else random (printed). */
   seed?: number;
 }
 
@@ -171,7 +191,8 @@ export async function collectScenario(
 ): Promise<ScenarioReport> {
   const { level } = options;
   const began = performance.now();
-  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const seed =
+    options.seed ?? (Number(process.env.BATON_FAULT_SEED) || Math.floor(Math.random() * 2 ** 31));
   const windowMs = options.windowMs ?? WINDOW_MS;
   const redis = await RedisProcess.start();
   const redisArgs = options.brokerRedis ? await options.brokerRedis(redis) : ['--redis', redis.url];
