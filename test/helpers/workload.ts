@@ -136,7 +136,7 @@ export class Workload {
   }
 
   /**
-   * Makes the next hold granted at least `ms` long, and resolves once a hold
+   * Arms a long hold (the next one granted) if none is under way, and resolves once a hold
    * is under way that has been held `heldMs` (so the log has it, at either
    * level) and has `remainingMs` to go, with a waiter queued behind it.
    */
