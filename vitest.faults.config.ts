@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * `npm run test:faults`: every fault scenario, repeated (BATON_FAULT_ROUNDS, default 20), and
- * the frame fuzz at full size (BATON_FUZZ_FRAMES, default 100,000).
+ * `npm run test:faults`: every fault scenario, repeated (BATON_FAULT_ROUNDS,
+ * default 20), broker kill -9 50 times per level (BATON_KILL_ROUNDS), and the
+ * frame fuzz at full size (BATON_FUZZ_FRAMES, default 100,000).
  */
 export default defineConfig({
   test: {
@@ -13,6 +14,7 @@ export default defineConfig({
     maxWorkers: 1,
     env: {
       BATON_FAULT_ROUNDS: process.env.BATON_FAULT_ROUNDS ?? '20',
+      BATON_KILL_ROUNDS: process.env.BATON_KILL_ROUNDS ?? '50',
       // test/faults/fuzz.test.ts: frames sent to a broker process (`npm test` sends 3,000).
       BATON_FUZZ_FRAMES: process.env.BATON_FUZZ_FRAMES ?? '100000',
     },

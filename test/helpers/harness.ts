@@ -38,15 +38,22 @@ export async function startClient(
 export interface Child {
   process: ChildProcess;
   pid: number;
-  /** Lines the child printed on stdout so far. */
+  /** Lines the child printed so far (stderr ones prefixed `[stderr] `). */
   lines: string[];
-  /** Resolves with the first stdout line that matches. */
+  /** Resolves with the first line that matches. */
   waitForLine(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `node args…`; the child is killed by pid when the test ends, if still alive. */
-export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): Child {
+/**
+ * Starts `node args…`; the child is killed by pid when the test ends, if
+ * still alive. `onLine` sees every line as it comes.
+ */
+export function spawnNode(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  onLine?: (line: string) => void,
+): Child {
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,11 +62,14 @@ export function spawnNode(args: string[], env: NodeJS.ProcessEnv = {}): Child {
   if (pid === undefined) throw new Error(`could not start node ${args.join(' ')}`);
   const lines: string[] = [];
   const waiters = new Set<() => void>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  const push = (line: string): void => {
     lines.push(line);
+    onLine?.(line);
     for (const w of waiters) w();
-  });
-  child.stderr!.on('data', (chunk: Buffer) => lines.push(`[stderr] ${chunk.toString().trimEnd()}`));
+  };
+  createInterface({ input: child.stdout! }).on('line', push);
+  // Line by line too: a broker says its role changes ("active (epoch N)", "deposed") there.
+  createInterface({ input: child.stderr! }).on('line', (line) => push(`[stderr] ${line}`));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );

@@ -1,120 +1,168 @@
 /**
- * A history of what clients saw, on one monotonic clock, and a checker for
- * the rules of DESIGN.md's "What must never happen".
+ * What the clients of a fault test saw, on one clock: `performance.now()` of
+ * the test process, where every recorded client runs. The checker
+ * (`checker.ts`) judges it; nothing here decides anything.
  */
+
+/** Why a hold ended: the holder called `release()`, or its `lease.signal` aborted. */
+export type HoldEnd = 'release' | 'lost';
+
 export type HistoryEvent =
-  | { kind: 'grant'; at: number; session: string; path: string; token: number }
-  /** The holder called release (its hold ends when it asks, not when the broker answers). */
-  | { kind: 'release'; at: number; session: string; path: string; token: number }
-  /** The holder's lease.signal aborted: it stopped trusting the lock. */
-  | { kind: 'lost'; at: number; session: string; path: string; token: number }
-  | { kind: 'write'; at: number; session: string; path: string; token: number; accepted: boolean };
+  /** An acquire was sent: `request` numbers it within the history. */
+  | { kind: 'request'; at: number; worker: string; path: string; request: number }
+  /**
+   * A grant reached the client. `session` is the broker's session id
+   * (`client.session`), to match the grant with the broker's log;
+   * `requestedAt` is when its acquire was sent.
+   */
+  | {
+      kind: 'grant';
+      at: number;
+      worker: string;
+      session: string;
+      path: string;
+      token: number;
+      request: number;
+      requestedAt: number;
+    }
+  /** An acquire failed (`code`: TIMEOUT, SESSION_EXPIRED, …). */
+  | { kind: 'fail'; at: number; worker: string; path: string; request: number; code: string }
+  /**
+   * The holder stopped believing it holds the lock: `release` is its call of
+   * `release()` after its last write, `lost` its `lease.signal` aborting
+   * (`reason` from the LockLostError). Only the first end of a hold is kept.
+   */
+  | {
+      kind: 'end';
+      at: number;
+      worker: string;
+      path: string;
+      token: number;
+      how: HoldEnd;
+      reason?: string;
+    }
+  /** A write to the fenced resource with `token`, and whether the resource took it. */
+  | {
+      kind: 'write';
+      at: number;
+      worker: string;
+      path: string;
+      token: number;
+      accepted: boolean;
+    };
+
+/**
+ * A fault as the scenario made it: `start` before its first act, `end` once
+ * it is over (the process is back, the link reconnected), `recovered` when
+ * the cluster served again (a takeover; `end` unless the scenario says).
+ */
+export interface FaultRecord {
+  name: string;
+  start: number;
+  recovered: number;
+  end: number;
+  /** Efficient overlaps are excused in [start, end + window]; false for the control scenario. */
+  excuses: boolean;
+  /**
+   * What makes the round not vacuous: a hold granted before `start` and
+   * still held at `recovered` ('hold'), a waiter queued before `start` and
+   * granted after `recovered` ('waiter'), one of them ('either') or both.
+   */
+  needs: 'either' | 'hold' | 'waiter' | 'both';
+  /** Grants the round must have (since the previous fault ended, up to `end`). */
+  minGrants: number;
+}
+
+/** A holder process killed with SIGKILL while a waiter was queued on its lock. */
+export interface SilentHolderRecord {
+  path: string;
+  killedAt: number;
+  /** When the waiter received the lock; null if it never did. */
+  grantedAt: number | null;
+  /** TTL + 1 s, or leader lease + TTL + 1 s across a failover. */
+  boundMs: number;
+}
 
 type Unstamped<T> = T extends unknown ? Omit<T, 'at'> : never;
 
+/** The record of one scenario: client events, faults, silent holders. */
 export class History {
   readonly events: HistoryEvent[] = [];
+  readonly faults: FaultRecord[] = [];
+  readonly silent: SilentHolderRecord[] = [];
+  private nextRequest = 1;
+  private readonly ended = new Set<string>();
 
-  record(event: Unstamped<HistoryEvent>): void {
-    this.events.push({ ...event, at: performance.now() } as HistoryEvent);
+  record(event: Unstamped<HistoryEvent>, at = performance.now()): HistoryEvent {
+    const stamped = { ...event, at } as HistoryEvent;
+    this.events.push(stamped);
+    return stamped;
+  }
+
+  /** Records an acquire being sent; returns what `granted`/`failed` need. */
+  requested(worker: string, path: string): { request: number; at: number; path: string } {
+    const request = this.nextRequest++;
+    const { at } = this.record({ kind: 'request', worker, path, request });
+    return { request, at, path };
+  }
+
+  granted(
+    worker: string,
+    req: { request: number; at: number; path: string },
+    session: string,
+    token: number,
+  ): void {
+    this.record({
+      kind: 'grant',
+      worker,
+      session,
+      path: req.path,
+      token,
+      request: req.request,
+      requestedAt: req.at,
+    });
+  }
+
+  /** The end of the hold of `token`; a second end of the same hold is ignored. */
+  endHold(worker: string, path: string, token: number, how: HoldEnd, reason?: string): void {
+    const key = `${worker}\u0000${token}`;
+    if (this.ended.has(key)) return;
+    this.ended.add(key);
+    this.record(
+      reason === undefined
+        ? { kind: 'end', worker, path, token, how }
+        : { kind: 'end', worker, path, token, how, reason },
+    );
   }
 
   count(kind: HistoryEvent['kind']): number {
     return this.events.filter((e) => e.kind === kind).length;
   }
-}
 
-/** Holds of one path: granted at `from`, trusted until `to` (release or loss). */
-interface Hold {
-  session: string;
-  token: number;
-  from: number;
-  to: number;
-  /** How the holder stopped trusting it; a late `lost` is a paused client, which only fencing stops. */
-  end: 'release' | 'lost' | 'open';
-}
-
-export interface Findings {
-  /**
-   * Pairs of holds of one path by different sessions whose intervals overlap,
-   * where the first holder released (or still held) the lock: the broker
-   * granted a lock it had not taken back.
-   */
-  doubleGrants: { path: string; a: Hold; b: Hold }[];
-  /**
-   * Overlaps where the first holder learnt of its loss late: its process was
-   * starved past its lease, the case fencing tokens exist for.
-   */
-  lateLosses: number;
-  /** Grants whose token is not larger than one granted (observed) before on the same path. */
-  tokenRegressions: { path: string; before: number; after: number }[];
-  /** The same token granted twice. */
-  duplicateTokens: number[];
-  /** Writes the fenced resource refused (stale tokens). */
-  rejectedWrites: number;
-}
-
-/** Checks a finished history. Holds still open end at `end`. */
-export function check(history: History, end = performance.now()): Findings {
-  const open = new Map<string, Hold & { path: string }>();
-  const holdsByPath = new Map<string, Hold[]>();
-  const seen = new Set<number>();
-  const duplicateTokens: number[] = [];
-  const tokenRegressions: Findings['tokenRegressions'] = [];
-  const lastToken = new Map<string, number>();
-  let rejectedWrites = 0;
-  for (const e of history.events) {
-    if (e.kind === 'write') {
-      if (!e.accepted) rejectedWrites++;
-      continue;
-    }
-    const key = `${e.session}\u0000${e.token}`;
-    if (e.kind === 'grant') {
-      if (seen.has(e.token)) duplicateTokens.push(e.token);
-      seen.add(e.token);
-      const before = lastToken.get(e.path) ?? 0;
-      if (e.token <= before) tokenRegressions.push({ path: e.path, before, after: e.token });
-      lastToken.set(e.path, Math.max(before, e.token));
-      const hold = { session: e.session, token: e.token, from: e.at, to: Infinity, path: e.path };
-      open.set(key, { ...hold, end: 'open' });
-    } else {
-      const hold = open.get(key);
-      if (!hold) continue;
-      open.delete(key);
-      const list = holdsByPath.get(hold.path) ?? [];
-      list.push({ ...hold, to: e.at, end: e.kind });
-      holdsByPath.set(hold.path, list);
-    }
+  /** Grants received in [from, to). */
+  grantsBetween(from: number, to: number): number {
+    return this.events.filter((e) => e.kind === 'grant' && e.at >= from && e.at < to).length;
   }
-  for (const hold of open.values()) {
-    const list = holdsByPath.get(hold.path) ?? [];
-    list.push({ ...hold, to: end });
-    holdsByPath.set(hold.path, list);
-  }
-  const doubleGrants: Findings['doubleGrants'] = [];
-  let lateLosses = 0;
-  for (const [path, holds] of holdsByPath) {
-    holds.sort((x, y) => x.from - y.from);
-    let latest: Hold | null = null;
-    for (const h of holds) {
-      if (latest && h.from < latest.to && h.session !== latest.session) {
-        if (latest.end === 'lost') lateLosses++;
-        else doubleGrants.push({ path, a: latest, b: h });
-      }
-      if (!latest || h.to > latest.to) latest = h;
-    }
-  }
-  return { doubleGrants, lateLosses, tokenRegressions, duplicateTokens, rejectedWrites };
 }
 
-/** A resource that keeps the largest token per key and refuses smaller ones. */
+/**
+ * A resource that keeps the largest token per key and refuses smaller ones,
+ * recording every attempt in `history`.
+ */
 export class FencedResource {
   private readonly highest = new Map<string, number>();
 
-  write(path: string, token: number): boolean {
-    const top = this.highest.get(path) ?? 0;
-    if (token < top) return false;
-    this.highest.set(path, token);
-    return true;
+  constructor(private readonly history?: History) {}
+
+  write(path: string, token: number, worker = '?'): boolean {
+    const accepted = token >= (this.highest.get(path) ?? 0);
+    if (accepted) this.highest.set(path, token);
+    this.history?.record({ kind: 'write', worker, path, token, accepted });
+    return accepted;
+  }
+
+  /** The largest token written to `path` so far (0 before any). */
+  top(path: string): number {
+    return this.highest.get(path) ?? 0;
   }
 }

@@ -94,10 +94,18 @@ export class RedisProcess {
 
   /** 'master' or 'slave', as the server reports itself. */
   async role(): Promise<string> {
+    return ((await this.command('ROLE')).split('\n')[0] ?? '').trim();
+  }
+
+  /**
+   * Runs one command through `redis-cli` (FLUSHALL, DEL a key…) and returns
+   * its raw output; '' when the server cannot be reached.
+   */
+  async command(...args: string[]): Promise<string> {
     const { execFile } = await import('node:child_process');
     return new Promise((resolve) =>
-      execFile('redis-cli', ['-p', String(this.port), 'ROLE'], (err, out) =>
-        resolve(err ? '' : (out.split('\n')[0] ?? '').trim()),
+      execFile('redis-cli', ['-p', String(this.port), ...args], (err, out) =>
+        resolve(err ? '' : out),
       ),
     );
   }

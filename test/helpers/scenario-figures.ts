@@ -1,0 +1,59 @@
+import type { Findings, ScenarioOptions } from './fault-scenario.js';
+import type { History } from './history.js';
+
+/** p50, p99 and max of `values`, rounded to ms. */
+export function percentiles(values: number[]): { p50: number; p99: number; max: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number): number =>
+    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
+  return { p50: at(0.5), p99: at(0.99), max: Math.round(sorted.at(-1) ?? NaN) };
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** The scenario's figures as one flat object (the JSON line). */
+export function summary(
+  options: ScenarioOptions,
+  seed: number,
+  history: History,
+  f: Findings,
+  figures: Record<string, unknown>,
+  began: number,
+  errors: Map<string, number>,
+): Record<string, unknown> {
+  const silentMs = history.silent.map((s) =>
+    s.grantedAt === null ? Infinity : s.grantedAt - s.killedAt,
+  );
+  return {
+    scenario: options.name,
+    level: options.level,
+    seed,
+    durationMs: Math.round(performance.now() - began),
+    rounds: f.rounds.length,
+    grants: history.count('grant'),
+    // Acquire sent → grant received: long waits are queues behind long holds and failovers.
+    waitMs: percentiles(
+      history.events.flatMap((e) => (e.kind === 'grant' ? [e.at - e.requestedAt] : [])),
+    ),
+    spanningHolds: sum(f.rounds.map((r) => r.spanningHolds)),
+    queuedWaiters: sum(f.rounds.map((r) => r.queuedWaiters)),
+    vacuousRounds: f.vacuousRounds.length,
+    overlaps: f.overlaps.length,
+    excusedOverlaps: f.excusedOverlaps.length,
+    maxOverlapMs: Math.round(f.maxOverlapMs),
+    tokenProblems: f.tokenRegressions.length + f.duplicateTokens.length + f.writeRegressions.length,
+    rejectedWrites: f.rejectedWrites,
+    ...(silentMs.length > 0
+      ? { silentFreedMs: percentiles(silentMs), lateFrees: f.lateFrees.length }
+      : {}),
+    ...figures,
+    log: {
+      ...f.log,
+      twoHolders: f.logTwoHolders.length,
+      missing: f.missingFromLog.length,
+      excusedMissing: f.excusedMissingFromLog,
+    },
+    checksFailed: f.checks.length,
+    errors: Object.fromEntries(errors),
+  };
+}
