@@ -204,6 +204,7 @@ describe('the log replay', () => {
   const batch = (seq: number, ...entries: Batch['entries']): Batch => ({
     id: `${seq}-0`,
     seq,
+    generation: 'g1',
     entries,
   });
 
@@ -235,12 +236,18 @@ describe('the log replay', () => {
       locks: [['a', ['s1', 1, 10, true], []]],
       tokenNext: 12,
     };
-    const snap = (): Promise<Snapshot> => Promise.resolve({ id: '9-0', seq: 0, table });
-    await r.take({ ...batch(1, ['grant', 's2', 3, 'b', 12, true]), id: '10-0' }, snap);
+    const snap = (): Promise<Snapshot> =>
+      Promise.resolve({ id: '9-0', seq: 0, generation: 'g2', table });
+    const next = (seq: number, ...entries: Batch['entries']): Batch => ({
+      ...batch(seq, ...entries),
+      id: `${seq + 9}-0`,
+      generation: 'g2',
+    });
+    await r.take(next(1, ['grant', 's2', 3, 'b', 12, true]), snap);
     expect(r.figures.restarts).toBe(1);
     expect(r.twoHolders).toEqual([]);
     // …and still sees a second holder of a.
-    await r.take({ ...batch(2, ['grant', 's3', 4, 'a', 13, true]), id: '11-0' }, snap);
+    await r.take(next(2, ['grant', 's3', 4, 'a', 13, true]), snap);
     expect(r.twoHolders).toMatchObject([{ path: 'a', holder: 's1', grantedTo: 's3' }]);
   });
 

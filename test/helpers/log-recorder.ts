@@ -9,10 +9,10 @@
  * path the model says is held is two holders in the log.
  *
  * All knowledge of the log's format lives here and goes through the
- * broker's own `LogReader` (batches `{ id, seq, entries }`, the snapshot) and
- * the journal tuples of `server/core/journal.ts`. When the format grows (a
- * dataset generation, a seq per entry) this file is the one to change: today
- * a new generation shows as a batch that does not continue the numbering.
+ * broker's own `LogReader` (batches `{ id, seq, generation, entries }`, the
+ * snapshot) and the journal tuples of `server/core/journal.ts`. A batch of
+ * another dataset generation (Redis lost data and a broker seeded a new one)
+ * restarts the replay from that generation's snapshot.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { JournalEntry } from '../../server/core/journal.js';
@@ -46,9 +46,14 @@ export interface LogRecorderFigures {
 }
 
 /** A log batch as `LogReader` returns it. */
-export type Batch = { id: string; seq: number; entries: JournalEntry[] };
+export type Batch = { id: string; seq: number; generation: string; entries: JournalEntry[] };
 /** The snapshot as `LogReader.snapshot()` returns it (null: none in Redis). */
-export type Snapshot = { id: string; seq: number; table: TableSnapshot } | null;
+export type Snapshot = {
+  id: string;
+  seq: number;
+  generation: string;
+  table: TableSnapshot;
+} | null;
 
 /**
  * The replay, apart from Redis so it can be tested on hand-made batches:
@@ -67,6 +72,8 @@ export class LogReplay implements LogView {
   };
   /** Where the replay stands: the stream id and seq of the last batch applied. */
   position: LogPosition = { id: '0-0', seq: 0 };
+  /** The dataset generation the replay follows. */
+  private generation = '';
   /** The model: holder per path, as of `position.seq`. */
   private holders: Holders = new Map();
   /** Where the current replay began (a snapshot, or the empty table at seq 0)… */
@@ -86,6 +93,16 @@ export class LogReplay implements LogView {
     this.figures.batches++;
     for (const e of b.entries) {
       if (e[0] === 'wait') this.waits.set(e[3], (this.waits.get(e[3]) ?? 0) + 1);
+    }
+    if (b.generation !== this.generation) {
+      // A new dataset: its snapshot is where its numbering starts.
+      this.generation = b.generation;
+      const snap = await snapshot();
+      if (snap?.generation === b.generation)
+        this.restartFrom(snap.seq, snap.table, snapKeyOf(snap));
+      else this.restartAt(b, null);
+      if (b.seq === this.position.seq + 1) this.apply(b);
+      return;
     }
     if (b.seq === this.position.seq + 1) return this.apply(b);
     if (b.seq <= this.position.seq && this.isRepeat(b)) {
@@ -114,7 +131,7 @@ export class LogReplay implements LogView {
    * forgets every holder (it can then miss two holders, never invent them).
    */
   private restartAt(b: Batch, snap: Snapshot): void {
-    const snapKey = snap ? `${snap.id}/${snap.seq}` : '';
+    const snapKey = snap ? snapKeyOf(snap) : '';
     const from = b.seq - 1;
     if (snap && snapKey !== this.snapshotSeen && snap.seq === from) {
       this.restartFrom(snap.seq, snap.table, snapKey);
@@ -256,6 +273,10 @@ export class LogRecorder {
       }
     }
   }
+}
+
+function snapKeyOf(snap: NonNullable<Snapshot>): string {
+  return `${snap.generation}/${snap.id}/${snap.seq}`;
 }
 
 /** Orders two stream ids (`ms-seq`). */
