@@ -90,9 +90,13 @@ export class BatonClient {
         if (this.ready) this.link.drop(new BatonError('CLOSED', 'the broker stopped answering'));
       },
     });
+    const { reconnectMinDelayMs, reconnectMaxDelayMs, connectTimeoutMs, sessionTtlMs } =
+      this.options;
     const backoff = {
-      minDelayMs: this.options.reconnectMinDelayMs,
-      maxDelayMs: this.options.reconnectMaxDelayMs,
+      minDelayMs: reconnectMinDelayMs,
+      maxDelayMs: reconnectMaxDelayMs,
+      // A heartbeat interval, so a hung broker costs a resume no more than a missed heartbeat.
+      openTimeoutMs: Math.max(1_000, Math.min(connectTimeoutMs, sessionTtlMs / 3)),
     };
     this.link = new Link(this.options.urls, openSocket, backoff, {
       open: () => this.hello(),

@@ -21,6 +21,12 @@ export interface LinkEvents {
 export interface Backoff {
   minDelayMs: number;
   maxDelayMs: number;
+  /**
+   * A dial whose session is not up by then is given up and the next URL
+   * tried: a paused broker's kernel still accepts the TCP connection, but
+   * nothing answers on it.
+   */
+  openTimeoutMs: number;
 }
 
 /**
@@ -33,6 +39,7 @@ export class Link {
   private urlIndex = 0;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private openTimer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   /** Where a standby said the active broker is: dialled next, out of turn. */
   private redirectTo: string | null = null;
@@ -60,6 +67,13 @@ export class Link {
       );
     }
     this.socket = socket;
+    clearTimeout(this.openTimer);
+    const { openTimeoutMs } = this.backoff;
+    this.openTimer = setTimeout(() => {
+      if (socket === this.socket) {
+        this.drop(new BatonError('CLOSED', `no session at ${url} within ${openTimeoutMs} ms`));
+      }
+    }, openTimeoutMs);
     socket.onopen = () => socket === this.socket && this.events.open();
     socket.onmessage = (event) => socket === this.socket && this.receive(socket, event.data);
     socket.onerror = () => {};
@@ -90,6 +104,7 @@ export class Link {
 
   /** The session is up on this socket: the next outage starts its backoff afresh. */
   connected(): void {
+    clearTimeout(this.openTimer);
     this.attempt = 0;
     this.redirects = 0;
   }
@@ -106,6 +121,7 @@ export class Link {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.openTimer);
     const socket = this.socket;
     this.socket = null;
     socket?.close(1000, 'client closed');

@@ -21,6 +21,7 @@ import type { TableSnapshot } from './core/replica.js';
 import { EmbeddedMirror } from './mirror/embedded-mirror.js';
 import type { Mirror, MirrorEvent, MirrorHost, MirrorRole, MirrorStatus } from './mirror/mirror.js';
 import { FileTokenStore } from './tokens/file-token-store.js';
+import type { TokenBlock } from './tokens/token-store.js';
 import type { Connection } from './transport/connection.js';
 import { frameOf } from './transport/effect-frames.js';
 import { WsGateway } from './transport/ws-gateway.js';
@@ -440,7 +441,7 @@ export class Broker {
 
   /** This broker leads: a token block first, then every session gets a full TTL to come back. */
   private async promote(epoch: number, strictGraceMs: number): Promise<void> {
-    const block = await this.mirror!.reserve(this.table.lastToken, this.options.tokenBlockSize);
+    const block = await this.firstBlock();
     const now = this.clock.now();
     this.apply(this.table.addTokens(now, block.start, block.limit));
     this.apply(this.table.promote(now, strictGraceMs > 0 ? now + strictGraceMs : -Infinity));
@@ -450,6 +451,21 @@ export class Broker {
         ? `; took over without a continuous log: no strict grant for ${strictGraceMs} ms`
         : '';
     this.warn(`active (epoch ${epoch})${grace}`);
+  }
+
+  /**
+   * A promotion's token block, tried three times: a `WAIT` that falls short
+   * while a replica resyncs should not cost a takeover (and an epoch).
+   */
+  private async firstBlock(): Promise<TokenBlock> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.mirror!.reserve(this.table.lastToken, this.options.tokenBlockSize);
+      } catch (err) {
+        if (attempt >= 2) throw err;
+        await new Promise((resolve) => this.timer.set(() => resolve(null), 100 * 2 ** attempt));
+      }
+    }
   }
 
   private demote(leaderUrl: string | null): void {

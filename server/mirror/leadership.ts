@@ -54,12 +54,30 @@ export class HolderWatch {
   private waitUntil = -Infinity;
   /** Since when no generation has been seen, or null. */
   private missingSince: number | null = null;
+  /** A look failed since the last one that succeeded. */
+  private wasAway = false;
 
   constructor(private readonly leaseMs: number) {}
 
   /** The key was seen with `leftMs` to live, in a reply received at `receivedAt`. */
   held(receivedAt: number, leftMs: number): void {
     this.expiresBy = Math.max(this.expiresBy, receivedAt + Math.max(0, leftMs));
+  }
+
+  /** Redis did not answer a look: a lease that runs out meanwhile lapsed for want of Redis. */
+  unreachable(): void {
+    this.wasAway = true;
+  }
+
+  /**
+   * Redis answers again at `now`. A leader that could not renew while it was
+   * away may be alive, with changes for the log it kept in memory; it gets a
+   * lease to take its lease back before a standby may take it.
+   */
+  reachable(now: number): void {
+    if (!this.wasAway) return;
+    this.wasAway = false;
+    this.waitUntil = Math.max(this.waitUntil, now + this.leaseMs);
   }
 
   /** The holder gave the lease up on purpose (a handover): no wait. */

@@ -260,6 +260,7 @@ export class RedisMirror implements Mirror {
       else await this.look();
     } catch (err) {
       this.reachable = false;
+      if (this.role === 'standby') this.watch.unreachable();
       this.host.warn(`leader lease: ${(err as Error).message}`);
     } finally {
       this.leading = false;
@@ -290,6 +291,7 @@ export class RedisMirror implements Mirror {
   private async look(): Promise<void> {
     const now = (): number => this.host.now();
     const [gen, holder, leftMs] = await this.peek();
+    this.watch.reachable(now());
     if (gen === null) {
       const knew = this.knownGeneration() !== '';
       if (knew) this.dataLoss('generation', 'the generation key is gone');

@@ -162,7 +162,7 @@ describe('the link, when its owner fails on a frame', () => {
     const link = new Link(
       ['ws://fake'],
       () => socket,
-      { minDelayMs: 1_000, maxDelayMs: 1_000 },
+      { minDelayMs: 1_000, maxDelayMs: 1_000, openTimeoutMs: 5_000 },
       {
         open: () => {},
         frame: () => {

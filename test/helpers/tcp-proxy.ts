@@ -7,6 +7,9 @@ import { onTestFinished } from 'vitest';
  * the way a flaky network would.
  */
 export class TcpProxy {
+  /** While cut, every connection is dropped as it comes: the far side is unreachable. */
+  private isCut = false;
+
   private constructor(
     private readonly server: Server,
     readonly port: number,
@@ -16,6 +19,7 @@ export class TcpProxy {
   static async start(targetPort: number): Promise<TcpProxy> {
     const pairs = new Set<[Socket, Socket]>();
     const server = createServer((client) => {
+      if (proxy.isCut) return void client.destroy();
       const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
       const pair: [Socket, Socket] = [client, upstream];
       pairs.add(pair);
@@ -30,9 +34,16 @@ export class TcpProxy {
       upstream.pipe(client);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port, pairs);
+    // Assigned before the first connection can come: the listener reads it.
+    const proxy: TcpProxy = new TcpProxy(server, (server.address() as AddressInfo).port, pairs);
     onTestFinished(() => proxy.close());
     return proxy;
+  }
+
+  /** Cuts every connection and refuses new ones until `cut(false)`. */
+  cut(on: boolean): void {
+    this.isCut = on;
+    if (on) this.dropAll();
   }
 
   get url(): string {
