@@ -226,18 +226,27 @@ export class RedisMirror implements Mirror {
     const writer = this.writer;
     if (this.role !== 'active' || !writer || this.reseeding) return null;
     this.handingOver = true;
-    for (let durable = writer.durable(); durable; durable = writer.durable()) await durable;
+    // Bounded: with Redis away the log cannot be flushed, and the lease will lapse anyway.
+    const deadline = this.host.now() + this.options.leaderLeaseMs;
+    const timeLeft = (): number => Math.max(0, deadline - this.host.now());
+    for (let durable = writer.durable(); durable; durable = writer.durable()) {
+      if (!(await Promise.race([durable.then(() => true), sleep(timeLeft()).then(() => false)]))) {
+        break;
+      }
+    }
+    const flushed = writer.durable() === null;
     writer.stop();
     const empty = encodeEntries([]);
-    const handed = await this.scripts
-      .handOver(this.owner, writer.acked.seq + 1, empty, this.context.me)
-      .catch(() => null);
+    const handed = flushed
+      ? await this.scripts
+          .handOver(this.owner, writer.acked.seq + 1, empty, this.context.me)
+          .catch(() => null)
+      : null;
     this.lease.drop();
     this.role = 'standby';
     if (handed?.status !== 'done') return null;
     // A standby tailing the log takes over within a few ms; wait to name it to clients.
-    const deadline = this.host.now() + this.options.leaderLeaseMs;
-    while (this.host.now() < deadline && !this.closed) {
+    while (timeLeft() > 0 && !this.closed) {
       const holder = await this.leaseConn.get(this.keys.leader).catch(() => null);
       if (holder && holder !== this.context.me) return urlOf(holder);
       await sleep(5);

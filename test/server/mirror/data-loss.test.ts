@@ -214,4 +214,18 @@ describe('a planned handover', () => {
     await held.release();
     expect((await waiting).token).toBeGreaterThan(held.token);
   });
+
+  it('does not hang when Redis cannot take the last batch: the broker just closes', async () => {
+    const { server, a, b } = await pair();
+    const client = await startClient([a.url, b.url]);
+    await client.acquire('before');
+    await server.kill('SIGSTOP');
+    onTestFinished(() => server.kill('SIGCONT'));
+    // A strict grant waits on a batch Redis will not take.
+    void client.acquire('stuck', { consistency: 'strict' }).catch(() => null);
+    await eventually(() => (a.view.viewLock('stuck').holder ? true : undefined));
+    // Resolves (the test's timeout is the bound): the flush waits one leader lease at most.
+    await a.handOver();
+    expect(a.role).toBe('standby');
+  });
 });
