@@ -1,13 +1,6 @@
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeDurably } from '../tokens/durable-file.js';
 
 /** A dataset generation and the highest epoch seen in it. */
 export interface GenerationMark {
@@ -41,16 +34,7 @@ export class GenerationFile {
     const top = Math.max(epoch, this.known.epoch);
     if (generation === this.known.generation && top === this.known.epoch) return;
     mkdirSync(this.dataDir, { recursive: true });
-    // Unique: brokers sharing a dir must not write over each other's half-written file.
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, `${generation} ${top}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
+    writeDurably(this.file, `${generation} ${top}\n`);
     this.known = { generation, epoch: top };
   }
 }

@@ -314,6 +314,8 @@ export class RedisMirror implements Mirror {
     this.watch.generationSeen();
     // Another generation: load it (the tail does, or a promotion first).
     if (gen !== this.follower.generation) this.follower.needsLoad = true;
+    // Remembered across restarts: a standby too must know a dataset was lost.
+    else if (!this.follower.needsLoad) this.marks?.record(gen, this.seenEpoch());
     if (holder !== null && holder !== this.context.me) {
       this.watch.held(now(), leftMs);
       return void this.host.event({ type: 'leader', url: urlOf(holder) });

@@ -1,21 +1,11 @@
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeDurably } from './durable-file.js';
 import { blockStart, type TokenBlock, type TokenStore } from './token-store.js';
 
 /**
  * The embedded default: the reservation mark lives in `<dataDir>/tokens`,
- * written to a temporary file, fsynced and renamed over the old one, with the
- * directory fsynced too, so a crash leaves the old mark or the new one.
+ * written durably (a crash leaves the old mark or the new one).
  */
 export class FileTokenStore implements TokenStore {
   private readonly file: string;
@@ -37,16 +27,7 @@ export class FileTokenStore implements TokenStore {
     const start = blockStart(this.mark, issuedUpTo, this.wallClockMs());
     const limit = start + count;
     if (!Number.isSafeInteger(limit)) throw new Error('fencing tokens would pass 2^53');
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, `${limit}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
-    syncDir(this.dataDir);
+    writeDurably(this.file, `${limit}\n`);
     this.mark = limit;
     return { start, limit };
   }
@@ -96,13 +77,4 @@ function readMark(file: string): number {
     throw new Error(`${file} does not hold a token mark; refusing to guess one`);
   }
   return mark;
-}
-
-function syncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
 }

@@ -11,16 +11,7 @@ async function connected(
   const socket = new FakeSocket();
   const client = new BatonClient(options, () => socket);
   const started = client.start();
-  socket.open();
-  socket.deliver({
-    t: 'welcome',
-    v: 1,
-    session: 's',
-    secret: 'k',
-    ttlMs: 10_000,
-    resumed: false,
-    held: [],
-  });
+  socket.welcome();
   await started;
   return { socket, client };
 }

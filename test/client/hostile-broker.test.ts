@@ -29,16 +29,7 @@ async function session(): Promise<Session> {
   client.onStatus((s) => statuses.push(s));
   const started = client.start();
   const socket = sockets[0]!;
-  socket.open();
-  socket.deliver({
-    t: 'welcome',
-    v: 1,
-    session: 's',
-    secret: 'k',
-    ttlMs: 10_000,
-    resumed: false,
-    held: [],
-  });
+  socket.welcome();
   await started;
   const held = client.acquire('held');
   const grantFor = socket.sent.find((f) => f.t === 'acquire');

@@ -26,6 +26,19 @@ export class FakeSocket implements WebSocketLike {
     this.readyState = 1;
     this.onopen?.({});
   }
+  /** Opens the socket and welcomes a new session `s`, as a broker would answer a hello. */
+  welcome(): void {
+    this.open();
+    this.deliver({
+      t: 'welcome',
+      v: 1,
+      session: 's',
+      secret: 'k',
+      ttlMs: 10_000,
+      resumed: false,
+      held: [],
+    });
+  }
   deliver(frame: ServerFrame): void {
     this.deliverBytes(encodeFrame(frame));
   }
