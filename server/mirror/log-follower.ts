@@ -78,6 +78,12 @@ export class LogFollower {
         }
         return false;
       }
+      if (snap.generation !== this.generation && snap.epoch < this.maxEpoch) {
+        // An older copy of the dataset (a rewound Redis) is never loaded over what was seen.
+        const detail = `the snapshot is of generation ${snap.generation}, epoch ${snap.epoch}, below epoch ${this.maxEpoch} seen`;
+        this.hooks.dataLoss('generation', detail);
+        return false;
+      }
       const first = (await reader.after({ id: snap.id, seq: snap.seq }))[0];
       // A snapshot written (and the log trimmed) while we read: read again.
       if (first && (first.generation !== snap.generation || first.seq !== snap.seq + 1)) continue;

@@ -84,10 +84,13 @@ export class RedisMirror implements Mirror {
   private reseedDue = false;
   /** Until when (monotonic ms) strict grants must wait after a takeover without a continuous log. */
   private graceUntil = -Infinity;
+  /** The last generation seen in Redis (loaded or not), and the highest epoch key seen there. */
+  private seenGeneration = '';
+  private storedEpoch = 0;
   private readonly losses = {
     count: 0,
     last: null as MirrorStatus['lastDataLoss'],
-    /** Findings already reported in this generation: each is logged once. */
+    /** Findings already reported, by generation: each is logged once. */
     reported: new Set<string>(),
   };
 
@@ -299,34 +302,25 @@ export class RedisMirror implements Mirror {
   /** A standby's look at the lease: follow the dataset, and take over when the lease is free. */
   private async look(): Promise<void> {
     const now = (): number => this.host.now();
-    const [gen, holder, leftMs] = await this.peek();
+    const { generation: gen, holder, leaseLeftMs, epoch: storedEpoch } = await this.peek();
     this.watch.reachable(now());
-    if (gen === null) {
-      const knew = this.knownGeneration() !== '';
-      if (knew) this.dataLoss('generation', 'the generation key is gone');
-      // A live leader (it renews every third of a lease) seeds first; a broker
-      // that never knew a dataset (it cannot tell a new deployment from a lost
-      // one) waits longer than one that did, which seeds with the grace period.
-      const waitMs = this.options.leaderLeaseMs * (knew ? 1 : 1.5);
-      if (this.watch.generationMissing(now(), waitMs)) await this.promote('new-generation', '');
-      return;
-    }
-    this.watch.generationSeen();
-    // Another generation: load it (the tail does, or a promotion first).
-    if (gen !== this.follower.generation) this.follower.needsLoad = true;
-    // Remembered across restarts: a standby too must know a dataset was lost.
-    else if (!this.follower.needsLoad) this.marks?.record(gen, this.seenEpoch());
+    const seen = this.seenEpoch();
+    // Another generation below an epoch already seen is an older copy of the
+    // dataset (Redis rewound), not a newer one: it is never loaded.
+    const older = gen !== null && gen !== this.follower.generation && storedEpoch < seen;
     if (holder !== null && holder !== this.context.me) {
-      this.watch.held(now(), leftMs);
+      this.watch.held(now(), leaseLeftMs);
+      if (gen !== null && !older) this.noteGeneration(gen, storedEpoch);
       return void this.host.event({ type: 'leader', url: urlOf(holder) });
     }
+    if (gen === null || older) return this.lostGeneration(gen, storedEpoch, seen);
+    this.noteGeneration(gen, storedEpoch);
     if (holder === null && this.watch.vanishedEarly(now())) {
       this.dataLoss('leader', 'the leader lease key vanished before its TTL ran out');
     }
     if (!this.watch.mayTake(now())) return;
     const sentAt = now();
     const { me } = this.context;
-    const seen = this.seenEpoch();
     const taken = await this.leaseScripts.takeLead(me, this.options.leaderLeaseMs, seen, gen);
     if (taken.status === 'held') this.watch.held(now(), taken.leaseLeftMs);
     if (taken.status === 'moved') this.follower.needsLoad = true;
@@ -337,14 +331,65 @@ export class RedisMirror implements Mirror {
     await this.promote('takeover', gen);
   }
 
-  /** The generation key, the leader key and its TTL, in one round trip. */
-  private async peek(): Promise<[string | null, string | null, number]> {
-    const { generation, leader } = this.keys;
-    const replies = await this.leaseConn.multi().get(generation).get(leader).pttl(leader).exec();
+  /** Generation `gen` is the dataset: remembered (across restarts too), and loaded if it is new. */
+  private noteGeneration(gen: string, storedEpoch: number): void {
+    this.watch.generationSeen();
+    this.seenGeneration = gen;
+    this.storedEpoch = Math.max(this.storedEpoch, storedEpoch);
+    // Another generation: load it (the tail does, or a promotion first).
+    if (gen !== this.follower.generation) this.follower.needsLoad = true;
+    this.marks?.record(gen, this.seenEpoch());
+  }
+
+  /**
+   * Redis holds no generation, or an older copy of one. A live leader seeds
+   * first (it renews every third of its lease); otherwise, after a lease, a
+   * standby seeds a new generation from its table — with the grace period
+   * when it knew a dataset existed. A broker that never knew one cannot tell
+   * a new deployment from a lost one, and waits longer.
+   */
+  private async lostGeneration(
+    gen: string | null,
+    storedEpoch: number,
+    seen: number,
+  ): Promise<void> {
+    const knew = this.knownGeneration() !== '';
+    if (gen !== null) {
+      const detail = `Redis holds generation ${gen} of epoch ${storedEpoch}, below epoch ${seen} already seen`;
+      this.dataLoss('generation', detail);
+    } else if (knew) {
+      this.dataLoss('generation', 'the generation key is gone');
+    }
+    const waitMs = this.options.leaderLeaseMs * (knew ? 1 : 1.5);
+    if (this.watch.generationMissing(this.host.now(), waitMs)) {
+      await this.promote('new-generation', gen ?? '');
+    }
+  }
+
+  /** The generation key, the leader key and its TTL, and the epoch key, in one round trip. */
+  private async peek(): Promise<{
+    generation: string | null;
+    holder: string | null;
+    leaseLeftMs: number;
+    epoch: number;
+  }> {
+    const { generation, leader, epoch } = this.keys;
+    const replies = await this.leaseConn
+      .multi()
+      .get(generation)
+      .get(leader)
+      .pttl(leader)
+      .get(epoch)
+      .exec();
     if (!replies) throw new Error('the lease look was aborted');
     for (const [err] of replies) if (err) throw err;
-    const [gen, holder, leftMs] = replies.map(([, value]) => value);
-    return [gen as string | null, holder as string | null, Number(leftMs)];
+    const [gen, holder, leftMs, stored] = replies.map(([, value]) => value);
+    return {
+      generation: gen as string | null,
+      holder: holder as string | null,
+      leaseLeftMs: Number(leftMs),
+      epoch: Number(stored ?? 0),
+    };
   }
 
   /**
@@ -413,7 +458,6 @@ export class RedisMirror implements Mirror {
     this.epoch = outcome.value;
     this.lease.confirm(sentAt);
     this.follower.seeded(next, this.epoch);
-    this.losses.reported.clear();
     this.host.warn(`seeded dataset generation ${next} (epoch ${this.epoch})`);
     await waitForReplicas(this.redis, this.options);
   }
@@ -534,21 +578,27 @@ export class RedisMirror implements Mirror {
 
   // ---- what this broker knows ---------------------------------------------------
 
+  /** A dataset this broker knows existed: loaded, seen in Redis, or remembered in its data dir. */
   private knownGeneration(): string {
-    return this.follower.generation || (this.marks?.mark.generation ?? '');
+    return this.follower.generation || this.seenGeneration || (this.marks?.mark.generation ?? '');
   }
 
   private seenEpoch(): number {
-    return Math.max(this.epoch, this.follower.maxEpoch, this.marks?.mark.epoch ?? 0);
+    return Math.max(
+      this.epoch,
+      this.follower.maxEpoch,
+      this.storedEpoch,
+      this.marks?.mark.epoch ?? 0,
+    );
   }
 
   /** Counts and reports a finding of data loss, once per finding and generation. */
   private dataLoss(what: DataLoss, detail: string): void {
-    const key = `${what}: ${detail}`;
+    const key = `${this.knownGeneration()} ${what}: ${detail}`;
     if (this.losses.reported.has(key)) return;
     this.losses.reported.add(key);
     this.losses.count++;
     this.losses.last = { what, detail, atWallMs: this.host.wallMs() };
-    this.host.warn(`Redis lost data (${key})`);
+    this.host.warn(`Redis lost data (${what}: ${detail})`);
   }
 }

@@ -4,11 +4,18 @@
 -- A write is for the broker of one generation and one epoch. Returns nil when
 -- the caller may write, else the reply the script returns:
 --   {0, why}  fenced: another broker seeded a newer generation or took a newer epoch;
---   {2, what} lost: Redis no longer holds what this broker knows it wrote.
+--   {2, what} lost: Redis no longer holds what this broker knows it wrote
+--             (another generation below this broker's epoch is an older copy
+--             of the dataset: a rewound Redis, not a newer broker).
 local function check_owner(gen_key, epoch_key, gen, epoch)
   local g = redis.call('GET', gen_key)
   if not g then return {2, 'generation'} end
-  if g ~= gen then return {0, 'generation'} end
+  if g ~= gen then
+    if tonumber(redis.call('GET', epoch_key) or '0') < tonumber(epoch) then
+      return {2, 'generation'}
+    end
+    return {0, 'generation'}
+  end
   local e = redis.call('GET', epoch_key)
   if not e then return {2, 'epoch'} end
   e = tonumber(e)

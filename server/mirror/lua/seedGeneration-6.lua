@@ -11,14 +11,16 @@
 -- mark (every token this broker may have issued is below it), ARGV[7] the
 -- snapshot (msgpack)
 -- Returns {1, epoch}; {0, why} when another broker seeded first, holds the
--- lease or took an epoch this broker has not seen.
+-- lease or took an epoch this broker has not seen. A generation other than
+-- ARGV[3] is replaced only when its epoch is below ARGV[5]: an older copy of
+-- the dataset (a rewound Redis), not a newer one.
 local gen = redis.call('GET', KEYS[3])
-if gen and gen ~= ARGV[3] then return {0, 'generation'} end
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return {0, 'leader'} end
 local epoch = tonumber(redis.call('GET', KEYS[2]) or '0')
 local seen = tonumber(ARGV[5])
 if epoch > seen then return {0, 'epoch'} end
+if gen and gen ~= ARGV[3] and epoch >= seen then return {0, 'generation'} end
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return {0, 'leader'} end
 epoch = seen + 1
 redis.call('SET', KEYS[3], ARGV[4])
 redis.call('SET', KEYS[2], epoch)

@@ -130,7 +130,7 @@ describe('Lua scripts', () => {
       status: 'done',
       value: 42,
     });
-    const late = { previous: 'g1', next: 'g3', seenEpoch: 50, tokenMark: 0 };
+    const late = { previous: 'g1', next: 'g3', seenEpoch: 42, tokenMark: 0 };
     expect(await s.seedGeneration('b ws://b', LEASE, late, EMPTY_TABLE)).toEqual({
       status: 'fenced',
       why: 'generation',
@@ -148,6 +148,37 @@ describe('Lua scripts', () => {
     expect(await s.seedGeneration('a ws://a', LEASE, reseed, EMPTY_TABLE)).toEqual({
       status: 'fenced',
       why: 'epoch',
+    });
+  });
+
+  it('takes a generation below the epoch a broker has seen for an older copy: lost, and replaced', async () => {
+    const { s, redis, keys } = await scripts();
+    const old = await seeded(s);
+    await s.appendLog(old, 1, batch(1));
+    // The leader reseeds (epoch 2), then Redis comes back from a copy made before that.
+    const reseed = { previous: 'g1', next: 'g2', seenEpoch: 1, tokenMark: 0 };
+    expect(await s.seedGeneration('a ws://a', LEASE, reseed, EMPTY_TABLE)).toEqual({
+      status: 'done',
+      value: 2,
+    });
+    await redis.set(keys.generation, 'g1');
+    await redis.set(keys.epoch, '1');
+    await redis.del(keys.leader);
+    const g2: Owner = { generation: 'g2', epoch: 2 };
+    expect(await s.appendLog(g2, 1, batch(2))).toEqual({ status: 'lost', what: 'generation' });
+    expect(await s.renewLead('a ws://a', LEASE, g2, 0)).toEqual({
+      status: 'lost',
+      what: 'generation',
+    });
+    // A broker of epoch 1 sees a newer broker instead.
+    expect(await s.appendLog({ generation: 'g3', epoch: 1 }, 1, batch(2))).toEqual({
+      status: 'fenced',
+      why: 'generation',
+    });
+    const again = { previous: 'g2', next: 'g4', seenEpoch: 2, tokenMark: 0 };
+    expect(await s.seedGeneration('a ws://a', LEASE, again, EMPTY_TABLE)).toEqual({
+      status: 'done',
+      value: 3,
     });
   });
 
