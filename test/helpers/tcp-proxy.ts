@@ -4,19 +4,22 @@ import { onTestFinished } from 'vitest';
 
 /**
  * A loopback TCP proxy in front of a server, to drop or stall connections
- * the way a flaky network would.
+ * the way a flaky network would, or to move them to another server the way
+ * a failover does.
  */
 export class TcpProxy {
   private constructor(
     private readonly server: Server,
     readonly port: number,
     private readonly pairs: Set<[Socket, Socket]>,
+    private readonly target: { port: number },
   ) {}
 
   static async start(targetPort: number): Promise<TcpProxy> {
     const pairs = new Set<[Socket, Socket]>();
+    const target = { port: targetPort };
     const server = createServer((client) => {
-      const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+      const upstream = createConnection({ host: '127.0.0.1', port: target.port });
       const pair: [Socket, Socket] = [client, upstream];
       pairs.add(pair);
       const end = (): void => {
@@ -30,13 +33,27 @@ export class TcpProxy {
       upstream.pipe(client);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port, pairs);
+    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port, pairs, target);
     onTestFinished(() => proxy.close());
     return proxy;
   }
 
   get url(): string {
     return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** The port new connections go to. */
+  get targetPort(): number {
+    return this.target.port;
+  }
+
+  /**
+   * Sends new connections to `port` from now on and cuts the open ones, so
+   * every client reconnects there: a failover behind one address.
+   */
+  retarget(port: number): void {
+    this.target.port = port;
+    this.dropAll();
   }
 
   /** Cuts every open connection at once, as a crashed link would. */

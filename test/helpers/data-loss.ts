@@ -1,0 +1,302 @@
+/**
+ * Redis losing data under a running cluster, as fault rounds: each round
+ * arms one {@link LossKind} (`loss-kinds.ts`), waits for a strict hold with a
+ * waiter behind it, loses the data and checks what the README promises,
+ * judged besides by the full checker:
+ *
+ * - the active broker alive: it reseeds a new generation from its table (or,
+ *   when only the lease keys went, takes its lease back); no other broker
+ *   leads; it says "Redis lost data" and "seeded dataset generation";
+ * - the active broker dead too: a standby takes over without a continuous
+ *   log and grants nothing strict for the grace (`--max-session-ttl-ms`,
+ *   here the workload's session TTL) but the holds it knew of;
+ * - either way the cluster serves again within a lease (plus the grace).
+ */
+import type { BrokerCluster, ClusterNode } from './broker-cluster.js';
+import type { ScenarioBody } from './fault-bodies.js';
+import { LEASE_MS, SESSION_TTL_MS, type FaultContext } from './fault-scenario.js';
+import { eventually, sleep } from './harness.js';
+import { LogReader } from '../../server/mirror/log-reader.js';
+import { KEYS, type DataLossRig, type LossKind } from './loss-kinds.js';
+
+/** Strict grants received this close to the grace's end are not counted as inside it. */
+export const GRACE_MARGIN_MS = 200;
+/**
+ * "Never stuck": from Redis answering again to a grant of an acquire sent
+ * after the loss, at most a leader lease, the grace when the active died too,
+ * and this for the takeover's lookups, promotion and clients reconnecting.
+ */
+export const SERVING_SLACK_MS = 2_000;
+/** How long a reseed (or a takeover) may take to show before the round is failed. */
+const RECOVERY_TIMEOUT_MS = 10_000;
+
+const LINES = {
+  loss: /Redis lost data \(/,
+  seeded: /seeded dataset generation/,
+  reseeded: /Redis lost data, the table was written anew/,
+  graced: /took over without a continuous log: no strict grant for (\d+) ms/,
+  active: /active \(epoch \d+\)/,
+};
+type LineKind = keyof typeof LINES;
+type Counts = Record<LineKind, number>[];
+
+/** Lines of each kind every node printed so far (all its incarnations). */
+function countLines(cluster: BrokerCluster): Counts {
+  return cluster.nodes.map((n) => {
+    const c = { loss: 0, seeded: 0, reseeded: 0, graced: 0, active: 0 };
+    for (const line of n.log) {
+      for (const k of Object.keys(LINES) as LineKind[]) if (LINES[k].test(line)) c[k]++;
+    }
+    return c;
+  });
+}
+
+const since = (now: Counts, before: Counts, kind: LineKind, i: number): number =>
+  (now[i]?.[kind] ?? 0) - (before[i]?.[kind] ?? 0);
+
+/** A rounded ms figure. */
+const ms = (x: number): number => Math.round(x);
+
+/** Per kind, what its rounds showed: the JSON line's `losses`. */
+interface KindFigures {
+  rounds: number;
+  /** "Redis lost data" lines, per broker. */
+  lossLines: number[];
+  reseeds: number;
+  gracedTakeovers: number;
+  /** Loss → the reseed (or takeover) line seen. */
+  recoveredMs: number[];
+  /** Loss → the first grant of an acquire sent after it. */
+  servingMs: number[];
+  /** Strict grants inside the grace that the new broker did not know were held. */
+  strictGraceGrants: number[];
+  [more: string]: number | number[];
+}
+
+/**
+ * `rounds` rounds of each kind, in order; the cluster must come through each
+ * as its outcome says. Closes the rig's client when done.
+ */
+export const dataLossRounds =
+  (rig: DataLossRig, kinds: LossKind[], rounds: number): ScenarioBody =>
+  async (ctx) => {
+    const losses: Record<string, KindFigures> = {};
+    try {
+      for (let round = 0; round < rounds; round++) {
+        for (const kind of kinds) {
+          const figures = (losses[kind.id] ??= {
+            rounds: 0,
+            lossLines: ctx.cluster.nodes.map(() => 0),
+            reseeds: 0,
+            gracedTakeovers: 0,
+            recoveredMs: [],
+            servingMs: [],
+            strictGraceGrants: [],
+          });
+          await lossRound(ctx, rig, kind, `${kind.id} round ${round}`, figures);
+        }
+      }
+      // A late takeover would show now: a standby waits at most a lease more than the leader.
+      const leader = ctx.cluster.active();
+      const before = countLines(ctx.cluster);
+      await sleep(LEASE_MS * 1.5);
+      const after = countLines(ctx.cluster);
+      ctx.check(ctx.cluster.active() === leader, 'the leader changed after the last loss');
+      const others = ctx.cluster.nodes.filter((n) => since(after, before, 'active', n.index) > 0);
+      ctx.check(others.length === 0, 'a broker became active after the last loss');
+    } finally {
+      rig.redis.disconnect();
+    }
+    return { losses };
+  };
+
+/** A takeover with the grace, as seen: when, for how long, by whom, and the holds it knew. */
+interface Grace {
+  from: number;
+  ms: number;
+  node: ClusterNode;
+  known: Set<string>;
+}
+
+/** What one round saw, for its checks and figures. */
+interface RoundRecord {
+  label: string;
+  kind: LossKind;
+  leader: ClusterNode;
+  deposals: number;
+  before: Counts;
+  lossAt: number;
+  answersAt: number;
+  recoveredAt: number;
+  grace?: Grace;
+  extra: Record<string, number>;
+}
+
+/**
+ * One loss: arming, a spanning hold, the loss, the outcome, then the checks
+ * and figures. Its lines are counted from its start, so a takeover that
+ * comes late shows in the next round.
+ */
+async function lossRound(
+  ctx: FaultContext,
+  rig: DataLossRig,
+  kind: LossKind,
+  label: string,
+  figures: KindFigures,
+): Promise<void> {
+  await ctx.progress();
+  const leader = ctx.cluster.active();
+  if (!ctx.check(leader !== undefined, `${label}: no active broker`)) return;
+  const r: RoundRecord = {
+    label,
+    kind,
+    leader: leader!,
+    deposals: ctx.cluster.deposals(leader!),
+    before: countLines(ctx.cluster),
+    lossAt: NaN,
+    answersAt: NaN,
+    recoveredAt: NaN,
+    extra: {},
+  };
+  const lose = await kind.arm(ctx, rig);
+  await ctx.holdWithWaiter(kind.holdMs);
+  ctx.check(ctx.cluster.active() === leader, `${label}: the active broker changed before the loss`);
+  const busy = await ctx.busyLoop(`busy/${label.replace(/ /g, '-')}`);
+  await ctx.fault(kind.name, async (fault) => {
+    const connections = ctx.work.connections();
+    r.lossAt = performance.now();
+    r.extra = await lose(r.leader);
+    r.answersAt = performance.now();
+    const back = await eventually(() => outcomeSeen(ctx, rig, r), RECOVERY_TIMEOUT_MS).catch(
+      () => false,
+    );
+    r.recoveredAt = performance.now();
+    ctx.check(back === true, `${label}: no ${kind.outcome} within ${RECOVERY_TIMEOUT_MS} ms`);
+    if (kind.outcome === 'graced-takeover') {
+      // A hold spans the fault only if it outlived its holder's resume on the new broker.
+      const resumed = await ctx.reconnected(connections);
+      ctx.check(resumed, `${label}: not every client came back within 5 s of the takeover`);
+    }
+    fault.recovered();
+  });
+  // Serving again: the busy loop's next grant is of an acquire sent after the loss.
+  await ctx.progress();
+  await busy.stop();
+  if (kind.outcome === 'graced-takeover') await ctx.cluster.restart(r.leader);
+  judgeRound(ctx, r, figures);
+}
+
+/** Whether the round's outcome has shown: the reseed, the lease back, or the graced takeover. */
+async function outcomeSeen(
+  ctx: FaultContext,
+  rig: DataLossRig,
+  r: RoundRecord,
+): Promise<true | undefined> {
+  const now = countLines(ctx.cluster);
+  if (r.kind.outcome === 'graced-takeover') {
+    const node = ctx.cluster.nodes.find(
+      (n) => n !== r.leader && since(now, r.before, 'graced', n.index) > 0,
+    );
+    if (!node) return undefined;
+    const line = [...node.log].reverse().find((l) => LINES.graced.test(l)) ?? '';
+    const ms = Number(line.match(LINES.graced)?.[1] ?? 0);
+    r.grace = { from: performance.now(), ms, node, known: await knownHolds(rig) };
+    return true;
+  }
+  if (since(now, r.before, 'reseeded', r.leader.index) > 0) return true;
+  if (r.kind.outcome === 'reseed-or-lease') {
+    const [holder, epoch] = await rig.redis.mget(KEYS.leader, KEYS.epoch).catch(() => []);
+    if (holder?.endsWith(` ${r.leader.url}`) && epoch) return true;
+  }
+  return undefined;
+}
+
+/** The round's checks, and its figures added to its kind's. */
+function judgeRound(ctx: FaultContext, r: RoundRecord, figures: KindFigures): void {
+  const { label, kind, leader, before, grace } = r;
+  const now = countLines(ctx.cluster);
+  const graced = kind.outcome === 'graced-takeover';
+  const first = ctx.history.events.find((e) => e.kind === 'grant' && e.requestedAt > r.lossAt);
+  const servedMs = first ? first.at - r.answersAt : Infinity;
+  const boundMs = LEASE_MS + (graced ? SESSION_TTL_MS : 0) + SERVING_SLACK_MS;
+  ctx.check(
+    servedMs <= boundMs,
+    `${label}: ${ms(servedMs)} ms from Redis answering to serving again > ${boundMs} ms`,
+  );
+  // The broker that leads afterwards found the loss itself.
+  const finder = graced ? grace?.node : leader;
+  ctx.check(
+    finder !== undefined && since(now, before, 'loss', finder.index) > 0,
+    `${label}: the broker that leads afterwards did not say "Redis lost data"`,
+  );
+  if (graced) {
+    const blind = grace ? strictGrantsInGrace(ctx, grace) : 0;
+    if (grace) figures.strictGraceGrants.push(blind);
+    ctx.check(blind === 0, `${label}: ${blind} strict grants during the grace`);
+  } else {
+    checkNoTakeover(ctx, label, leader, r.deposals, before, now);
+    if (kind.outcome === 'reseed') {
+      ctx.check(
+        since(now, before, 'seeded', leader.index) > 0,
+        `${label}: the active broker did not print "seeded dataset generation"`,
+      );
+    }
+  }
+  const total = (kind: LineKind): number =>
+    ctx.cluster.nodes.reduce((sum, n) => sum + since(now, before, kind, n.index), 0);
+  figures.rounds++;
+  for (const n of ctx.cluster.nodes) {
+    figures.lossLines[n.index] =
+      (figures.lossLines[n.index] ?? 0) + since(now, before, 'loss', n.index);
+  }
+  figures.reseeds += total('reseeded');
+  figures.gracedTakeovers += total('graced');
+  figures.recoveredMs.push(ms(r.recoveredAt - r.lossAt));
+  figures.servingMs.push(ms(first ? first.at - r.lossAt : Infinity));
+  for (const [k, v] of Object.entries(r.extra)) {
+    figures[k] = [...((figures[k] as number[] | undefined) ?? []), v];
+  }
+}
+
+/** The active broker stayed the active one: no other broker announced itself, it was not deposed. */
+function checkNoTakeover(
+  ctx: FaultContext,
+  label: string,
+  leader: ClusterNode,
+  deposals: number,
+  before: Counts,
+  now: Counts,
+): void {
+  ctx.check(ctx.cluster.active() === leader, `${label}: the active broker changed`);
+  ctx.check(ctx.cluster.deposals(leader) === deposals, `${label}: the active broker was deposed`);
+  const others = ctx.cluster.nodes.filter(
+    (n) => n !== leader && since(now, before, 'active', n.index) > 0,
+  );
+  ctx.check(others.length === 0, `${label}: a standby became active`);
+}
+
+/** The holds the new generation's snapshot lists: what the broker that seeded it knew was held. */
+async function knownHolds(rig: DataLossRig): Promise<Set<string>> {
+  const snap = await new LogReader(rig.redis, KEYS).snapshot().catch(() => null);
+  const known = new Set<string>();
+  for (const [path, holder] of snap?.table.locks ?? []) {
+    if (holder) known.add(`${holder[0]}|${path}|${holder[2]}`);
+  }
+  return known;
+}
+
+/**
+ * Strict grants received inside the grace (from the takeover seen to its end,
+ * less {@link GRACE_MARGIN_MS}) of a hold the new broker did not know of.
+ */
+function strictGrantsInGrace(ctx: FaultContext, g: Grace): number {
+  if (ctx.level !== 'strict') return 0;
+  const to = g.from + g.ms - GRACE_MARGIN_MS;
+  return ctx.history.events.filter(
+    (e) =>
+      e.kind === 'grant' &&
+      e.at >= g.from &&
+      e.at < to &&
+      !g.known.has(`${e.session}|${e.path}|${e.token}`),
+  ).length;
+}
