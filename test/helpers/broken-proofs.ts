@@ -14,13 +14,26 @@ import {
   silentHolderRounds,
   type ScenarioBody,
 } from './fault-bodies.js';
-import { collectScenario, type Findings } from './fault-scenario.js';
+import { dataLossRounds } from './data-loss.js';
+import { collectScenario, type Findings, type ScenarioOptions } from './fault-scenario.js';
+import { dataLossOptions, lostWithActive } from './loss-kinds.js';
 
 /** The broken broker fixture: `node broken-broker.mjs <variant> server [flags]`. */
 export const BROKEN = join(import.meta.dirname, '../fixtures/broken-broker.mjs');
 
 export type BrokenVariant =
-  'forget-holds' | 'early-strict' | 'low-tokens' | 'eager-standby' | 'immortal-sessions';
+  | 'forget-holds'
+  | 'early-strict'
+  | 'low-tokens'
+  | 'eager-standby'
+  | 'no-grace'
+  | 'immortal-sessions';
+
+/** A scenario to run: its body, and its options besides name, level and command. */
+export interface ProofScenario {
+  options?: Partial<ScenarioOptions>;
+  body: ScenarioBody;
+}
 
 /** One proof: a broken variant, the scenario that must catch it, and the findings that show it. */
 export interface BrokenProof {
@@ -29,7 +42,8 @@ export interface BrokenProof {
   breaks: string;
   scenario: string;
   level: Consistency;
-  body: ScenarioBody;
+  /** Made fresh for each run (a data-loss scenario has a rig of its own). */
+  setup(): ProofScenario;
   /** The findings that show this rule broke, by name; at least one must be non-empty. */
   catches: string[];
 }
@@ -52,6 +66,7 @@ export function findingCounts(f: Findings): Record<string, number> {
     'check: the epoch moved': checks(/the epoch moved/),
     'check: the leader changed': checks(/the leader changed/),
     'check: the leader was deposed': checks(/the leader was deposed/),
+    'check: strict grants during the grace': checks(/strict grants during the grace/),
     checks: f.checks.length,
   };
 }
@@ -66,7 +81,7 @@ export const BROKEN_PROOFS: BrokenProof[] = [
     breaks: 'two sessions holding one strict lock at once',
     scenario: 'broker kill -9',
     level: 'strict',
-    body: killRounds(1),
+    setup: () => ({ body: killRounds(1) }),
     catches: ['overlaps', 'logTwoHolders'],
   },
   {
@@ -74,7 +89,7 @@ export const BROKEN_PROOFS: BrokenProof[] = [
     breaks: 'a strict grant pushed before it is durable',
     scenario: 'redis kill -9',
     level: 'strict',
-    body: redisKillRounds(1),
+    setup: () => ({ body: redisKillRounds(1) }),
     catches: ['check: strict grants while Redis was down', 'missingFromLog'],
   },
   {
@@ -82,7 +97,7 @@ export const BROKEN_PROOFS: BrokenProof[] = [
     breaks: 'a token not larger than every token granted before it',
     scenario: 'broker kill -9',
     level: 'strict',
-    body: killRounds(1),
+    setup: () => ({ body: killRounds(1) }),
     catches: ['tokenRegressions', 'duplicateTokens'],
   },
   {
@@ -90,15 +105,26 @@ export const BROKEN_PROOFS: BrokenProof[] = [
     breaks: 'two brokers active at once (a takeover inside a valid lease)',
     scenario: 'no fault',
     level: 'strict',
-    body: controlRounds(1),
+    setup: () => ({ body: controlRounds(1) }),
     catches: ['check: the epoch moved', 'check: the leader changed'],
+  },
+  {
+    variant: 'no-grace',
+    breaks: 'a strict lock granted to a second session because Redis lost data',
+    scenario: 'redis data loss: FLUSHALL with the active broker kill -9',
+    level: 'strict',
+    setup: () => {
+      const { options, rig } = dataLossOptions('', 'strict');
+      return { options, body: dataLossRounds(rig, [lostWithActive], 1) };
+    },
+    catches: ['check: strict grants during the grace', 'overlaps'],
   },
   {
     variant: 'immortal-sessions',
     breaks: 'a lock held more than TTL + 1 s after its session went silent',
     scenario: 'silent holder',
     level: 'strict',
-    body: silentHolderRounds(1),
+    setup: () => ({ body: silentHolderRounds(1) }),
     catches: ['lateFrees'],
   },
 ];
@@ -114,13 +140,15 @@ export interface ProofResult {
 /** Runs one proof's scenario on its broken variant; prints one JSON line of what tripped. */
 export async function runProof(proof: BrokenProof): Promise<ProofResult> {
   const began = performance.now();
+  const { options = {}, body } = proof.setup();
   const report = await collectScenario(
     {
+      ...options,
       name: `${proof.scenario} (broken: ${proof.variant})`,
       level: proof.level,
-      cluster: { command: [BROKEN, proof.variant] },
+      cluster: { ...options.cluster, command: [BROKEN, proof.variant] },
     },
-    proof.body,
+    body,
   );
   const caught: Record<string, number> = {};
   const alsoTripped: Record<string, number> = {};

@@ -15,6 +15,7 @@
 import type { BrokerCluster, ClusterNode } from './broker-cluster.js';
 import type { ScenarioBody } from './fault-bodies.js';
 import { LEASE_MS, SESSION_TTL_MS, type FaultContext } from './fault-scenario.js';
+import { startCutOffHolder, type CutOffHolder } from './cut-off-holder.js';
 import { eventually, sleep } from './harness.js';
 import { LogReader } from '../../server/mirror/log-reader.js';
 import { KEYS, type DataLossRig, type LossKind } from './loss-kinds.js';
@@ -28,7 +29,7 @@ export const GRACE_MARGIN_MS = 200;
  */
 export const SERVING_SLACK_MS = 2_000;
 /** How long a reseed (or a takeover) may take to show before the round is failed. */
-const RECOVERY_TIMEOUT_MS = 10_000;
+const RECOVERY_TIMEOUT_MS = 5_000;
 
 const LINES = {
   loss: /Redis lost data \(/,
@@ -36,14 +37,15 @@ const LINES = {
   reseeded: /Redis lost data, the table was written anew/,
   graced: /took over without a continuous log: no strict grant for (\d+) ms/,
   active: /active \(epoch \d+\)/,
+  deposed: /deposed/,
 };
 type LineKind = keyof typeof LINES;
+/** Per node, lines of each kind printed so far (all its incarnations). */
 type Counts = Record<LineKind, number>[];
 
-/** Lines of each kind every node printed so far (all its incarnations). */
 function countLines(cluster: BrokerCluster): Counts {
   return cluster.nodes.map((n) => {
-    const c = { loss: 0, seeded: 0, reseeded: 0, graced: 0, active: 0 };
+    const c = { loss: 0, seeded: 0, reseeded: 0, graced: 0, active: 0, deposed: 0 };
     for (const line of n.log) {
       for (const k of Object.keys(LINES) as LineKind[]) if (LINES[k].test(line)) c[k]++;
     }
@@ -51,8 +53,8 @@ function countLines(cluster: BrokerCluster): Counts {
   });
 }
 
-const since = (now: Counts, before: Counts, kind: LineKind, i: number): number =>
-  (now[i]?.[kind] ?? 0) - (before[i]?.[kind] ?? 0);
+const since = (now: Counts, before: Counts, kind: LineKind, node: ClusterNode): number =>
+  (now[node.index]?.[kind] ?? 0) - (before[node.index]?.[kind] ?? 0);
 
 /** A rounded ms figure. */
 const ms = (x: number): number => Math.round(x);
@@ -75,12 +77,17 @@ interface KindFigures {
 
 /**
  * `rounds` rounds of each kind, in order; the cluster must come through each
- * as its outcome says. Closes the rig's client when done.
+ * as its outcome says. Each round watches the brokers' lines from where the
+ * last one stopped, so a takeover between rounds is seen too. Closes the
+ * rig's client when done.
  */
 export const dataLossRounds =
   (rig: DataLossRig, kinds: LossKind[], rounds: number): ScenarioBody =>
   async (ctx) => {
     const losses: Record<string, KindFigures> = {};
+    // Each round's cut-off holder ends on its own lease, while the next rounds run.
+    const cutOffs: Promise<void>[] = [];
+    let mark = countLines(ctx.cluster);
     try {
       for (let round = 0; round < rounds; round++) {
         for (const kind of kinds) {
@@ -93,17 +100,19 @@ export const dataLossRounds =
             servingMs: [],
             strictGraceGrants: [],
           });
-          await lossRound(ctx, rig, kind, `${kind.id} round ${round}`, figures);
+          const label = `${kind.id} round ${round}`;
+          const r = await lossRound(ctx, rig, { kind, label, figures, mark });
+          if (!r) return { losses };
+          cutOffs.push(r.done);
+          mark = r.mark;
         }
       }
-      // A late takeover would show now: a standby waits at most a lease more than the leader.
+      // A late takeover shows by then: a standby waits at most a lease more than the leader.
+      await Promise.all([...cutOffs, sleep(LEASE_MS * 1.5)]);
       const leader = ctx.cluster.active();
-      const before = countLines(ctx.cluster);
-      await sleep(LEASE_MS * 1.5);
-      const after = countLines(ctx.cluster);
-      ctx.check(ctx.cluster.active() === leader, 'the leader changed after the last loss');
-      const others = ctx.cluster.nodes.filter((n) => since(after, before, 'active', n.index) > 0);
-      ctx.check(others.length === 0, 'a broker became active after the last loss');
+      if (ctx.check(leader !== undefined, 'no active broker after the last loss')) {
+        checkNoTakeover(ctx, 'after the last loss', leader!, mark, countLines(ctx.cluster));
+      }
     } finally {
       rig.redis.disconnect();
     }
@@ -118,12 +127,15 @@ interface Grace {
   known: Set<string>;
 }
 
-/** What one round saw, for its checks and figures. */
+/** What one round is and saw, for its checks and figures. */
 interface RoundRecord {
   label: string;
   kind: LossKind;
+  figures: KindFigures;
+  /** The lines when the round's watch began (where the last round's ended). */
+  mark: Counts;
   leader: ClusterNode;
-  deposals: number;
+  /** The lines just before the loss. */
   before: Counts;
   lossAt: number;
   answersAt: number;
@@ -132,44 +144,44 @@ interface RoundRecord {
   extra: Record<string, number>;
 }
 
+type Round = Pick<RoundRecord, 'kind' | 'label' | 'figures' | 'mark'>;
+
 /**
- * One loss: arming, a spanning hold, the loss, the outcome, then the checks
- * and figures. Its lines are counted from its start, so a takeover that
- * comes late shows in the next round.
+ * One loss: arming, a holder cut off across it, a spanning hold with a
+ * waiter, the loss, the outcome; then the checks and figures. Returns the
+ * cut-off holder's end (not awaited: it ends on its own lease) and the
+ * lines where the next round's watch begins.
  */
 async function lossRound(
   ctx: FaultContext,
   rig: DataLossRig,
-  kind: LossKind,
-  label: string,
-  figures: KindFigures,
-): Promise<void> {
+  round: Round,
+): Promise<{ done: Promise<void>; mark: Counts } | null> {
+  const { kind, label } = round;
   await ctx.progress();
   const leader = ctx.cluster.active();
-  if (!ctx.check(leader !== undefined, `${label}: no active broker`)) return;
+  if (!ctx.check(leader !== undefined, `${label}: no active broker`)) return null;
   const r: RoundRecord = {
-    label,
-    kind,
+    ...round,
     leader: leader!,
-    deposals: ctx.cluster.deposals(leader!),
-    before: countLines(ctx.cluster),
+    before: round.mark,
     lossAt: NaN,
     answersAt: NaN,
     recoveredAt: NaN,
     extra: {},
   };
   const lose = await kind.arm(ctx, rig);
+  const cutOff = await cutOffHolder(ctx, r);
   await ctx.holdWithWaiter(kind.holdMs);
-  ctx.check(ctx.cluster.active() === leader, `${label}: the active broker changed before the loss`);
   const busy = await ctx.busyLoop(`busy/${label.replace(/ /g, '-')}`);
   await ctx.fault(kind.name, async (fault) => {
     const connections = ctx.work.connections();
-    r.lossAt = performance.now();
+    r.before = countLines(ctx.cluster);
+    r.lossAt = await cutOff.cut();
     r.extra = await lose(r.leader);
     r.answersAt = performance.now();
-    const back = await eventually(() => outcomeSeen(ctx, rig, r), RECOVERY_TIMEOUT_MS).catch(
-      () => false,
-    );
+    const seen = (): Promise<true | undefined> => outcomeSeen(ctx, rig, r);
+    const back = await eventually(seen, RECOVERY_TIMEOUT_MS).catch(() => false);
     r.recoveredAt = performance.now();
     ctx.check(back === true, `${label}: no ${kind.outcome} within ${RECOVERY_TIMEOUT_MS} ms`);
     if (kind.outcome === 'graced-takeover') {
@@ -183,7 +195,23 @@ async function lossRound(
   await ctx.progress();
   await busy.stop();
   if (kind.outcome === 'graced-takeover') await ctx.cluster.restart(r.leader);
-  judgeRound(ctx, r, figures);
+  const now = countLines(ctx.cluster);
+  judgeRound(ctx, r, now);
+  return { done: cutOff.done, mark: now };
+}
+
+/** A holder cut off from the brokers across the loss, on a path of the round's own. */
+async function cutOffHolder(ctx: FaultContext, r: RoundRecord): Promise<CutOffHolder> {
+  const failover = r.kind.outcome === 'graced-takeover';
+  return startCutOffHolder(`cut-off/${r.label.replace(/ /g, '-')}`, {
+    history: ctx.history,
+    brokerPort: r.leader.port,
+    level: ctx.level,
+    sessionTtlMs: SESSION_TTL_MS,
+    boundMs: SESSION_TTL_MS + 1_000 + (failover ? LEASE_MS : 0),
+    waiter: await ctx.client(),
+    recorder: ctx.recorder,
+  });
 }
 
 /** Whether the round's outcome has shown: the reseed, the lease back, or the graced takeover. */
@@ -195,15 +223,15 @@ async function outcomeSeen(
   const now = countLines(ctx.cluster);
   if (r.kind.outcome === 'graced-takeover') {
     const node = ctx.cluster.nodes.find(
-      (n) => n !== r.leader && since(now, r.before, 'graced', n.index) > 0,
+      (n) => n !== r.leader && since(now, r.before, 'graced', n) > 0,
     );
     if (!node) return undefined;
     const line = [...node.log].reverse().find((l) => LINES.graced.test(l)) ?? '';
-    const ms = Number(line.match(LINES.graced)?.[1] ?? 0);
-    r.grace = { from: performance.now(), ms, node, known: await knownHolds(rig) };
+    const graceMs = Number(line.match(LINES.graced)?.[1] ?? 0);
+    r.grace = { from: performance.now(), ms: graceMs, node, known: await knownHolds(rig) };
     return true;
   }
-  if (since(now, r.before, 'reseeded', r.leader.index) > 0) return true;
+  if (since(now, r.before, 'reseeded', r.leader) > 0) return true;
   if (r.kind.outcome === 'reseed-or-lease') {
     const [holder, epoch] = await rig.redis.mget(KEYS.leader, KEYS.epoch).catch(() => []);
     if (holder?.endsWith(` ${r.leader.url}`) && epoch) return true;
@@ -212,9 +240,8 @@ async function outcomeSeen(
 }
 
 /** The round's checks, and its figures added to its kind's. */
-function judgeRound(ctx: FaultContext, r: RoundRecord, figures: KindFigures): void {
-  const { label, kind, leader, before, grace } = r;
-  const now = countLines(ctx.cluster);
+function judgeRound(ctx: FaultContext, r: RoundRecord, now: Counts): void {
+  const { label, kind, leader, before, grace, figures } = r;
   const graced = kind.outcome === 'graced-takeover';
   const first = ctx.history.events.find((e) => e.kind === 'grant' && e.requestedAt > r.lossAt);
   const servedMs = first ? first.at - r.answersAt : Infinity;
@@ -226,7 +253,7 @@ function judgeRound(ctx: FaultContext, r: RoundRecord, figures: KindFigures): vo
   // The broker that leads afterwards found the loss itself.
   const finder = graced ? grace?.node : leader;
   ctx.check(
-    finder !== undefined && since(now, before, 'loss', finder.index) > 0,
+    finder !== undefined && since(now, before, 'loss', finder) > 0,
     `${label}: the broker that leads afterwards did not say "Redis lost data"`,
   );
   if (graced) {
@@ -234,20 +261,17 @@ function judgeRound(ctx: FaultContext, r: RoundRecord, figures: KindFigures): vo
     if (grace) figures.strictGraceGrants.push(blind);
     ctx.check(blind === 0, `${label}: ${blind} strict grants during the grace`);
   } else {
-    checkNoTakeover(ctx, label, leader, r.deposals, before, now);
-    if (kind.outcome === 'reseed') {
-      ctx.check(
-        since(now, before, 'seeded', leader.index) > 0,
-        `${label}: the active broker did not print "seeded dataset generation"`,
-      );
-    }
+    checkNoTakeover(ctx, label, leader, r.mark, now);
+    ctx.check(
+      kind.outcome !== 'reseed' || since(now, before, 'seeded', leader) > 0,
+      `${label}: the active broker did not print "seeded dataset generation"`,
+    );
   }
   const total = (kind: LineKind): number =>
-    ctx.cluster.nodes.reduce((sum, n) => sum + since(now, before, kind, n.index), 0);
+    ctx.cluster.nodes.reduce((sum, n) => sum + since(now, before, kind, n), 0);
   figures.rounds++;
   for (const n of ctx.cluster.nodes) {
-    figures.lossLines[n.index] =
-      (figures.lossLines[n.index] ?? 0) + since(now, before, 'loss', n.index);
+    figures.lossLines[n.index] = (figures.lossLines[n.index] ?? 0) + since(now, before, 'loss', n);
   }
   figures.reseeds += total('reseeded');
   figures.gracedTakeovers += total('graced');
@@ -258,21 +282,21 @@ function judgeRound(ctx: FaultContext, r: RoundRecord, figures: KindFigures): vo
   }
 }
 
-/** The active broker stayed the active one: no other broker announced itself, it was not deposed. */
+/**
+ * Since `mark`, `leader` led throughout: it is the active broker, it was
+ * never deposed, and no other broker announced itself active.
+ */
 function checkNoTakeover(
   ctx: FaultContext,
   label: string,
   leader: ClusterNode,
-  deposals: number,
-  before: Counts,
+  mark: Counts,
   now: Counts,
 ): void {
   ctx.check(ctx.cluster.active() === leader, `${label}: the active broker changed`);
-  ctx.check(ctx.cluster.deposals(leader) === deposals, `${label}: the active broker was deposed`);
-  const others = ctx.cluster.nodes.filter(
-    (n) => n !== leader && since(now, before, 'active', n.index) > 0,
-  );
-  ctx.check(others.length === 0, `${label}: a standby became active`);
+  ctx.check(since(now, mark, 'deposed', leader) === 0, `${label}: the active broker was deposed`);
+  const others = ctx.cluster.nodes.filter((n) => n !== leader && since(now, mark, 'active', n) > 0);
+  ctx.check(others.length === 0, `${label}: another broker became active`);
 }
 
 /** The holds the new generation's snapshot lists: what the broker that seeded it knew was held. */

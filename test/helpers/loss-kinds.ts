@@ -51,7 +51,7 @@ export const flushall: LossKind = {
   id: 'flushall',
   name: 'FLUSHALL',
   outcome: 'reseed',
-  holdMs: 1_500,
+  holdMs: 1_000,
   arm: async (_ctx, rig) => async () => {
     await rig.primary.command('FLUSHALL');
     return {};
@@ -62,7 +62,7 @@ export const restartedEmpty: LossKind = {
   id: 'restartedEmpty',
   name: 'Redis kill -9, restarted without persistence',
   outcome: 'reseed',
-  holdMs: 1_500,
+  holdMs: 1_000,
   arm: async (_ctx, rig) => async () => {
     const at = performance.now();
     await rig.primary.kill('SIGKILL');
@@ -75,7 +75,7 @@ export const logLost: LossKind = {
   id: 'logLost',
   name: 'the log lost (DEL)',
   outcome: 'reseed',
-  holdMs: 1_500,
+  holdMs: 1_000,
   arm: async (_ctx, rig) => async () => {
     await rig.primary.command('DEL', KEYS.log);
     return {};
@@ -86,7 +86,7 @@ export const leaseKeysLost: LossKind = {
   id: 'leaseKeysLost',
   name: 'the leader and epoch keys lost (DEL)',
   outcome: 'reseed-or-lease',
-  holdMs: 1_500,
+  holdMs: 1_000,
   arm: async (_ctx, rig) => async () => {
     await rig.primary.command('DEL', KEYS.leader, KEYS.epoch);
     return {};
@@ -100,7 +100,7 @@ export const aofRewound: LossKind = {
   id: 'aofRewound',
   name: 'AOF rewound to an older RDB',
   outcome: 'reseed',
-  holdMs: 1_500,
+  holdMs: 1_000,
   arm: async (ctx, rig) => {
     const rdb = await rig.primary.saveRdb();
     const savedAt = await logLength(rig.redis);
@@ -116,11 +116,36 @@ export const aofRewound: LossKind = {
   },
 };
 
+export const rewoundPastReseed: LossKind = {
+  id: 'rewoundPastReseed',
+  name: 'AOF rewound to an RDB of an older generation',
+  outcome: 'reseed',
+  holdMs: 1_000,
+  arm: async (ctx, rig) => {
+    const rdb = await rig.primary.saveRdb();
+    const generation = await rig.redis.get(KEYS.generation);
+    // A loss the active broker reseeds from: the RDB now holds a generation it left behind.
+    await rig.primary.command('DEL', KEYS.log);
+    const moved = async (): Promise<true | undefined> => {
+      const now = await rig.redis.get(KEYS.generation).catch(() => generation);
+      return now !== null && now !== generation ? true : undefined;
+    };
+    await eventually(moved, 10_000, 'a new generation');
+    await ctx.progress();
+    return async () => {
+      const at = performance.now();
+      await rig.primary.kill('SIGKILL');
+      await rig.primary.restart({ fromRdb: rdb });
+      return { outageMs: ms(performance.now() - at) };
+    };
+  },
+};
+
 export const laggingReplica: LossKind = {
   id: 'laggingReplica',
   name: 'failover to a replica that lagged',
   outcome: 'reseed',
-  holdMs: 1_500,
+  holdMs: 1_000,
   arm: async (ctx, rig) => {
     const replica = await RedisProcess.start();
     await replica.command('REPLICAOF', '127.0.0.1', String(rig.primary.port));
@@ -147,8 +172,8 @@ export const lostWithActive: LossKind = {
   id: 'lostWithActive',
   name: 'FLUSHALL with the active broker kill -9',
   outcome: 'graced-takeover',
-  // It spans the takeover: up to 1.5 leases of lookups, then the clients resume.
-  holdMs: 4_000,
+  // It spans the takeover (a lease and a third of lookups, the promotion) and the clients' resume.
+  holdMs: 3_000,
   arm: async (ctx, rig) => async (leader) => {
     // The active broker dies first: it must not see the loss and reseed.
     await ctx.cluster.kill(leader);
@@ -164,6 +189,7 @@ export const LOSS_KINDS: LossKind[] = [
   leaseKeysLost,
   restartedEmpty,
   aofRewound,
+  rewoundPastReseed,
   lostWithActive,
   laggingReplica,
 ];
