@@ -148,6 +148,8 @@ export const laggingReplica: LossKind = {
   holdMs: 1_000,
   arm: async (ctx, rig) => {
     const replica = await RedisProcess.start();
+    // A diskless full sync waits 5 s for more replicas by default.
+    await rig.primary.command('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
     await replica.command('REPLICAOF', '127.0.0.1', String(rig.primary.port));
     const inSync = async (): Promise<true | undefined> =>
       (await replica.command('INFO', 'replication')).includes('master_link_status:up')
