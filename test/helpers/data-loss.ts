@@ -106,6 +106,9 @@ export const dataLossRounds =
             strictGraceGrants: [],
           });
           const label = `${kind.id} round ${round}`;
+          // A takeover gives every session a full TTL again: the cut-off holders' bounds
+          // assume at most one failover, so a takeover waits for their waiters.
+          if (kind.outcome === 'graced-takeover') await Promise.all(cutOffs);
           const r = await lossRound(ctx, rig, { kind, label, figures, mark });
           if (!r) return { losses };
           cutOffs.push(r.done);
