@@ -1,9 +1,10 @@
-// `npm test` proves the checker on every run: the cheapest broken broker must be caught.
-// test/faults-long/broken-brokers.test.ts proves every variant under `npm run test:faults`.
+// `npm test` proves the checker on every run: a broken broker must be caught. `low-tokens` is the
+// steadiest cheap proof (one kill -9, ~9 s); test/faults-long/broken-brokers.test.ts proves every
+// variant under `npm run test:faults`.
 import { describe, expect, it } from 'vitest';
 import { BROKEN_PROOFS, runProof } from '../helpers/broken-proofs.js';
 
-const proof = BROKEN_PROOFS.find((p) => p.variant === 'eager-standby')!;
+const proof = BROKEN_PROOFS.find((p) => p.variant === 'low-tokens')!;
 
 describe('the fault suite', () => {
   it(`catches ${proof.variant}: ${proof.breaks}`, { timeout: 60_000 }, async () => {
