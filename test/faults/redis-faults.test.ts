@@ -1,46 +1,18 @@
 import { describe, it } from 'vitest';
 import type { Consistency } from '../../shared/protocol.js';
-import { IN_FLIGHT_MS, LEASE_MS, ROUNDS, runScenario } from '../helpers/fault-scenario.js';
+import { redisKillRounds } from '../helpers/fault-bodies.js';
+import { LEASE_MS, ROUNDS, runScenario } from '../helpers/fault-scenario.js';
 import { sleep } from '../helpers/harness.js';
 import { freePort } from '../helpers/redis-server.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const LEVELS: Consistency[] = ['strict', 'efficient'];
 const TIMEOUT = 60_000 + ROUNDS * 15_000;
-const OUTAGE_MS = 1_500;
 
 describe.each(LEVELS)('Redis and network faults (%s)', (level) => {
   it('rides out Redis kill -9 and restart', { timeout: TIMEOUT }, async () => {
-    await runScenario({ name: 'redis kill -9', level }, async (ctx) => {
-      const outages: number[] = [];
-      const rounds = Math.max(1, Math.floor(ROUNDS / 2));
-      for (let round = 0; round < rounds; round++) {
-        await ctx.progress();
-        await ctx.holdWithWaiter(OUTAGE_MS + 1_000);
-        let downAt = NaN;
-        let backAt = NaN;
-        // Short holds on a path of its own: the workload's long holds say little about throughput.
-        const busy = await ctx.busyLoop(`busy/${round}`);
-        await ctx.fault('redis kill -9', async () => {
-          await ctx.redis.kill('SIGKILL');
-          downAt = performance.now();
-          await sleep(OUTAGE_MS);
-          backAt = performance.now();
-          await ctx.redis.restart();
-        });
-        await busy.stop();
-        const during = ctx.history.grantsBetween(downAt, backAt);
-        outages.push(during);
-        if (level === 'efficient') {
-          ctx.check(during > 0, `round ${round}: no efficient grant while Redis was down`);
-        } else {
-          // Strict grants nothing it could not make durable.
-          const blind = ctx.history.grantsBetween(downAt + IN_FLIGHT_MS, backAt);
-          ctx.check(blind === 0, `round ${round}: ${blind} strict grants while Redis was down`);
-        }
-      }
-      return { outageMs: OUTAGE_MS, grantsDuringOutage: outages };
-    });
+    const rounds = Math.max(1, Math.floor(ROUNDS / 2));
+    await runScenario({ name: 'redis kill -9', level }, redisKillRounds(rounds));
   });
 
   it(

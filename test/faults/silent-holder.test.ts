@@ -1,5 +1,6 @@
 import { describe, it } from 'vitest';
 import type { Consistency } from '../../shared/protocol.js';
+import { silentHolderRounds } from '../helpers/fault-bodies.js';
 import { ROUNDS, runScenario } from '../helpers/fault-scenario.js';
 
 describe.each<Consistency>(['strict', 'efficient'])('a holder that dies (%s)', (level) => {
@@ -8,16 +9,8 @@ describe.each<Consistency>(['strict', 'efficient'])('a holder that dies (%s)', (
     { timeout: 60_000 + ROUNDS * 10_000 },
     async () => {
       // A broker that never expires a silent session fails here (`lateFrees`).
-      await runScenario({ name: 'silent holder', level }, async (ctx) => {
-        const rounds = Math.max(1, Math.floor(ROUNDS / 3));
-        for (let round = 0; round < rounds; round++) {
-          await ctx.progress();
-          const silent = await ctx.silentHolder(`dead/${round}`);
-          await ctx.fault('holder SIGKILL', async () => void silent.kill(), { excuses: false });
-          await silent.done;
-        }
-        return { deaths: rounds };
-      });
+      const rounds = Math.max(1, Math.floor(ROUNDS / 3));
+      await runScenario({ name: 'silent holder', level }, silentHolderRounds(rounds));
     },
   );
 });

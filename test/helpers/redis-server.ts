@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,21 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** How `RedisProcess.restart` comes back. */
+export interface RedisRestartOptions {
+  /**
+   * Empty its dir first (AOF, RDB): a Redis restarted without persistence,
+   * which comes back with nothing. Default false.
+   */
+  wipe?: boolean;
+  /**
+   * Start from this RDB file (see `saveRdb`) instead of the AOF: the AOF is
+   * removed, the RDB loaded, then the AOF switched on again (rewritten from
+   * what was loaded). An AOF rewound to an older RDB. Default none.
+   */
+  fromRdb?: string;
 }
 
 /**
@@ -47,9 +62,37 @@ export class RedisProcess {
     return this.child?.pid;
   }
 
-  /** Starts (again) on the same port and dir, and waits until it accepts connections. */
-  async restart(): Promise<void> {
+  /**
+   * Starts (again) on the same port and dir, and waits until it accepts
+   * connections; with `wipe` or `fromRdb` it comes back with less than it had.
+   */
+  async restart(options: RedisRestartOptions = {}): Promise<void> {
     if (this.child) throw new Error('redis is still running');
+    if (options.wipe || options.fromRdb !== undefined) {
+      for (const name of readdirSync(this.dir)) {
+        rmSync(join(this.dir, name), { recursive: true, force: true });
+      }
+    }
+    // Redis 7 with `appendonly yes` and no AOF starts empty: load the RDB with it off.
+    if (options.fromRdb !== undefined) copyFileSync(options.fromRdb, join(this.dir, 'dump.rdb'));
+    const appendonly = options.fromRdb === undefined ? 'yes' : 'no';
+    await this.spawn(appendonly);
+    if (appendonly === 'no') await this.command('CONFIG', 'SET', 'appendonly', 'yes');
+  }
+
+  /**
+   * `SAVE`, and a copy of the RDB it wrote kept beside the dir: what an
+   * older backup (or a rewound AOF) holds. Returns the copy's path.
+   */
+  async saveRdb(): Promise<string> {
+    const saved = await this.command('SAVE');
+    if (!saved.startsWith('OK')) throw new Error(`SAVE failed: ${saved}`);
+    const copy = join(tempDir(), 'old.rdb');
+    copyFileSync(join(this.dir, 'dump.rdb'), copy);
+    return copy;
+  }
+
+  private async spawn(appendonly: 'yes' | 'no'): Promise<void> {
     const child = spawn(
       'redis-server',
       [
@@ -62,7 +105,7 @@ export class RedisProcess {
         '--save',
         '',
         '--appendonly',
-        'yes',
+        appendonly,
         '--appendfsync',
         'always',
         '--protected-mode',

@@ -4,7 +4,8 @@ import { onTestFinished } from 'vitest';
 
 /**
  * A loopback TCP proxy in front of a server, to drop or stall connections
- * the way a flaky network would.
+ * the way a flaky network would, or to move them to another server the way
+ * a failover does.
  */
 export class TcpProxy {
   /** While cut, every connection is dropped as it comes: the far side is unreachable. */
@@ -14,13 +15,15 @@ export class TcpProxy {
     private readonly server: Server,
     readonly port: number,
     private readonly pairs: Set<[Socket, Socket]>,
+    private readonly target: { port: number },
   ) {}
 
   static async start(targetPort: number): Promise<TcpProxy> {
     const pairs = new Set<[Socket, Socket]>();
+    const target = { port: targetPort };
     const server = createServer((client) => {
       if (proxy.isCut) return void client.destroy();
-      const upstream = createConnection({ host: '127.0.0.1', port: targetPort });
+      const upstream = createConnection({ host: '127.0.0.1', port: target.port });
       const pair: [Socket, Socket] = [client, upstream];
       pairs.add(pair);
       const end = (): void => {
@@ -35,7 +38,8 @@ export class TcpProxy {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     // Assigned before the first connection can come: the listener reads it.
-    const proxy: TcpProxy = new TcpProxy(server, (server.address() as AddressInfo).port, pairs);
+    const address = server.address() as AddressInfo;
+    const proxy: TcpProxy = new TcpProxy(server, address.port, pairs, target);
     onTestFinished(() => proxy.close());
     return proxy;
   }
@@ -48,6 +52,20 @@ export class TcpProxy {
 
   get url(): string {
     return `ws://127.0.0.1:${this.port}`;
+  }
+
+  /** The port new connections go to. */
+  get targetPort(): number {
+    return this.target.port;
+  }
+
+  /**
+   * Sends new connections to `port` from now on and cuts the open ones, so
+   * every client reconnects there: a failover behind one address.
+   */
+  retarget(port: number): void {
+    this.target.port = port;
+    this.dropAll();
   }
 
   /** Cuts every open connection at once, as a crashed link would. */

@@ -1,0 +1,15 @@
+// `npm test` proves the checker on every run: a broken broker must be caught. `low-tokens` is the
+// steadiest cheap proof (one kill -9, ~9 s); test/faults-long/broken-brokers.test.ts proves every
+// variant under `npm run test:faults`.
+import { describe, expect, it } from 'vitest';
+import { BROKEN_PROOFS, runProof } from '../helpers/broken-proofs.js';
+
+const proof = BROKEN_PROOFS.find((p) => p.variant === 'low-tokens')!;
+
+describe('the fault suite', () => {
+  it(`catches ${proof.variant}: ${proof.breaks}`, { timeout: 60_000 }, async () => {
+    const { caught, brokerOutput } = await runProof(proof);
+    if (Object.keys(caught).length === 0) console.log(brokerOutput);
+    expect(caught, `none of ${proof.catches.join(', ')} tripped`).not.toEqual({});
+  });
+});
