@@ -28,8 +28,6 @@ export const GRACE_MARGIN_MS = 200;
  * and this for the takeover's lookups, promotion and clients reconnecting.
  */
 export const SERVING_SLACK_MS = 2_000;
-/** From the first active broker, time enough for a standby to have loaded the first generation. */
-const STANDBY_WARM_MS = 1_500;
 /** How long a reseed (or a takeover) may take to show before the round is failed. */
 const RECOVERY_TIMEOUT_MS = 5_000;
 
@@ -91,9 +89,7 @@ export const dataLossRounds =
     const cutOffs: Promise<void>[] = [];
     let mark = countLines(ctx.cluster);
     try {
-      // A standby started before the first generation loads it within its retry backoff (at
-      // most 1 s): the losses begin once it follows, as in a cluster that has been running.
-      await Promise.all([ctx.progress(), sleep(STANDBY_WARM_MS)]);
+      await ctx.progress();
       for (let round = 0; round < rounds; round++) {
         for (const kind of kinds) {
           const figures = (losses[kind.id] ??= {
