@@ -88,7 +88,8 @@ export class LogFollower {
       // A snapshot written (and the log trimmed) while we read: read again.
       if (first && (first.generation !== snap.generation || first.seq !== snap.seq + 1)) continue;
       this.hooks.restore(snap.table);
-      this.noteEpoch(snap.epoch, snap.generation !== this.generation);
+      // The log after a snapshot starts at the snapshot's epoch, whatever was seen before it.
+      this.noteEpoch(snap.epoch, true);
       this.generation = snap.generation;
       this.position = { id: snap.id, seq: snap.seq };
       this.needsLoad = false;
@@ -148,8 +149,9 @@ export class LogFollower {
     }
   }
 
-  private noteEpoch(epoch: number, newGeneration: boolean): void {
-    this.generationEpoch = newGeneration ? epoch : Math.max(this.generationEpoch, epoch);
+  /** `restart`: the log is read again from a snapshot (or a seed) of this epoch. */
+  private noteEpoch(epoch: number, restart: boolean): void {
+    this.generationEpoch = restart ? epoch : Math.max(this.generationEpoch, epoch);
     this.maxEpoch = Math.max(this.maxEpoch, epoch);
   }
 
