@@ -313,6 +313,8 @@ export class RedisMirror implements Mirror {
       if (gen !== null && !older) this.noteGeneration(gen, storedEpoch);
       return void this.host.event({ type: 'leader', url: urlOf(holder) });
     }
+    // Nobody leads: clients are not sent to a broker that is gone.
+    void this.host.event({ type: 'leader', url: null });
     if (gen === null || older) return this.lostGeneration(gen, storedEpoch, seen);
     this.noteGeneration(gen, storedEpoch);
     if (holder === null && this.watch.vanishedEarly(now())) {

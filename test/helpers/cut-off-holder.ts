@@ -56,9 +56,11 @@ export async function startCutOffHolder(
   const options = { consistency: o.level, timeoutMs: 10_000 };
   const lease = await recordedAcquire(o.history, holder, worker, path, options);
   const waiterName = `waiter:${path}`;
+  // Queued seconds before the cut (the fault waits for its own hold and waiter): its
+  // bound counts from the cut, so its own timeout must reach well past that.
   const waiting = recordedAcquire(o.history, o.waiter, waiterName, path, {
     consistency: o.level,
-    timeoutMs: o.boundMs + 5_000,
+    timeoutMs: o.boundMs + 30_000,
   });
   // Do not reject unobserved while it waits.
   waiting.catch(() => {});

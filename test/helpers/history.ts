@@ -66,9 +66,11 @@ export interface FaultRecord {
   /**
    * What makes the round not vacuous: a hold granted before `start` and
    * still held at `recovered` ('hold'), a waiter queued before `start` and
-   * granted after `recovered` ('waiter'), one of them ('either') or both.
+   * granted after `recovered` ('waiter'), one of them ('either') or both;
+   * 'none' for a step that only prepares the next fault (its window still
+   * excuses efficient overlaps).
    */
-  needs: 'either' | 'hold' | 'waiter' | 'both';
+  needs: 'either' | 'hold' | 'waiter' | 'both' | 'none';
   /** Grants the round must have (since the previous fault ended, up to `end`). */
   minGrants: number;
 }
