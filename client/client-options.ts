@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../shared/errors.js';
+import { intOption } from '../shared/options.js';
 
 /** How a client reaches the broker and keeps its session. Every field but `url` is optional. */
 export interface ClientOptions {
@@ -39,13 +40,6 @@ export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
   timeoutGraceMs: 250,
 });
 
-function positiveInt(name: string, value: number, max = 86_400_000): number {
-  if (!Number.isSafeInteger(value) || value < 0 || value > max) {
-    throw new InvalidOptionError(`${name} must be an integer from 0 to ${max}, got ${value}`);
-  }
-  return value;
-}
-
 /** Merges options over the defaults and validates them, naming any bad property. */
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
   const urls = typeof options.url === 'string' ? [options.url] : [...(options.url ?? [])];
@@ -53,7 +47,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     throw new InvalidOptionError('url must be a ws:// or wss:// URL, or a non-empty list of them');
   }
   const pick = <K extends keyof typeof DEFAULT_CLIENT_OPTIONS>(key: K): number =>
-    positiveInt(key, options[key] ?? DEFAULT_CLIENT_OPTIONS[key]);
+    intOption(key, options[key] ?? DEFAULT_CLIENT_OPTIONS[key], 0, 86_400_000);
   const resolved = {
     urls,
     sessionTtlMs: pick('sessionTtlMs'),

@@ -1,113 +1,188 @@
 import { InvalidOptionError } from '../shared/errors.js';
+import {
+  intOption,
+  mergeOptions,
+  oneOfOption,
+  stringOption,
+  type OptionKeys,
+} from '../shared/options.js';
 import type { Consistency } from '../shared/protocol.js';
+import {
+  resolveAdminOptions,
+  type AdminOptions,
+  type ResolvedAdminOptions,
+} from './admin/admin-options.js';
+import {
+  resolveLockTableOptions,
+  type LockTableOptions,
+  type ResolvedLockTableOptions,
+} from './core/lock-table-options.js';
 import {
   resolveRedisMirrorOptions,
   type RedisMirrorOptions,
   type ResolvedRedisMirrorOptions,
 } from './mirror/redis-mirror-options.js';
-import {
-  requireInt,
-  resolveLockTableOptions,
-  withoutUndefined,
-  type LockTableOptions,
-  type ResolvedLockTableOptions,
-} from './core/lock-table-options.js';
 
-/** How a broker listens and where it keeps its state. Every field is optional. */
-export interface BrokerOptions extends LockTableOptions {
-  /** Interface to listen on. Default `127.0.0.1`. */
-  host?: string;
-  /** Port to listen on; 0 picks a free one. Default 7070. */
-  port?: number;
-  /** Where the embedded default keeps its token mark. Default `.baton` in the working dir. */
-  dataDir?: string;
-  /** Largest frame a client may send, in bytes; larger ones close the connection. Default 16 KiB. */
-  maxFrameBytes?: number;
-  /** Bytes queued to a client that stopped reading before it is cut off. Default 1 MiB. */
-  maxBufferedBytes?: number;
-  /** A connection that has not said hello by then is closed. Default 5,000 ms. */
-  helloTimeoutMs?: number;
-  /** Tokens reserved per durable write. Default 1,000,000. */
-  tokenBlockSize?: number;
-  /** Mirror to Redis, with hot standbys and failover. Default none: the embedded mode. */
-  redis?: RedisMirrorOptions;
-  /** The URL standbys send clients to for this broker. Default `ws://host:port` as bound. */
-  advertiseUrl?: string;
+/** The rules of the lock table. Every field is optional. */
+export interface BrokerTableOptions extends Pick<
+  LockTableOptions,
+  'defaultSessionTtlMs' | 'minSessionTtlMs' | 'maxSessionTtlMs' | 'lockDelayMs' | 'tokenLowWater'
+> {
   /** Level of an acquire that names none and matches no prefix. Default `efficient`. */
   consistency?: Consistency;
   /** Levels by path prefix; the longest matching prefix wins. Default none. */
   consistencyByPrefix?: Record<string, Consistency>;
+  /** Tokens reserved per durable write. Default 1,000,000. */
+  tokenBlockSize?: number;
+}
+
+/** Where a broker listens for clients. Every field is optional. */
+export interface TransportOptions {
+  /** Interface to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. Default 7070. */
+  port?: number;
+  /** The URL standbys send clients to for this broker. Default `ws://host:port` as bound. */
+  advertiseUrl?: string;
+  /** A connection that has not said hello by then is closed. Default 5,000 ms. */
+  helloTimeoutMs?: number;
+}
+
+/** How much any one client, and all of them, may take. Every field is optional. */
+export interface LimitOptions extends Pick<
+  LockTableOptions,
+  'maxSessions' | 'maxLocksPerSession' | 'maxWaitersPerPath'
+> {
+  /** Largest frame a client may send, in bytes; larger ones close the connection. Default 16 KiB. */
+  maxFrameBytes?: number;
+  /** Bytes queued to a client that stopped reading before it is cut off. Default 1 MiB. */
+  maxBufferedBytes?: number;
+}
+
+/** A broker, part by part. Every field is optional. */
+export interface BrokerOptions {
+  /** Where the embedded default keeps its token mark. Default `.baton` in the working dir. */
+  dataDir?: string;
+  table?: BrokerTableOptions;
+  transport?: TransportOptions;
+  limits?: LimitOptions;
+  /** Mirror to Redis, with hot standbys and failover. Default none: the embedded mode. */
+  redis?: RedisMirrorOptions;
+  /** Serve the admin HTTP API, metrics and console beside the broker. Default none. */
+  admin?: AdminOptions;
+}
+
+export interface ResolvedTransportOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly advertiseUrl: string | undefined;
+  readonly helloTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  readonly maxBufferedBytes: number;
 }
 
 export interface ResolvedBrokerOptions {
-  readonly host: string;
-  readonly port: number;
   readonly dataDir: string;
-  readonly maxFrameBytes: number;
-  readonly maxBufferedBytes: number;
-  readonly helloTimeoutMs: number;
-  readonly tokenBlockSize: number;
+  /** The core's own options, limits included; always journaled (history and mirror are made from it). */
   readonly table: ResolvedLockTableOptions;
-  readonly redis: ResolvedRedisMirrorOptions | null;
-  readonly advertiseUrl: string | undefined;
   readonly consistency: Consistency;
   readonly consistencyByPrefix: readonly (readonly [string, Consistency])[];
+  readonly tokenBlockSize: number;
+  /** Listening, and the per-connection limits the gateway enforces. */
+  readonly transport: ResolvedTransportOptions;
+  readonly redis: ResolvedRedisMirrorOptions | null;
+  readonly admin: ResolvedAdminOptions | null;
 }
 
 export const DEFAULT_BROKER_OPTIONS = Object.freeze({
-  host: '127.0.0.1',
-  port: 7070,
   dataDir: '.baton',
-  maxFrameBytes: 16 * 1024,
-  maxBufferedBytes: 1024 * 1024,
-  helloTimeoutMs: 5_000,
-  tokenBlockSize: 1_000_000,
+  table: Object.freeze({ consistency: 'efficient' as Consistency, tokenBlockSize: 1_000_000 }),
+  transport: Object.freeze({ host: '127.0.0.1', port: 7070, helloTimeoutMs: 5_000 }),
+  limits: Object.freeze({ maxFrameBytes: 16 * 1024, maxBufferedBytes: 1024 * 1024 }),
 });
 
-/** Merges `options` over the defaults and validates them, naming any bad property. */
+const BROKER_KEYS: OptionKeys<BrokerOptions> = {
+  dataDir: true,
+  table: true,
+  transport: true,
+  limits: true,
+  redis: true,
+  admin: true,
+};
+const TABLE_KEYS: OptionKeys<BrokerTableOptions> = {
+  defaultSessionTtlMs: true,
+  minSessionTtlMs: true,
+  maxSessionTtlMs: true,
+  lockDelayMs: true,
+  tokenLowWater: true,
+  consistency: true,
+  consistencyByPrefix: true,
+  tokenBlockSize: true,
+};
+const TRANSPORT_KEYS: OptionKeys<TransportOptions> = {
+  host: true,
+  port: true,
+  advertiseUrl: true,
+  helloTimeoutMs: true,
+};
+const LIMIT_KEYS: OptionKeys<LimitOptions> = {
+  maxSessions: true,
+  maxLocksPerSession: true,
+  maxWaitersPerPath: true,
+  maxFrameBytes: true,
+  maxBufferedBytes: true,
+};
+
+const LEVELS: readonly Consistency[] = ['efficient', 'strict'];
+
+/** Merges `options` over the defaults part by part and validates them, naming any bad property. */
 export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBrokerOptions {
-  const { host, port, dataDir, maxFrameBytes, maxBufferedBytes, helloTimeoutMs, tokenBlockSize } = {
-    ...DEFAULT_BROKER_OPTIONS,
-    ...withoutUndefined(options),
-  };
-  if (typeof host !== 'string' || host === '') {
-    throw new InvalidOptionError('host must be a non-empty string');
+  const d = DEFAULT_BROKER_OPTIONS;
+  const o = mergeOptions('', options, BROKER_KEYS, { dataDir: d.dataDir });
+  const { consistency, consistencyByPrefix, tokenBlockSize, ...tableRules } = mergeOptions(
+    'table',
+    o.table,
+    TABLE_KEYS,
+    d.table,
+  );
+  const { maxFrameBytes, maxBufferedBytes, ...tableLimits } = mergeOptions(
+    'limits',
+    o.limits,
+    LIMIT_KEYS,
+    d.limits,
+  );
+  const t = mergeOptions('transport', o.transport, TRANSPORT_KEYS, d.transport);
+  const table = resolveLockTableOptions({ ...tableRules, ...tableLimits, journal: true });
+  const byPrefix = Object.entries(consistencyByPrefix ?? {});
+  for (const [prefix, level] of byPrefix) {
+    oneOfOption(`table.consistencyByPrefix['${prefix}']`, level, LEVELS);
   }
-  if (typeof dataDir !== 'string' || dataDir === '') {
-    throw new InvalidOptionError('dataDir must be a non-empty string');
-  }
-  requireInt('port', port, 0, 65_535);
-  // A path of 512 bytes with its frame must fit.
-  requireInt('maxFrameBytes', maxFrameBytes, 1024, 16 * 1024 * 1024);
-  requireInt('maxBufferedBytes', maxBufferedBytes, 1024, 1024 * 1024 * 1024);
-  requireInt('helloTimeoutMs', helloTimeoutMs, 1, 600_000);
-  const table = resolveLockTableOptions(options);
-  // The table asks for a new block at its low-water mark; a block no larger
-  // than that would have it asking on every grant.
-  requireInt('tokenBlockSize', tokenBlockSize, table.tokenLowWater * 2, 2 ** 40);
-  const consistency = options.consistency ?? 'efficient';
-  const byPrefix = Object.entries(options.consistencyByPrefix ?? {});
-  for (const [prefix, level] of [['', consistency] as const, ...byPrefix]) {
-    if (level !== 'efficient' && level !== 'strict') {
-      throw new InvalidOptionError(`consistency for '${prefix}' must be 'efficient' or 'strict'`);
-    }
-  }
-  const advertiseUrl = options.advertiseUrl;
-  if (advertiseUrl !== undefined && !/^wss?:\/\//.test(advertiseUrl)) {
-    throw new InvalidOptionError('advertiseUrl must be a ws:// or wss:// URL');
+  if (t.advertiseUrl !== undefined && !/^wss?:\/\//.test(t.advertiseUrl)) {
+    throw new InvalidOptionError('transport.advertiseUrl must be a ws:// or wss:// URL');
   }
   return Object.freeze({
-    redis: options.redis ? resolveRedisMirrorOptions(options.redis) : null,
-    advertiseUrl,
-    consistency,
-    consistencyByPrefix: byPrefix,
-    host,
-    port,
-    dataDir,
-    maxFrameBytes,
-    maxBufferedBytes,
-    helloTimeoutMs,
-    tokenBlockSize,
+    dataDir: stringOption('dataDir', o.dataDir),
     table,
+    consistency: oneOfOption('table.consistency', consistency, LEVELS),
+    consistencyByPrefix: byPrefix,
+    // The table asks for a new block at its low-water mark; a block no larger
+    // than that would have it asking on every grant.
+    tokenBlockSize: intOption(
+      'table.tokenBlockSize',
+      tokenBlockSize,
+      table.tokenLowWater * 2,
+      2 ** 40,
+    ),
+    transport: Object.freeze({
+      host: stringOption('transport.host', t.host),
+      port: intOption('transport.port', t.port, 0, 65_535),
+      advertiseUrl: t.advertiseUrl,
+      helloTimeoutMs: intOption('transport.helloTimeoutMs', t.helloTimeoutMs, 1, 600_000),
+      // A path of 512 bytes with its frame must fit.
+      maxFrameBytes: intOption('limits.maxFrameBytes', maxFrameBytes, 1024, 16 * 1024 * 1024),
+      maxBufferedBytes: intOption('limits.maxBufferedBytes', maxBufferedBytes, 1024, 2 ** 30),
+    }),
+    redis: o.redis ? resolveRedisMirrorOptions(o.redis) : null,
+    admin: o.admin ? resolveAdminOptions(o.admin) : null,
   });
 }

@@ -12,20 +12,23 @@ import {
   type BrokerOptions,
   type ResolvedBrokerOptions,
 } from './broker-options.js';
-import { BrokerAdmin } from './broker-admin.js';
+import { DEFAULT_ADMIN_OPTIONS, type ResolvedAdminOptions } from './admin/admin-options.js';
+import { listenAdmin, type AdminServer } from './admin/admin-server.js';
+import { BrokerAdmin } from './admin/broker-admin.js';
+import { BrokerEvents, type BrokerListener } from './broker-events.js';
 import { systemClock, systemTimer, type Clock, type Timer } from './clock.js';
 import type { Effect, GrantEffect, WelcomeEffect } from './core/effects.js';
 import type { JournalEntry } from './core/journal.js';
 import { LockTable } from './core/lock-table.js';
+import type { TableViews } from './core/table-views.js';
 import type { TableSnapshot } from './core/replica.js';
 import { EmbeddedMirror } from './mirror/embedded-mirror.js';
 import type { Mirror, MirrorEvent, MirrorHost, MirrorRole, MirrorStatus } from './mirror/mirror.js';
 import { FileTokenStore } from './tokens/file-token-store.js';
 import type { TokenBlock } from './tokens/token-store.js';
-import type { Connection } from './transport/connection.js';
+import type { Connection, Traffic } from './transport/connection.js';
 import { frameOf } from './transport/effect-frames.js';
 import { WsGateway } from './transport/ws-gateway.js';
-import { History } from './history.js';
 
 /** What a broker is built from; tests swap the clock or the timer. */
 export interface BrokerDeps {
@@ -47,7 +50,7 @@ export class Broker {
   readonly options: ResolvedBrokerOptions;
   private table: LockTable;
   private readonly clock: Clock;
-  private readonly timer: Timer;
+  readonly timer: Timer;
   /** Set by `start`: the Redis mirror is loaded only when configured. */
   private mirror: Mirror | null = null;
   private readonly gateway: WsGateway;
@@ -62,7 +65,8 @@ export class Broker {
   private draining = false;
   /** Hellos that came while this broker was being promoted: answered once it serves. */
   private waitingHellos: [Connection, HelloFrame][] = [];
-  private readonly history = new History();
+  private adminServer: AdminServer | null = null;
+  private readonly events = new BrokerEvents();
   /** What operators see and may do: the admin server's source. */
   readonly admin: BrokerAdmin;
 
@@ -72,23 +76,19 @@ export class Broker {
     this.timer = deps.timer ?? systemTimer;
     this.warn = deps.warn ?? (() => {});
     this.table = this.newTable();
-    this.gateway = new WsGateway(this.options, this.timer, this, this.warn);
-    this.admin = new BrokerAdmin(
-      {
-        now: () => this.clock.now(),
-        table: () => this.table,
-        role: () => this.role,
-        epoch: () => this.mirror?.epoch ?? 0,
-        url: () => this.advertisedUrl,
-        connections: () => this.gateway.connectionCount,
-        addressOf: (id) => this.gateway.addressOf(id),
-        traffic: this.gateway.traffic,
-        mirror: () => this.mirrorStatus,
-        strictGraceMs: () => this.strictGraceMs,
-        apply: (effects) => this.apply(effects),
-      },
-      this.history,
-    );
+    this.gateway = new WsGateway(this.options.transport, this.timer, this, this.warn);
+    // Subscribes before anything happens, so its history misses nothing.
+    this.admin = new BrokerAdmin(this);
+  }
+
+  /** Monotonic ms, from the broker's clock. */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Every applied command and every grant sent, to whoever listens. Returns the unsubscribe. */
+  subscribe(listener: BrokerListener): () => void {
+    return this.events.subscribe(listener);
   }
 
   get port(): number {
@@ -96,13 +96,14 @@ export class Broker {
   }
 
   get url(): string {
-    const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
+    const { host: bound } = this.options.transport;
+    const host = bound.includes(':') ? `[${bound}]` : bound;
     return `ws://${host}:${this.port}`;
   }
 
   /** Where clients are sent to reach this broker. */
   get advertisedUrl(): string {
-    return this.options.advertiseUrl ?? this.url;
+    return this.options.transport.advertiseUrl ?? this.url;
   }
 
   get role(): BrokerRole {
@@ -124,21 +125,54 @@ export class Broker {
     return this.gateway.connectionCount;
   }
 
-  /** The table's read-only views, for tests and the admin side. */
-  get view(): Pick<LockTable, 'viewLock' | 'stats' | 'hasSession' | 'lastToken'> {
-    return this.table;
+  /** Leader epoch with Redis; 0 when embedded. */
+  get epoch(): number {
+    return this.mirror?.epoch ?? 0;
+  }
+
+  /** The current table's reads (a standby's table is replaced when it reloads). */
+  get views(): TableViews {
+    return this.table.views;
+  }
+
+  get traffic(): Traffic {
+    return this.gateway.traffic;
+  }
+
+  addressOf(sessionId: string): string | null {
+    return this.gateway.addressOf(sessionId);
+  }
+
+  /** The admin server's `http://host:port`; null without one. */
+  get adminUrl(): string | null {
+    return this.adminServer?.url ?? null;
   }
 
   async start(): Promise<void> {
     await this.gateway.listen();
     this.mirror = await this.openMirror();
     await this.mirror.start(this.mirrorHost());
+    if (this.options.admin) this.adminServer = await this.startAdmin(this.options.admin);
+  }
+
+  private async startAdmin(options: ResolvedAdminOptions): Promise<AdminServer> {
+    try {
+      return await listenAdmin(this.admin, options);
+    } catch (err) {
+      // Brokers sharing a machine cannot all have the default port, and the lock
+      // service matters more than its console; a port asked for must be had.
+      const defaultPort = options.port === DEFAULT_ADMIN_OPTIONS.port;
+      if (!defaultPort || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      this.warn(`admin port ${options.port} is in use; the admin server takes a free one`);
+      return listenAdmin(this.admin, { ...options, port: 0 });
+    }
   }
 
   /** Stops accepting, closes every connection (sessions are not ended) and the mirror. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    await this.adminServer?.close();
     this.admin.close();
     if (this.timerHandle !== null) this.timer.clear(this.timerHandle);
     await this.gateway.close();
@@ -159,7 +193,7 @@ export class Broker {
     if (url) this.warn(`handed over to ${url}`);
     const redirect: RedirectFrame = url ? { t: 'redirect', url } : { t: 'redirect' };
     // Holders and queue heads first: the next grant waits for them to come back.
-    const first = this.table.frontOfQueues();
+    const first = this.table.views.frontOfQueues();
     this.gateway.closeAll(CLOSE_CODES.notLeader, 'the broker handed over', redirect, first);
     await this.close();
   }
@@ -250,14 +284,39 @@ export class Broker {
     return (role === 'embedded' || role === 'active') && !this.draining;
   }
 
+  // ---- operators' commands -------------------------------------------------
+
+  /**
+   * Takes the lock from its holder and grants the next waiter. Null when the
+   * lock has no holder, or this broker does not grant: a standby's table
+   * follows the active one.
+   */
+  forceRelease(path: string): { sessionId: string; token: number } | null {
+    if (!this.serving) return null;
+    const { effects, evicted } = this.table.forceRelease(this.clock.now(), path);
+    this.apply(effects);
+    return evicted && { sessionId: evicted.sessionId, token: evicted.token };
+  }
+
+  /** Ends a session as if it expired now, with reason `forced`. False when unknown or not serving. */
+  endSession(id: string): boolean {
+    if (!this.serving || !this.table.views.hasSession(id)) return false;
+    this.apply(this.table.endSession(this.clock.now(), id));
+    return true;
+  }
+
   // ---- effects out --------------------------------------------------------
 
   private apply(effects: Effect[]): void {
     const entries = this.table.takeJournal();
-    if (entries.length > 0) {
-      this.history.record(entries, this.clock.wallMs());
-      this.mirror?.append(entries);
-    }
+    if (entries.length > 0) this.mirror?.append(entries);
+    this.events.emit({
+      type: 'applied',
+      entries,
+      effects,
+      replayed: false,
+      wallMs: this.clock.wallMs(),
+    });
     // Grants go out before plain acks (a release's next holder is who waits),
     // and a session is closed only after its last ack.
     let later: Effect[] | null = null;
@@ -302,10 +361,7 @@ export class Broker {
 
   private sendGrant(e: GrantEffect): void {
     this.gateway.send(e.sessionId, frameOf(e));
-    const observer = this.admin.observer;
-    if (!observer || e.repeat) return;
-    observer.granted(e.waitedMs ?? 0);
-    if (e.madeAt !== undefined) observer.handedOff(this.clock.now() - e.madeAt);
+    this.events.emit({ type: 'granted', grant: e, now: this.clock.now() });
   }
 
   /** A new session is welcomed once it is durable, so a failover cannot lose it. */
@@ -324,7 +380,7 @@ export class Broker {
 
   /** A grant that waited (durability, lease) goes out only if its hold was not taken back meanwhile. */
   private sendIfHeld(e: GrantEffect): void {
-    if (this.table.isHeld(e.sessionId, e.path, e.token)) return this.sendGrant(e);
+    if (this.table.views.isHeld(e.sessionId, e.path, e.token)) return this.sendGrant(e);
     // Taken back (forced, revoked, expired) before the client heard of it: its
     // acquire must not wait for a grant that will never come.
     const message = `the grant of ${e.path} was taken back before it could be sent`;
@@ -430,13 +486,14 @@ export class Broker {
 
   private restore(snapshot: TableSnapshot | null): void {
     this.table = this.newTable();
-    this.history.reset();
+    this.events.emit({ type: 'restored' });
     if (snapshot) this.table.restore(this.clock.now(), snapshot);
   }
 
   private replay(entries: JournalEntry[]): void {
     this.table.replay(this.clock.now(), entries);
-    this.history.record(entries, this.clock.wallMs());
+    const wallMs = this.clock.wallMs();
+    this.events.emit({ type: 'applied', entries, effects: [], replayed: true, wallMs });
   }
 
   /** This broker leads: a token block first, then every session gets a full TTL to come back. */

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { InvalidOptionError } from '../../shared/errors.js';
-import { requireInt, withoutUndefined } from '../core/lock-table-options.js';
+import { intOption, mergeOptions, stringOption, type OptionKeys } from '../../shared/options.js';
 
 /** Where the admin HTTP server listens and who may use it. Every field is optional. */
 export interface AdminOptions {
@@ -35,17 +35,17 @@ export function isLoopbackHost(host: string): boolean {
   return /^::ffff:127\.[\d.]+$/i.test(bare);
 }
 
-/** Merges `options` over the defaults and validates them, naming any bad property. */
+const ADMIN_KEYS: OptionKeys<AdminOptions> = { host: true, port: true, token: true, log: true };
+
+/** Merges `options` over the defaults and validates them, naming any bad property (`admin.port`). */
 export function resolveAdminOptions(options: AdminOptions = {}): ResolvedAdminOptions {
-  const { host, port } = { ...DEFAULT_ADMIN_OPTIONS, ...withoutUndefined(options) };
-  if (typeof host !== 'string' || host === '') {
-    throw new InvalidOptionError('host must be a non-empty string');
-  }
-  requireInt('port', port, 0, 65_535);
-  const token = options.token ?? null;
+  const o = mergeOptions('admin', options, ADMIN_KEYS, DEFAULT_ADMIN_OPTIONS);
+  const host = stringOption('admin.host', o.host);
+  const port = intOption('admin.port', o.port, 0, 65_535);
+  const token = o.token ?? null;
   // A bearer token travels in a header as one word.
   if (token !== null && (typeof token !== 'string' || !/^\S+$/.test(token))) {
-    throw new InvalidOptionError('token must be a non-empty string without spaces');
+    throw new InvalidOptionError('admin.token must be a non-empty string without spaces');
   }
   // Force-release and end-session are one request away: without a credential,
   // only local users may reach them.
@@ -54,5 +54,5 @@ export function resolveAdminOptions(options: AdminOptions = {}): ResolvedAdminOp
       `host ${host} is not a loopback address: the admin API needs a token to listen there`,
     );
   }
-  return Object.freeze({ host, port, token, log: options.log ?? (() => {}) });
+  return Object.freeze({ host, port, token, log: o.log ?? (() => {}) });
 }

@@ -31,11 +31,16 @@ const ROUTES: ReadonlyMap<string, ApiRoute> = new Map(
  * Starts the admin HTTP server beside a broker: health, Prometheus metrics,
  * JSON views and actions, the live event stream and the browser console.
  */
-export async function startAdmin(
+export function startAdmin(source: AdminSource, options: AdminOptions = {}): Promise<AdminServer> {
+  return listenAdmin(source, resolveAdminOptions(options));
+}
+
+/** {@link startAdmin} with options resolved already. */
+export async function listenAdmin(
   source: AdminSource,
-  options: AdminOptions = {},
+  options: ResolvedAdminOptions,
 ): Promise<AdminServer> {
-  const admin = new AdminHttpServer(source, resolveAdminOptions(options));
+  const admin = new AdminHttpServer(source, options);
   await admin.listen();
   return admin;
 }

@@ -5,6 +5,7 @@
  * shapes travel as JSON to the console and the CLI.
  */
 
+import type { BrokerListener } from '../broker-events.js';
 import type { EndReason } from '../core/journal.js';
 import type {
   HolderView,
@@ -15,7 +16,7 @@ import type {
   SessionView,
   WaiterView,
 } from '../core/table-views.js';
-import type { HistoryEvent } from '../history.js';
+import type { HistoryEvent } from './history.js';
 
 /**
  * Why a holder let go (`released`, `cancelled`, `expired`, `disconnected`:
@@ -90,14 +91,6 @@ export interface AdminCounters {
   internalErrors: number;
 }
 
-/** Observations for histograms, pushed as they happen (must stay cheap). */
-export interface AdminObserver {
-  /** A grant reached its session: how long its acquire waited, ms (0 when granted at once). */
-  granted(waitedMs: number): void;
-  /** A queued waiter's grant went out: ms from the command that freed the lock to the grant's send. */
-  handedOff(latencyMs: number): void;
-}
-
 /** The broker as the admin side sees it. Reads are O(locks) or O(sessions) at most. */
 export interface AdminSource {
   overview(): Overview;
@@ -117,8 +110,8 @@ export interface AdminSource {
   forceRelease(path: string): { sessionId: string; token: number } | null;
   /** Ends a session as if it expired now, but with reason `forced`. False when unknown. */
   endSession(id: string): boolean;
-  /** Sets who gets histogram observations (one at a time; null to stop). */
-  observe(observer: AdminObserver | null): void;
+  /** The broker's events as they happen (listeners must stay cheap). Returns the unsubscribe. */
+  subscribe(listener: BrokerListener): () => void;
   /**
    * Calls `listener` with the history events since the last call, for the
    * live stream; the admin side batches them. Returns the unsubscribe.

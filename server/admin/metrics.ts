@@ -114,6 +114,7 @@ export class AdminMetrics {
   private readonly registry = new Registry();
   private reading: Reading | null = null;
   private rendered: { at: number; text: Promise<string> } | null = null;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly source: AdminSource) {
     registerProcessMetrics(this.registry);
@@ -125,9 +126,10 @@ export class AdminMetrics {
       'baton_handoff_latency_seconds',
       'Time from the command that freed a lock to the grant of its next waiter.',
     );
-    source.observe({
-      granted: (ms) => waited.observe(ms / 1000),
-      handedOff: (ms) => handoff.observe(ms / 1000),
+    this.unsubscribe = source.subscribe((e) => {
+      if (e.type !== 'granted' || e.grant.repeat) return;
+      waited.observe((e.grant.waitedMs ?? 0) / 1000);
+      if (e.grant.madeAt !== undefined) handoff.observe((e.now - e.grant.madeAt) / 1000);
     });
   }
 
@@ -163,7 +165,7 @@ export class AdminMetrics {
 
   /** Stops the histogram feed. */
   close(): void {
-    this.source.observe(null);
+    this.unsubscribe();
   }
 
   private read(): Reading {

@@ -1,9 +1,6 @@
+import { isIntIn, parseInteger } from '../../shared/options.js';
+import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from '../core/table-views.js';
 import { AdminRequestError } from './http-reply.js';
-
-/** Largest page the list routes serve. */
-export const MAX_PAGE_LIMIT = 1000;
-/** Page size when the query names none. */
-export const DEFAULT_PAGE_LIMIT = 50;
 
 /** The named parameter, or a 400 when it is missing or empty. */
 export function requiredParam(params: URLSearchParams, name: string): string {
@@ -24,8 +21,8 @@ export function intParam(
 ): number {
   const raw = params.get(name);
   if (raw === null || raw === '') return fallback;
-  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(Number.isSafeInteger(n) && n >= min && n <= max)) {
+  const n = parseInteger(raw);
+  if (!isIntIn(n, min, max)) {
     throw new AdminRequestError('BAD_REQUEST', `${name} must be an integer from ${min} to ${max}`);
   }
   return n;

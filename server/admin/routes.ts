@@ -1,6 +1,7 @@
 import type { AdminSource, LocksQuery } from './admin-types.js';
 import { AdminRequestError } from './http-reply.js';
-import { intParam, MAX_PAGE_LIMIT, oneOf, pageParams, requiredParam } from './query-params.js';
+import { MAX_PAGE_LIMIT } from '../core/table-views.js';
+import { intParam, oneOf, pageParams, requiredParam } from './query-params.js';
 
 /** History lines a request gets when it names no limit. */
 const DEFAULT_HISTORY_LIMIT = 100;

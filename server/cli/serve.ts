@@ -1,12 +1,7 @@
 import { parseArgs } from 'node:util';
+import { parseInteger } from '../../shared/options.js';
 import type { Consistency } from '../../shared/protocol.js';
-import {
-  DEFAULT_ADMIN_OPTIONS,
-  resolveAdminOptions,
-  type AdminOptions,
-} from '../admin/admin-options.js';
-import { startAdmin, type AdminServer } from '../admin/admin-server.js';
-import type { AdminSource } from '../admin/admin-types.js';
+import type { AdminOptions } from '../admin/admin-options.js';
 import { createBroker } from '../broker.js';
 import type { RedisMirrorOptions } from '../mirror/redis-mirror-options.js';
 
@@ -19,10 +14,11 @@ const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--dat
 
 const warn = (message: string): void => console.error(`baton: ${message}`);
 
+/** An integer flag's value; its range is checked with the options. */
 function intFlag(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new Error(`--${name} takes an integer, got ${value}`);
+  const n = parseInteger(value);
+  if (n === undefined) throw new Error(`--${name} takes an integer, got ${value}`);
   return n;
 }
 
@@ -48,38 +44,16 @@ function redisFlags(v: Flags): RedisMirrorOptions | undefined {
   return options;
 }
 
-/** The admin server's options from the flags, checked before the broker starts; null with --no-admin. */
-function adminFlags(v: Flags): AdminOptions | null {
-  if (v['no-admin']) return null;
-  const options = {
+/** The admin server's options from the flags; undefined with --no-admin. */
+function adminFlags(v: Flags): AdminOptions | undefined {
+  if (v['no-admin']) return undefined;
+  return {
     host: v['admin-host'] as string | undefined,
     port: intFlag(v['admin-port'] as string | undefined, 'admin-port'),
     // An empty variable is as good as none.
     token: (v['admin-token'] as string | undefined) ?? (process.env.BATON_ADMIN_TOKEN || undefined),
     log: warn,
   };
-  try {
-    resolveAdminOptions(options);
-  } catch (err) {
-    throw new Error(`admin ${(err as Error).message}`);
-  }
-  return options;
-}
-
-async function startAdminFor(source: AdminSource, options: AdminOptions): Promise<AdminServer> {
-  try {
-    return await startAdmin(source, options);
-  } catch (err) {
-    // Brokers sharing a machine cannot all have the default port, and the lock
-    // service matters more than its console; a port asked for must be had.
-    if (options.port !== undefined || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
-      throw err;
-    }
-    warn(
-      `admin port ${DEFAULT_ADMIN_OPTIONS.port} is in use; the admin server takes a free one (choose with --admin-port)`,
-    );
-    return startAdmin(source, { ...options, port: 0 });
-  }
 }
 
 /** `baton server`: runs a broker, and its admin server, until SIGTERM or SIGINT. */
@@ -113,38 +87,35 @@ export async function serve(args: string[]): Promise<number> {
     console.log(SERVE_USAGE);
     return 0;
   }
-  const adminOptions = adminFlags(values);
   const strictPrefixes = values['strict-prefix'] ?? [];
   const broker = await createBroker(
     {
-      host: values.host,
-      port: intFlag(values.port, 'port'),
       dataDir: values['data-dir'],
-      defaultSessionTtlMs: intFlag(values['session-ttl-ms'], 'session-ttl-ms'),
-      maxSessionTtlMs: intFlag(values['max-session-ttl-ms'], 'max-session-ttl-ms'),
-      lockDelayMs: intFlag(values['lock-delay-ms'], 'lock-delay-ms'),
-      consistency: values.consistency as Consistency | undefined,
-      consistencyByPrefix: Object.fromEntries(strictPrefixes.map((p) => [p, 'strict' as const])),
+      table: {
+        defaultSessionTtlMs: intFlag(values['session-ttl-ms'], 'session-ttl-ms'),
+        maxSessionTtlMs: intFlag(values['max-session-ttl-ms'], 'max-session-ttl-ms'),
+        lockDelayMs: intFlag(values['lock-delay-ms'], 'lock-delay-ms'),
+        consistency: values.consistency as Consistency | undefined,
+        consistencyByPrefix: Object.fromEntries(strictPrefixes.map((p) => [p, 'strict' as const])),
+      },
+      transport: {
+        host: values.host,
+        port: intFlag(values.port, 'port'),
+        advertiseUrl: values['advertise-url'],
+      },
       redis: redisFlags(values),
-      advertiseUrl: values['advertise-url'],
+      admin: adminFlags(values),
     },
     { warn },
   );
-  let admin: AdminServer | null = null;
-  try {
-    if (adminOptions) admin = await startAdminFor(broker.admin, adminOptions);
-  } catch (err) {
-    await broker.close();
-    throw new Error(`cannot start the admin server: ${(err as Error).message}`);
-  }
   console.log(`baton listening on ${broker.url} (${broker.role})`);
-  if (admin) console.log(`console: ${admin.url}/`);
+  if (broker.adminUrl) console.log(`console: ${broker.adminUrl}/`);
   return new Promise<number>((resolve) => {
     // A planned stop hands the lead to a standby at once rather than letting the lease lapse.
     const stop = (): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
-      Promise.all([admin?.close(), broker.handOver()]).then(
+      broker.handOver().then(
         () => resolve(0),
         () => resolve(1),
       );

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../../shared/errors.js';
+import { intOption, mergeOptions, type OptionKeys } from '../../shared/options.js';
 
 /** Rules and limits of a {@link LockTable}. Every field is optional. */
 export interface LockTableOptions {
@@ -39,41 +40,42 @@ export const DEFAULT_LOCK_TABLE_OPTIONS: ResolvedLockTableOptions = Object.freez
   journal: false,
 });
 
-/** Checks that `value` is an integer in range, naming the property when not. */
-export function requireInt(name: string, value: number, min: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-}
+const LOCK_TABLE_KEYS: OptionKeys<LockTableOptions> = {
+  defaultSessionTtlMs: true,
+  minSessionTtlMs: true,
+  maxSessionTtlMs: true,
+  maxSessions: true,
+  maxLocksPerSession: true,
+  maxWaitersPerPath: true,
+  lockDelayMs: true,
+  tokenLowWater: true,
+  journal: true,
+};
 
 /** Merges `options` over the defaults and validates the result. */
 export function resolveLockTableOptions(options: LockTableOptions = {}): ResolvedLockTableOptions {
-  // Only the table's own keys: callers pass wider option objects.
-  const o: Required<LockTableOptions> = { ...DEFAULT_LOCK_TABLE_OPTIONS };
-  const given = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (given[key] !== undefined) (o as Record<string, unknown>)[key] = given[key];
-  }
+  const o = mergeOptions('', options, LOCK_TABLE_KEYS, DEFAULT_LOCK_TABLE_OPTIONS);
   // A lower ceiling lowers the default with it rather than making it invalid.
-  if (given.defaultSessionTtlMs === undefined && o.maxSessionTtlMs < o.defaultSessionTtlMs) {
-    o.defaultSessionTtlMs = o.maxSessionTtlMs;
-  }
+  const ttlDefault =
+    options.defaultSessionTtlMs ?? Math.min(o.defaultSessionTtlMs, o.maxSessionTtlMs);
   if (typeof o.journal !== 'boolean') throw new InvalidOptionError('journal must be a boolean');
   const day = 86_400_000;
-  requireInt('minSessionTtlMs', o.minSessionTtlMs, 1, day);
-  requireInt('maxSessionTtlMs', o.maxSessionTtlMs, o.minSessionTtlMs, day);
-  requireInt('defaultSessionTtlMs', o.defaultSessionTtlMs, o.minSessionTtlMs, o.maxSessionTtlMs);
-  requireInt('maxSessions', o.maxSessions, 1, 10_000_000);
-  requireInt('maxLocksPerSession', o.maxLocksPerSession, 1, 1_000_000);
-  requireInt('maxWaitersPerPath', o.maxWaitersPerPath, 1, 10_000_000);
-  requireInt('lockDelayMs', o.lockDelayMs, 0, day);
-  requireInt('tokenLowWater', o.tokenLowWater, 1, 1_000_000_000);
-  return Object.freeze(o);
-}
-
-/** Drops keys whose value is `undefined`, so spreading them keeps defaults. */
-export function withoutUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([, v]) => v !== undefined),
-  ) as Partial<T>;
+  const minSessionTtlMs = intOption('minSessionTtlMs', o.minSessionTtlMs, 1, day);
+  const maxSessionTtlMs = intOption('maxSessionTtlMs', o.maxSessionTtlMs, minSessionTtlMs, day);
+  return Object.freeze({
+    minSessionTtlMs,
+    maxSessionTtlMs,
+    defaultSessionTtlMs: intOption(
+      'defaultSessionTtlMs',
+      ttlDefault,
+      minSessionTtlMs,
+      maxSessionTtlMs,
+    ),
+    maxSessions: intOption('maxSessions', o.maxSessions, 1, 10_000_000),
+    maxLocksPerSession: intOption('maxLocksPerSession', o.maxLocksPerSession, 1, 1_000_000),
+    maxWaitersPerPath: intOption('maxWaitersPerPath', o.maxWaitersPerPath, 1, 10_000_000),
+    lockDelayMs: intOption('lockDelayMs', o.lockDelayMs, 0, day),
+    tokenLowWater: intOption('tokenLowWater', o.tokenLowWater, 1, 1_000_000_000),
+    journal: o.journal,
+  });
 }

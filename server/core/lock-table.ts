@@ -318,45 +318,6 @@ export class LockTable {
     return this.flush();
   }
 
-  // ---- read-only views ----------------------------------------------------
-
-  get stats(): { sessions: number; locks: number; held: number } {
-    const { sessions, locksHeld } = this.views.counts();
-    return { sessions, locks: this.state.locks.size, held: locksHeld };
-  }
-
-  /** The holder and the queue of `path` in order; O(queue length). */
-  viewLock(path: string): { holder: HeldBy | null; queue: WaitingBy[] } {
-    const lock = this.state.locks.get(path);
-    if (!lock) return { holder: null, queue: [] };
-    const h = lock.holder;
-    const holder = h && { sessionId: h.session.id, requestId: h.requestId, token: h.token };
-    const queue = [...lock.waiters()].map((w) => ({
-      sessionId: w.session.id,
-      requestId: w.requestId,
-    }));
-    return { holder, queue };
-  }
-
-  /** Sessions that hold a lock or wait at the head of a queue: those a handover moves first. */
-  frontOfQueues(): Set<string> {
-    const ids = new Set<string>();
-    for (const lock of this.state.locks.values()) {
-      if (lock.holder) ids.add(lock.holder.session.id);
-      if (lock.head) ids.add(lock.head.session.id);
-    }
-    return ids;
-  }
-
-  /** Whether `sessionId` holds `path` with `token` right now. */
-  isHeld(sessionId: string, path: string, token: number): boolean {
-    return this.state.sessions.get(sessionId)?.held.get(path)?.token === token;
-  }
-
-  hasSession(sessionId: string): boolean {
-    return this.state.sessions.has(sessionId);
-  }
-
   // ---- internals ----------------------------------------------------------
 
   /** The session if its lease still runs at `now`, renewed; otherwise undefined. */

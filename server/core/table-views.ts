@@ -1,3 +1,4 @@
+import type { HeldBy, WaitingBy } from './commands.js';
 import type { Hold, LockState, Session, Waiter } from './lock-state.js';
 import type { TableState } from './table-state.js';
 
@@ -63,21 +64,54 @@ export interface PageQuery {
 }
 
 /**
- * Read-only views of a table for operators. Lists cost O(locks) or
- * O(sessions) and one lock's queue page O(offset + limit): fine for a few
- * admin calls a second, and nothing here is on the path of a grant.
+ * The one read API of a table: for the shell, operators and tests. Lists cost
+ * O(locks) or O(sessions) and one lock's queue page O(offset + limit): fine
+ * for a few admin calls a second; the shell's own reads are O(1) but
+ * {@link frontOfQueues}, which it calls once per handover.
  */
 export class TableViews {
   constructor(private readonly state: TableState) {}
 
-  counts(): { sessions: number; locksHeld: number; waiters: number } {
+  counts(): { sessions: number; locks: number; locksHeld: number; waiters: number } {
     let locksHeld = 0;
     let waiters = 0;
     for (const lock of this.state.locks.values()) {
       if (lock.holder) locksHeld++;
       waiters += lock.waiting;
     }
-    return { sessions: this.state.sessions.size, locksHeld, waiters };
+    return { sessions: this.state.sessions.size, locks: this.state.locks.size, locksHeld, waiters };
+  }
+
+  /** The holder and the whole queue of `path` in order, as ids; O(queue length). */
+  queue(path: string): { holder: HeldBy | null; queue: WaitingBy[] } {
+    const lock = this.state.locks.get(path);
+    if (!lock) return { holder: null, queue: [] };
+    const h = lock.holder;
+    const holder = h && { sessionId: h.session.id, requestId: h.requestId, token: h.token };
+    const queue = [...lock.waiters()].map((w) => ({
+      sessionId: w.session.id,
+      requestId: w.requestId,
+    }));
+    return { holder, queue };
+  }
+
+  /** Sessions that hold a lock or wait at the head of a queue: those a handover moves first. */
+  frontOfQueues(): Set<string> {
+    const ids = new Set<string>();
+    for (const lock of this.state.locks.values()) {
+      if (lock.holder) ids.add(lock.holder.session.id);
+      if (lock.head) ids.add(lock.head.session.id);
+    }
+    return ids;
+  }
+
+  /** Whether `sessionId` holds `path` with `token` right now. */
+  isHeld(sessionId: string, path: string, token: number): boolean {
+    return this.state.sessions.get(sessionId)?.held.get(path)?.token === token;
+  }
+
+  hasSession(sessionId: string): boolean {
+    return this.state.sessions.has(sessionId);
   }
 
   locks(now: number, q: LocksQuery): Page<LockSummary> {
@@ -206,12 +240,14 @@ function positionOf(w: Waiter): number {
   return position;
 }
 
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 1_000;
+/** Page size when a query names none. */
+export const DEFAULT_PAGE_LIMIT = 50;
+/** Largest page served. */
+export const MAX_PAGE_LIMIT = 1_000;
 
 function bounds(q: PageQuery): { offset: number; limit: number } {
   const offset = Math.max(0, Math.floor(q.offset ?? 0));
-  const limit = Math.min(MAX_LIMIT, Math.max(1, Math.floor(q.limit ?? DEFAULT_LIMIT)));
+  const limit = Math.min(MAX_PAGE_LIMIT, Math.max(1, Math.floor(q.limit ?? DEFAULT_PAGE_LIMIT)));
   return { offset, limit };
 }
 

@@ -1,21 +1,16 @@
 import type { Redis } from 'ioredis';
+import type { ResolvedRedisMirrorOptions } from './redis-mirror-options.js';
 import type { JournalEntry } from '../core/journal.js';
 import type { TableSnapshot } from '../core/replica.js';
 import { encodeEntries, encodeTable } from './batch.js';
 import type { LogPosition } from './log-reader.js';
 import type { DataLossKind, Outcome, Owner, RedisScripts } from './scripts.js';
 
-export interface LogWriterOptions {
-  /** Replicas `WAIT` must confirm before a batch counts as durable; 0 skips WAIT. */
-  waitReplicas: number;
-  waitTimeoutMs: number;
-  /** A snapshot is written after this many entries, and the log trimmed. */
-  snapshotEveryEntries: number;
-  /** Entries kept while Redis is away; past this the writer gives up (`overflow`). */
-  maxBacklogEntries: number;
-  /** How long a batch nobody waits for gathers entries before it is written. */
-  lingerMs: number;
-}
+/** The writer's part of the mirror's options: WAIT, snapshots, the backlog bound and the linger. */
+export type LogWriterOptions = Pick<
+  ResolvedRedisMirrorOptions,
+  'waitReplicas' | 'waitTimeoutMs' | 'snapshotEveryEntries' | 'maxBacklogEntries' | 'appendLingerMs'
+>;
 
 /** Why a writer stopped writing for good. */
 export type WriterStop =
@@ -70,7 +65,7 @@ function valueOf<T>(outcome: Outcome<T>): T {
  * in the open batch while the previous one is written, so one round trip
  * carries every change made meanwhile. One write is in flight at a time,
  * which keeps batches in log order, numbered without gaps. A batch nobody
- * waits for (no strict grant, no new session in it) also lingers `lingerMs`
+ * waits for (no strict grant, no new session in it) also lingers `appendLingerMs`
  * first: on a busy broker that is many changes per append instead of a few,
  * for a mirror lag a few ms longer.
  */
@@ -185,11 +180,11 @@ export class LogWriter {
     this.writing = false;
   }
 
-  /** Waits `lingerMs` for more entries, unless the open batch is empty, wanted now, or lingering is off. */
+  /** Waits `appendLingerMs` for more entries, unless the open batch is empty, wanted now, or lingering is off. */
   private async linger(): Promise<void> {
-    if (this.urgent || this.open.entries.length === 0 || this.options.lingerMs === 0) return;
+    if (this.urgent || this.open.entries.length === 0 || this.options.appendLingerMs === 0) return;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.options.lingerMs);
+      const timer = setTimeout(done, this.options.appendLingerMs);
       function done(): void {
         clearTimeout(timer);
         resolve();

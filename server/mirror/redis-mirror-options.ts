@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../../shared/errors.js';
-import { requireInt } from '../core/lock-table-options.js';
+import { intOption, mergeOptions, type OptionKeys } from '../../shared/options.js';
 
 /** How a broker uses Redis. Give `url`, or `sentinels` with `sentinelName`. */
 export interface RedisMirrorOptions {
@@ -56,37 +56,50 @@ export const DEFAULT_REDIS_MIRROR_OPTIONS = Object.freeze({
   appendLingerMs: 2,
 });
 
+const REDIS_KEYS: OptionKeys<RedisMirrorOptions> = {
+  url: true,
+  sentinels: true,
+  sentinelName: true,
+  keyPrefix: true,
+  cluster: true,
+  leaderLeaseMs: true,
+  waitReplicas: true,
+  waitTimeoutMs: true,
+  snapshotEveryEntries: true,
+  maxBacklogEntries: true,
+  appendLingerMs: true,
+};
+
+/** Merges `o` over the defaults and validates them, naming any bad property (`redis.url`). */
 export function resolveRedisMirrorOptions(o: RedisMirrorOptions): ResolvedRedisMirrorOptions {
-  const d = DEFAULT_REDIS_MIRROR_OPTIONS;
-  const sentinels = o.sentinels ?? [];
-  const url = o.url ?? '';
-  if (sentinels.length === 0 && !/^rediss?:\/\//.test(url)) {
+  const r = mergeOptions('redis', o, REDIS_KEYS, {
+    ...DEFAULT_REDIS_MIRROR_OPTIONS,
+    url: '',
+    sentinels: [],
+    sentinelName: '',
+  });
+  if (r.sentinels.length === 0 && !/^rediss?:\/\//.test(r.url)) {
     throw new InvalidOptionError('redis.url must be a redis:// URL, or give redis.sentinels');
   }
-  if (sentinels.length > 0 && !o.sentinelName) {
+  if (r.sentinels.length > 0 && !r.sentinelName) {
     throw new InvalidOptionError('redis.sentinelName is required with redis.sentinels');
   }
-  const r = {
-    url,
-    sentinels,
-    sentinelName: o.sentinelName ?? '',
-    keyPrefix: o.keyPrefix ?? d.keyPrefix,
-    cluster: o.cluster ?? d.cluster,
-    leaderLeaseMs: o.leaderLeaseMs ?? d.leaderLeaseMs,
-    waitReplicas: o.waitReplicas ?? d.waitReplicas,
-    waitTimeoutMs: o.waitTimeoutMs ?? d.waitTimeoutMs,
-    snapshotEveryEntries: o.snapshotEveryEntries ?? d.snapshotEveryEntries,
-    maxBacklogEntries: o.maxBacklogEntries ?? d.maxBacklogEntries,
-    appendLingerMs: o.appendLingerMs ?? d.appendLingerMs,
-  };
   if (!/^[\w.-]+$/.test(r.keyPrefix) || !/^[\w.-]+$/.test(r.cluster)) {
     throw new InvalidOptionError('redis.keyPrefix and redis.cluster take letters, digits, . _ -');
   }
-  requireInt('redis.leaderLeaseMs', r.leaderLeaseMs, 300, 600_000);
-  requireInt('redis.waitReplicas', r.waitReplicas, 0, 100);
-  requireInt('redis.waitTimeoutMs', r.waitTimeoutMs, 1, 60_000);
-  requireInt('redis.snapshotEveryEntries', r.snapshotEveryEntries, 1, 100_000_000);
-  requireInt('redis.maxBacklogEntries', r.maxBacklogEntries, 1, 100_000_000);
-  requireInt('redis.appendLingerMs', r.appendLingerMs, 0, 1_000);
-  return Object.freeze(r);
+  const int = (key: keyof typeof DEFAULT_REDIS_MIRROR_OPTIONS, min: number, max: number): number =>
+    intOption(`redis.${key}`, r[key], min, max);
+  return Object.freeze({
+    url: r.url,
+    sentinels: r.sentinels,
+    sentinelName: r.sentinelName,
+    keyPrefix: r.keyPrefix,
+    cluster: r.cluster,
+    leaderLeaseMs: int('leaderLeaseMs', 300, 600_000),
+    waitReplicas: int('waitReplicas', 0, 100),
+    waitTimeoutMs: int('waitTimeoutMs', 1, 60_000),
+    snapshotEveryEntries: int('snapshotEveryEntries', 1, 100_000_000),
+    maxBacklogEntries: int('maxBacklogEntries', 1, 100_000_000),
+    appendLingerMs: int('appendLingerMs', 0, 1_000),
+  });
 }

@@ -552,15 +552,8 @@ export class RedisMirror implements Mirror {
   }
 
   private newWriter(): LogWriter {
-    const o = this.options;
-    const options = {
-      waitReplicas: o.waitReplicas,
-      waitTimeoutMs: o.waitTimeoutMs,
-      snapshotEveryEntries: o.snapshotEveryEntries,
-      maxBacklogEntries: o.maxBacklogEntries,
-      lingerMs: o.appendLingerMs,
-    };
-    return new LogWriter(this.redis, this.scripts, this.owner, this.follower.position, options, {
+    const { redis, scripts, owner, follower, options } = this;
+    return new LogWriter(redis, scripts, owner, follower.position, options, {
       snapshot: () => this.host.snapshot(),
       stopped: (reason) => this.writerStopped(reason),
       reachable: (ok) => {

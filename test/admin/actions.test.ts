@@ -20,7 +20,7 @@ describe('admin actions', () => {
     const waiter = await startClient(broker.url, { name: 'waiter' });
     const lease = await holder.acquire('jobs/x');
     const next = waiter.acquire('jobs/x');
-    await eventually(() => (broker.view.viewLock('jobs/x').queue.length === 1 ? true : undefined));
+    await eventually(() => (broker.views.queue('jobs/x').queue.length === 1 ? true : undefined));
 
     const answer = await call(admin, '/api/lock/release?path=jobs/x', { method: 'POST' });
     expect(answer.status).toBe(200);
@@ -30,7 +30,7 @@ describe('admin actions', () => {
     expect(granted.token).toBeGreaterThan(lease.token);
     // The evicted holder's late release must not free the new holder's lock.
     await lease.release();
-    expect(broker.view.viewLock('jobs/x').holder?.token).toBe(granted.token);
+    expect(broker.views.queue('jobs/x').holder?.token).toBe(granted.token);
 
     const history = await call<{ events: HistoryEvent[] }>(admin, '/api/history?path=jobs/x');
     const release = history.body.events.find((e) => e.kind === 'release');
@@ -41,7 +41,7 @@ describe('admin actions', () => {
     });
 
     await granted.release();
-    await eventually(() => (broker.view.viewLock('jobs/x').holder === null ? true : undefined));
+    await eventually(() => (broker.views.queue('jobs/x').holder === null ? true : undefined));
     const nobody = await call(admin, '/api/lock/release?path=jobs/x', { method: 'POST' });
     expect(nobody.status).toBe(409);
     expect(nobody.body.error.code).toBe('CONFLICT');
@@ -56,7 +56,7 @@ describe('admin actions', () => {
     const other = await startClient(broker.url);
     const lease = await doomed.acquire('jobs/y');
     const next = other.acquire('jobs/y');
-    await eventually(() => (broker.view.viewLock('jobs/y').queue.length === 1 ? true : undefined));
+    await eventually(() => (broker.views.queue('jobs/y').queue.length === 1 ? true : undefined));
     const id = doomed.session as string;
     expect((await call<SessionDetail>(admin, `/api/session?id=${id}`)).body.locks).toHaveLength(1);
 
@@ -67,7 +67,7 @@ describe('admin actions', () => {
     expect(await lostReason(lease.signal)).toMatch(/^(revoked|session-expired)$/);
     await eventually(() => (states.includes('session-expired') ? true : undefined));
     expect((await next).token).toBeGreaterThan(lease.token);
-    expect(broker.view.hasSession(id)).toBe(false);
+    expect(broker.views.hasSession(id)).toBe(false);
     expect((await call(admin, `/api/session?id=${id}`)).status).toBe(404);
 
     const again = await call(admin, `/api/session/end?id=${id}`, { method: 'POST' });

@@ -21,7 +21,7 @@ describe('admin credentials and exposure', () => {
     }
     const post = await call(admin, '/api/lock/release?path=guarded', { method: 'POST' });
     expect(post.status).toBe(401);
-    expect(broker.view.viewLock('guarded').holder).not.toBeNull();
+    expect(broker.views.queue('guarded').holder).not.toBeNull();
 
     expect((await call(admin, '/api/overview', { token: 'sekret' })).status).toBe(200);
     expect((await call(admin, '/metrics', { token: 'sekret' })).status).toBe(200);
@@ -62,7 +62,7 @@ describe('admin credentials and exposure', () => {
       headers: { 'sec-fetch-site': 'cross-site' },
     });
     expect(crossSite.status).toBe(400);
-    expect(broker.view.viewLock('local').holder).not.toBeNull();
+    expect(broker.views.queue('local').holder).not.toBeNull();
     const sameOrigin = await call(admin, '/api/lock/release?path=local', {
       method: 'POST',
       headers: { origin: admin.url },

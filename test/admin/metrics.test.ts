@@ -50,7 +50,7 @@ describe('/metrics', () => {
     for (let i = 0; i < 3; i++) await (await a.acquire('m/free')).release();
     const held = await a.acquire('m/contended');
     const queued = b.acquire('m/contended');
-    await eventually(() => (broker.view.viewLock('m/contended').queue.length ? true : undefined));
+    await eventually(() => (broker.views.queue('m/contended').queue.length ? true : undefined));
     // Scrapes within a second share one render: the next ones wait it out.
     const scrapeUntil = (ready: (text: string) => boolean): Promise<string> =>
       eventually(async () => {
@@ -64,7 +64,7 @@ describe('/metrics', () => {
     expect(sample(during, 'baton_waiters')).toBe(1);
     await held.release();
     await (await queued).release();
-    await eventually(() => (broker.view.viewLock('m/contended').holder ? undefined : true));
+    await eventually(() => (broker.views.queue('m/contended').holder ? undefined : true));
 
     const after = await scrapeUntil((t) => sample(t, 'baton_grants_total') === 5);
     expect(sample(after, 'baton_releases_total{reason="released"}')).toBe(5);

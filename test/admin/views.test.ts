@@ -21,11 +21,11 @@ describe('admin views', () => {
     const lease = await holder.acquire('orders/1');
     const firstWait = first.acquire('orders/1');
     await eventually(() =>
-      broker.view.viewLock('orders/1').queue.length === 1 ? true : undefined,
+      broker.views.queue('orders/1').queue.length === 1 ? true : undefined,
     );
     const secondWait = second.acquire('orders/1');
     await eventually(() =>
-      broker.view.viewLock('orders/1').queue.length === 2 ? true : undefined,
+      broker.views.queue('orders/1').queue.length === 2 ? true : undefined,
     );
 
     const lock = await call<LockDetail>(admin, '/api/lock?path=orders%2F1');
@@ -94,7 +94,7 @@ describe('admin views', () => {
     for (let i = 0; i < 5; i++) expect(await owner.tryAcquire(`a/${i}`)).not.toBeNull();
     for (let i = 0; i < 2; i++) expect(await owner.tryAcquire(`b/${i}`)).not.toBeNull();
     void other.acquire('a/3').catch(() => null);
-    await eventually(() => (broker.view.viewLock('a/3').queue.length === 1 ? true : undefined));
+    await eventually(() => (broker.views.queue('a/3').queue.length === 1 ? true : undefined));
 
     const first = await call<Page<LockSummary>>(admin, '/api/locks?prefix=a/&sort=path&limit=2');
     expect(first.body).toMatchObject({ total: 5, offset: 0, limit: 2 });
@@ -168,7 +168,7 @@ describe('admin views', () => {
     // A standby follows the active broker's table; it has nothing to take back.
     const client = await startClient(active.url);
     await client.acquire('kept');
-    await eventually(() => (standby.view.viewLock('kept').holder ? true : undefined));
+    await eventually(() => (standby.views.queue('kept').holder ? true : undefined));
     const refused = await call(standbyAdmin, '/api/lock/release?path=kept', { method: 'POST' });
     expect(refused.status).toBe(409);
   });

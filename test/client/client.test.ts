@@ -17,7 +17,7 @@ describe('client SDK', () => {
     await expect(client.acquire('p', { signal: AbortSignal.abort() })).rejects.toMatchObject({
       code: 'ABORTED',
     });
-    expect(broker.view.stats.locks).toBe(0);
+    expect(broker.views.counts().locks).toBe(0);
   });
 
   it('names the bad property of its options', async () => {
@@ -45,7 +45,7 @@ describe('client SDK', () => {
     expect(lease.signal.reason).toMatchObject({ code: 'LOCK_LOST', reason: 'closed' });
     await expect(client.acquire('q')).rejects.toMatchObject({ code: 'CLOSED' });
     expect(statuses).toEqual([{ state: 'closed' }]);
-    expect(broker.view.viewLock('p').holder).toBeNull();
+    expect(broker.views.queue('p').holder).toBeNull();
   });
 
   it('stays connected while it only sends frames that go unanswered', async () => {
@@ -66,7 +66,7 @@ describe('client SDK', () => {
     controller.abort();
     await Promise.all(waits);
     expect(statuses.map((s) => s.state)).not.toContain('reconnecting');
-    await eventually(() => (broker.view.viewLock('busy/11').queue.length === 0 ? true : undefined));
+    await eventually(() => (broker.views.queue('busy/11').queue.length === 0 ? true : undefined));
   });
 
   it('tells a queued acquire apart from a timed-out one by error code', async () => {
@@ -90,7 +90,7 @@ describe('browser entry', () => {
     const client = await connectBrowser({ url: broker.url });
     try {
       const lease = await client.acquire('from/browser');
-      expect(broker.view.viewLock('from/browser').holder?.token).toBe(lease.token);
+      expect(broker.views.queue('from/browser').holder?.token).toBe(lease.token);
       await lease.release();
     } finally {
       await client.close();

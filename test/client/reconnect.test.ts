@@ -16,7 +16,7 @@ describe('client reconnect and resume', () => {
     const held = await flaky.acquire('mine');
     const first = await holder.acquire('shared');
     const waiting = flaky.acquire('shared');
-    await eventually(() => (broker.view.viewLock('shared').queue.length === 1 ? true : undefined));
+    await eventually(() => (broker.views.queue('shared').queue.length === 1 ? true : undefined));
 
     proxy.dropAll();
     await eventually(() => statuses.find((s) => s.state === 'reconnecting'));
@@ -26,8 +26,8 @@ describe('client reconnect and resume', () => {
     expect(flaky.session).toBe(sessionId);
     expect(statuses).toContainEqual({ state: 'connected', sessionId, resumed: true });
     expect(held.signal.aborted).toBe(false);
-    expect(broker.view.viewLock('mine').holder?.token).toBe(held.token);
-    expect(broker.view.viewLock('shared').holder?.token).toBe(lease.token);
+    expect(broker.views.queue('mine').holder?.token).toBe(held.token);
+    expect(broker.views.queue('shared').holder?.token).toBe(lease.token);
     await lease.release();
     await held.release();
     await freed(broker, 'mine');
@@ -57,11 +57,11 @@ describe('client reconnect and resume', () => {
     proxy.dropAll();
     await eventually(() => statuses.find((s) => s.state === 'reconnecting'));
     const lease = await client.acquire('later', { timeoutMs: 5_000 });
-    expect(broker.view.viewLock('later').holder?.token).toBe(lease.token);
+    expect(broker.views.queue('later').holder?.token).toBe(lease.token);
   });
 
   it('starts a fresh session and reports the loss when the old one expired while away', async () => {
-    const broker = await startBroker({ minSessionTtlMs: 100 });
+    const broker = await startBroker({ table: { minSessionTtlMs: 100 } });
     const proxy = await TcpProxy.start(broker.port);
     const client = await startClient(proxy.url, {
       sessionTtlMs: 300,
@@ -87,7 +87,7 @@ describe('client reconnect and resume', () => {
   });
 
   it('aborts lease.signal before the broker can expire the session', async () => {
-    const broker = await startBroker({ minSessionTtlMs: 100 });
+    const broker = await startBroker({ table: { minSessionTtlMs: 100 } });
     const proxy = await TcpProxy.start(broker.port);
     const client = await startClient(proxy.url, {
       sessionTtlMs: 400,
@@ -115,7 +115,7 @@ describe('client reconnect and resume', () => {
     await client.acquire('p');
     proxy.dropAll();
     await client.close();
-    expect(broker.view.hasSession(sessionId)).toBe(false);
-    expect(broker.view.viewLock('p').holder).toBeNull();
+    expect(broker.views.hasSession(sessionId)).toBe(false);
+    expect(broker.views.queue('p').holder).toBeNull();
   });
 });

@@ -89,7 +89,7 @@ function pickKind(rng: Prng): FuzzKind {
  * the size limit, or a valid frame (a request before hello, a second hello, a bye).
  */
 function mayClose(bytes: Uint8Array): boolean {
-  if (bytes.length > DEFAULT_BROKER_OPTIONS.maxFrameBytes) return true;
+  if (bytes.length > DEFAULT_BROKER_OPTIONS.limits.maxFrameBytes) return true;
   try {
     return guardClientFrame(decodeFrame(bytes)).ok;
   } catch {
@@ -136,7 +136,7 @@ class FuzzLink {
   }
 
   send(bytes: Uint8Array): void {
-    if (bytes.length > DEFAULT_BROKER_OPTIONS.maxFrameBytes) this.sentOversize = true;
+    if (bytes.length > DEFAULT_BROKER_OPTIONS.limits.maxFrameBytes) this.sentOversize = true;
     this.socket.send(bytes);
   }
 

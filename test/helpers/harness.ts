@@ -20,7 +20,11 @@ export function tempDir(): string {
 
 /** An in-process broker on a free loopback port, closed when the test ends. */
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const broker = await createBroker({ port: 0, dataDir: tempDir(), ...options });
+  const broker = await createBroker({
+    dataDir: tempDir(),
+    ...options,
+    transport: { port: 0, ...options.transport },
+  });
   onTestFinished(() => broker.close());
   return broker;
 }
@@ -141,7 +145,7 @@ export async function eventually<T>(
 /** Waits until `path` has no holder: a release is not answered, so it lands a moment after it resolves. */
 export function freed(broker: Broker, path: string): Promise<true> {
   const free = (): true | undefined =>
-    broker.view.viewLock(path).holder === null ? true : undefined;
+    broker.views.queue(path).holder === null ? true : undefined;
   return eventually(free, 5_000, `${path} to be free`);
 }
 

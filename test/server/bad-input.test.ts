@@ -146,7 +146,7 @@ describe('bad input over a raw WebSocket', () => {
   });
 
   it('closes a connection that sends a frame over the size limit', async () => {
-    const broker = await startBroker({ maxFrameBytes: 4096 });
+    const broker = await startBroker({ limits: { maxFrameBytes: 4096 } });
     const raw = await RawClient.session(broker.url);
     raw.sendBytes(new Uint8Array(5000));
     expect(await raw.closed()).toMatchObject({ code: 1009 });
@@ -154,13 +154,13 @@ describe('bad input over a raw WebSocket', () => {
   });
 
   it('closes a connection that never says hello', async () => {
-    const broker = await startBroker({ helloTimeoutMs: 200 });
+    const broker = await startBroker({ transport: { helloTimeoutMs: 200 } });
     const raw = await RawClient.open(broker.url);
     expect(await raw.closed(2_000)).toMatchObject({ code: 4002 });
   });
 
   it('cuts off a client that stops reading instead of buffering for it', async () => {
-    const broker = await startBroker({ maxBufferedBytes: 64 * 1024 });
+    const broker = await startBroker({ limits: { maxBufferedBytes: 64 * 1024 } });
     const raw = await RawClient.session(broker.url);
     // Stop reading: the kernel buffers fill, then the broker's own queue would grow.
     (raw.socket as unknown as { _socket: { pause(): void } })._socket.pause();

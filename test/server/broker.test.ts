@@ -15,14 +15,12 @@ describe('broker with SDK clients', () => {
       await sleep(i * 20);
       const lease = await c.acquire('orders/42');
       order.push(i + 1);
-      expect(broker.view.viewLock('orders/42').holder?.token).toBe(lease.token);
+      expect(broker.views.queue('orders/42').holder?.token).toBe(lease.token);
       await sleep(5);
       await lease.release();
       return lease.token;
     });
-    await eventually(() =>
-      broker.view.viewLock('orders/42').queue.length === 4 ? true : undefined,
-    );
+    await eventually(() => (broker.views.queue('orders/42').queue.length === 4 ? true : undefined));
     await first.release();
     const tokens = await Promise.all(waits);
     expect(order).toEqual([1, 2, 3, 4]);
@@ -49,7 +47,7 @@ describe('broker with SDK clients', () => {
     const [a, b] = [await startClient(broker.url), await startClient(broker.url)];
     const lease = await a.acquire('p');
     expect(await b.tryAcquire('p')).toBeNull();
-    expect(broker.view.viewLock('p').queue).toEqual([]);
+    expect(broker.views.queue('p').queue).toEqual([]);
     await lease.release();
     const got = await b.tryAcquire('p');
     expect(got?.token).toBeGreaterThan(lease.token);
@@ -60,7 +58,7 @@ describe('broker with SDK clients', () => {
     const [a, b] = [await startClient(broker.url), await startClient(broker.url)];
     const lease = await a.acquire('p');
     const waiting = b.acquire('p');
-    await eventually(() => (broker.view.viewLock('p').queue.length === 1 ? true : undefined));
+    await eventually(() => (broker.views.queue('p').queue.length === 1 ? true : undefined));
     const released = performance.now();
     await lease.release();
     await waiting;
@@ -75,7 +73,7 @@ describe('broker with SDK clients', () => {
     const err = await b.acquire('p', { timeoutMs: 100 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BatonError);
     expect((err as BatonError).code).toBe('TIMEOUT');
-    expect(broker.view.viewLock('p').queue).toEqual([]);
+    expect(broker.views.queue('p').queue).toEqual([]);
     await lease.release();
     await freed(broker, 'p');
   });
@@ -86,10 +84,10 @@ describe('broker with SDK clients', () => {
     const lease = await a.acquire('p');
     const controller = new AbortController();
     const pending = b.acquire('p', { signal: controller.signal });
-    await eventually(() => (broker.view.viewLock('p').queue.length === 1 ? true : undefined));
+    await eventually(() => (broker.views.queue('p').queue.length === 1 ? true : undefined));
     controller.abort();
     await expect(pending).rejects.toMatchObject({ code: 'ABORTED' });
-    await eventually(() => (broker.view.viewLock('p').queue.length === 0 ? true : undefined));
+    await eventually(() => (broker.views.queue('p').queue.length === 0 ? true : undefined));
     await lease.release();
     await freed(broker, 'p');
   });
@@ -101,14 +99,14 @@ describe('broker with SDK clients', () => {
       const lease = await a.acquire('race');
       const controller = new AbortController();
       const pending = b.acquire('race', { signal: controller.signal }).catch(() => null);
-      await eventually(() => (broker.view.viewLock('race').queue.length === 1 ? true : undefined));
+      await eventually(() => (broker.views.queue('race').queue.length === 1 ? true : undefined));
       // The release and the abort cross on the wire.
       void lease.release();
       controller.abort();
       const got = await pending;
       if (got) await got.release();
       await eventually(
-        () => (broker.view.viewLock('race').holder === null ? true : undefined),
+        () => (broker.views.queue('race').holder === null ? true : undefined),
         2_000,
         'the raced lock to be free',
       );
@@ -120,7 +118,7 @@ describe('broker with SDK clients', () => {
     const client = await startClient(broker.url);
     await expect(
       client.withLock('p', async (lease) => {
-        expect(broker.view.viewLock('p').holder?.token).toBe(lease.token);
+        expect(broker.views.queue('p').holder?.token).toBe(lease.token);
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
@@ -138,13 +136,13 @@ describe('broker with SDK clients', () => {
     expect(await other.next(byId(1))).toMatchObject({ t: 'error', code: 'NOT_HOLDER' });
     holder.send({ t: 'release', id: 2, path: 'p', token: grant.token - 1 });
     expect(await holder.next(byId(2))).toMatchObject({ t: 'error', code: 'NOT_HOLDER' });
-    expect(broker.view.viewLock('p').holder?.token).toBe(grant.token);
+    expect(broker.views.queue('p').holder?.token).toBe(grant.token);
     holder.send({ t: 'release', id: 3, path: 'p', token: grant.token });
     expect(await holder.next(byId(3))).toMatchObject({ t: 'ok' });
     // Releasing twice: an error for the request, nothing else moves.
     holder.send({ t: 'release', id: 4, path: 'p', token: grant.token });
     expect(await holder.next(byId(4))).toMatchObject({ t: 'error', code: 'NOT_HOLDER' });
-    expect(broker.view.viewLock('p').holder).toBeNull();
+    expect(broker.views.queue('p').holder).toBeNull();
   });
 
   it('makes lease.release() idempotent in the SDK', async () => {
@@ -168,7 +166,7 @@ describe('broker with SDK clients', () => {
     const grant = await holder.next(byId(1));
     if (grant.t !== 'grant') throw new Error(`expected a grant, got ${grant.t}`);
     waiter.send({ t: 'acquire', id: 1, path: 'p', wait: true, quiet: true });
-    await eventually(() => (broker.view.viewLock('p').queue.length === 1 ? true : undefined));
+    await eventually(() => (broker.views.queue('p').queue.length === 1 ? true : undefined));
     holder.send({ t: 'release', id: 2, path: 'p', token: grant.token, quiet: true });
     holder.send({ t: 'release', id: 3, path: 'p', token: grant.token, quiet: true });
     holder.send({ t: 'hb', id: 4 });
@@ -189,7 +187,7 @@ describe('broker with SDK clients', () => {
     expect(await raw.next(byId(7))).toMatchObject({ t: 'queued', position: 1 });
     raw.send({ t: 'acquire', id: 7, path: 'p', wait: true });
     expect(await raw.next(byId(7))).toMatchObject({ t: 'queued' });
-    expect(broker.view.viewLock('p').queue).toHaveLength(1);
+    expect(broker.views.queue('p').queue).toHaveLength(1);
     await lease.release();
     const grant = await raw.next((f) => f.t === 'grant');
     raw.send({ t: 'acquire', id: 7, path: 'p', wait: true });
@@ -202,13 +200,13 @@ describe('broker with SDK clients', () => {
     await a.acquire('p');
     const q = await b.acquire('q');
     const waiting = a.acquire('q', {}).catch((e: unknown) => e);
-    await eventually(() => (broker.view.viewLock('q').queue.length === 1 ? true : undefined));
+    await eventually(() => (broker.views.queue('q').queue.length === 1 ? true : undefined));
     const next = b.acquire('p');
     await a.close();
     expect(await waiting).toMatchObject({ code: 'CLOSED' });
     expect((await next).path).toBe('p');
-    expect(broker.view.hasSession(a.session!)).toBe(false);
-    expect(broker.view.viewLock('q')).toEqual({
+    expect(broker.views.hasSession(a.session!)).toBe(false);
+    expect(broker.views.queue('q')).toEqual({
       holder: expect.objectContaining({ token: q.token }),
       queue: [],
     });
@@ -238,6 +236,6 @@ describe('broker with SDK clients', () => {
     const lease = await client.acquire('p');
     await sleep(1_000);
     expect(lease.signal.aborted).toBe(false);
-    expect(broker.view.viewLock('p').holder?.token).toBe(lease.token);
+    expect(broker.views.queue('p').holder?.token).toBe(lease.token);
   });
 });

@@ -14,14 +14,12 @@ const HOLDER = join(import.meta.dirname, '../fixtures/hold-lock.mjs');
 
 describe('processes killed with SIGKILL', () => {
   it('grants a killed holder’s lock to its waiter within TTL + 1 s', async () => {
-    const broker = await startBroker({ minSessionTtlMs: 100 });
+    const broker = await startBroker({ table: { minSessionTtlMs: 100 } });
     const holder = spawnNode([HOLDER, broker.url, 'jobs/kill', '500']);
     await holder.waitForLine(/holding jobs\/kill/);
     const waiter = await startClient(broker.url);
     const pending = waiter.acquire('jobs/kill', { timeoutMs: 5_000 });
-    await eventually(() =>
-      broker.view.viewLock('jobs/kill').queue.length === 1 ? true : undefined,
-    );
+    await eventually(() => (broker.views.queue('jobs/kill').queue.length === 1 ? true : undefined));
     process.kill(holder.pid, 'SIGKILL');
     const killedAt = performance.now();
     const lease = await pending;

@@ -19,7 +19,7 @@ describe('baton run', () => {
     expect(path).toBe('reports/daily');
     expect(Number(token)).toBeGreaterThan(0);
     expect((await run.exited).code).toBe(7);
-    expect(broker.view.viewLock('reports/daily').holder).toBeNull();
+    expect(broker.views.queue('reports/daily').holder).toBeNull();
   });
 
   it('waits its turn while another holds the lock', async () => {
@@ -37,7 +37,7 @@ describe('baton run', () => {
       '-c',
       'echo "ran $BATON_TOKEN"',
     ]);
-    await eventually(() => (broker.view.viewLock('jobs/a').queue.length === 1 ? true : undefined));
+    await eventually(() => (broker.views.queue('jobs/a').queue.length === 1 ? true : undefined));
     expect(run.lines).toEqual([]);
     await lease.release();
     const [, token] = await run.waitForLine(/^ran (\d+)$/);
@@ -69,7 +69,7 @@ describe('baton run', () => {
   });
 
   it('stops the command and exits non-zero when the lock is lost', async () => {
-    const broker = await startBroker({ minSessionTtlMs: 100 });
+    const broker = await startBroker({ table: { minSessionTtlMs: 100 } });
     const run = spawnNode([
       CLI,
       'run',
@@ -87,7 +87,7 @@ describe('baton run', () => {
     // Freeze `baton run` (not its command) past the session TTL: the broker expires the session.
     process.kill(run.pid, 'SIGSTOP');
     await eventually(
-      () => (broker.view.viewLock('jobs/c').holder === null ? true : undefined),
+      () => (broker.views.queue('jobs/c').holder === null ? true : undefined),
       3_000,
     );
     process.kill(run.pid, 'SIGCONT');

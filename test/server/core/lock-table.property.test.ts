@@ -362,7 +362,7 @@ class Model {
     const t = this.table;
     const events: number[] = [];
     for (const [name, p] of this.paths) {
-      const view = t.viewLock(name);
+      const view = t.views.queue(name);
       // A waiter whose lease has run out may leave before a tick ends its session.
       const inView = new Set(view.queue.map((w) => `${w.sessionId}/${w.requestId}`));
       for (const w of p.queue.filter((w) => !inView.has(`${w.sessionId}/${w.requestId}`))) {
@@ -371,7 +371,7 @@ class Model {
       same(view.holder, p.holder, `holder of ${name}`);
       same(view.queue, p.queue, `queue of ${name}`);
       for (const w of view.holder ? [view.holder, ...view.queue] : view.queue) {
-        const ok = t.hasSession(w.sessionId) && !this.sess(w.sessionId).ended;
+        const ok = t.views.hasSession(w.sessionId) && !this.sess(w.sessionId).ended;
         assert(ok, `${name} held or awaited by ended ${w.sessionId}`);
       }
       const stuck = p.queue.length > 0 && this.grantable(name, true);
@@ -380,13 +380,13 @@ class Model {
     }
     let alive = 0;
     for (const s of this.sessions.values()) {
-      assert(t.hasSession(s.id) === !s.ended, `hasSession(${s.id})`);
+      assert(t.views.hasSession(s.id) === !s.ended, `hasSession(${s.id})`);
       if (s.ended) continue;
       alive++;
       events.push(s.last + s.ttlMs);
       for (const r of s.reqs.values()) if (!r.held) events.push(r.deadline);
     }
-    same(t.stats.sessions, alive, 'sessions in the table');
+    same(t.views.counts().sessions, alive, 'sessions in the table');
     assert(t.nextDeadline() <= Math.min(...events), `nextDeadline() ${t.nextDeadline()} is late`);
     if (this.grantsSinceBlock > 0 && this.tokenLimit - this.tokenNext < this.cfg.tokenLowWater) {
       assert(this.reserveAsked, 'below tokenLowWater and no reserveTokens');

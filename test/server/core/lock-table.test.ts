@@ -38,8 +38,8 @@ class Bench {
   cancel = (id: string, target: number) => this.t.cancel(this.now, id, ++this.spare, target);
   beat = (...ids: string[]) => ids.flatMap((id) => this.t.heartbeat(this.now, id, ++this.spare));
   tick = (now: number) => this.t.tick(this.at(now).now);
-  holder = (path: string) => this.t.viewLock(path).holder?.sessionId ?? null;
-  queue = (path: string) => this.t.viewLock(path).queue.map((w) => w.sessionId);
+  holder = (path: string) => this.t.views.queue(path).holder?.sessionId ?? null;
+  queue = (path: string) => this.t.views.queue(path).queue.map((w) => w.sessionId);
 }
 
 const grantAt = (sessionId: string, requestId: number, path: string, token: number) =>
@@ -107,7 +107,7 @@ describe('LockTable sessions', () => {
     expect(b.t.resume(900, 'a', 'guessed')).toEqual(refused);
     // The real client was last seen at 0 with a 1,000 ms TTL.
     expect(b.tick(1_000)).toEqual([lost('a', 'p', token), ended('a')]);
-    expect(b.t.hasSession('a')).toBe(false);
+    expect(b.t.views.hasSession('a')).toBe(false);
   });
 
   it('renews on heartbeat and refuses one after the lease ran out', () => {
@@ -130,7 +130,7 @@ describe('LockTable sessions', () => {
       grant('b', 4, 'p', 3),
       { type: 'ended', sessionId: 'a', reason: 'closed' },
     ]);
-    expect([b.queue('q'), b.t.hasSession('a')]).toEqual([[], false]);
+    expect([b.queue('q'), b.t.views.hasSession('a')]).toEqual([[], false]);
     expect(kinds(b.t.close(10, 'a', 6))).toEqual(['SESSION_EXPIRED']);
   });
 
@@ -148,7 +148,7 @@ describe('LockTable acquire', () => {
     const b = new Bench().open('a b c d');
     expect(b.acq('a', 1, 'p')).toEqual([grant('a', 1, 'p', 1)]);
     const holder = { sessionId: 'a', requestId: 1, token: 1 };
-    expect(b.t.viewLock('p')).toEqual({ holder, queue: [] });
+    expect(b.t.views.queue('p')).toEqual({ holder, queue: [] });
     const queued = b.line('p', 'b c d', 2).map(([e]) => e?.type === 'queued' && e.position);
     expect(queued).toEqual([1, 2, 3]);
     const order = ['a', 'b', 'c', 'd'].map((id, i) => grantsIn(b.rel(id, 'p', 1 + i)));
@@ -205,7 +205,7 @@ describe('LockTable acquire', () => {
   ])('answers a path %s with %s', (_, path, kind) => {
     const b = new Bench().open('a');
     expect(kinds(b.acq('a', 1, path))).toEqual([kind]);
-    expect(b.t.stats.locks).toBe(kind === 'grant' ? 1 : 0);
+    expect(b.t.views.counts().locks).toBe(kind === 'grant' ? 1 : 0);
   });
 
   it('limits held plus waiting locks per session (maxLocksPerSession)', () => {
@@ -242,17 +242,17 @@ describe('LockTable release and cancel', () => {
     ['the holder naming another path', 'a', 'q', 1],
   ])('answers a release by %s NOT_HOLDER and changes nothing', (_, id, path, token) => {
     const b = heldWithWaiters();
-    const before = b.t.viewLock('p');
+    const before = b.t.views.queue('p');
     expect(kinds(b.rel(id, path, token))).toEqual(['NOT_HOLDER']);
-    expect(b.t.viewLock('p')).toEqual(before);
+    expect(b.t.views.queue('p')).toEqual(before);
   });
 
   it('makes a double release harmless: the second is NOT_HOLDER and grants nothing', () => {
     const b = heldWithWaiters();
     expect(kinds(b.rel('a', 'p', 1))).toEqual(['ok', 'grant']);
-    const before = b.t.viewLock('p');
+    const before = b.t.views.queue('p');
     expect(kinds(b.rel('a', 'p', 1))).toEqual(['NOT_HOLDER']);
-    expect(b.t.viewLock('p')).toEqual(before);
+    expect(b.t.views.queue('p')).toEqual(before);
     expect(b.holder('p')).toBe('b');
   });
 
@@ -262,7 +262,7 @@ describe('LockTable release and cancel', () => {
     b.rel('a', 'p', first);
     const second = tokenIn(b.acq('a', 2, 'p'));
     expect(kinds(b.rel('a', 'p', first))).toEqual(['NOT_HOLDER']);
-    expect(b.t.viewLock('p').holder?.token).toBe(second);
+    expect(b.t.views.queue('p').holder?.token).toBe(second);
   });
 
   it('drops a cancelled waiter, which is never granted afterwards', () => {
@@ -315,7 +315,7 @@ describe('LockTable time', () => {
     b.at(500).beat('b', 'c');
     const effects = [lost('a', 'p', 1), grant('b', 5, 'p', 4), lost('a', 'q', 2), ended('a')];
     expect(b.tick(1_000)).toEqual(effects);
-    expect([b.queue('r'), b.holder('r'), b.t.hasSession('a')]).toEqual([[], 'c', false]);
+    expect([b.queue('r'), b.holder('r'), b.t.views.hasSession('a')]).toEqual([[], 'c', false]);
   });
 
   it('keeps a lock ungranted for lockDelayMs after its holder expired, not after a release', () => {
@@ -323,7 +323,7 @@ describe('LockTable time', () => {
     b.line('p', 'a b c');
     b.acq('a', 9, 'q'); // nobody waits for q
     expect(kinds(b.tick(1_000))).toEqual(['lost', 'lost', 'ended']);
-    expect(b.t.viewLock('p')).toMatchObject({ holder: null, queue: [{ sessionId: 'b' }, {}] });
+    expect(b.t.views.queue('p')).toMatchObject({ holder: null, queue: [{ sessionId: 'b' }, {}] });
     expect(kinds(b.acq('d', 4, 'q', { wait: false }))).toEqual(['busy']);
     expect(b.t.nextDeadline()).toBeLessThanOrEqual(1_500);
     expect(b.tick(1_499)).toEqual([]);
@@ -401,10 +401,13 @@ describe('LockTable fencing tokens', () => {
     expect(kinds(b.acq('c', 4, 'r', { wait: false }))).toEqual(['busy']);
     b.acq('c', 5, 'q');
     expect(kinds(b.rel('a', 'p', 1))).toEqual(['ok']); // starved: nobody granted
-    expect(b.t.viewLock('p')).toEqual({ holder: null, queue: [{ sessionId: 'b', requestId: 2 }] });
+    expect(b.t.views.queue('p')).toEqual({
+      holder: null,
+      queue: [{ sessionId: 'b', requestId: 2 }],
+    });
     expect(b.holder('q')).toBeNull();
     expect(grantsIn(b.t.addTokens(0, 10, 12)).sort()).toEqual(['b#2', 'b#3']);
-    const q = b.t.viewLock('q').holder?.token ?? 0;
+    const q = b.t.views.queue('q').holder?.token ?? 0;
     expect(grantsIn(b.rel('b', 'q', q))).toEqual([]); // out again: c still waits
     expect(grantsIn(b.t.addTokens(0, 20, 30))).toEqual(['c#5']);
   });
@@ -420,7 +423,7 @@ describe('LockTable with 10,000 sessions', () => {
       b.acq(`s${i}`, 2, `L${i - 1}`);
     }
     expect(grantsIn(b.tick(1_000))).toEqual([]);
-    expect(b.t.stats).toEqual({ sessions: 0, locks: 0, held: 0 });
+    expect(b.t.views.counts()).toEqual({ sessions: 0, locks: 0, locksHeld: 0, waiters: 0 });
   });
 
   it('hands off to one of 10,000 waiters without telling the others; cancels in the middle', () => {
@@ -428,7 +431,7 @@ describe('LockTable with 10,000 sessions', () => {
     const ids = Array.from({ length: 10_001 }, (_, i) => `s${i}`);
     b.open(ids.join(' '), 600_000);
     b.line('p', ids.join(' '), 0);
-    expect(b.t.viewLock('p').queue).toHaveLength(10_000);
+    expect(b.t.views.queue('p').queue).toHaveLength(10_000);
     expect(b.at(1).rel('s0', 'p', 1)).toEqual([ok('s0', b.spare), grant('s1', 1, 'p', 2)]);
     // Every reply below goes to the caller alone, except one grant per handoff.
     const stray: Effect[] = [];
@@ -451,6 +454,6 @@ describe('LockTable with 10,000 sessions', () => {
     }
     expect(stray).toEqual([]);
     expect(order).toEqual(ids.map((_, i) => i).filter((i) => i > 1 && !cancelled.has(i)));
-    expect(b.t.stats).toEqual({ sessions: 10_001, locks: 0, held: 0 });
+    expect(b.t.views.counts()).toEqual({ sessions: 10_001, locks: 0, locksHeld: 0, waiters: 0 });
   });
 });

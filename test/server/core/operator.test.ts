@@ -100,7 +100,7 @@ describe('table views', () => {
     acquire(t, 10, 'a', 2, 'jobs/y');
     acquire(t, 0, 'c', 2, 'other');
     const views = t.views;
-    expect(views.counts()).toEqual({ sessions: 3, locksHeld: 3, waiters: 3 });
+    expect(views.counts()).toEqual({ sessions: 3, locks: 3, locksHeld: 3, waiters: 3 });
     const byQueue = views.locks(30, { prefix: 'jobs/' });
     expect(byQueue.total).toBe(2);
     expect(byQueue.items.map((l) => [l.path, l.waiting, l.longestWaitMs])).toEqual([

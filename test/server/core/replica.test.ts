@@ -37,7 +37,7 @@ function drive(steps: Step[]): { leader: LockTable; standby: LockTable } {
   const ids = SESSIONS.map((s) => `${s}-0`);
   const ensure = (i: number): string => {
     const id = ids[i] as string;
-    if (leader.hasSession(id)) return id;
+    if (leader.views.hasSession(id)) return id;
     const fresh = `${SESSIONS[i]}-${++generation}`;
     ids[i] = fresh;
     leader.open(now, { sessionId: fresh, secret: 'x', ttlMs: 300 });
@@ -59,7 +59,7 @@ function drive(steps: Step[]): { leader: LockTable; standby: LockTable } {
       });
     } else if (st.op === 'release') {
       const path = PATHS[st.path]!;
-      const holder = leader.viewLock(path).holder;
+      const holder = leader.views.queue(path).holder;
       const sid = ensure(st.s);
       leader.release(now, sid, { requestId: requestId++, path, token: holder?.token ?? 0 });
     } else if (st.op === 'cancel') {
@@ -116,7 +116,7 @@ describe('replica', () => {
     standby.addTokens(50_000, 5_000, 6_000);
     const effects = standby.promote(50_000);
     expect(effects).toEqual([]);
-    expect(standby.viewLock('p')).toEqual({
+    expect(standby.views.queue('p')).toEqual({
       holder: { sessionId: 'a', requestId: 1, token: 100 },
       queue: [{ sessionId: 'b', requestId: 1 }],
     });
@@ -156,6 +156,6 @@ describe('replica', () => {
         madeAt: 10,
       },
     ]);
-    expect(t.viewLock('e').holder).toMatchObject({ sessionId: 'a', token: 2 });
+    expect(t.views.queue('e').holder).toMatchObject({ sessionId: 'a', token: 2 });
   });
 });

@@ -41,7 +41,7 @@ describe('the strict grace after a takeover without a continuous log', () => {
     t.acquire(1, 'b', { requestId: 1, path: 'p', wait: true, strict: true });
     t.acquire(1, 'c', { requestId: 1, path: 'p', wait: true });
     expect(grants(t.release(2, 'a', { requestId: 2, path: 'p', token: 10 }))).toEqual([]);
-    expect(t.viewLock('p').queue.map((w) => w.sessionId)).toEqual(['b', 'c']);
+    expect(t.views.queue('p').queue.map((w) => w.sessionId)).toEqual(['b', 'c']);
     expect(grants(t.tick(1_000))).toEqual(['b:p']);
   });
 

@@ -7,7 +7,7 @@ describe('consistency levels with Redis away', () => {
     const server = await RedisProcess.start();
     const broker = await startBroker({
       redis: { url: server.url, leaderLeaseMs: 600 },
-      consistencyByPrefix: { 'pay/': 'strict' },
+      table: { consistencyByPrefix: { 'pay/': 'strict' } },
     });
     await eventually(() => (broker.role === 'active' ? true : undefined), 5_000, 'active');
     const client = await startClient(broker.url);
@@ -50,6 +50,6 @@ describe('a broker that cannot renew its leader lease', () => {
     );
     expect(strict.signal.reason).toMatchObject({ code: 'LOCK_LOST', reason: 'revoked' });
     expect(efficient.signal.aborted).toBe(false);
-    expect(broker.view.viewLock('pay/1').holder).toBeNull();
+    expect(broker.views.queue('pay/1').holder).toBeNull();
   });
 });

@@ -33,7 +33,7 @@ describe('Redis losing its data while the active broker lives', () => {
     const waiter = await startClient([a.url, b.url]);
     const held = await holder.acquire('p', { consistency: 'strict' });
     const waiting = waiter.acquire('p', { consistency: 'strict' });
-    await eventually(() => (b.view.viewLock('p').queue.length === 1 ? true : undefined));
+    await eventually(() => (b.views.queue('p').queue.length === 1 ? true : undefined));
     const before = { generation: generation(a), epoch: a.admin.overview().epoch };
 
     await redis.flushall();
@@ -45,12 +45,12 @@ describe('Redis losing its data while the active broker lives', () => {
     expect(a.role).toBe('active');
     expect(losses(a)).toBeGreaterThan(0);
     expect(a.admin.overview().epoch).toBeGreaterThan(before.epoch);
-    expect(a.view.viewLock('p')).toMatchObject({ holder: { token: held.token } });
-    expect(a.view.viewLock('p').queue).toHaveLength(1);
+    expect(a.views.queue('p')).toMatchObject({ holder: { token: held.token } });
+    expect(a.views.queue('p').queue).toHaveLength(1);
     // The standby follows the new generation, and never took over.
     await eventually(() => (generation(b) === generation(a) ? true : undefined), 5_000, 'b reload');
     expect(b.role).toBe('standby');
-    expect(b.view.viewLock('p')).toMatchObject({ holder: { token: held.token } });
+    expect(b.views.queue('p')).toMatchObject({ holder: { token: held.token } });
     expect(held.signal.aborted).toBe(false);
 
     await held.release();
@@ -74,8 +74,8 @@ describe('Redis losing its data while the active broker lives', () => {
       expect(a.role).toBe('active');
       expect(b.role).toBe('standby');
     }
-    await eventually(() => (b.view.viewLock('kept').holder ? true : undefined), 5_000, 'b follows');
-    expect(b.view.viewLock('kept').holder?.token).toBe(held.token);
+    await eventually(() => (b.views.queue('kept').holder ? true : undefined), 5_000, 'b follows');
+    expect(b.views.queue('kept').holder?.token).toBe(held.token);
     expect(losses(a)).toBeGreaterThanOrEqual(2);
   });
 
@@ -116,7 +116,7 @@ describe('Redis losing its data when the active broker died too', () => {
     const b = await startBroker({ ...options, redis: { ...redisOptions, url: server.url } });
     const holder = await startClient([a.url, b.url], { sessionTtlMs: 1_000 });
     const lease = await holder.acquire('held', { consistency: 'strict' });
-    await eventually(() => (b.view.viewLock('held').holder ? true : undefined), 5_000, 'b warm');
+    await eventually(() => (b.views.queue('held').holder ? true : undefined), 5_000, 'b warm');
     await proxy.close();
     await redis.flushall();
     await a.close();
@@ -126,7 +126,7 @@ describe('Redis losing its data when the active broker died too', () => {
     expect(grace).toBeGreaterThan(maxSessionTtlMs / 2);
     expect(losses(b)).toBeGreaterThan(0);
     // It kept what it knew: the holder resumes its session and its lock.
-    expect(b.view.viewLock('held').holder?.token).toBe(lease.token);
+    expect(b.views.queue('held').holder?.token).toBe(lease.token);
     const other = await startClient(b.url);
     expect(await other.tryAcquire('strict/free')).toBeNull();
     expect(await other.tryAcquire('free')).not.toBeNull();
@@ -200,15 +200,15 @@ describe('a planned handover', () => {
     const waiter = await startClient([a.url, b.url]);
     const held = await holder.acquire('p', { consistency: 'strict' });
     const waiting = waiter.acquire('p', { consistency: 'strict' });
-    await eventually(() => (b.view.viewLock('p').queue.length === 1 ? true : undefined));
+    await eventually(() => (b.views.queue('p').queue.length === 1 ? true : undefined));
 
     await a.handOver();
     await eventually(() => (b.role === 'active' ? true : undefined), 2_000, 'b active');
     expect(b.admin.overview().strictGraceMs).toBe(0);
-    expect(b.view.viewLock('p')).toMatchObject({ holder: { token: held.token } });
-    expect(b.view.viewLock('p').queue).toHaveLength(1);
+    expect(b.views.queue('p')).toMatchObject({ holder: { token: held.token } });
+    expect(b.views.queue('p').queue).toHaveLength(1);
     await eventually(() =>
-      holder.session && b.view.hasSession(holder.session) ? true : undefined,
+      holder.session && b.views.hasSession(holder.session) ? true : undefined,
     );
     expect(held.signal.aborted).toBe(false);
     await held.release();
@@ -223,7 +223,7 @@ describe('a planned handover', () => {
     onTestFinished(() => server.kill('SIGCONT'));
     // A strict grant waits on a batch Redis will not take.
     void client.acquire('stuck', { consistency: 'strict' }).catch(() => null);
-    await eventually(() => (a.view.viewLock('stuck').holder ? true : undefined));
+    await eventually(() => (a.views.queue('stuck').holder ? true : undefined));
     // Resolves (the test's timeout is the bound): the flush waits one leader lease at most.
     await a.handOver();
     expect(a.role).toBe('standby');

@@ -26,11 +26,11 @@ describe('a Redis outage longer than the leader lease', () => {
     await sleep(300);
     proxy.cut(false);
     await eventually(
-      () => (b.view.viewLock('outage/kept').holder ? true : undefined),
+      () => (b.views.queue('outage/kept').holder ? true : undefined),
       10_000,
       'the standby sees the grant made during the outage',
     );
-    expect(b.view.viewLock('outage/kept').holder?.token).toBe(kept.token);
+    expect(b.views.queue('outage/kept').holder?.token).toBe(kept.token);
     expect(a.role).toBe('active');
     expect(b.role).toBe('standby');
     expect(kept.signal.aborted).toBe(false);

@@ -16,7 +16,7 @@ describe('Redis-backed brokers in one process', () => {
     const other = await startClient(a.url);
     // Still waiting when the test ends; the client's close rejects it.
     void other.acquire('kept').catch(() => null);
-    await eventually(() => (a.view.viewLock('kept').queue.length === 1 ? true : undefined));
+    await eventually(() => (a.views.queue('kept').queue.length === 1 ? true : undefined));
 
     const redis = new Redis(server.url);
     onTestFinished(() => redis.disconnect());
@@ -31,16 +31,16 @@ describe('Redis-backed brokers in one process', () => {
     const b = await startBroker({ redis: redisOptions });
     expect(b.role).toBe('standby');
     await eventually(
-      () => (b.view.viewLock('kept').queue.length === 1 ? true : undefined),
+      () => (b.views.queue('kept').queue.length === 1 ? true : undefined),
       5_000,
       'b warm',
     );
-    expect(b.view.viewLock('kept').holder?.token).toBe(held.token);
+    expect(b.views.queue('kept').holder?.token).toBe(held.token);
     // The active broker goes away without a word; b takes over once the lease lapses.
     await a.close();
     await eventually(() => (b.role === 'active' ? true : undefined), 5_000, 'b active');
     const survivor = await startClient(b.url);
     expect(await survivor.tryAcquire('kept')).toBeNull();
-    expect(b.view.viewLock('kept').queue).toHaveLength(1);
+    expect(b.views.queue('kept').queue).toHaveLength(1);
   });
 });

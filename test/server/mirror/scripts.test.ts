@@ -224,8 +224,8 @@ describe('a standby started on a log written by hand', () => {
     await s.appendLog(a, 2, encodeEntries([['grant', 'sess', 1, 'p', 7, true]]));
     const standby = await startBroker({ redis: { url, cluster: 'test' } });
     expect(standby.role).toBe('standby');
-    expect(standby.view.hasSession('sess')).toBe(true);
-    expect(standby.view.viewLock('p').holder).toEqual({
+    expect(standby.views.hasSession('sess')).toBe(true);
+    expect(standby.views.queue('p').holder).toEqual({
       sessionId: 'sess',
       requestId: 1,
       token: 7,

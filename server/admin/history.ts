@@ -1,4 +1,4 @@
-import type { EndReason, JournalEntry } from './core/journal.js';
+import type { EndReason, JournalEntry } from '../core/journal.js';
 
 /** One line of a lock's history; `at` is wall-clock ms. */
 export interface HistoryEvent {

@@ -1,6 +1,10 @@
+import type { BrokerListener } from '../broker-events.js';
+import type { Timer } from '../clock.js';
+import type { TableViews } from '../core/table-views.js';
+import type { MirrorStatus } from '../mirror/mirror.js';
+import type { Traffic } from '../transport/connection.js';
 import type {
   AdminCounters,
-  AdminObserver,
   AdminSource,
   LockDetail,
   LockSummary,
@@ -9,68 +13,74 @@ import type {
   Page,
   SessionDetail,
   SessionSummary,
-} from './admin/admin-types.js';
-import type { Effect } from './core/effects.js';
-import type { LockTable } from './core/lock-table.js';
-import type { History, HistoryEvent } from './history.js';
-import type { MirrorStatus } from './mirror/mirror.js';
-import type { Traffic } from './transport/connection.js';
+} from './admin-types.js';
+import { History, type HistoryEvent } from './history.js';
 
-/** What the admin view needs of its broker; the broker hands it over at construction. */
+/** What the admin side reads of its broker: the broker's public face. */
 export interface AdminHost {
   /** Monotonic ms. */
   now(): number;
-  table(): LockTable;
-  role(): Overview['role'];
-  epoch(): number;
-  url(): string;
-  connections(): number;
+  readonly timer: Timer;
+  /** The current table's reads (a standby's table is replaced when it reloads). */
+  readonly views: TableViews;
+  readonly role: Overview['role'];
+  readonly epoch: number;
+  readonly advertisedUrl: string;
+  readonly connectionCount: number;
   addressOf(sessionId: string): string | null;
-  traffic: Traffic;
+  readonly traffic: Traffic;
   /** The Redis mirror's state; null when embedded. */
-  mirror(): MirrorStatus | null;
+  readonly mirrorStatus: MirrorStatus | null;
   /** How much longer strict grants wait after a takeover without a continuous log. */
-  strictGraceMs(): number;
-  /** Carries out effects of an operator action as the broker does those of a frame. */
-  apply(effects: Effect[]): void;
+  readonly strictGraceMs: number;
+  forceRelease(path: string): { sessionId: string; token: number } | null;
+  endSession(id: string): boolean;
+  subscribe(listener: BrokerListener): () => void;
 }
 
 /** How often the live stream's listeners get the events since the last call. */
 const FRESH_EVERY_MS = 200;
 
-/** The broker as operators see it: views over its table, its history, counters and two actions. */
+/**
+ * The broker as operators see it: views over its table, a history made from
+ * the events it publishes, counters and two actions.
+ */
 export class BrokerAdmin implements AdminSource {
-  observer: AdminObserver | null = null;
   private readonly startedAt: number;
+  private readonly events = new History();
   private readonly listeners = new Set<(events: HistoryEvent[]) => void>();
-  private freshTimer: ReturnType<typeof setInterval> | null = null;
+  private freshTimer: unknown = null;
   /** Grant count a second or so ago, for grants/s. */
   private rateMark = { at: 0, grants: 0, perSec: 0 };
 
-  constructor(
-    private readonly host: AdminHost,
-    private readonly events: History,
-  ) {
+  constructor(private readonly host: AdminHost) {
     this.startedAt = host.now();
     this.rateMark.at = this.startedAt;
+    host.subscribe((e) => {
+      if (e.type === 'applied') {
+        if (e.entries.length > 0) this.events.record(e.entries, e.wallMs);
+      } else if (e.type === 'restored') {
+        this.events.reset();
+      }
+    });
   }
 
   overview(): Overview {
     const { host } = this;
-    const counts = host.table().views.counts();
-    const mirror = host.mirror();
+    const counts = host.views.counts();
+    const mirror = host.mirrorStatus;
     return {
-      role: host.role(),
-      epoch: host.epoch(),
-      url: host.url(),
+      role: host.role,
+      epoch: host.epoch,
+      url: host.advertisedUrl,
       uptimeMs: Math.round(host.now() - this.startedAt),
       sessions: counts.sessions,
-      connections: host.connections(),
+      connections: host.connectionCount,
       locksHeld: counts.locksHeld,
       waiters: counts.waiters,
       grants: this.events.grants.total,
       grantsPerSec: this.grantsPerSec(),
-      strictGraceMs: host.strictGraceMs(),
+      strictGraceMs: host.strictGraceMs,
       mirror: mirror && {
         state: mirror.backlogEntries > 0 ? 'backlog' : 'connected',
         backlogEntries: mirror.backlogEntries,
@@ -97,22 +107,22 @@ export class BrokerAdmin implements AdminSource {
   }
 
   locks(q: LocksQuery): Page<LockSummary> {
-    return this.host.table().views.locks(this.host.now(), q);
+    return this.host.views.locks(this.host.now(), q);
   }
 
   lock(path: string, q: { offset?: number; limit?: number }): LockDetail | null {
-    const found = this.host.table().views.lock(this.host.now(), path, q);
+    const found = this.host.views.lock(this.host.now(), path, q);
     return found && { path, ...found, history: this.events.list(path) };
   }
 
   sessions(q: { prefix?: string; offset?: number; limit?: number }): Page<SessionSummary> {
-    const page = this.host.table().views.sessions(this.host.now(), q);
+    const page = this.host.views.sessions(this.host.now(), q);
     const items = page.items.map((s) => ({ ...s, address: this.host.addressOf(s.id) }));
     return { ...page, items };
   }
 
   session(id: string): SessionDetail | null {
-    const s = this.host.table().views.session(this.host.now(), id);
+    const s = this.host.views.session(this.host.now(), id);
     return s && { ...s, address: this.host.addressOf(id) };
   }
 
@@ -121,57 +131,44 @@ export class BrokerAdmin implements AdminSource {
   }
 
   forceRelease(path: string): { sessionId: string; token: number } | null {
-    if (!this.serving()) return null;
-    const { effects, evicted } = this.host.table().forceRelease(this.host.now(), path);
-    this.host.apply(effects);
-    return evicted && { sessionId: evicted.sessionId, token: evicted.token };
+    return this.host.forceRelease(path);
   }
 
   endSession(id: string): boolean {
-    if (!this.serving()) return false;
-    const table = this.host.table();
-    if (!table.hasSession(id)) return false;
-    this.host.apply(table.endSession(this.host.now(), id));
-    return true;
+    return this.host.endSession(id);
   }
 
-  observe(observer: AdminObserver | null): void {
-    this.observer = observer;
+  subscribe(listener: BrokerListener): () => void {
+    return this.host.subscribe(listener);
   }
 
   onHistory(listener: (events: HistoryEvent[]) => void): () => void {
     this.listeners.add(listener);
-    if (!this.freshTimer) {
+    if (this.listeners.size === 1) {
       this.events.listen(true);
-      this.freshTimer = setInterval(() => this.deliverFresh(), FRESH_EVERY_MS);
-      this.freshTimer.unref();
+      this.armFresh();
     }
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size > 0 || !this.freshTimer) return;
-      clearInterval(this.freshTimer);
-      this.freshTimer = null;
-      this.events.listen(false);
+      if (this.listeners.size === 0) this.close();
     };
   }
 
   /** Stops the live stream's timer (broker shutdown). */
   close(): void {
-    if (this.freshTimer) clearInterval(this.freshTimer);
+    if (this.freshTimer !== null) this.host.timer.clear(this.freshTimer);
     this.freshTimer = null;
     this.listeners.clear();
+    this.events.listen(false);
   }
 
-  private deliverFresh(): void {
-    const events = this.events.takeFresh();
-    if (events.length === 0) return;
-    for (const listener of this.listeners) listener(events);
-  }
-
-  /** Only a broker that grants may take locks back: a standby's table follows the active one. */
-  private serving(): boolean {
-    const role = this.host.role();
-    return role === 'embedded' || role === 'active';
+  private armFresh(): void {
+    this.freshTimer = this.host.timer.set(() => {
+      const events = this.events.takeFresh();
+      for (const listener of events.length > 0 ? this.listeners : []) listener(events);
+      if (this.listeners.size > 0) this.armFresh();
+      else this.freshTimer = null;
+    }, FRESH_EVERY_MS);
   }
 
   private grantsPerSec(): number {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientStatus } from '../../client/node.js';
-import { LockLostError } from '../../shared/errors.js';
-import { eventually, startBroker, startClient } from '../helpers/harness.js';
+import type { ClientStatus } from '../../../client/node.js';
+import { LockLostError } from '../../../shared/errors.js';
+import { eventually, startBroker, startClient } from '../../helpers/harness.js';
 
 describe('broker admin source', () => {
   it('shows holder, queue, sessions with names and addresses, and counts', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { History } from '../../server/history.js';
+import { History } from '../../../server/admin/history.js';
 
 describe('history', () => {
   it('turns journal entries into events with reasons, holders and hold times', () => {
