@@ -186,3 +186,21 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
     admin: o.admin ? resolveAdminOptions(o.admin) : null,
   });
 }
+
+/** The level an acquire of `path` gets: the asked one, else the longest matching prefix's, else the default. */
+export function levelFor(
+  options: ResolvedBrokerOptions,
+  path: string,
+  asked: Consistency | undefined,
+): Consistency {
+  if (asked) return asked;
+  let best = '';
+  let level = options.consistency;
+  for (const [prefix, l] of options.consistencyByPrefix) {
+    if (path.startsWith(prefix) && prefix.length >= best.length) {
+      best = prefix;
+      level = l;
+    }
+  }
+  return level;
+}

@@ -3,16 +3,15 @@ import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
   type ClientFrame,
-  type Consistency,
   type HelloFrame,
   type RedirectFrame,
 } from '../shared/protocol.js';
 import {
+  levelFor,
   resolveBrokerOptions,
   type BrokerOptions,
   type ResolvedBrokerOptions,
 } from './broker-options.js';
-import { DEFAULT_ADMIN_OPTIONS, type ResolvedAdminOptions } from './admin/admin-options.js';
 import { listenAdmin, type AdminServer } from './admin/admin-server.js';
 import { BrokerAdmin } from './admin/broker-admin.js';
 import { BrokerEvents, type BrokerListener } from './broker-events.js';
@@ -24,6 +23,7 @@ import type { TableViews } from './core/table-views.js';
 import type { TableSnapshot } from './core/replica.js';
 import { EmbeddedMirror } from './mirror/embedded-mirror.js';
 import type { Mirror, MirrorEvent, MirrorHost, MirrorRole, MirrorStatus } from './mirror/mirror.js';
+import { LogThrottle, silentLogger, type Logger } from './log.js';
 import { FileTokenStore } from './tokens/file-token-store.js';
 import type { TokenBlock } from './tokens/token-store.js';
 import type { Connection, Traffic } from './transport/connection.js';
@@ -34,8 +34,8 @@ import { WsGateway } from './transport/ws-gateway.js';
 export interface BrokerDeps {
   clock?: Clock;
   timer?: Timer;
-  /** Where operational warnings go. Default: nowhere. */
-  warn?: (message: string) => void;
+  /** Where the broker logs; each part gets a child. Default: nowhere. */
+  logger?: Logger;
 }
 
 /** `embedded` runs alone; with Redis a broker is `standby`, `promoting` or `active`. */
@@ -54,7 +54,9 @@ export class Broker {
   /** Set by `start`: the Redis mirror is loaded only when configured. */
   private mirror: Mirror | null = null;
   private readonly gateway: WsGateway;
-  private readonly warn: (message: string) => void;
+  private readonly log: Logger;
+  private readonly limits: LogThrottle;
+  private readonly logRoot: Logger;
   /** Efficient grants made while the leader lease could not be confirmed. */
   private heldGrants: GrantEffect[] = [];
   private leaderUrl: string | null = null;
@@ -74,9 +76,16 @@ export class Broker {
     this.options = resolveBrokerOptions(options);
     this.clock = deps.clock ?? systemClock;
     this.timer = deps.timer ?? systemTimer;
-    this.warn = deps.warn ?? (() => {});
+    this.logRoot = deps.logger ?? silentLogger;
+    this.log = this.logRoot.child({ part: 'broker' });
+    this.limits = new LogThrottle(() => this.clock.now());
     this.table = this.newTable();
-    this.gateway = new WsGateway(this.options.transport, this.timer, this, this.warn);
+    this.gateway = new WsGateway(
+      this.options.transport,
+      this.timer,
+      this,
+      this.logRoot.child({ part: 'transport' }),
+    );
     // Subscribes before anything happens, so its history misses nothing.
     this.admin = new BrokerAdmin(this);
   }
@@ -152,26 +161,19 @@ export class Broker {
     await this.gateway.listen();
     this.mirror = await this.openMirror();
     await this.mirror.start(this.mirrorHost());
-    if (this.options.admin) this.adminServer = await this.startAdmin(this.options.admin);
-  }
-
-  private async startAdmin(options: ResolvedAdminOptions): Promise<AdminServer> {
-    try {
-      return await listenAdmin(this.admin, options);
-    } catch (err) {
-      // Brokers sharing a machine cannot all have the default port, and the lock
-      // service matters more than its console; a port asked for must be had.
-      const defaultPort = options.port === DEFAULT_ADMIN_OPTIONS.port;
-      if (!defaultPort || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      this.warn(`admin port ${options.port} is in use; the admin server takes a free one`);
-      return listenAdmin(this.admin, { ...options, port: 0 });
+    if (this.options.admin) {
+      const log = this.logRoot.child({ part: 'admin' });
+      this.adminServer = await listenAdmin(this.admin, this.options.admin, log);
     }
+    const { role, advertisedUrl: url, adminUrl: admin } = this;
+    this.log.info({ url, role, admin }, `listening on ${this.url} (${role})`);
   }
 
   /** Stops accepting, closes every connection (sessions are not ended) and the mirror. */
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.log.info('closing');
     await this.adminServer?.close();
     this.admin.close();
     if (this.timerHandle !== null) this.timer.clear(this.timerHandle);
@@ -189,8 +191,9 @@ export class Broker {
   async handOver(): Promise<void> {
     if (this.closing || this.draining) return;
     this.draining = true;
+    this.log.info('handing over: no new sessions or acquires');
     const url = this.role === 'active' ? await this.mirror!.handOver() : null;
-    if (url) this.warn(`handed over to ${url}`);
+    if (url) this.log.info({ to: url }, `handed over to ${url}`);
     const redirect: RedirectFrame = url ? { t: 'redirect', url } : { t: 'redirect' };
     // Holders and queue heads first: the next grant waits for them to come back.
     const first = this.table.views.frontOfQueues();
@@ -231,6 +234,7 @@ export class Broker {
           });
     const first = effects[0];
     if (first?.type === 'refused') {
+      if (first.code === 'LIMIT_EXCEEDED') this.limitHit(first.message, conn.remoteAddress);
       return conn.refuse({ t: 'error', code: first.code, message: first.message });
     }
     if (first?.type === 'welcome') this.gateway.bind(conn, first.sessionId);
@@ -249,7 +253,7 @@ export class Broker {
         return this.apply(table.heartbeat(now, sessionId, frame.id));
       case 'acquire': {
         const { id: requestId, path, wait, timeoutMs, quiet } = frame;
-        const strict = this.consistencyFor(path, frame.consistency) === 'strict';
+        const strict = levelFor(this.options, path, frame.consistency) === 'strict';
         const cmd = { requestId, path, wait, strict, timeoutMs, quiet };
         return this.apply(table.acquire(now, sessionId, cmd));
       }
@@ -264,18 +268,9 @@ export class Broker {
     }
   }
 
-  /** The asked level, else the longest matching prefix's, else the default. */
-  private consistencyFor(path: string, asked: Consistency | undefined): Consistency {
-    if (asked) return asked;
-    let best = '';
-    let level = this.options.consistency;
-    for (const [prefix, l] of this.options.consistencyByPrefix) {
-      if (path.startsWith(prefix) && prefix.length >= best.length) {
-        best = prefix;
-        level = l;
-      }
-    }
-    return level;
+  /** Logs a limit a client ran into, at most a line per kind every few seconds. */
+  private limitHit(message: string, who: string): void {
+    this.limits.pass(message, (heldBack) => this.log.warn({ who, heldBack }, `limit: ${message}`));
   }
 
   /** Whether this broker grants: embedded or active, and not handing over. */
@@ -329,6 +324,7 @@ export class Broker {
   }
 
   private carryOut(e: Effect): void {
+    if (e.type === 'error' && e.code === 'LIMIT_EXCEEDED') this.limitHit(e.message, e.sessionId);
     switch (e.type) {
       case 'reserveTokens':
         this.reserveTokens(e.issuedUpTo);
@@ -398,13 +394,13 @@ export class Broker {
           this.apply(table.addTokens(this.clock.now(), block.start, block.limit));
         } catch (err) {
           // The table stays asking; ask again above what it has now.
-          this.warn(`token block refused: ${(err as Error).message}`);
+          this.log.warn({ err }, 'token block refused');
           this.timer.set(() => this.reserveTokens(table.lastToken, attempt + 1), 50);
         }
       },
       (err: Error) => {
         if (this.closing || table !== this.table) return;
-        this.warn(`token reservation failed, retrying: ${err.message}`);
+        this.log.warn({ err }, 'token reservation failed, retrying');
         const delayMs = Math.min(5_000, 50 * 2 ** attempt);
         this.timer.set(() => this.reserveTokens(issuedUpTo, attempt + 1), delayMs);
       },
@@ -457,7 +453,7 @@ export class Broker {
       snapshot: () => this.table.snapshot(),
       lastToken: () => this.table.lastToken,
       event: (e) => this.mirrorEvent(e),
-      warn: this.warn,
+      log: this.logRoot.child({ part: 'mirror' }),
     };
   }
 
@@ -466,7 +462,10 @@ export class Broker {
       case 'promote':
         return this.promote(e.epoch, e.strictGraceMs);
       case 'reseeded':
-        return this.warn(`active (epoch ${e.epoch}): Redis lost data, the table was written anew`);
+        return this.log.warn(
+          { epoch: e.epoch },
+          `active (epoch ${e.epoch}): Redis lost data, the table was written anew`,
+        );
       case 'demote':
         return this.demote(e.leaderUrl);
       case 'leader':
@@ -474,7 +473,7 @@ export class Broker {
       case 'lease':
         if (e.valid) return this.flushHeldGrants();
         if (this.role !== 'active') return;
-        this.warn('leader lease unconfirmed: strict locks taken back');
+        this.log.warn('leader lease unconfirmed: strict locks taken back');
         return this.apply(this.table.revokeStrict(this.clock.now()));
     }
   }
@@ -507,7 +506,7 @@ export class Broker {
       strictGraceMs > 0
         ? `; took over without a continuous log: no strict grant for ${strictGraceMs} ms`
         : '';
-    this.warn(`active (epoch ${epoch})${grace}`);
+    this.log.info({ role: 'active', epoch, strictGraceMs }, `active (epoch ${epoch})${grace}`);
   }
 
   /**
@@ -533,7 +532,7 @@ export class Broker {
     this.timerAt = Infinity;
     const frame: RedirectFrame = leaderUrl ? { t: 'redirect', url: leaderUrl } : { t: 'redirect' };
     this.gateway.closeAll(CLOSE_CODES.notLeader, 'not the active broker', frame);
-    this.warn('deposed: now standby');
+    this.log.warn({ role: 'standby', leader: leaderUrl }, 'deposed: now standby');
   }
 
   private leaderSeen(url: string | null): void {

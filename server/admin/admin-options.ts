@@ -10,8 +10,6 @@ export interface AdminOptions {
   port?: number;
   /** Bearer credential that `/api/*` and `/metrics` require. Default none. */
   token?: string;
-  /** Where operational lines go (one per line, no newline). Default nowhere. */
-  log?: (line: string) => void;
 }
 
 export interface ResolvedAdminOptions {
@@ -19,7 +17,6 @@ export interface ResolvedAdminOptions {
   readonly port: number;
   /** null: no credential, and the server is bound to loopback. */
   readonly token: string | null;
-  readonly log: (line: string) => void;
 }
 
 export const DEFAULT_ADMIN_OPTIONS = Object.freeze({
@@ -35,7 +32,7 @@ export function isLoopbackHost(host: string): boolean {
   return /^::ffff:127\.[\d.]+$/i.test(bare);
 }
 
-const ADMIN_KEYS: OptionKeys<AdminOptions> = { host: true, port: true, token: true, log: true };
+const ADMIN_KEYS: OptionKeys<AdminOptions> = { host: true, port: true, token: true };
 
 /** Merges `options` over the defaults and validates them, naming any bad property (`admin.port`). */
 export function resolveAdminOptions(options: AdminOptions = {}): ResolvedAdminOptions {
@@ -54,5 +51,5 @@ export function resolveAdminOptions(options: AdminOptions = {}): ResolvedAdminOp
       `host ${host} is not a loopback address: the admin API needs a token to listen there`,
     );
   }
-  return Object.freeze({ host, port, token, log: o.log ?? (() => {}) });
+  return Object.freeze({ host, port, token });
 }

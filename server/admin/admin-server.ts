@@ -1,11 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  DEFAULT_ADMIN_OPTIONS,
   resolveAdminOptions,
   type AdminOptions,
   type ResolvedAdminOptions,
 } from './admin-options.js';
 import type { AdminSource } from './admin-types.js';
+import { silentLogger, type Logger } from '../log.js';
 import { AdminAuth } from './auth.js';
 import { EventStream } from './event-stream.js';
 import { AdminRequestError, sendError, sendJson } from './http-reply.js';
@@ -31,16 +33,40 @@ const ROUTES: ReadonlyMap<string, ApiRoute> = new Map(
  * Starts the admin HTTP server beside a broker: health, Prometheus metrics,
  * JSON views and actions, the live event stream and the browser console.
  */
-export function startAdmin(source: AdminSource, options: AdminOptions = {}): Promise<AdminServer> {
-  return listenAdmin(source, resolveAdminOptions(options));
+export function startAdmin(
+  source: AdminSource,
+  options: AdminOptions = {},
+  log: Logger = silentLogger,
+): Promise<AdminServer> {
+  return listenAdmin(source, resolveAdminOptions(options), log);
 }
 
-/** {@link startAdmin} with options resolved already. */
+/**
+ * {@link startAdmin} with options resolved already. Brokers sharing a machine
+ * cannot all have the default port, and the lock service matters more than
+ * its console: on the default port, a busy one gives way to a free one.
+ */
 export async function listenAdmin(
   source: AdminSource,
   options: ResolvedAdminOptions,
+  log: Logger,
 ): Promise<AdminServer> {
-  const admin = new AdminHttpServer(source, options);
+  try {
+    return await listenOn(source, options, log);
+  } catch (err) {
+    const onDefault = options.port === DEFAULT_ADMIN_OPTIONS.port;
+    if (!onDefault || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    log.warn(`admin port ${options.port} is in use; the admin server takes a free one`);
+    return listenOn(source, { ...options, port: 0 }, log);
+  }
+}
+
+async function listenOn(
+  source: AdminSource,
+  options: ResolvedAdminOptions,
+  log: Logger,
+): Promise<AdminServer> {
+  const admin = new AdminHttpServer(source, options, log);
   await admin.listen();
   return admin;
 }
@@ -55,6 +81,7 @@ class AdminHttpServer implements AdminServer {
   constructor(
     private readonly source: AdminSource,
     private readonly options: ResolvedAdminOptions,
+    private readonly log: Logger,
   ) {
     this.auth = new AdminAuth(options.token);
     this.metrics = new AdminMetrics(source);
@@ -81,7 +108,7 @@ class AdminHttpServer implements AdminServer {
       this.server.listen(this.options.port, this.options.host, () => {
         this.server.off('error', fail);
         if (this.options.token === null) {
-          this.options.log(
+          this.log.warn(
             `admin API on ${this.url} has no token: any local user can use it (set --admin-token or BATON_ADMIN_TOKEN)`,
           );
         }
@@ -105,7 +132,10 @@ class AdminHttpServer implements AdminServer {
       await this.route(req, res);
     } catch (err) {
       if (err instanceof AdminRequestError) return sendError(res, err.code, err.message);
-      this.options.log(`admin ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}`);
+      this.log.error(
+        { err, method: req.method, url: req.url },
+        'the admin server failed to answer',
+      );
       if (res.headersSent) res.destroy();
       else sendError(res, 'INTERNAL', 'the admin server failed to answer; see the broker log');
     }
@@ -137,7 +167,16 @@ class AdminHttpServer implements AdminServer {
     }
     const route = ROUTES.get(routeKey(req.method ?? '', path));
     if (route === undefined) return sendError(res, 'NOT_FOUND', `no route ${req.method} ${path}`);
-    sendJson(res, 200, route.handle(this.source, url.searchParams));
+    const answer = route.handle(this.source, url.searchParams);
+    if (req.method === 'POST') {
+      // Operators' actions take locks and sessions away from people: say who did what.
+      const args = Object.fromEntries(url.searchParams);
+      this.log.info(
+        { action: path, ...args, by: req.socket.remoteAddress, answer },
+        'operator action',
+      );
+    }
+    sendJson(res, 200, answer);
   }
 
   private ready(res: ServerResponse): void {

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
-import { parseInteger } from '../../shared/options.js';
+import { oneOfOption, parseInteger } from '../../shared/options.js';
 import type { Consistency } from '../../shared/protocol.js';
 import type { AdminOptions } from '../admin/admin-options.js';
 import { createBroker } from '../broker.js';
+import { createLogger, LOG_LEVELS, type Logger } from '../log.js';
 import type { RedisMirrorOptions } from '../mirror/redis-mirror-options.js';
 
 const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--data-dir DIR]
@@ -10,9 +11,8 @@ const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--dat
   [--consistency efficient|strict] [--strict-prefix P]...
   [--redis URL | --redis-sentinels H:P,H:P --redis-name NAME] [--cluster NAME]
   [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]
-  [--admin-port 7071] [--admin-host 127.0.0.1] [--admin-token T] [--no-admin]`;
-
-const warn = (message: string): void => console.error(`baton: ${message}`);
+  [--admin-port 7071] [--admin-host 127.0.0.1] [--admin-token T] [--no-admin]
+  [--log-level info|warn|error|debug|silent] [--log-format json|pretty]`;
 
 /** An integer flag's value; its range is checked with the options. */
 function intFlag(value: string | undefined, name: string): number | undefined {
@@ -23,6 +23,19 @@ function intFlag(value: string | undefined, name: string): number | undefined {
 }
 
 type Flags = Record<string, string | string[] | boolean | undefined>;
+
+/** JSON lines on stderr; pretty ones when a person watches it, or when asked. */
+function loggerFor(v: Flags): Logger {
+  const format = v['log-format'] as string | undefined;
+  if (format !== undefined && format !== 'json' && format !== 'pretty') {
+    throw new Error(`--log-format takes json or pretty, got ${format}`);
+  }
+  const level = (v['log-level'] as string | undefined) ?? 'info';
+  return createLogger({
+    level: oneOfOption('--log-level', level, LOG_LEVELS),
+    ...(format !== undefined && { pretty: format === 'pretty' }),
+  });
+}
 
 function redisFlags(v: Flags): RedisMirrorOptions | undefined {
   const url = v.redis as string | undefined;
@@ -52,7 +65,6 @@ function adminFlags(v: Flags): AdminOptions | undefined {
     port: intFlag(v['admin-port'] as string | undefined, 'admin-port'),
     // An empty variable is as good as none.
     token: (v['admin-token'] as string | undefined) ?? (process.env.BATON_ADMIN_TOKEN || undefined),
-    log: warn,
   };
 }
 
@@ -80,6 +92,8 @@ export async function serve(args: string[]): Promise<number> {
       'admin-host': { type: 'string' },
       'admin-token': { type: 'string' },
       'no-admin': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      'log-format': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -106,7 +120,7 @@ export async function serve(args: string[]): Promise<number> {
       redis: redisFlags(values),
       admin: adminFlags(values),
     },
-    { warn },
+    { logger: loggerFor(values) },
   );
   console.log(`baton listening on ${broker.url} (${broker.role})`);
   if (broker.adminUrl) console.log(`console: ${broker.adminUrl}/`);

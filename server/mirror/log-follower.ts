@@ -12,7 +12,8 @@ export interface FollowerHooks {
   dataLoss(what: DataLossKind, detail: string): void;
   /** The leader handed over (its last batch says so): take over now. */
   handedOver(): void;
-  warn(message: string): void;
+  /** A tail read failed; it is tried again. */
+  tailFailed(err: Error): void;
 }
 
 /** How applying a page of batches went. */
@@ -143,7 +144,7 @@ export class LogFollower {
       } catch (err) {
         if (!on()) break;
         this.needsLoad = true;
-        this.hooks.warn(`log tail: ${(err as Error).message}`);
+        this.hooks.tailFailed(err as Error);
         await sleep(Math.min(1_000, 100 * 2 ** failures++));
       }
     }

@@ -1,3 +1,4 @@
+import type { Logger } from '../log.js';
 import type { JournalEntry } from '../core/journal.js';
 import type { TableSnapshot } from '../core/replica.js';
 import type { TokenBlock } from '../tokens/token-store.js';
@@ -46,7 +47,8 @@ export interface MirrorHost {
   lastToken(): number;
   /** Role changes and findings; the mirror waits for `promote` to finish. */
   event(e: MirrorEvent): void | Promise<void>;
-  warn(message: string): void;
+  /** The mirror's own logger. */
+  log: Logger;
 }
 
 /** What operators see of a mirror. */

@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { nanoid } from 'nanoid';
 import type { JournalEntry } from '../core/journal.js';
+import { LogThrottle, type Logger } from '../log.js';
 import type { TokenBlock } from '../tokens/token-store.js';
 import { encodeEntries, encodeTable } from './batch.js';
 import { GenerationFile } from './generation-file.js';
@@ -74,6 +75,7 @@ export class RedisMirror implements Mirror {
   private leadTimer: ReturnType<typeof setInterval> | undefined;
   private tailing: Promise<void> | null = null;
   private closed = false;
+  private throttle: LogThrottle | null = null;
   private leading = false;
   private handingOver = false;
   /** Set from the moment the writer stops for a reseed until the new generation has a writer. */
@@ -136,7 +138,8 @@ export class RedisMirror implements Mirror {
         this.watch.handedOver();
         void this.lead();
       },
-      warn: (message) => this.host.warn(message),
+      tailFailed: (err) =>
+        this.throttled('tail', (heldBack) => this.log.warn({ err, heldBack }, 'log tail failed')),
     });
     this.tokens = new RedisTokenStore(
       this.redis,
@@ -158,9 +161,12 @@ export class RedisMirror implements Mirror {
 
   async start(host: MirrorHost): Promise<void> {
     this.host = host;
+    this.watchConnection();
     await Promise.all([this.redis.connect(), this.leaseConn.connect(), this.tailConn.connect()]);
     // A standby's table is warm before it answers anyone; no dataset yet is fine.
-    await this.follower.load().catch((err: Error) => this.host.warn(`log: ${err.message}`));
+    await this.follower
+      .load()
+      .catch((err: Error) => this.log.warn({ err }, 'loading the log failed'));
     this.tailing = this.follower.follow(() => this.following());
     this.leadTimer = setInterval(
       () => void this.lead(),
@@ -273,7 +279,9 @@ export class RedisMirror implements Mirror {
     } catch (err) {
       this.reachable = false;
       if (this.role === 'standby') this.watch.unreachable();
-      this.host.warn(`leader lease: ${(err as Error).message}`);
+      this.throttled('lease', (heldBack) =>
+        this.log.warn({ err, heldBack }, 'leader lease check failed'),
+      );
     } finally {
       this.leading = false;
     }
@@ -426,7 +434,7 @@ export class RedisMirror implements Mirror {
       this.role = 'active';
       void this.host.event({ type: 'leader', url: urlOf(this.context.me) });
     } catch (err) {
-      this.host.warn(`promotion failed: ${(err as Error).message}`);
+      this.log.error({ err }, 'promotion failed');
       await this.demote(false);
     }
   }
@@ -460,7 +468,10 @@ export class RedisMirror implements Mirror {
     this.epoch = outcome.value;
     this.lease.confirm(sentAt);
     this.follower.seeded(next, this.epoch);
-    this.host.warn(`seeded dataset generation ${next} (epoch ${this.epoch})`);
+    this.log.info(
+      { generation: next, epoch: this.epoch },
+      `seeded dataset generation ${next} (epoch ${this.epoch})`,
+    );
     await waitForReplicas(this.redis, this.options);
   }
 
@@ -500,7 +511,7 @@ export class RedisMirror implements Mirror {
         } catch (err) {
           reseeding.waiters.unshift(...covered);
           if (err instanceof NotSeededError) return void (await this.demote(false));
-          this.host.warn(`reseeding: ${(err as Error).message}`);
+          this.log.warn({ err }, 'reseeding failed, retrying');
           await sleep(Math.min(1_000, 50 * 2 ** attempt));
           continue;
         }
@@ -587,6 +598,33 @@ export class RedisMirror implements Mirror {
     );
   }
 
+  private get log(): Logger {
+    return this.host.log;
+  }
+
+  /** Logs at most a line per `key` every few seconds: Redis away means a failure per lease check. */
+  private throttled(key: string, write: (heldBack: number) => void): void {
+    this.throttle ??= new LogThrottle(() => this.host.now());
+    this.throttle.pass(key, write);
+  }
+
+  /** Logs the main connection going away and coming back, with the cause, once per change. */
+  private watchConnection(): void {
+    const redis = redisName(this.options);
+    let up = false;
+    let cause = '';
+    this.redis.on('error', (err: Error) => (cause = err.message));
+    this.redis.on('ready', () => {
+      up = true;
+      this.log.info({ redis }, 'Redis connected');
+    });
+    this.redis.on('close', () => {
+      if (!up || this.closed) return;
+      up = false;
+      this.log.warn({ redis, cause }, 'Redis connection lost');
+    });
+  }
+
   /** Counts and reports a finding of data loss, once per finding and generation. */
   private dataLoss(what: DataLoss, detail: string): void {
     const key = `${this.knownGeneration()} ${what}: ${detail}`;
@@ -594,6 +632,17 @@ export class RedisMirror implements Mirror {
     this.losses.reported.add(key);
     this.losses.count++;
     this.losses.last = { what, detail, atWallMs: this.host.wallMs() };
-    this.host.warn(`Redis lost data (${what}: ${detail})`);
+    this.log.error({ what, detail }, `Redis lost data (${what}: ${detail})`);
   }
+}
+
+/** Where the mirror's Redis is, for the log: the URL without its password, or the sentinels. */
+function redisName(o: ResolvedRedisMirrorOptions): string {
+  if (o.sentinels.length > 0) {
+    return `${o.sentinelName} via sentinels ${o.sentinels.map((h) => `${h.host}:${h.port}`).join(',')}`;
+  }
+  const url = URL.parse(o.url);
+  if (url === null) return 'an unparsable URL';
+  if (url.password) url.password = '***';
+  return url.href;
 }

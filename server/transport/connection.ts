@@ -33,6 +33,8 @@ export class Connection {
     readonly remoteAddress: string,
     private readonly maxBufferedBytes: number,
     private readonly traffic: Traffic,
+    /** Told when the client is cut off for not reading. */
+    private readonly overflowed: () => void = () => {},
   ) {}
 
   send(frame: ServerFrame): void {
@@ -46,6 +48,7 @@ export class Connection {
       // A close frame would sit behind the backlog it is meant to end.
       this.closed = true;
       this.socket.terminate();
+      this.overflowed();
     }
   }
 

@@ -11,7 +11,11 @@ import {
 } from '../../shared/protocol.js';
 import type { Timer } from '../clock.js';
 import { CauseLog } from './cause-log.js';
+import { LogThrottle, type Logger } from '../log.js';
 import { Connection, type Traffic } from './connection.js';
+
+/** The close code `ws` uses for a frame over `maxPayload`. */
+const FRAME_TOO_BIG = 1009;
 
 export interface GatewayOptions {
   host: string;
@@ -38,14 +42,16 @@ export class WsGateway {
   private readonly connections = new Set<Connection>();
   private wss: WebSocketServer | null = null;
   private readonly causes: CauseLog;
+  private readonly limits: LogThrottle;
 
   constructor(
     private readonly options: GatewayOptions,
     private readonly timer: Timer,
     private readonly handler: GatewayHandler,
-    private readonly warn: (message: string) => void,
+    private readonly log: Logger,
   ) {
-    this.causes = new CauseLog(warn);
+    this.causes = new CauseLog((message) => log.error(message));
+    this.limits = new LogThrottle(() => performance.now());
   }
 
   get port(): number {
@@ -83,7 +89,7 @@ export class WsGateway {
       wss.once('listening', resolve);
       wss.once('error', reject);
     });
-    wss.on('error', (err) => this.warn(`listener error: ${err.message}`));
+    wss.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
 
   /** Makes `conn` the connection of `sessionId`; an older one is a dead client's. */
@@ -135,14 +141,23 @@ export class WsGateway {
   private accept(socket: WebSocket, req: IncomingMessage): void {
     const { maxBufferedBytes, helloTimeoutMs } = this.options;
     const address = req.socket.remoteAddress ?? '';
-    const conn = new Connection(socket, address, maxBufferedBytes, this.traffic);
+    const conn = new Connection(socket, address, maxBufferedBytes, this.traffic, () =>
+      this.limitHit(
+        'maxBufferedBytes',
+        address,
+        'a client stopped reading; its connection was cut',
+      ),
+    );
     this.connections.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
     }, helloTimeoutMs);
     socket.on('message', (data, isBinary) => this.receive(conn, data, isBinary));
     socket.on('error', () => socket.terminate());
-    socket.on('close', () => {
+    socket.on('close', (code) => {
+      if (code === FRAME_TOO_BIG) {
+        this.limitHit('maxFrameBytes', address, 'a client sent a frame over the limit');
+      }
       this.timer.clear(conn.helloTimer);
       conn.closed = true;
       this.connections.delete(conn);
@@ -198,6 +213,11 @@ export class WsGateway {
       });
     }
     this.handler.command(conn.sessionId, frame);
+  }
+
+  /** Logs a limit a client ran into, at most a line per limit every few seconds. */
+  private limitHit(limit: string, address: string, message: string): void {
+    this.limits.pass(limit, (heldBack) => this.log.warn({ limit, address, heldBack }, message));
   }
 
   /** A bug met while handling a frame (or accepting a socket): counted, logged once per cause. */

@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { extname } from 'node:path';
+import { memoryLogger } from '../helpers/memory-logger.js';
 import { describe, expect, it } from 'vitest';
 import { startAdmin } from '../../server/admin/admin-server.js';
 import { CONSOLE_DIR } from '../../server/admin/static-files.js';
@@ -37,11 +38,13 @@ describe('admin credentials and exposure', () => {
     );
     // A bearer token is one word: one with a space could never be presented.
     await expect(startAdmin(broker.admin, { port: 0, token: 'a b' })).rejects.toThrow(/spaces/);
-    const lines: string[] = [];
-    const admin = await startAdmin(broker.admin, { port: 0, log: (l) => lines.push(l) });
+    const { logger, messages } = memoryLogger();
+    const admin = await startAdmin(broker.admin, { port: 0 }, logger);
     try {
       await call(admin, '/api/overview');
-      expect(lines).toEqual([expect.stringMatching(/has no token: any local user can use it/)]);
+      expect(messages()).toEqual([
+        expect.stringMatching(/has no token: any local user can use it/),
+      ]);
     } finally {
       await admin.close();
     }

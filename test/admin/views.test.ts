@@ -20,13 +20,9 @@ describe('admin views', () => {
     const second = await startClient(broker.url, { name: 'second' });
     const lease = await holder.acquire('orders/1');
     const firstWait = first.acquire('orders/1');
-    await eventually(() =>
-      broker.views.queue('orders/1').queue.length === 1 ? true : undefined,
-    );
+    await eventually(() => (broker.views.queue('orders/1').queue.length === 1 ? true : undefined));
     const secondWait = second.acquire('orders/1');
-    await eventually(() =>
-      broker.views.queue('orders/1').queue.length === 2 ? true : undefined,
-    );
+    await eventually(() => (broker.views.queue('orders/1').queue.length === 2 ? true : undefined));
 
     const lock = await call<LockDetail>(admin, '/api/lock?path=orders%2F1');
     expect(lock.status).toBe(200);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { onTestFinished } from 'vitest';
 import { connect, type BatonClient, type ClientOptions } from '../../client/node.js';
-import { createBroker, type Broker } from '../../server/broker.js';
+import { createBroker, type Broker, type BrokerDeps } from '../../server/broker.js';
 import type { BrokerOptions } from '../../server/broker-options.js';
 
 /** The built CLI; `npm test` builds before it runs vitest. */
@@ -19,12 +19,18 @@ export function tempDir(): string {
 }
 
 /** An in-process broker on a free loopback port, closed when the test ends. */
-export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
-  const broker = await createBroker({
-    dataDir: tempDir(),
-    ...options,
-    transport: { port: 0, ...options.transport },
-  });
+export async function startBroker(
+  options: BrokerOptions = {},
+  deps: BrokerDeps = {},
+): Promise<Broker> {
+  const broker = await createBroker(
+    {
+      dataDir: tempDir(),
+      ...options,
+      transport: { port: 0, ...options.transport },
+    },
+    deps,
+  );
   onTestFinished(() => broker.close());
   return broker;
 }

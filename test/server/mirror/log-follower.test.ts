@@ -40,7 +40,7 @@ describe('the log follower', () => {
       replay: (entries) => replayed.push(...entries),
       dataLoss: (what, detail) => losses.push(`${what}: ${detail}`),
       handedOver: () => {},
-      warn: () => {},
+      tailFailed: () => {},
     });
     for (let i = 0; i < 2; i++) {
       expect(await follower.load()).toBe(true);
@@ -65,7 +65,7 @@ describe('the log follower', () => {
       replay: () => {},
       dataLoss: (what) => losses.push(what),
       handedOver: () => {},
-      warn: () => {},
+      tailFailed: () => {},
     });
     expect(await follower.load()).toBe(false);
     expect(losses).toContain('epoch');

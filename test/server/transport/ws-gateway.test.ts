@@ -1,3 +1,4 @@
+import { memoryLogger } from '../../helpers/memory-logger.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { systemTimer } from '../../../server/clock.js';
 import { MAX_LOGGED_CAUSES } from '../../../server/transport/cause-log.js';
@@ -9,8 +10,12 @@ import { byId, RawClient } from '../../helpers/raw-client.js';
  * A gateway in front of a handler with bugs: an acquire of `boom/…` throws
  * (its message naming the path), everything else is answered.
  */
-async function gatewayWithBugs(): Promise<{ gateway: WsGateway; url: string; warnings: string[] }> {
-  const warnings: string[] = [];
+async function gatewayWithBugs(): Promise<{
+  gateway: WsGateway;
+  url: string;
+  warnings: () => string[];
+}> {
+  const { logger, messages } = memoryLogger();
   let sessions = 0;
   const handler: GatewayHandler = {
     hello(conn) {
@@ -40,10 +45,10 @@ async function gatewayWithBugs(): Promise<{ gateway: WsGateway; url: string; war
     maxBufferedBytes: 1024 * 1024,
     helloTimeoutMs: 5_000,
   };
-  const gateway = new WsGateway(options, systemTimer, handler, (m) => warnings.push(m));
+  const gateway = new WsGateway(options, systemTimer, handler, logger);
   await gateway.listen();
   onTestFinished(() => gateway.close());
-  return { gateway, url: `ws://127.0.0.1:${gateway.port}`, warnings };
+  return { gateway, url: `ws://127.0.0.1:${gateway.port}`, warnings: messages };
 }
 
 describe('the gateway, when handling a frame throws', () => {
@@ -55,8 +60,8 @@ describe('the gateway, when handling a frame throws', () => {
     expect(await victim.next((f) => f.t === 'error')).toMatchObject({ code: 'INTERNAL' });
     expect(await victim.closed()).toMatchObject({ code: CLOSE_CODES.internal });
     expect(gateway.traffic.internalErrors).toBe(1);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/TypeError: cannot lock boom\/1/);
+    expect(warnings()).toHaveLength(1);
+    expect(warnings()[0]).toMatch(/TypeError: cannot lock boom\/1/);
     bystander.send({ t: 'hb', id: 7 });
     expect(await bystander.next(byId(7))).toMatchObject({ t: 'ok' });
   });
@@ -69,9 +74,9 @@ describe('the gateway, when handling a frame throws', () => {
       await raw.closed();
     };
     for (let i = 0; i < 3; i++) await throwOn('boom/same');
-    expect(warnings).toHaveLength(1);
+    expect(warnings()).toHaveLength(1);
     for (let i = 0; i < MAX_LOGGED_CAUSES + 20; i++) await throwOn(`boom/${i}`);
-    expect(warnings).toHaveLength(MAX_LOGGED_CAUSES);
+    expect(warnings()).toHaveLength(MAX_LOGGED_CAUSES);
     expect(gateway.traffic.internalErrors).toBe(3 + MAX_LOGGED_CAUSES + 20);
   });
 
@@ -80,7 +85,7 @@ describe('the gateway, when handling a frame throws', () => {
     const raw = await RawClient.session(url);
     raw.send({ t: 'acquire', id: 1, path: 'boom/\u001b]0;owned\u0007', wait: true });
     await raw.closed();
-    expect(warnings[0]).not.toMatch(/[\u0000-\u001f]/);
+    expect(warnings()[0]).not.toMatch(/[\u0000-\u001f]/);
   });
 
   it('still refuses text frames and bad msgpack as PROTOCOL, not INTERNAL', async () => {
