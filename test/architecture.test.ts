@@ -13,9 +13,10 @@ function sourceFiles(dir: string): string[] {
 /** Every module a file imports, as a repo-relative path or a package name. */
 function importsOf(file: string): string[] {
   const text = readFileSync(join(ROOT, file), 'utf8');
-  const specs = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm)].map(
-    (m) => m[1] as string,
-  );
+  const stat = /^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/gm;
+  // Loaded on demand (`await import('…')`) is still an arrow.
+  const dynamic = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const specs = [...text.matchAll(stat), ...text.matchAll(dynamic)].map((m) => m[1] as string);
   return specs.map((s) =>
     s.startsWith('.') ? relative(ROOT, resolve(dirname(join(ROOT, file)), s)) : s,
   );
@@ -57,6 +58,20 @@ describe('import arrows (shared ◄ client, shared ◄ server/core ◄ server/* 
       const text = readFileSync(join(ROOT, f), 'utf8');
       expect(text, f).not.toMatch(/\b(Date\.|setTimeout|setInterval|performance\.|process\.)/);
     }
+  });
+
+  it('sees dynamic imports too', () => {
+    expect(importsOf('server/broker.ts')).toContain('server/mirror/redis-mirror.js');
+  });
+
+  it('has the broker publish and the admin side subscribe: history and metrics never see the broker', () => {
+    const broker = importsOf('server/broker.ts');
+    expect(broker.filter((s) => /admin\/(history|metrics|event-stream)/.test(s))).toEqual([]);
+    const admin = sourceFiles('server/admin');
+    const bad = (s: string, f: string): boolean =>
+      s === 'server/broker.js' && !f.endsWith('broker-admin.ts');
+    expect(offending(admin, bad)).toEqual([]);
+    expect(importsOf('server/admin/broker-admin.ts')).not.toContain('server/broker.js');
   });
 
   it('lets nothing but the CLI reach into the client from the server', () => {
