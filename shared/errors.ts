@@ -97,6 +97,9 @@ export function errorFromCode(code: ErrorCode, message: string): BatonError {
       return new TimeoutError(message);
     case 'NOT_HOLDER':
       return new NotHolderError(message);
+    case 'LOCK_LOST':
+      // From the broker, only for a grant it took back before it could be sent.
+      return new LockLostError('revoked', message);
     case 'CLOSED':
     case 'SESSION_EXPIRED':
       return new ConnectionClosedError(code, message);

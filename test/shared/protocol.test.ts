@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { decodeFrame, encodeFrame } from '../../shared/codec.js';
-import { errorFromCode, ERROR_CODES, BatonError, TimeoutError } from '../../shared/errors.js';
+import {
+  BatonError,
+  ConnectionClosedError,
+  errorFromCode,
+  ERROR_CODES,
+  InvalidOptionError,
+  LockLostError,
+  NotHolderError,
+  ProtocolError,
+  TimeoutError,
+  type ErrorCode,
+} from '../../shared/errors.js';
 import { lockPathProblem } from '../../shared/lock-path.js';
 import {
   guardClientFrame,
@@ -84,14 +95,38 @@ describe('codec and guards', () => {
   );
 });
 
+/** The class each code comes back as; a Record, so a new code cannot be left out. */
+const CLASS_OF: Record<ErrorCode, { prototype: BatonError; name: string }> = {
+  TIMEOUT: TimeoutError,
+  ABORTED: BatonError,
+  INVALID_PATH: BatonError,
+  INVALID_OPTION: InvalidOptionError,
+  NOT_HOLDER: NotHolderError,
+  SESSION_EXPIRED: ConnectionClosedError,
+  LIMIT_EXCEEDED: BatonError,
+  LOCK_LOST: LockLostError,
+  PROTOCOL: ProtocolError,
+  UNSUPPORTED_VERSION: BatonError,
+  CLOSED: ConnectionClosedError,
+  INTERNAL: BatonError,
+};
+
 describe('errors', () => {
-  it('rebuilds the class a caller branches on from every code', () => {
-    for (const code of ERROR_CODES) {
+  it.each(ERROR_CODES.map((code) => [code, CLASS_OF[code].name]))(
+    'rebuilds %s as the class a caller branches on (%s)',
+    (code) => {
       const err = errorFromCode(code, 'm');
-      expect(err).toBeInstanceOf(BatonError);
+      // The exact class, not just a BatonError: callers branch with instanceof.
+      expect(Object.getPrototypeOf(err)).toBe(CLASS_OF[code].prototype);
+      expect(err.name).toBe(CLASS_OF[code].name);
       expect(err.code).toBe(code);
-    }
-    expect(errorFromCode('TIMEOUT', 'm')).toBeInstanceOf(TimeoutError);
+      expect(err.message).toBe('m');
+    },
+  );
+
+  it('says why a lock from the broker was lost', () => {
+    const err = errorFromCode('LOCK_LOST', 'taken back');
+    expect(err instanceof LockLostError && err.reason).toBe('revoked');
   });
 });
 
