@@ -1,4 +1,10 @@
-import type { AdminSource, LocksQuery } from './admin-types.js';
+import type {
+  AdminSource,
+  EndSessionReply,
+  HistoryReply,
+  LocksQuery,
+  ReleaseReply,
+} from './admin-types.js';
 import { AdminRequestError } from './http-reply.js';
 import { intParam, MAX_PAGE_LIMIT, oneOf, pageParams, requiredParam } from './query-params.js';
 
@@ -61,7 +67,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/api/history',
-    handle: (source, params) => {
+    handle: (source, params): HistoryReply => {
       const path = params.get('path');
       const limit = intParam(params, 'limit', 1, MAX_PAGE_LIMIT, DEFAULT_HISTORY_LIMIT);
       return { events: source.history({ ...(path ? { path } : {}), limit }) };
@@ -70,7 +76,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/api/lock/release',
-    handle: (source, params) => {
+    handle: (source, params): ReleaseReply => {
       const path = requiredParam(params, 'path');
       const released = source.forceRelease(path);
       if (released === null) {
@@ -82,7 +88,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/api/session/end',
-    handle: (source, params) => {
+    handle: (source, params): EndSessionReply => {
       const id = requiredParam(params, 'id');
       if (!source.endSession(id)) throw new AdminRequestError('NOT_FOUND', `no session ${id}`);
       return { ended: true };
