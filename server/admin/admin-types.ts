@@ -77,6 +77,32 @@ export interface Overview {
   mirror: MirrorView | null;
 }
 
+/** `GET /api/history`: newest last. */
+export interface HistoryReply {
+  events: HistoryEvent[];
+}
+
+/** `POST /api/lock/release`: whose hold was taken, and its token. */
+export interface ReleaseReply {
+  released: { sessionId: string; token: number };
+}
+
+/** `POST /api/session/end`. */
+export interface EndSessionReply {
+  ended: true;
+}
+
+/**
+ * The data of one `update` event of `/api/events`: the overview now, the
+ * history events since the last update (oldest first, newest kept when
+ * trimmed) and the paths they touched, newest first.
+ */
+export interface StreamUpdate {
+  overview: Overview;
+  history: HistoryEvent[];
+  changed: string[];
+}
+
 /** Cumulative counters the metrics are made of; read at scrape time. */
 export interface AdminCounters {
   grants: number;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AdminSource, HistoryEvent } from './admin-types.js';
+import type { AdminSource, HistoryEvent, StreamUpdate } from './admin-types.js';
 
 /** Limits and rhythm of the live stream. */
 export const EVENT_STREAM_LIMITS = Object.freeze({
@@ -103,7 +103,7 @@ export class EventStream {
       if (changed.size >= EVENT_STREAM_LIMITS.maxChangedPerUpdate) break;
       changed.add((history[i] as HistoryEvent).path);
     }
-    const data = { overview: this.source.overview(), history, changed: [...changed] };
+    const data: StreamUpdate = { overview: this.source.overview(), history, changed: [...changed] };
     return `event: update\ndata: ${JSON.stringify(data)}\n\n`;
   }
 

@@ -1,4 +1,10 @@
-import type { AdminSource, LocksQuery } from './admin-types.js';
+import type {
+  AdminSource,
+  EndSessionReply,
+  HistoryReply,
+  LocksQuery,
+  ReleaseReply,
+} from './admin-types.js';
 import { AdminRequestError } from './http-reply.js';
 import { MAX_PAGE_LIMIT } from '../core/table-views.js';
 import { intParam, oneOf, pageParams, requiredParam } from './query-params.js';
@@ -62,7 +68,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'GET',
     path: '/api/history',
-    handle: (source, params) => {
+    handle: (source, params): HistoryReply => {
       const path = params.get('path');
       const limit = intParam(params, 'limit', 1, MAX_PAGE_LIMIT, DEFAULT_HISTORY_LIMIT);
       return { events: source.history({ ...(path ? { path } : {}), limit }) };
@@ -71,7 +77,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/api/lock/release',
-    handle: (source, params) => {
+    handle: (source, params): ReleaseReply => {
       const path = requiredParam(params, 'path');
       const released = source.forceRelease(path);
       if (released === null) {
@@ -83,7 +89,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: 'POST',
     path: '/api/session/end',
-    handle: (source, params) => {
+    handle: (source, params): EndSessionReply => {
       const id = requiredParam(params, 'id');
       if (!source.endSession(id)) throw new AdminRequestError('NOT_FOUND', `no session ${id}`);
       return { ended: true };

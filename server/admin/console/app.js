@@ -1,8 +1,9 @@
+// @ts-check
 // The console: wires the views to the API and the live stream, and routes
 // #lock=PATH and #session=ID to the detail views.
 
-import { getJson, onUnauthorized } from './api.js';
-import { formatCount, formatMs, lockHref, sessionHref } from './dom.js';
+import { ApiError, getJson, onUnauthorized } from './api.js';
+import { byId, formatCount, formatMs, formField, lockHref, sessionHref } from './dom.js';
 import { openEventStream } from './event-stream.js';
 import { HistoryTable } from './history-table.js';
 import { LockView } from './lock-view.js';
@@ -12,6 +13,9 @@ import { SearchTable } from './search-table.js';
 import { SessionView } from './session-view.js';
 import { TokenDialog } from './token-dialog.js';
 
+/** @typedef {import('./api.js').HistoryEvent} HistoryEvent */
+/** @typedef {import('./api.js').StreamUpdate} StreamUpdate */
+
 const LIST_ROWS = 15;
 const FEED_ROWS = 30;
 const TICK_MS = 1_000;
@@ -19,12 +23,14 @@ const TICK_MS = 1_000;
 const LIST_POLL_MS = 3_000;
 const NOTICE_MS = 8_000;
 
-const $ = (id) => document.getElementById(id);
-
+const notice = byId('notice', HTMLElement);
 let noticeTimer = 0;
 
+/**
+ * @param {string} text
+ * @param {'ok' | 'error'} [kind]
+ */
 function notify(text, kind = 'ok') {
-  const notice = $('notice');
   notice.textContent = text;
   notice.dataset.kind = kind;
   notice.hidden = false;
@@ -32,20 +38,28 @@ function notify(text, kind = 'ok') {
   noticeTimer = setTimeout(() => (notice.hidden = true), NOTICE_MS);
 }
 
+/** @param {unknown} err */
 function reportError(err) {
-  if (err?.status === 401) return; // the token dialog says it
-  notify(err?.message ?? String(err), 'error');
+  if (err instanceof ApiError && err.status === 401) return; // the token dialog says it
+  notify(err instanceof Error ? err.message : String(err), 'error');
 }
 
-const overview = new OverviewView({ list: $('overview'), role: $('role'), url: $('broker-url') });
+const overview = new OverviewView({
+  list: byId('overview', HTMLElement),
+  role: byId('role', HTMLElement),
+  url: byId('broker-url', HTMLElement),
+});
 
 const locks = new SearchTable({
   endpoint: 'locks',
-  form: $('locks-search'),
-  tbody: $('locks'),
-  total: $('locks-total'),
+  form: byId('locks-search', HTMLFormElement),
+  tbody: byId('locks', HTMLTableSectionElement),
+  total: byId('locks-total', HTMLElement),
   limit: LIST_ROWS,
-  params: (form) => ({ prefix: form.elements.prefix.value, sort: form.elements.sort.value }),
+  params: (form) => ({
+    prefix: formField(form, 'prefix').value,
+    sort: formField(form, 'sort').value,
+  }),
   onError: reportError,
   columns: [
     { text: (l) => l.path, href: (l) => lockHref(l.path) },
@@ -60,11 +74,11 @@ const locks = new SearchTable({
 
 const sessions = new SearchTable({
   endpoint: 'sessions',
-  form: $('sessions-search'),
-  tbody: $('sessions'),
-  total: $('sessions-total'),
+  form: byId('sessions-search', HTMLFormElement),
+  tbody: byId('sessions', HTMLTableSectionElement),
+  total: byId('sessions-total', HTMLElement),
   limit: LIST_ROWS,
-  params: (form) => ({ prefix: form.elements.prefix.value }),
+  params: (form) => ({ prefix: formField(form, 'prefix').value }),
   onError: reportError,
   columns: [
     { text: (s) => s.id, href: (s) => sessionHref(s.id) },
@@ -76,26 +90,30 @@ const sessions = new SearchTable({
 });
 
 const feed = new HistoryTable({ limit: FEED_ROWS, withPath: true });
-$('events').append(feed.table);
+byId('events', HTMLElement).append(feed.table);
+/** @type {HistoryEvent[]} */
 let recent = [];
 const renderFeed = () => feed.show(recent);
 
-const detailRoot = $('detail');
+const detailRoot = byId('detail', HTMLElement);
 const detailHint = [...detailRoot.childNodes];
 const lockView = new LockView({ root: detailRoot, notify, onError: reportError });
 const sessionView = new SessionView({ root: detailRoot, notify, onError: reportError });
+/** @type {LockView | SessionView | null} */
 let current = null;
 
 function route() {
   const params = new URLSearchParams(location.hash.slice(1));
+  const lock = params.get('lock');
+  const session = params.get('session');
   current?.hide();
   current = null;
-  if (params.has('lock')) {
+  if (lock !== null) {
     current = lockView;
-    lockView.show(params.get('lock'));
-  } else if (params.has('session')) {
+    lockView.show(lock);
+  } else if (session !== null) {
     current = sessionView;
-    sessionView.show(params.get('session'));
+    sessionView.show(session);
   } else {
     detailRoot.replaceChildren(...detailHint);
   }
@@ -124,8 +142,13 @@ function reloadAll() {
   current?.refresh();
 }
 
+/**
+ * @param {string} type
+ * @param {string} data
+ */
 function onStreamEvent(type, data) {
   if (type !== 'update') return;
+  /** @type {StreamUpdate} */
   let update;
   try {
     update = JSON.parse(data);
@@ -143,7 +166,7 @@ function onStreamEvent(type, data) {
   if (current?.touchedBy(update.changed)) refreshDetail();
 }
 
-const live = $('live');
+const live = byId('live', HTMLElement);
 let streamOpened = false;
 const stream = openEventStream('/api/events', {
   onEvent: onStreamEvent,
@@ -159,9 +182,9 @@ const stream = openEventStream('/api/events', {
 });
 
 const tokenDialog = new TokenDialog({
-  dialog: $('token-dialog'),
-  form: $('token-form'),
-  error: $('token-error'),
+  dialog: byId('token-dialog', HTMLDialogElement),
+  form: byId('token-form', HTMLFormElement),
+  error: byId('token-error', HTMLElement),
   onToken() {
     reloadAll();
     stream.restart();

@@ -1,17 +1,29 @@
+// @ts-check
 // The live stream (/api/events) over fetch, reconnecting with backoff.
 
-import { authHeaders, checkResponse } from './api.js';
+import { ApiError, authHeaders, checkResponse } from './api.js';
 import { SseParser } from './sse-parser.js';
 
 const MIN_BACKOFF_MS = 250;
 const MAX_BACKOFF_MS = 10_000;
 
+/** @typedef {'connecting' | 'live' | 'reconnecting' | 'unauthorized'} StreamState */
+
 /**
- * Reads `url` as server-sent events until `close()`. `onEvent(type, data)`
- * gets each event; `onState` gets 'connecting', 'live', 'reconnecting' or
- * 'unauthorized'. After a 401 it stops until `restart()` (a new token).
+ * @typedef {object} EventStreamOptions
+ * @property {(type: string, data: string) => void} onEvent each event as it arrives
+ * @property {(state: StreamState) => void} onState
+ * @property {() => void} onOpen each time the stream (re)opens
+ */
+
+/**
+ * Reads `url` as server-sent events until `close()`. After a 401 it stops
+ * (state 'unauthorized') until `restart()` (a new token).
+ * @param {string} url
+ * @param {EventStreamOptions} options
  */
 export function openEventStream(url, { onEvent, onState, onOpen }) {
+  /** @type {AbortController | null} */
   let controller = null;
   let backoffMs = MIN_BACKOFF_MS;
   let retryTimer = 0;
@@ -27,19 +39,16 @@ export function openEventStream(url, { onEvent, onState, onOpen }) {
         signal,
       });
       await checkResponse(response);
-      onState('live');
-      onOpen();
-      backoffMs = MIN_BACKOFF_MS;
-      const parser = new SseParser(onEvent);
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parser.push(value);
+      // A 2xx without a body (a proxy's 204, say) ends like a dropped stream: retry.
+      if (response.body) {
+        onState('live');
+        onOpen();
+        backoffMs = MIN_BACKOFF_MS;
+        await read(response.body, new SseParser(onEvent));
       }
     } catch (err) {
       if (signal.aborted) return;
-      if (err && err.status === 401) {
+      if (err instanceof ApiError && err.status === 401) {
         onState('unauthorized');
         return;
       }
@@ -52,7 +61,7 @@ export function openEventStream(url, { onEvent, onState, onOpen }) {
 
   function stop() {
     clearTimeout(retryTimer);
-    if (controller) controller.abort();
+    controller?.abort();
   }
 
   onState('connecting');
@@ -69,4 +78,18 @@ export function openEventStream(url, { onEvent, onState, onOpen }) {
       stop();
     },
   };
+}
+
+/**
+ * Feeds `body` to `parser` until the server ends it.
+ * @param {NonNullable<Response["body"]>} body
+ * @param {SseParser} parser
+ */
+async function read(body, parser) {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    parser.push(value);
+  }
 }

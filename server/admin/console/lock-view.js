@@ -1,3 +1,4 @@
+// @ts-check
 // One lock: its holder, its queue in order (virtualised: only the visible
 // rows exist) and its recent history; force-release behind a confirmation.
 
@@ -8,80 +9,106 @@ import { PageCache } from './page-cache.js';
 import { renderSoon, singleFlight } from './schedule.js';
 import { VirtualList } from './virtual-list.js';
 
+/** @typedef {import('./api.js').LockDetail} LockDetail */
+/** @typedef {import('./api.js').WaiterView} WaiterView */
+/** @typedef {import('./session-view.js').DetailViewOptions} DetailViewOptions */
+/**
+ * A lock's detail; `unknown`: the broker has forgotten the lock (idle), so only its history is known.
+ * @typedef {LockDetail & { unknown?: true }} LockShown
+ */
+/**
+ * A queue row and the cells it writes.
+ * @typedef {object} WaiterRow
+ * @property {HTMLElement} node
+ * @property {HTMLElement} pos
+ * @property {HTMLAnchorElement} link
+ * @property {HTMLElement} name
+ * @property {HTMLElement} request
+ * @property {HTMLElement} waited
+ */
+
+/**
+ * What the view builds for each lock it shows. A new one each time, so an
+ * answer for a lock shown before finds it replaced and is dropped.
+ * @typedef {object} LockNodes
+ * @property {string} path
+ * @property {{ holder: HTMLElement, name: HTMLElement, token: HTMLElement, held: HTMLElement, queueTitle: HTMLElement, release: HTMLButtonElement }} parts
+ * @property {HistoryTable} history
+ * @property {PageCache<WaiterView>} queue
+ * @property {VirtualList<WaiterView, WaiterRow>} list
+ */
+
 const ROW_HEIGHT_PX = 24;
 const QUEUE_PAGE = 100;
 const HISTORY_ROWS = 100;
 
 export class LockView {
+  /** @param {DetailViewOptions} options */
   constructor({ root, notify, onError }) {
-    Object.assign(this, { root, notify, onError });
-    this.path = null;
+    this.root = root;
+    this.notify = notify;
+    this.onError = onError;
+    /** @type {LockNodes | null} */
+    this.shown = null;
+    /** @type {LockShown | null} */
     this.detail = null;
     this.fetchedAt = 0;
     this.render = this.render.bind(this);
     this.refresh = singleFlight(() => this.load());
   }
 
+  /** @param {string} path */
   show(path) {
-    this.path = path;
     this.detail = null;
-    this.build();
+    this.shown = this.build(path);
     this.refresh();
   }
 
   hide() {
-    this.path = null;
+    this.shown = null;
   }
 
   /** Reloads the holder, history and the queue page in view; other pages are dropped. */
   async load() {
-    const { path, queue } = this;
-    if (path === null) return;
-    const offset = queue.pageOffset(this.firstVisible());
+    const shown = this.shown;
+    if (!shown) return;
+    const { path, queue, list } = shown;
+    const offset = queue.pageOffset(Math.floor(list.viewport.scrollTop / ROW_HEIGHT_PX));
     try {
-      const detail = await this.fetchDetail(path, offset).catch((err) => this.missing(path, err));
-      if (queue !== this.queue) return; // another lock (or this one anew) is shown now
+      const detail = await fetchDetail(path, offset).catch((err) => missing(path, err));
+      if (shown !== this.shown) return; // another lock (or this one anew) is shown now
       this.detail = detail;
       this.fetchedAt = performance.now();
-      this.queue.reset();
-      this.queue.put(detail.queue);
-      this.list.setTotal(detail.queue.total);
-      this.list.redraw();
+      queue.reset();
+      queue.put(detail.queue);
+      list.setTotal(detail.queue.total);
+      list.redraw();
       renderSoon(this.render);
     } catch (err) {
-      if (queue === this.queue) this.onError(err);
+      if (shown === this.shown) this.onError(err);
     }
   }
 
-  fetchDetail(path, offset, limit = QUEUE_PAGE) {
-    return getJson('lock', { path, offset, limit });
-  }
-
-  /** A lock nobody holds or waits for is forgotten (404); its history is still there. */
-  async missing(path, err) {
-    if (!(err instanceof ApiError) || err.status !== 404) throw err;
-    const { events } = await getJson('history', { path, limit: HISTORY_ROWS });
-    const queue = { items: [], total: 0, offset: 0, limit: QUEUE_PAGE };
-    return { path, holder: null, queue, history: events, unknown: true };
-  }
-
-  /** Whether a stream update touched this lock. */
+  /**
+   * Whether a stream update touched this lock.
+   * @param {readonly string[]} changed
+   */
   touchedBy(changed) {
-    return this.path !== null && changed.includes(this.path);
+    return this.shown !== null && changed.includes(this.shown.path);
   }
 
   /** Times that count on between refreshes (held for, waited). */
   tick() {
     renderSoon(this.render);
-    this.list.redraw();
+    this.shown?.list.redraw();
   }
 
-  firstVisible() {
-    return Math.floor(this.list.viewport.scrollTop / ROW_HEIGHT_PX);
-  }
-
-  build() {
-    this.parts = {
+  /**
+   * @param {string} path
+   * @returns {LockNodes}
+   */
+  build(path) {
+    const parts = {
       holder: el('dd', { 'data-field': 'holder' }, '…'),
       name: el('dd', { 'data-field': 'name' }),
       token: el('dd', { 'data-field': 'token' }),
@@ -89,22 +116,21 @@ export class LockView {
       queueTitle: el('h3', {}, 'Queue'),
       release: el('button', { type: 'button', class: 'danger', disabled: '' }, 'Force release'),
     };
-    const p = this.parts;
-    this.history = new HistoryTable({ limit: HISTORY_ROWS, withPath: false });
-    p.release.addEventListener('click', () => this.forceRelease());
+    const history = new HistoryTable({ limit: HISTORY_ROWS, withPath: false });
+    parts.release.addEventListener('click', () => this.forceRelease());
     const viewport = el('div', { class: 'vlist', tabindex: '0', 'data-list': 'queue' });
     this.root.replaceChildren(
-      el('h2', {}, 'Lock ', el('code', {}, this.path)),
+      el('h2', {}, 'Lock ', el('code', {}, path)),
       el(
         'dl',
         { class: 'stats' },
-        stat('holder', p.holder),
-        stat('name', p.name),
-        stat('token', p.token),
-        stat('held for', p.held),
+        stat('holder', parts.holder),
+        stat('name', parts.name),
+        stat('token', parts.token),
+        stat('held for', parts.held),
       ),
-      el('div', { class: 'actions' }, p.release),
-      p.queueTitle,
+      el('div', { class: 'actions' }, parts.release),
+      parts.queueTitle,
       el(
         'div',
         { class: 'vlist-head' },
@@ -112,48 +138,44 @@ export class LockView {
       ),
       viewport,
       el('h3', {}, 'History'),
-      this.history.table,
+      history.table,
     );
-    this.queue = new PageCache({
+    const queue = new PageCache({
       pageSize: QUEUE_PAGE,
-      load: (offset, limit) => this.fetchDetail(this.path, offset, limit).then((d) => d.queue),
-      onLoad: () => this.list.redraw(),
+      load: (offset, limit) => fetchDetail(path, offset, limit).then((d) => d.queue),
+      onLoad: () => list.redraw(),
       onError: this.onError,
     });
-    this.list = new VirtualList({
+    const list = new VirtualList({
       viewport,
       rowHeight: ROW_HEIGHT_PX,
-      makeRow: () =>
-        el(
-          'div',
-          { class: 'waiter' },
-          el('span'),
-          el('span', {}, el('a')),
-          el('span'),
-          el('span'),
-          el('span'),
-        ),
+      makeRow: makeWaiterRow,
       fillRow: (row, item, index) => this.fillWaiter(row, item, index),
-      getItem: (index) => this.queue.get(index),
-      onRange: (first, last) => this.queue.ensure(first, last),
+      getItem: (index) => queue.get(index),
+      onRange: (first, last) => queue.ensure(first, last),
     });
+    return { path, parts, history, queue, list };
   }
 
+  /**
+   * @param {WaiterRow} row
+   * @param {WaiterView | undefined} w undefined while its page loads
+   * @param {number} index
+   */
   fillWaiter(row, w, index) {
-    const [pos, session, name, request, waited] = row.children;
     const ageMs = performance.now() - this.fetchedAt;
-    setText(pos, formatCount(w ? w.position : index + 1));
-    setText(session.firstChild, w ? w.sessionId : '…');
-    setAttr(session.firstChild, 'href', w ? sessionHref(w.sessionId) : null);
-    setText(name, w ? w.name : '');
-    setText(request, w ? String(w.requestId) : '');
-    setText(waited, w ? formatMs(w.waitedMs + ageMs) : '');
+    setText(row.pos, formatCount(w ? w.position : index + 1));
+    setText(row.link, w ? w.sessionId : '…');
+    setAttr(row.link, 'href', w ? sessionHref(w.sessionId) : null);
+    setText(row.name, w ? w.name : '');
+    setText(row.request, w ? String(w.requestId) : '');
+    setText(row.waited, w ? formatMs(w.waitedMs + ageMs) : '');
   }
 
   render() {
-    const d = this.detail;
-    if (!d || d.path !== this.path) return;
-    const p = this.parts;
+    const { shown, detail: d } = this;
+    if (!shown || !d || d.path !== shown.path) return;
+    const p = shown.parts;
     const h = d.holder;
     const state = h ? h.sessionId : d.unknown ? 'forgotten' : 'free';
     if (p.holder.dataset.state !== state) {
@@ -166,13 +188,13 @@ export class LockView {
     setText(p.held, h ? formatMs(h.heldMs + performance.now() - this.fetchedAt) : '—');
     p.release.disabled = h === null;
     setText(p.queueTitle, `Queue (${formatCount(d.queue.total)} waiting)`);
-    this.history.show(d.history);
+    shown.history.show(d.history);
   }
 
   async forceRelease() {
-    const path = this.path;
+    const path = this.shown?.path;
     const h = this.detail?.holder;
-    if (!h) return;
+    if (path === undefined || !h) return;
     const who = h.name ? `${h.name} (${h.sessionId})` : h.sessionId;
     const question = `Force-release ${path}?\n\nTakes it from ${who}, token ${h.token}; the next waiter gets it.`;
     if (!window.confirm(question)) return;
@@ -184,4 +206,35 @@ export class LockView {
     }
     this.refresh();
   }
+}
+
+/** @returns {WaiterRow} */
+function makeWaiterRow() {
+  const link = el('a');
+  const [pos, name, request, waited] = [el('span'), el('span'), el('span'), el('span')];
+  const node = el('div', { class: 'waiter' }, pos, el('span', {}, link), name, request, waited);
+  return { node, pos, link, name, request, waited };
+}
+
+/**
+ * @param {string} path
+ * @param {number} offset
+ * @param {number} [limit]
+ * @returns {Promise<LockShown>}
+ */
+function fetchDetail(path, offset, limit = QUEUE_PAGE) {
+  return getJson('lock', { path, offset, limit });
+}
+
+/**
+ * A lock nobody holds or waits for is forgotten (404); its history is still there.
+ * @param {string} path
+ * @param {unknown} err
+ * @returns {Promise<LockShown>}
+ */
+async function missing(path, err) {
+  if (!(err instanceof ApiError) || err.status !== 404) throw err;
+  const { events } = await getJson('history', { path, limit: HISTORY_ROWS });
+  const queue = { items: [], total: 0, offset: 0, limit: QUEUE_PAGE };
+  return { path, holder: null, queue, history: events, unknown: true };
 }

@@ -1,12 +1,27 @@
+// @ts-check
 // The broker panel: role, epoch, uptime, counts, grant rate and the Redis mirror.
 
 import { el, formatCount, formatMs, setAttr, setText, stat } from './dom.js';
 
+/** @typedef {import('./api.js').Overview} Overview */
+/** @typedef {NonNullable<Overview['mirror']>} MirrorView */
+
+/**
+ * A label; the value of an overview (and ms since it arrived); when to flag it.
+ * @typedef {[string, (o: Overview, ageMs: number) => string, ((o: Overview) => boolean)?]} Field
+ */
+
+/** @param {MirrorView} m */
 const mirrorLag = (m) => `${formatMs(m.lagP50Ms)} / ${formatMs(m.lagP99Ms)}`;
+/** @param {Overview} o */
 const isLagging = (o) => o.mirror !== null && o.mirror.state !== 'connected';
+/** @param {Overview} o */
 const lostData = (o) => o.mirror !== null && o.mirror.dataLosses > 0;
 
-/** How often Redis was found to have lost data, and the last finding. */
+/**
+ * How often Redis was found to have lost data, and the last finding.
+ * @param {MirrorView | null} m
+ */
 function dataLoss(m) {
   if (!m) return '—';
   if (m.dataLosses === 0 || !m.lastDataLoss) return 'none seen';
@@ -14,7 +29,7 @@ function dataLoss(m) {
   return `${formatCount(m.dataLosses)}; last: ${what} (${detail})`;
 }
 
-/** Label, value of an overview (and ms since it arrived), and when to flag it. */
+/** @type {Field[]} */
 const FIELDS = [
   ['role', (o) => o.role],
   ['epoch', (o) => (o.role === 'embedded' ? '—' : formatCount(o.epoch))],
@@ -37,20 +52,25 @@ const FIELDS = [
 ];
 
 export class OverviewView {
+  /** @param {{ list: HTMLElement, role: HTMLElement, url: HTMLElement }} nodes */
   constructor({ list, role, url }) {
     this.role = role;
     this.url = url;
+    /** @type {Overview | null} */
     this.overview = null;
     this.receivedAt = 0;
     this.render = this.render.bind(this);
-    this.cells = FIELDS.map(([label]) => {
+    this.cells = FIELDS.map(([label, value, warn]) => {
       const dd = el('dd', { 'data-field': label }, '…');
       list.append(stat(label, dd));
-      return dd;
+      return { dd, value, warn };
     });
   }
 
-  /** A fresh overview; the uptime counts on locally from here until the next one. */
+  /**
+   * A fresh overview; the uptime counts on locally from here until the next one.
+   * @param {Overview} overview
+   */
   update(overview) {
     this.overview = overview;
     this.receivedAt = performance.now();
@@ -60,10 +80,10 @@ export class OverviewView {
     const o = this.overview;
     if (!o) return;
     const ageMs = performance.now() - this.receivedAt;
-    FIELDS.forEach(([, value, warn], i) => {
-      setText(this.cells[i], value(o, ageMs));
-      if (warn) setAttr(this.cells[i], 'class', warn(o) ? 'warn' : '');
-    });
+    for (const { dd, value, warn } of this.cells) {
+      setText(dd, value(o, ageMs));
+      if (warn) setAttr(dd, 'class', warn(o) ? 'warn' : '');
+    }
     setText(this.role, o.role);
     setAttr(this.role, 'data-role', o.role);
     setText(this.url, o.url);

@@ -1,10 +1,31 @@
+// @ts-check
 // Pages of a long list (a lock's queue), loaded as they scroll into view.
 
+/**
+ * @template T
+ * @typedef {import('./api.js').Page<T>} Page
+ */
+
+/**
+ * @template T
+ * @typedef {object} PageCacheOptions
+ * @property {number} pageSize
+ * @property {(offset: number, limit: number) => Promise<Page<T>>} load
+ * @property {(page: Page<T>) => void} onLoad runs when a page lands
+ * @property {(err: unknown) => void} onError
+ */
+
+/** @template T */
 export class PageCache {
-  /** `load(offset, limit)` resolves to a Page; `onLoad(page)` runs when one lands. */
+  /** @param {PageCacheOptions<T>} options */
   constructor({ pageSize, load, onLoad, onError }) {
-    Object.assign(this, { pageSize, load, onLoad, onError });
+    this.pageSize = pageSize;
+    this.load = load;
+    this.onLoad = onLoad;
+    this.onError = onError;
+    /** @type {Map<number, T[]>} items by page number */
     this.pages = new Map();
+    /** @type {Set<number>} page numbers on their way */
     this.loading = new Set();
     this.generation = 0;
   }
@@ -16,22 +37,36 @@ export class PageCache {
     this.generation++;
   }
 
-  /** Keeps the items of a page fetched elsewhere (the lock detail carries one). */
+  /**
+   * Keeps the items of a page fetched elsewhere (the lock detail carries one).
+   * @param {Page<T>} page
+   */
   put(page) {
     this.pages.set(Math.floor(page.offset / this.pageSize), page.items);
   }
 
-  /** Where the page holding `index` starts. */
+  /**
+   * Where the page holding `index` starts.
+   * @param {number} index
+   */
   pageOffset(index) {
     return Math.floor(index / this.pageSize) * this.pageSize;
   }
 
+  /**
+   * The item at `index`, or undefined while its page is not here.
+   * @param {number} index
+   */
   get(index) {
     const items = this.pages.get(Math.floor(index / this.pageSize));
     return items?.[index % this.pageSize];
   }
 
-  /** Loads the pages of `first..last` that are neither here nor on their way. */
+  /**
+   * Loads the pages of `first..last` that are neither here nor on their way.
+   * @param {number} first
+   * @param {number} last
+   */
   ensure(first, last) {
     for (let p = Math.floor(first / this.pageSize); p <= Math.floor(last / this.pageSize); p++) {
       if (this.pages.has(p) || this.loading.has(p)) continue;
@@ -39,6 +74,7 @@ export class PageCache {
     }
   }
 
+  /** @param {number} p */
   async fetch(p) {
     const generation = this.generation;
     this.loading.add(p);

@@ -1,3 +1,4 @@
+// @ts-check
 // Server-sent events, parsed by hand: EventSource cannot send the
 // Authorization header, so the stream is read with fetch() and fed here.
 
@@ -8,13 +9,16 @@
  * ignored (the console reconnects with its own backoff and reloads).
  */
 export class SseParser {
+  /** @param {(type: string, data: string) => void} onEvent */
   constructor(onEvent) {
     this.onEvent = onEvent;
     this.buffer = '';
     this.type = '';
+    /** @type {string[]} the event's data lines so far */
     this.data = [];
   }
 
+  /** @param {string} chunk */
   push(chunk) {
     this.buffer += chunk;
     let start = 0;
@@ -29,6 +33,7 @@ export class SseParser {
   }
 
   /** Index of the next \r or \n from `start`; -1 when none, or a final \r whose \n may follow. */
+  /** @param {number} start */
   lineEnd(start) {
     for (let i = start; i < this.buffer.length; i++) {
       const c = this.buffer[i];
@@ -38,6 +43,7 @@ export class SseParser {
     return -1;
   }
 
+  /** @param {string} line */
   line(line) {
     if (line === '') return this.dispatch();
     if (line.startsWith(':')) return; // a comment: the server's keep-alive

@@ -1,14 +1,26 @@
+// @ts-check
 // Asks for the admin token when the broker answers 401, in a modal form.
 
 import { getToken, setToken } from './api.js';
+import { formField } from './dom.js';
+
+/**
+ * @typedef {object} TokenDialogOptions
+ * @property {HTMLDialogElement} dialog
+ * @property {HTMLFormElement} form holds a `token` input
+ * @property {HTMLElement} error where a refused token is reported
+ * @property {() => void} onToken runs after a token is entered, to retry what was refused
+ */
 
 export class TokenDialog {
-  /** `onToken()` runs after a token is entered, to retry what was refused. */
+  /** @param {TokenDialogOptions} options */
   constructor({ dialog, form, error, onToken }) {
-    Object.assign(this, { dialog, form, error, onToken });
+    this.dialog = dialog;
+    this.error = error;
+    this.input = formField(form, 'token');
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      const token = form.elements.token.value.trim();
+      const token = this.input.value.trim();
       if (token === '') return;
       setToken(token);
       form.reset();
@@ -25,6 +37,6 @@ export class TokenDialog {
     this.error.hidden = !refused;
     this.error.textContent = refused ? 'The broker refused that token.' : '';
     this.dialog.showModal();
-    this.form.elements.token.focus();
+    this.input.focus();
   }
 }
