@@ -59,7 +59,7 @@ interface Pending {
 
 /** What a client runs on besides its socket; injected so tests can drive time. */
 export interface ClientDeps {
-  /** Default: `performance.now()` (only its monotonic `now` is read). */
+  /** Default: `systemClock` (only its monotonic `now` is read). */
   clock?: Clock;
   /** Default: the global `setTimeout`, which keeps a Node host running while it waits. */
   timer?: Timer;

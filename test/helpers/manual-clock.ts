@@ -54,3 +54,21 @@ export class ManualClock implements Clock, Timer {
 export function flush(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Watches `promise` on manual time: `now()` lets queued callbacks run, then
+ * gives its value or rejection reason, or `'pending'` while it has neither.
+ */
+export function settled(promise: Promise<unknown>): { now(): Promise<unknown> } {
+  let outcome: { value: unknown } | null = null;
+  promise.then(
+    (value) => (outcome = { value }),
+    (reason: unknown) => (outcome = { value: reason }),
+  );
+  return {
+    now: async () => {
+      await flush();
+      return outcome ? outcome.value : 'pending';
+    },
+  };
+}
