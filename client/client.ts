@@ -6,6 +6,7 @@ import {
   TimeoutError,
   type LockLostReason,
 } from '../shared/errors.js';
+import { plainTimer, systemClock, type Clock, type Timer } from '../shared/clock.js';
 import { lockPathProblem } from '../shared/lock-path.js';
 import {
   CLOSE_CODES,
@@ -23,8 +24,8 @@ import {
   type ResolvedClientOptions,
 } from './client-options.js';
 import { Lease } from './lease.js';
-import { KeepAlive } from './keep-alive.js';
-import { Link } from './link.js';
+import { KeepAlive, type KeepAliveHooks } from './keep-alive.js';
+import { Link, type LinkEvents, type LinkOptions } from './link.js';
 import type { WebSocketFactory } from './websocket-like.js';
 
 export interface AcquireOptions {
@@ -56,7 +57,15 @@ interface Pending {
   onEnd(error: BatonError): void;
 }
 
-const now = (): number => performance.now();
+/** What a client runs on besides its socket; injected so tests can drive time. */
+export interface ClientDeps {
+  /** Default: `systemClock` (only its monotonic `now` is read). */
+  clock?: Clock;
+  /** Default: the global `setTimeout`, which keeps a Node host running while it waits. */
+  timer?: Timer;
+  /** Numbers in [0, 1) for the reconnect jitter. Default `Math.random`. */
+  random?: () => number;
+}
 
 /**
  * One session with a Baton broker over one WebSocket, kept alive across
@@ -75,12 +84,16 @@ export class BatonClient {
   private readonly listeners = new Set<(status: ClientStatus) => void>();
   private helloSentAt = 0;
   private readonly keepAlive: KeepAlive;
+  private readonly clock: Clock;
+  private readonly timer: Timer;
   private closing: Promise<void> | null = null;
   private firstSession: { resolve: () => void; reject: (e: BatonError) => void } | null = null;
 
-  constructor(options: ClientOptions, openSocket: WebSocketFactory) {
+  constructor(options: ClientOptions, openSocket: WebSocketFactory, deps: ClientDeps = {}) {
     this.options = resolveClientOptions(options);
-    this.keepAlive = new KeepAlive(this.options.sessionTtlMs, {
+    this.clock = deps.clock ?? systemClock;
+    this.timer = deps.timer ?? plainTimer;
+    const hooks: KeepAliveHooks = {
       heartbeat: () => {
         if (this.ready) this.tell({ t: 'hb', id: this.nextId++ });
       },
@@ -89,20 +102,23 @@ export class BatonClient {
       unresponsive: () => {
         if (this.ready) this.link.drop(new BatonError('CLOSED', 'the broker stopped answering'));
       },
-    });
+    };
+    this.keepAlive = new KeepAlive(this.options.sessionTtlMs, hooks, this.clock, this.timer);
     const { reconnectMinDelayMs, reconnectMaxDelayMs, connectTimeoutMs, sessionTtlMs } =
       this.options;
-    const backoff = {
-      minDelayMs: reconnectMinDelayMs,
-      maxDelayMs: reconnectMaxDelayMs,
+    const linkOptions: LinkOptions = {
+      // Half-jittered, so clients cut off together do not all come back at once.
+      backoff: { minMs: reconnectMinDelayMs, maxMs: reconnectMaxDelayMs, jitter: 0.5 },
       // A heartbeat interval, so a hung broker costs a resume no more than a missed heartbeat.
       openTimeoutMs: Math.max(1_000, Math.min(connectTimeoutMs, sessionTtlMs / 3)),
     };
-    this.link = new Link(this.options.urls, openSocket, backoff, {
+    const events: LinkEvents = {
       open: () => this.hello(),
       frame: (frame) => this.receive(frame),
       down: (code, error) => this.down(code, error),
-    });
+    };
+    const random = deps.random ?? Math.random;
+    this.link = new Link(this.options.urls, openSocket, linkOptions, events, this.timer, random);
   }
 
   /** Opens the first session; rejects if none can be had within `connectTimeoutMs`. */
@@ -110,7 +126,7 @@ export class BatonClient {
     const started = new Promise<void>((resolve, reject) => {
       this.firstSession = { resolve, reject };
     });
-    const timer = setTimeout(() => {
+    const timer = this.timer.set(() => {
       void this.shutdown(
         new ConnectionClosedError(
           'CLOSED',
@@ -119,7 +135,7 @@ export class BatonClient {
       );
     }, this.options.connectTimeoutMs);
     this.link.dial();
-    return started.finally(() => clearTimeout(timer));
+    return started.finally(() => this.timer.clear(timer));
   }
 
   /** The broker's id for this client's session. */
@@ -170,9 +186,9 @@ export class BatonClient {
     const { timeoutMs, signal } = options;
     return new Promise<Lease | null>((resolve, reject) => {
       const id = this.nextId++;
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: unknown = null;
       const finish = (): void => {
-        clearTimeout(timer);
+        this.timer.clear(timer);
         signal?.removeEventListener('abort', onAbort);
       };
       // Giving up locally: the broker is told to drop the waiter, or to
@@ -188,7 +204,7 @@ export class BatonClient {
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeoutMs !== undefined && wait) {
         const message = `timed out after ${timeoutMs} ms waiting for ${path}`;
-        timer = setTimeout(
+        timer = this.timer.set(
           () => giveUp(new TimeoutError(message)),
           timeoutMs + this.options.timeoutGraceMs,
         );
@@ -196,7 +212,7 @@ export class BatonClient {
         // "Now or never" must not wait out a reconnect.
         const { connectTimeoutMs } = this.options;
         const message = `no answer from the broker in ${connectTimeoutMs} ms for ${path}`;
-        timer = setTimeout(() => giveUp(new TimeoutError(message)), connectTimeoutMs);
+        timer = this.timer.set(() => giveUp(new TimeoutError(message)), connectTimeoutMs);
       }
       // Quiet: the broker sends no `queued` frame, which nothing here reads.
       const frame: RequestFrame = { t: 'acquire', id, path, wait, quiet: true };
@@ -273,7 +289,7 @@ export class BatonClient {
   }
 
   private write(p: Pending): void {
-    p.sentAt = now();
+    p.sentAt = this.clock.now();
     this.link.send(p.frame);
   }
 
@@ -371,7 +387,7 @@ export class BatonClient {
       hello.secret = this.secret;
     }
     if (this.options.name !== undefined) hello.name = this.options.name;
-    this.helloSentAt = now();
+    this.helloSentAt = this.clock.now();
     this.link.send(hello);
   }
 
@@ -401,10 +417,10 @@ export class BatonClient {
     // While reconnecting too: the bye goes out with the resend if the session comes back in time.
     if (this.sessionId && !error) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1_000);
+        const timer = this.timer.set(resolve, 1_000);
         this.request(
           { t: 'bye', id: this.nextId++ },
-          () => (clearTimeout(timer), resolve(), true),
+          () => (this.timer.clear(timer), resolve(), true),
           () => resolve(),
         );
       });

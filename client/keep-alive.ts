@@ -1,3 +1,5 @@
+import type { Clock, Timer } from '../shared/clock.js';
+
 /** What a {@link KeepAlive} asks of its client. */
 export interface KeepAliveHooks {
   /** Send a heartbeat request. */
@@ -22,12 +24,14 @@ export interface KeepAliveHooks {
 export class KeepAlive {
   private ttlMs: number;
   private confirmedAt = -Infinity;
-  private heartbeatTimer: ReturnType<typeof setTimeout> | undefined;
-  private leaseTimer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeatTimer: unknown = null;
+  private leaseTimer: unknown = null;
 
   constructor(
     ttlMs: number,
     private readonly hooks: KeepAliveHooks,
+    private readonly clock: Clock,
+    private readonly timer: Timer,
   ) {
     this.ttlMs = ttlMs;
   }
@@ -45,25 +49,25 @@ export class KeepAlive {
   }
 
   stop(): void {
-    clearTimeout(this.heartbeatTimer);
-    clearTimeout(this.leaseTimer);
+    this.timer.clear(this.heartbeatTimer);
+    this.timer.clear(this.leaseTimer);
   }
 
   /** (Re)arms the lease watch; call when a lease is granted. */
   watchLeases(): void {
-    clearTimeout(this.leaseTimer);
+    this.timer.clear(this.leaseTimer);
     if (!this.hooks.holdsLeases()) return;
-    this.leaseTimer = setTimeout(
+    this.leaseTimer = this.timer.set(
       () => {
         // Replies since arming moved the deadline on: look again later.
-        if (performance.now() < this.leaseDeadline) return this.watchLeases();
+        if (this.clock.now() < this.leaseDeadline) return this.watchLeases();
         // After a stall, replies may be waiting in the socket: read them first.
-        this.leaseTimer = setTimeout(() => {
-          if (performance.now() < this.leaseDeadline) this.watchLeases();
+        this.leaseTimer = this.timer.set(() => {
+          if (this.clock.now() < this.leaseDeadline) this.watchLeases();
           else this.hooks.expireLeases();
         }, 0);
       },
-      Math.max(0, this.leaseDeadline - performance.now()),
+      Math.max(0, this.leaseDeadline - this.clock.now()),
     );
   }
 
@@ -72,10 +76,10 @@ export class KeepAlive {
   }
 
   private armHeartbeat(): void {
-    clearTimeout(this.heartbeatTimer);
+    this.timer.clear(this.heartbeatTimer);
     const intervalMs = this.ttlMs / 3;
-    this.heartbeatTimer = setTimeout(() => {
-      const now = performance.now();
+    this.heartbeatTimer = this.timer.set(() => {
+      const now = this.clock.now();
       // A paused or partitioned broker keeps the TCP connection open; only silence shows it.
       if (now - this.confirmedAt > intervalMs * 2) this.hooks.unresponsive();
       else if (now - this.confirmedAt >= intervalMs * 0.9) this.hooks.heartbeat();

@@ -1,3 +1,5 @@
+import { backoffMs, type BackoffPolicy } from '../shared/backoff.js';
+import { plainTimer, type Timer } from '../shared/clock.js';
 import { decodeFrame, encodeFrame } from '../shared/codec.js';
 import { BatonError } from '../shared/errors.js';
 import {
@@ -18,9 +20,10 @@ export interface LinkEvents {
   down(code: number, error?: BatonError): void;
 }
 
-export interface Backoff {
-  minDelayMs: number;
-  maxDelayMs: number;
+/** How a {@link Link} redials. */
+export interface LinkOptions {
+  /** Delays between dials; the count starts afresh once a session is up. */
+  backoff: BackoffPolicy;
   /**
    * A dial whose session is not up by then is given up and the next URL
    * tried: a paused broker's kernel still accepts the TCP connection, but
@@ -38,8 +41,8 @@ export class Link {
   private socket: WebSocketLike | null = null;
   private urlIndex = 0;
   private attempt = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private openTimer: ReturnType<typeof setTimeout> | undefined;
+  private dialTimer: unknown = null;
+  private openTimer: unknown = null;
   private stopped = false;
   /** Where a standby said the active broker is: dialled next, out of turn. */
   private redirectTo: string | null = null;
@@ -49,8 +52,10 @@ export class Link {
   constructor(
     private readonly urls: readonly string[],
     private readonly openSocket: WebSocketFactory,
-    private readonly backoff: Backoff,
+    private readonly options: LinkOptions,
     private readonly events: LinkEvents,
+    private readonly timer: Timer = plainTimer,
+    private readonly random: () => number = Math.random,
   ) {}
 
   dial(): void {
@@ -67,9 +72,9 @@ export class Link {
       );
     }
     this.socket = socket;
-    clearTimeout(this.openTimer);
-    const { openTimeoutMs } = this.backoff;
-    this.openTimer = setTimeout(() => {
+    this.timer.clear(this.openTimer);
+    const { openTimeoutMs } = this.options;
+    this.openTimer = this.timer.set(() => {
       if (socket === this.socket) {
         this.drop(new BatonError('CLOSED', `no session at ${url} within ${openTimeoutMs} ms`));
       }
@@ -104,7 +109,7 @@ export class Link {
 
   /** The session is up on this socket: the next outage starts its backoff afresh. */
   connected(): void {
-    clearTimeout(this.openTimer);
+    this.timer.clear(this.openTimer);
     this.attempt = 0;
     this.redirects = 0;
   }
@@ -120,8 +125,8 @@ export class Link {
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.openTimer);
+    this.timer.clear(this.dialTimer);
+    this.timer.clear(this.openTimer);
     const socket = this.socket;
     this.socket = null;
     socket?.close(1000, 'client closed');
@@ -170,11 +175,10 @@ export class Link {
     this.events.down(code, error);
     if (this.stopped) return;
     if (this.redirectTo !== null && this.redirects++ === 0) {
-      this.timer = setTimeout(() => this.dial(), 0);
+      this.dialTimer = this.timer.set(() => this.dial(), 0);
       return;
     }
-    const { minDelayMs, maxDelayMs } = this.backoff;
-    const delayMs = Math.min(maxDelayMs, minDelayMs * 2 ** this.attempt++);
-    this.timer = setTimeout(() => this.dial(), delayMs * (0.5 + Math.random() / 2));
+    const delayMs = backoffMs(this.attempt++, this.options.backoff, this.random);
+    this.dialTimer = this.timer.set(() => this.dial(), delayMs);
   }
 }

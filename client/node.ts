@@ -1,5 +1,5 @@
-import type { Socket } from 'node:net';
 import WebSocket from 'ws';
+import { tickCorker } from '../shared/tick-corker.js';
 import { BatonClient } from './client.js';
 import type { ClientOptions } from './client-options.js';
 import type { WebSocketLike } from './websocket-like.js';
@@ -28,17 +28,9 @@ export async function connect(options: ClientOptions): Promise<BatonClient> {
  */
 function corkPerTick(socket: WebSocket): void {
   const send = socket.send.bind(socket);
-  let corked = false;
+  const cork = tickCorker(socket, (fn) => process.nextTick(fn));
   socket.send = ((data: Uint8Array) => {
-    const tcp = (socket as unknown as { _socket?: Socket })._socket;
-    if (tcp && !corked) {
-      corked = true;
-      tcp.cork();
-      process.nextTick(() => {
-        corked = false;
-        tcp.uncork();
-      });
-    }
+    cork();
     send(data);
   }) as WebSocket['send'];
 }

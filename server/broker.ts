@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid';
+import { backoffMs } from '../shared/backoff.js';
 import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
@@ -401,7 +402,7 @@ export class Broker {
       (err: Error) => {
         if (this.closing || table !== this.table) return;
         this.log.warn({ err }, 'token reservation failed, retrying');
-        const delayMs = Math.min(5_000, 50 * 2 ** attempt);
+        const delayMs = backoffMs(attempt, { minMs: 50, maxMs: 5_000, jitter: 0 });
         this.timer.set(() => this.reserveTokens(issuedUpTo, attempt + 1), delayMs);
       },
     );
@@ -519,7 +520,8 @@ export class Broker {
         return await this.mirror!.reserve(this.table.lastToken, this.options.tokenBlockSize);
       } catch (err) {
         if (attempt >= 2) throw err;
-        await new Promise((resolve) => this.timer.set(() => resolve(null), 100 * 2 ** attempt));
+        const delayMs = backoffMs(attempt, { minMs: 100, maxMs: 200, jitter: 0 });
+        await new Promise((resolve) => this.timer.set(() => resolve(null), delayMs));
       }
     }
   }

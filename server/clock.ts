@@ -1,22 +1,8 @@
-/** Time as the shell sees it; injected so tests can drive it. */
-export interface Clock {
-  /** Monotonic milliseconds: never goes back, whatever the wall clock does. */
-  now(): number;
-  /** Wall-clock milliseconds since the epoch: for the token floor only. */
-  wallMs(): number;
-}
+import type { Timer } from '../shared/clock.js';
 
-/** One-shot timers, injected beside the clock. */
-export interface Timer {
-  set(fn: () => void, delayMs: number): unknown;
-  clear(handle: unknown): void;
-}
+export { systemClock, type Clock, type Timer } from '../shared/clock.js';
 
-export const systemClock: Clock = {
-  now: () => performance.now(),
-  wallMs: () => Date.now(),
-};
-
+/** The server's timers never hold its process open: its listening socket does. */
 export const systemTimer: Timer = {
   set: (fn, delayMs) => {
     const t = setTimeout(fn, delayMs);

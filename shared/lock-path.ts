@@ -1,8 +1,8 @@
+import { hasControlChars } from './control-chars.js';
+
 /** The most UTF-8 bytes a lock path may take. */
 export const MAX_PATH_BYTES = 512;
 
-// C0 controls, DEL and C1 controls.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // With the `u` flag a proper surrogate pair is one code point, so this finds only lone halves.
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
 
@@ -20,7 +20,7 @@ export function lockPathProblem(path: unknown): string | null {
   if (path.length * 3 > MAX_PATH_BYTES && encoder.encode(path).length > MAX_PATH_BYTES) {
     return `a lock path must be at most ${MAX_PATH_BYTES} UTF-8 bytes`;
   }
-  if (CONTROL.test(path)) return 'a lock path must not contain control characters';
+  if (hasControlChars(path)) return 'a lock path must not contain control characters';
   if (LONE_SURROGATE.test(path)) return 'a lock path must be well-formed Unicode';
   return null;
 }

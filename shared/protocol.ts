@@ -1,3 +1,4 @@
+import { hasControlChars } from './control-chars.js';
 import { isErrorCode, type ErrorCode, type LockLostReason } from './errors.js';
 import {
   describeValue,
@@ -180,16 +181,14 @@ function requestId(v: unknown): number {
   return safeInt(v, 'id', 1);
 }
 
-// Names are shown in consoles and terminals: no escape sequences.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
-
 function readHello(m: Fields): HelloFrame {
   const frame: HelloFrame = { t: 'hello', v: safeInt(field(m, 'v'), 'v', 0) };
   const ttlMs = optionalInt(field(m, 'ttlMs'), 'ttlMs', 1, FRAME_LIMITS.maxTimeoutMs);
   const session = optionalStr(field(m, 'session'), 'session', FRAME_LIMITS.maxSessionIdChars);
   const secret = optionalStr(field(m, 'secret'), 'secret', FRAME_LIMITS.maxSessionIdChars);
   const name = optionalStr(field(m, 'name'), 'name', FRAME_LIMITS.maxNameChars);
-  if (name !== undefined && CONTROL_CHARS.test(name)) {
+  // Names are shown in consoles and terminals: no escape sequences.
+  if (name !== undefined && hasControlChars(name)) {
     fail("'name' may not hold control characters");
   }
   if ((session === undefined) !== (secret === undefined)) {

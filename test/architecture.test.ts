@@ -74,6 +74,13 @@ describe('import arrows (shared ◄ client, shared ◄ server/core ◄ server/* 
     expect(importsOf('server/admin/broker-admin.ts')).not.toContain('server/broker.js');
   });
 
+  it('keeps client/ on the injected clock and timer, so its tests need no wall time', () => {
+    for (const f of sourceFiles('client')) {
+      const text = readFileSync(join(ROOT, f), 'utf8');
+      expect(text, f).not.toMatch(/\b(Date\.|setTimeout\(|setInterval\(|performance\.)/);
+    }
+  });
+
   it('lets nothing but the CLI reach into the client from the server', () => {
     const bad = (s: string, f: string): boolean =>
       s.startsWith('client') && !f.startsWith('server/cli/');

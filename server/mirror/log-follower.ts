@@ -1,3 +1,4 @@
+import { backoffMs, type BackoffPolicy } from '../../shared/backoff.js';
 import type { JournalEntry } from '../core/journal.js';
 import type { TableSnapshot } from '../core/replica.js';
 import type { LogBatch, LogPosition, LogReader } from './log-reader.js';
@@ -20,6 +21,9 @@ export interface FollowerHooks {
 type Applied = 'ok' | 'reload';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every standby tails the same Redis: jitter keeps them from retrying in step once it is back. */
+const RETRY: BackoffPolicy = { minMs: 100, maxMs: 1_000, jitter: 0.5 };
 
 /**
  * Keeps the table equal to the log: loads the snapshot, applies the batches
@@ -133,7 +137,7 @@ export class LogFollower {
     while (on()) {
       try {
         if (this.needsLoad && !(await this.load())) {
-          await sleep(Math.min(1_000, 100 * 2 ** failures++));
+          await sleep(backoffMs(failures++, RETRY));
           continue;
         }
         // The short block bounds how long a promotion waits for this loop to notice and stop.
@@ -145,7 +149,7 @@ export class LogFollower {
         if (!on()) break;
         this.needsLoad = true;
         this.hooks.tailFailed(err as Error);
-        await sleep(Math.min(1_000, 100 * 2 ** failures++));
+        await sleep(backoffMs(failures++, RETRY));
       }
     }
   }

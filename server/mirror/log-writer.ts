@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { ResolvedRedisMirrorOptions } from './redis-mirror-options.js';
+import { backoffMs } from '../../shared/backoff.js';
 import type { JournalEntry } from '../core/journal.js';
 import type { TableSnapshot } from '../core/replica.js';
 import { encodeEntries, encodeTable } from './batch.js';
@@ -174,7 +175,8 @@ export class LogWriter {
         if (this.failures++ === 0) this.events.reachable(false);
         // `backlog` counts the open batch's entries already.
         if (this.backlog > this.options.maxBacklogEntries) return this.halt({ kind: 'overflow' });
-        await new Promise((r) => setTimeout(r, Math.min(1_000, 20 * 2 ** this.failures)));
+        const delayMs = backoffMs(this.failures - 1, { minMs: 40, maxMs: 1_000, jitter: 0 });
+        await new Promise((r) => setTimeout(r, delayMs));
       }
     }
     this.writing = false;

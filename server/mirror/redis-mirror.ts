@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { nanoid } from 'nanoid';
+import { backoffMs } from '../../shared/backoff.js';
 import type { JournalEntry } from '../core/journal.js';
 import { LogThrottle, type Logger } from '../log.js';
 import type { TokenBlock } from '../tokens/token-store.js';
@@ -512,7 +513,7 @@ export class RedisMirror implements Mirror {
           reseeding.waiters.unshift(...covered);
           if (err instanceof NotSeededError) return void (await this.demote(false));
           this.log.warn({ err }, 'reseeding failed, retrying');
-          await sleep(Math.min(1_000, 50 * 2 ** attempt));
+          await sleep(backoffMs(attempt, { minMs: 50, maxMs: 1_000, jitter: 0 }));
           continue;
         }
         if (this.reseeding !== reseeding) return;

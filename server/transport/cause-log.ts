@@ -1,11 +1,10 @@
+import { replaceControlChars } from '../../shared/control-chars.js';
+
 /** How many distinct causes a {@link CauseLog} names before it goes quiet. */
 export const MAX_LOGGED_CAUSES = 100;
 
 /** How much of an error's message and first stack frame a cause keeps. */
 const MAX_CAUSE_CHARS = 300;
-
-// The message may quote what a client sent; the log may be a terminal.
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /**
  * Logs unexpected errors once per cause (name, message and the first stack
@@ -46,5 +45,6 @@ export function causeOf(err: unknown): string {
     .find((line) => line.trimStart().startsWith('at '))
     ?.trim();
   const cause = frame ? `${name}: ${message} ${frame}` : `${name}: ${message}`;
-  return cause.slice(0, MAX_CAUSE_CHARS).replace(CONTROL_CHARS, '?');
+  // The message may quote what a client sent; the log may be a terminal.
+  return replaceControlChars(cause.slice(0, MAX_CAUSE_CHARS), '?');
 }

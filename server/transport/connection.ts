@@ -1,7 +1,7 @@
-import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
+import { tickCorker } from '../../shared/tick-corker.js';
 
 /** Frame counts over all connections, for metrics. */
 export interface Traffic {
@@ -26,7 +26,11 @@ export class Connection {
   closed = false;
   /** Closes the connection if no hello binds a session in time; null once bound. */
   helloTimer: unknown = null;
-  private corked = false;
+  /**
+   * Frames made while handling one read (a release's ok, an acquire's
+   * queued) leave in one write instead of one syscall each.
+   */
+  private readonly corkForThisTick: () => void;
 
   constructor(
     readonly socket: WebSocket,
@@ -35,7 +39,9 @@ export class Connection {
     private readonly traffic: Traffic,
     /** Told when the client is cut off for not reading. */
     private readonly overflowed: () => void = () => {},
-  ) {}
+  ) {
+    this.corkForThisTick = tickCorker(socket, (fn) => process.nextTick(fn));
+  }
 
   send(frame: ServerFrame): void {
     if (this.closed) return;
@@ -50,22 +56,6 @@ export class Connection {
       this.socket.terminate();
       this.overflowed();
     }
-  }
-
-  /**
-   * Frames made while handling one read (a release's ok, an acquire's
-   * queued) leave in one write instead of one syscall each.
-   */
-  private corkForThisTick(): void {
-    if (this.corked) return;
-    const tcp = (this.socket as unknown as { _socket?: Socket })._socket;
-    if (!tcp) return;
-    this.corked = true;
-    tcp.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      tcp.uncork();
-    });
   }
 
   close(code: number, reason: string): void {

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect as connectBrowser } from '../../client/browser.js';
 import { connect, type ClientStatus } from '../../client/node.js';
 import { BatonError } from '../../shared/errors.js';
-import { eventually, startBroker, startClient } from '../helpers/harness.js';
+import { closeFake, fakeClient, fakeSession, sentOf } from '../helpers/fake-session.js';
+import { startBroker, startClient } from '../helpers/harness.js';
+import { settled } from '../helpers/manual-clock.js';
 
 describe('client SDK', () => {
   it('refuses bad calls before sending anything', async () => {
@@ -26,13 +28,15 @@ describe('client SDK', () => {
   });
 
   it('gives up connecting after connectTimeoutMs with CLOSED', async () => {
-    const started = performance.now();
-    const err = await connect({ url: 'ws://127.0.0.1:1', connectTimeoutMs: 300 }).catch(
-      (e: unknown) => e,
-    );
+    // Sockets that never open: each dial is given up after its open timeout, and redialled.
+    const s = fakeClient({ connectTimeoutMs: 300 });
+    const outcome = settled(s.client.start());
+    s.clock.advance(299);
+    expect(await outcome.now()).toBe('pending');
+    s.clock.advance(1);
+    const err = await outcome.now();
     expect(err).toBeInstanceOf(BatonError);
     expect((err as BatonError).code).toBe('CLOSED');
-    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it('rejects calls after close and aborts held leases with reason closed', async () => {
@@ -48,25 +52,18 @@ describe('client SDK', () => {
     expect(broker.views.queue('p').holder).toBeNull();
   });
 
-  it('stays connected while it only sends frames that go unanswered', async () => {
-    const broker = await startBroker();
-    const holder = await startClient(broker.url);
-    // Heartbeat interval 200 ms: the client calls the broker dead after two silent ones.
-    const waiter = await startClient(broker.url, { sessionTtlMs: 600 });
-    const statuses: ClientStatus[] = [];
-    waiter.onStatus((s) => statuses.push(s));
-    const controller = new AbortController();
-    const waits: Promise<unknown>[] = [];
-    for (let i = 0; i < 12; i++) {
-      await holder.acquire(`busy/${i}`);
-      // A quiet acquire that has to wait is not answered until its grant.
-      waits.push(waiter.acquire(`busy/${i}`, { signal: controller.signal }).catch(() => null));
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    controller.abort();
-    await Promise.all(waits);
-    expect(statuses.map((s) => s.state)).not.toContain('reconnecting');
-    await eventually(() => (broker.views.queue('busy/11').queue.length === 0 ? true : undefined));
+  it('gives a queued acquire up on its own timeoutMs plus the grace, if the broker is silent', async () => {
+    const s = await fakeSession({ timeoutGraceMs: 250 });
+    const socket = s.sockets[0]!;
+    const outcome = settled(s.client.acquire('p', { timeoutMs: 1_000 }));
+    s.clock.advance(1_249);
+    expect(await outcome.now()).toBe('pending');
+    s.clock.advance(1);
+    expect(await outcome.now()).toMatchObject({ code: 'TIMEOUT' });
+    // The broker is told to forget it.
+    const acquire = sentOf(socket, 'acquire')[0]!;
+    expect(sentOf(socket, 'cancel')).toMatchObject([{ target: acquire.id }]);
+    await closeFake(s);
   });
 
   it('tells a queued acquire apart from a timed-out one by error code', async () => {

@@ -1,25 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BatonClient } from '../../client/client.js';
-import type { ClientOptions } from '../../client/client-options.js';
+import { DEFAULT_CLIENT_OPTIONS } from '../../client/client-options.js';
 import type { ServerFrame } from '../../shared/protocol.js';
-import { FakeSocket } from '../helpers/fake-socket.js';
-
-/** A client whose first session is open over a fake socket. */
-async function connected(
-  options: ClientOptions,
-): Promise<{ socket: FakeSocket; client: BatonClient }> {
-  const socket = new FakeSocket();
-  const client = new BatonClient(options, () => socket);
-  const started = client.start();
-  socket.welcome();
-  await started;
-  return { socket, client };
-}
+import { closeFake, fakeSession, sentOf } from '../helpers/fake-session.js';
+import { settled } from '../helpers/manual-clock.js';
 
 describe('a grant that arrives twice', () => {
   it('keeps the lease and sends no release for the repeat', async () => {
-    const { socket, client } = await connected({ url: 'ws://fake' });
-    const pending = client.acquire('x');
+    const s = await fakeSession();
+    const socket = s.sockets[0]!;
+    const pending = s.client.acquire('x');
     const acquire = socket.sent.find((f) => f.t === 'acquire');
     if (acquire?.t !== 'acquire') throw new Error('no acquire sent');
     const grant: ServerFrame = { t: 'grant', id: acquire.id, path: 'x', token: 42 };
@@ -33,53 +22,49 @@ describe('a grant that arrives twice', () => {
     // A grant for an acquire the client never made, or gave up on, is handed back.
     socket.deliver({ t: 'grant', id: 999, path: 'y', token: 43 });
     expect(socket.sent.filter((f) => f.t === 'release')).toMatchObject([{ path: 'y', token: 43 }]);
-    await client.close();
+    await closeFake(s);
   });
 });
 
 describe('tryAcquire with no broker answering', () => {
   it('fails with TIMEOUT after connectTimeoutMs instead of waiting out a reconnect', async () => {
-    const { socket, client } = await connected({ url: 'ws://fake', connectTimeoutMs: 200 });
-    const at = performance.now();
-    await expect(client.tryAcquire('x')).rejects.toMatchObject({ code: 'TIMEOUT' });
-    expect(performance.now() - at).toBeGreaterThanOrEqual(190);
+    const s = await fakeSession({ connectTimeoutMs: 200 });
+    const outcome = settled(s.client.tryAcquire('x'));
+    s.clock.advance(199);
+    expect(await outcome.now()).toBe('pending');
+    s.clock.advance(1);
+    expect(await outcome.now()).toMatchObject({ code: 'TIMEOUT' });
     // The broker is told to forget it.
-    expect(socket.sent.some((f) => f.t === 'cancel')).toBe(true);
-    await client.close();
+    expect(sentOf(s.sockets[0]!, 'cancel')).toHaveLength(1);
+    await closeFake(s);
   });
 });
 
 describe('a resume that lists a lease with another token', () => {
   it('drops the lease and gives the broker’s hold back', async () => {
-    const sockets: FakeSocket[] = [];
-    const client = new BatonClient({ url: 'ws://fake' }, () => {
-      const s = new FakeSocket();
-      sockets.push(s);
-      return s;
-    });
-    const welcome = (resumed: boolean, held: { id: number; path: string; token: number }[]) =>
-      ({ t: 'welcome', v: 1, session: 's', secret: 'k', ttlMs: 10_000, resumed, held }) as const;
-    const started = client.start();
-    sockets[0]!.open();
-    sockets[0]!.deliver(welcome(false, []));
-    await started;
-    const pending = client.acquire('x');
-    const acquire = sockets[0]!.sent.find((f) => f.t === 'acquire');
-    if (acquire?.t !== 'acquire') throw new Error('no acquire sent');
-    sockets[0]!.deliver({ t: 'grant', id: acquire.id, path: 'x', token: 11 });
+    const s = await fakeSession();
+    const [first] = s.sockets;
+    const pending = s.client.acquire('x');
+    const acquire = sentOf(first!, 'acquire')[0]!;
+    first!.deliver({ t: 'grant', id: acquire.id, path: 'x', token: 11 });
     const lease = await pending;
     // The broker fails over; the new one granted the same acquire anew, with token 1000.
-    sockets[0]!.onclose?.({ code: 1006, reason: '' });
-    const deadline = performance.now() + 5_000;
-    while (sockets.length < 2 && performance.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    sockets[1]!.open();
-    sockets[1]!.deliver(welcome(true, [{ id: acquire.id, path: 'x', token: 1000 }]));
+    first!.onclose?.({ code: 1006, reason: '' });
+    // The first redial waits out the least reconnect delay.
+    s.clock.advance(DEFAULT_CLIENT_OPTIONS.reconnectMinDelayMs);
+    const second = s.sockets[1]!;
+    second.open();
+    second.deliver({
+      t: 'welcome',
+      v: 1,
+      session: 's',
+      secret: 'k',
+      ttlMs: 10_000,
+      resumed: true,
+      held: [{ id: acquire.id, path: 'x', token: 1000 }],
+    });
     expect(lease.signal.aborted).toBe(true);
-    expect(sockets[1]!.sent.filter((f) => f.t === 'release')).toMatchObject([
-      { path: 'x', token: 1000 },
-    ]);
-    await client.close();
+    expect(sentOf(second, 'release')).toMatchObject([{ path: 'x', token: 1000 }]);
+    await closeFake(s);
   });
 });

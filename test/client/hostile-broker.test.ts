@@ -153,7 +153,7 @@ describe('the link, when its owner fails on a frame', () => {
     const link = new Link(
       ['ws://fake'],
       () => socket,
-      { minDelayMs: 1_000, maxDelayMs: 1_000, openTimeoutMs: 5_000 },
+      { backoff: { minMs: 1_000, maxMs: 1_000, jitter: 0.5 }, openTimeoutMs: 5_000 },
       {
         open: () => {},
         frame: () => {

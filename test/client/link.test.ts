@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Link } from '../../client/link.js';
-import { sleep } from '../helpers/harness.js';
 import { FakeSocket } from '../helpers/fake-socket.js';
+import { ManualClock } from '../helpers/manual-clock.js';
 
-/** A link over fake sockets (a long backoff unless told), and the URLs it dialled. */
+/** A link over fake sockets on a manual clock (a long backoff unless told), and what it dialled. */
 function link(
   openTimeoutMs = 5_000,
   delayMs = 5_000,
-): { link: Link; dialled: string[]; last: () => FakeSocket } {
+  maxDelayMs = delayMs,
+  random = (): number => 0,
+): { link: Link; clock: ManualClock; dialled: string[]; last: () => FakeSocket } {
+  const clock = new ManualClock();
   const dialled: string[] = [];
   const sockets: FakeSocket[] = [];
   const l = new Link(
@@ -18,48 +21,98 @@ function link(
       sockets.push(socket);
       return socket;
     },
-    { minDelayMs: delayMs, maxDelayMs: delayMs, openTimeoutMs },
+    { backoff: { minMs: delayMs, maxMs: maxDelayMs, jitter: 0.5 }, openTimeoutMs },
     { open: () => {}, frame: () => {}, down: () => {} },
+    clock,
+    random,
   );
-  return { link: l, dialled, last: () => sockets.at(-1)! };
+  return { link: l, clock, dialled, last: () => sockets.at(-1)! };
 }
 
 describe('a redirect', () => {
-  it('is followed at once the first time, then with the backoff until a session is up', async () => {
-    const { link: l, dialled, last } = link();
+  it('is followed at once the first time, then with the backoff until a session is up', () => {
+    const { link: l, clock, dialled, last } = link();
     l.dial();
     last().open();
     l.connected();
     // The broker handed over: it names the next one and closes.
     l.redirect('ws://next');
     last().onclose?.({ code: 4012, reason: '' });
-    await sleep(20);
+    clock.advance(0);
     expect(dialled).toEqual(['ws://a', 'ws://next']);
     // That broker sends it on again before any session: now the backoff applies.
     l.redirect('ws://a');
     last().onclose?.({ code: 4012, reason: '' });
-    await sleep(50);
+    clock.advance(4_999);
     expect(dialled).toEqual(['ws://a', 'ws://next']);
+    clock.advance(1);
+    expect(dialled).toEqual(['ws://a', 'ws://next', 'ws://a']);
     l.stop();
   });
 });
 
 describe('a dial', () => {
-  it('that brings no session in time is given up for the next URL', async () => {
-    const { link: l, dialled, last } = link(30, 1);
+  it('that brings no session in time is given up for the next URL', () => {
+    const { link: l, clock, dialled, last } = link(30, 1);
     l.dial();
     // A paused broker: the TCP connection opens, nothing answers the hello.
     const hung = last();
     hung.open();
-    await sleep(80);
+    clock.advance(29);
+    expect(hung.closedWith).toBe(null);
+    clock.advance(1);
     expect(hung.closedWith).toBe(1000);
-    expect(dialled.slice(0, 2)).toEqual(['ws://a', 'ws://b']);
+    clock.advance(1);
+    expect(dialled).toEqual(['ws://a', 'ws://b']);
     // A session that comes up in time keeps its socket.
     const fine = last();
     fine.open();
     l.connected();
-    await sleep(80);
+    clock.advance(1_000);
     expect(fine.closedWith).toBe(null);
+    expect(dialled).toHaveLength(2);
+    l.stop();
+  });
+});
+
+describe('the reconnect backoff', () => {
+  /** When each dial happened, for sockets that all fail at once. */
+  function dialTimes(random: () => number, dials: number): number[] {
+    const { link: l, clock, dialled, last } = link(60_000, 100, 1_000, random);
+    const times: number[] = [];
+    l.dial();
+    while (dialled.length < dials) {
+      if (times.length < dialled.length) {
+        times.push(clock.now());
+        last().onclose?.({ code: 1006, reason: '' });
+      }
+      clock.advance(1);
+    }
+    times.push(clock.now());
+    l.stop();
+    return times;
+  }
+
+  it('doubles from the least delay up to the most, jittered down by at most half', () => {
+    const gaps = (times: number[]): number[] => times.slice(1).map((t, i) => t - times[i]!);
+    expect(gaps(dialTimes(() => 0, 7))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    // random() < 1: the longest jitter takes a little under half off.
+    expect(gaps(dialTimes(() => 0.999, 7))).toEqual([51, 101, 201, 401, 501, 501]);
+  });
+
+  it('starts afresh once a session is up', () => {
+    const { link: l, clock, dialled, last } = link(60_000, 100, 1_000);
+    l.dial();
+    for (const waitMs of [100, 200]) {
+      last().onclose?.({ code: 1006, reason: '' });
+      clock.advance(waitMs);
+    }
+    expect(dialled).toHaveLength(3);
+    last().open();
+    l.connected();
+    last().onclose?.({ code: 1006, reason: '' });
+    clock.advance(100);
+    expect(dialled).toHaveLength(4);
     l.stop();
   });
 });

@@ -27,14 +27,14 @@ export class FakeSocket implements WebSocketLike {
     this.onopen?.({});
   }
   /** Opens the socket and welcomes a new session `s`, as a broker would answer a hello. */
-  welcome(): void {
+  welcome(ttlMs = 10_000): void {
     this.open();
     this.deliver({
       t: 'welcome',
       v: 1,
       session: 's',
       secret: 'k',
-      ttlMs: 10_000,
+      ttlMs,
       resumed: false,
       held: [],
     });

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { Lease } from '../../client/lease.js';
+import type { FakeSocket } from '../helpers/fake-socket.js';
+import { closeFake, fakeSession, sentOf, type FakeSession } from '../helpers/fake-session.js';
+
+/** Answers every heartbeat sent on `socket` and not answered yet. */
+function answerHeartbeats(socket: FakeSocket, answered: Set<number>): void {
+  for (const hb of sentOf(socket, 'hb')) {
+    if (answered.has(hb.id)) continue;
+    answered.add(hb.id);
+    socket.deliver({ t: 'ok', id: hb.id });
+  }
+}
+
+/** Acquires `path` and grants it at once, as of the clock's now. */
+async function hold(s: FakeSession, path: string, token: number): Promise<Lease> {
+  const socket = s.sockets.at(-1)!;
+  const pending = s.client.acquire(path);
+  const acquire = sentOf(socket, 'acquire').at(-1)!;
+  socket.deliver({ t: 'grant', id: acquire.id, path, token });
+  return pending;
+}
+
+describe('heartbeats', () => {
+  it('keep a session alive while the frames it sends go unanswered', async () => {
+    // A TTL of 600 ms: heartbeats every 200 ms, and two silent intervals call the broker dead.
+    const s = await fakeSession({ sessionTtlMs: 600 }, 600);
+    const socket = s.sockets[0]!;
+    const answered = new Set<number>();
+    for (let i = 0; i < 12; i++) {
+      // A queued acquire is not answered until its grant.
+      s.client.acquire(`busy/${i}`).catch(() => {});
+      s.clock.advance(100);
+      answerHeartbeats(socket, answered);
+    }
+    expect(answered.size).toBeGreaterThanOrEqual(5);
+    expect(socket.closedWith).toBe(null);
+    expect(s.statuses.map((st) => st.state)).not.toContain('reconnecting');
+    await closeFake(s);
+  });
+
+  it('are sent only into silence: answered frames make them needless', async () => {
+    const s = await fakeSession({ sessionTtlMs: 600 }, 600);
+    const socket = s.sockets[0]!;
+    for (let i = 0; i < 10; i++) {
+      s.clock.advance(100);
+      await hold(s, `p/${i}`, i + 1);
+    }
+    expect(sentOf(socket, 'hb')).toEqual([]);
+    await closeFake(s);
+  });
+
+  it('call a broker that answers none of them dead after two intervals', async () => {
+    const s = await fakeSession({ sessionTtlMs: 600 }, 600);
+    const socket = s.sockets[0]!;
+    s.clock.advance(599);
+    expect(sentOf(socket, 'hb')).toHaveLength(2);
+    expect(socket.closedWith).toBe(null);
+    s.clock.advance(1);
+    expect(socket.closedWith).toBe(1000);
+    expect(s.statuses.at(-1)).toMatchObject({
+      state: 'reconnecting',
+      error: { code: 'CLOSED', message: 'the broker stopped answering' },
+    });
+    await closeFake(s);
+  });
+});
+
+describe('lease.signal', () => {
+  it('aborts at the last answered send plus the TTL, less the margin, and gives the lock back', async () => {
+    // TTL 9,000 ms: heartbeats every 3,000 ms, a margin of 900 ms.
+    const s = await fakeSession({ sessionTtlMs: 9_000 }, 9_000);
+    const socket = s.sockets[0]!;
+    const lease = await hold(s, 'p', 7);
+    const answered = new Set<number>();
+    s.clock.advance(3_000);
+    answerHeartbeats(socket, answered);
+    s.clock.advance(3_000);
+    // The last answer the broker gives: the heartbeat sent at 6,000 ms.
+    answerHeartbeats(socket, answered);
+    s.clock.advance(14_099 - 6_000);
+    expect(lease.signal.aborted).toBe(false);
+    s.clock.advance(1);
+    expect(lease.signal.reason).toMatchObject({ code: 'LOCK_LOST', reason: 'lease-expired' });
+    // Before the connection is even called dead (at 15,000 ms), the lock is given back.
+    expect(socket.closedWith).toBe(null);
+    expect(sentOf(socket, 'release')).toMatchObject([{ path: 'p', token: 7 }]);
+    await closeFake(s);
+  });
+
+  it('does not abort while answers keep coming', async () => {
+    const s = await fakeSession({ sessionTtlMs: 9_000 }, 9_000);
+    const socket = s.sockets[0]!;
+    const lease = await hold(s, 'p', 7);
+    const answered = new Set<number>();
+    for (let i = 0; i < 40; i++) {
+      s.clock.advance(1_000);
+      answerHeartbeats(socket, answered);
+    }
+    expect(lease.signal.aborted).toBe(false);
+    expect(socket.closedWith).toBe(null);
+    await closeFake(s);
+  });
+});
