@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { PeerName } from './peer-config.js';
+import { repoPath } from '../lib/paths.js';
+import type { PeerName } from './config.js';
 import { BINARIES } from './servers.js';
 
 /** First line of a command's output (stdout, else stderr: `java -version` prints there), or why not. */
@@ -13,22 +13,18 @@ function firstLine(command: string, args: string[]): string {
   return out.split('\n')[0]?.trim() || 'unknown';
 }
 
-/** The repo root, from dist/bench/peers/versions.js. */
-const ROOT = new URL('../../../', import.meta.url);
-
 /** The `version` of a package.json below the repo root. */
 function packageVersion(path: string): string {
   try {
-    const url = new URL(path, ROOT);
-    return (JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(repoPath(path), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }
 }
 
-/** The installed version of an npm package, from its package.json in node_modules. */
-function npmVersion(name: string): string {
-  return packageVersion(`node_modules/${name}/package.json`);
+/** The installed version of an npm package: Baton's own, or (`peers`) of the peers' package. */
+function npmVersion(name: string, peers = false): string {
+  return packageVersion(`${peers ? 'bench/peers/' : ''}node_modules/${name}/package.json`);
 }
 
 function debVersion(pkg: string): string {
@@ -49,7 +45,7 @@ function redisVersion(): string {
  * ("-dirty" when the tree had changes), and the Redis of its Redis modes.
  */
 export function batonVersions(): PeerVersions {
-  const commit = firstLine('git', ['-C', fileURLToPath(ROOT), 'describe', '--always', '--dirty']);
+  const commit = firstLine('git', ['-C', repoPath(''), 'describe', '--always', '--dirty']);
   return {
     server: `Baton ${packageVersion('package.json')} (${commit}); Redis modes on ${redisVersion()}`,
     client: `Baton's Node client, ws ${npmVersion('ws')}`,
@@ -63,15 +59,15 @@ export function peerVersions(): Record<PeerName, PeerVersions> {
   const etcd = firstLine(BINARIES.etcd, ['--version']);
   const java = firstLine(BINARIES.java, ['-version']);
   return {
-    redlock: { server: redisServer, client: `redlock ${npmVersion('redlock')}, ${ioredis}` },
+    redlock: { server: redisServer, client: `redlock ${npmVersion('redlock', true)}, ${ioredis}` },
     'redis-setnx': { server: redisServer, client: ioredis },
     etcd: {
       server: `${etcd} (Debian etcd-server ${debVersion('etcd-server')})`,
-      client: `etcd3 ${npmVersion('etcd3')}, @grpc/grpc-js ${npmVersion('@grpc/grpc-js')}`,
+      client: `etcd3 ${npmVersion('etcd3', true)}, @grpc/grpc-js ${npmVersion('@grpc/grpc-js', true)}`,
     },
     zookeeper: {
       server: `ZooKeeper (Debian zookeeper ${debVersion('zookeeper')}) on ${java}`,
-      client: `node-zookeeper-client ${npmVersion('node-zookeeper-client')}`,
+      client: `node-zookeeper-client ${npmVersion('node-zookeeper-client', true)}`,
     },
   };
 }
