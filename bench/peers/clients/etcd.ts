@@ -18,8 +18,9 @@
  *   delete our key and give up.
  */
 import { once } from 'node:events';
-import { Etcd3, type IKeyValue, type IResponseHeader, type Lease } from 'etcd3';
-import type { LockLease } from '../lock-client.js';
+import type { Etcd3, IKeyValue, IResponseHeader, Lease } from 'etcd3';
+import type { LockLease } from '../../lib/lock-client.js';
+import { etcd3 } from './libraries.js';
 import { within, type PeerClient } from './peer-client.js';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
@@ -159,7 +160,7 @@ export async function connectEtcd(
   ttlMs: number,
   timeoutMs: number,
 ): Promise<PeerClient> {
-  const etcd = new Etcd3({
+  const etcd = new etcd3.Etcd3({
     hosts: endpoint,
     dialTimeout: timeoutMs,
     grpcOptions: { 'grpc.use_local_subchannel_pool': 1 },

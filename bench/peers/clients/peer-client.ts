@@ -1,4 +1,4 @@
-import type { LockClient } from '../lock-client.js';
+import type { LockClient } from '../../lib/lock-client.js';
 
 /** A peer's session: the bench's lock interface, plus what the runner polls while a queue forms. */
 export interface PeerClient extends LockClient {

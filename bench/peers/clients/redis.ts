@@ -16,10 +16,11 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import Redlock, { type Lock } from 'redlock';
-import { sharedClockMs } from '../grant-log.js';
-import type { LockLease } from '../lock-client.js';
-import { REDIS_LOCK_TTL_MS, REDIS_RETRY_DELAY_MS, REDIS_RETRY_JITTER_MS } from './peer-config.js';
+import type { Lock } from 'redlock';
+import { sharedClockMs } from '../../lib/grant-log.js';
+import type { LockLease } from '../../lib/lock-client.js';
+import { REDIS_LOCK_TTL_MS, REDIS_RETRY_DELAY_MS, REDIS_RETRY_JITTER_MS } from '../config.js';
+import { Redlock } from './libraries.js';
 import { within, type PeerClient } from './peer-client.js';
 
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then
@@ -86,7 +87,7 @@ export async function connectSetNx(url: string, _ttlMs: number, timeoutMs: numbe
 class RedlockClient implements PeerClient {
   inQueue = false;
 
-  constructor(private readonly redlock: Redlock) {}
+  constructor(private readonly redlock: InstanceType<typeof Redlock>) {}
 
   async acquire(path: string): Promise<LockLease> {
     this.inQueue = true;

@@ -1,14 +1,14 @@
 /**
  * Driver side of the peers: opens a peer's sessions in a driver process
- * (bench/driver.ts loads this when `BATON_BENCH_PEER` is set), with the same
+ * (bench/lib/driver.ts loads this when `BATON_BENCH_PEER` is set), with the same
  * bounded concurrency as Baton's session pool.
  */
-import { openPool, type PoolOptions } from '../session-pool.js';
-import { connectEtcd } from './etcd-lock.js';
+import { openPool, type PoolOptions } from '../../lib/pool.js';
+import { isPeerName, type PeerName } from '../config.js';
+import { connectEtcd } from './etcd.js';
 import type { PeerClient, PeerConnect } from './peer-client.js';
-import { isPeerName, type PeerName } from './peer-config.js';
-import { connectRedlock, connectSetNx } from './redis-locks.js';
-import { connectZk } from './zk-lock.js';
+import { connectRedlock, connectSetNx } from './redis.js';
+import { connectZk } from './zookeeper.js';
 
 const CONNECT: Record<PeerName, PeerConnect> = {
   redlock: connectRedlock,

@@ -12,8 +12,9 @@
  *   orders the grants of one path (not a store-wide fencing token).
  * - Try: the same create and list; if we are not first, delete ours.
  */
-import zookeeper, { type Client, type ZkException } from 'node-zookeeper-client';
-import type { LockLease } from '../lock-client.js';
+import type { Client, ZkException } from 'node-zookeeper-client';
+import type { LockLease } from '../../lib/lock-client.js';
+import { zookeeper } from './libraries.js';
 import { within, type PeerClient } from './peer-client.js';
 
 const { CreateMode, Exception } = zookeeper;
