@@ -88,16 +88,34 @@ export function messageRow(scenario: string, mode: string, what: string, why: st
   return { scenario, mode, throughput: what, other: why, ...none };
 }
 
-/** Mirror lag at a window's end (Redis modes): its JSON fields and its note for the row. */
-export function mirrorLag(w: Pick<Window, 'mirrorLag'>): {
-  fields: Record<string, number>;
-  note: string[];
-} {
+/**
+ * A row measured over a window: the scenario's own JSON fields and cells,
+ * with what every such row shares added to both: mode, sessions, the CPU of
+ * the server, its Redis and the machine, the mirror lag at the window's end
+ * (Redis modes) and the drivers' health.
+ */
+export function windowResult(
+  w: Window,
+  head: { scenario: string; mode: string; sessions: number },
+  fields: Record<string, unknown>,
+  cells: Pick<Row, 'scenario' | 'throughput' | 'latency'> & { other: string[]; join?: string },
+): Result {
+  const d = driverFigures(w);
   const lag = w.mirrorLag;
-  if (!lag) return { fields: {}, note: [] };
+  const lagFields = lag && { mirrorLagP50Ms: round(lag.p50, 1), mirrorLagP99Ms: round(lag.p99, 1) };
+  const lagNote = lag ? [`mirror lag p50 / p99 ${fmt(lag.p50, 1)} / ${fmt(lag.p99, 1)} ms`] : [];
   return {
-    fields: { mirrorLagP50Ms: round(lag.p50, 1), mirrorLagP99Ms: round(lag.p99, 1) },
-    note: [`mirror lag p50 / p99 ${fmt(lag.p50, 1)} / ${fmt(lag.p99, 1)} ms`],
+    json: { ...head, ...fields, ...cpuFigures(w), ...lagFields, windowMs: round(w.windowMs), ...d },
+    row: {
+      scenario: cells.scenario,
+      mode: head.mode,
+      sessions: fmt(head.sessions),
+      throughput: cells.throughput,
+      latency: cells.latency,
+      other: [...cells.other, ...lagNote].join(cells.join ?? '; '),
+      brokerCpu: cpuCell(w),
+      driver: driverCell(d),
+    },
   };
 }
 

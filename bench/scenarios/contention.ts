@@ -7,17 +7,7 @@ import {
   WARMUP_MS,
 } from '../lib/config.js';
 import type { DriverReport } from '../lib/messages.js';
-import {
-  cpuCell,
-  cpuFigures,
-  driverCell,
-  driverFigures,
-  fmt,
-  latencyCell,
-  meanWindowSec,
-  mirrorLag,
-  type Result,
-} from '../lib/result.js';
+import { fmt, latencyCell, meanWindowSec, windowResult, type Result } from '../lib/result.js';
 import type { Rig, Target } from '../lib/rig.js';
 import { jainIndex, round, summarize } from '../lib/stats.js';
 
@@ -111,59 +101,46 @@ export async function contention(
     const minGrants = counts.reduce((m, c) => Math.min(m, c), Infinity);
     const maxGrants = counts.reduce((m, c) => Math.max(m, c), 0);
     const starved = counts.reduce((n, c) => n + (c === 0 ? 1 : 0), 0);
-    const d = driverFigures(w);
     const handoffsPerSec = round(order.realHandoffs / sec);
     const jain = round(jainIndex(counts), 4);
     const rotations = round(order.grants / conn.ok, 2);
-    const lag = mirrorLag(w);
-    const json = {
-      scenario,
-      mode: target.name,
-      sessions: conn.ok,
-      connectFailed: conn.failed,
-      connectMs: round(conn.ms),
-      queueFormMs: round(queueFormMs),
-      handoffsPerSec,
-      grantsPerSec: round(order.grants / sec),
-      selfGrants: Math.max(0, order.grants - 1 - order.realHandoffs),
-      duplicateTokens: order.duplicateTokens,
-      waitP50Ms: wait.p50Ms,
-      waitP99Ms: wait.p99Ms,
-      waitMaxMs: wait.maxMs,
-      waitSamples: wait.count,
-      minGrants,
-      maxGrants,
-      jainIndex: jain,
-      starved,
-      queueRotations: rotations,
-      ...cpuFigures(w),
-      ...lag.fields,
-      windowMs: round(w.windowMs),
-      ...d,
-      connectFirstError: conn.firstError,
-    };
-    const other = [
-      `Jain ${fmt(jain, 3)}`,
-      `grants/session ${minGrants}–${maxGrants}`,
-      `starved ${starved}`,
-      `${fmt(rotations, 1)} rotations`,
-      ...(scenario === 'C' ? [`queue formed in ${fmt(queueFormMs / 1000, 1)} s`] : []),
-      ...(order.duplicateTokens > 0 ? [`${order.duplicateTokens} DUPLICATE TOKENS`] : []),
-      ...lag.note,
-    ].join(', ');
-    return {
-      json,
-      row: {
+    return windowResult(
+      w,
+      { scenario, mode: target.name, sessions: conn.ok },
+      {
+        connectFailed: conn.failed,
+        connectMs: round(conn.ms),
+        connectFirstError: conn.firstError,
+        queueFormMs: round(queueFormMs),
+        handoffsPerSec,
+        grantsPerSec: round(order.grants / sec),
+        selfGrants: Math.max(0, order.grants - 1 - order.realHandoffs),
+        duplicateTokens: order.duplicateTokens,
+        waitP50Ms: wait.p50Ms,
+        waitP99Ms: wait.p99Ms,
+        waitMaxMs: wait.maxMs,
+        waitSamples: wait.count,
+        minGrants,
+        maxGrants,
+        jainIndex: jain,
+        starved,
+        queueRotations: rotations,
+      },
+      {
         scenario: `${scenario} contended path`,
-        mode: target.name,
-        sessions: fmt(conn.ok),
         throughput: `${fmt(handoffsPerSec)} handoffs/s`,
         latency: latencyCell('wait', wait.p50Ms, wait.p99Ms, wait.maxMs),
-        other,
-        brokerCpu: cpuCell(w),
-        driver: driverCell(d),
+        other: [
+          `Jain ${fmt(jain, 3)}`,
+          `grants/session ${minGrants}–${maxGrants}`,
+          `starved ${starved}`,
+          `${fmt(rotations, 1)} rotations`,
+          ...(scenario === 'C' ? [`queue formed in ${fmt(queueFormMs / 1000, 1)} s`] : []),
+          ...(order.duplicateTokens > 0 ? [`${order.duplicateTokens} DUPLICATE TOKENS`] : []),
+        ],
+        join: ', ',
       },
-    };
+    );
   } finally {
     await rig.close();
   }

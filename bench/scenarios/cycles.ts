@@ -1,16 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CYCLE_PATHS, CYCLE_SESSIONS, SMALL_DRIVERS, WARMUP_MS } from '../lib/config.js';
-import {
-  cpuCell,
-  cpuFigures,
-  driverCell,
-  driverFigures,
-  fmt,
-  latencyCell,
-  meanWindowSec,
-  mirrorLag,
-  type Result,
-} from '../lib/result.js';
+import { fmt, latencyCell, meanWindowSec, windowResult, type Result } from '../lib/result.js';
 import type { Target } from '../lib/rig.js';
 import { round, summarize } from '../lib/stats.js';
 
@@ -24,35 +14,24 @@ export async function cycles(target: Target): Promise<Result> {
     const w = await rig.measure();
     const count = w.reports.reduce((s, r) => s + r.cycles, 0);
     const lat = summarize(w.reports.map((r) => r.latenciesMs));
-    const d = driverFigures(w);
     const cyclesPerSec = round(count / meanWindowSec(w));
-    const lag = mirrorLag(w);
-    return {
-      json: {
-        scenario: 'A',
-        mode: target.name,
-        sessions: conn.ok,
+    return windowResult(
+      w,
+      { scenario: 'A', mode: target.name, sessions: conn.ok },
+      {
         paths: CYCLE_PATHS,
         cyclesPerSec,
         acquireP50Ms: lat.p50Ms,
         acquireP99Ms: lat.p99Ms,
         acquireMaxMs: lat.maxMs,
-        ...cpuFigures(w),
-        ...lag.fields,
-        windowMs: round(w.windowMs),
-        ...d,
       },
-      row: {
+      {
         scenario: 'A uncontended cycles',
-        mode: target.name,
-        sessions: fmt(conn.ok),
         throughput: `${fmt(cyclesPerSec)} cycles/s`,
         latency: latencyCell('acquire', lat.p50Ms, lat.p99Ms, lat.maxMs),
-        other: [`${fmt(CYCLE_PATHS)} random paths`, ...lag.note].join('; '),
-        brokerCpu: cpuCell(w),
-        driver: driverCell(d),
+        other: [`${fmt(CYCLE_PATHS)} random paths`],
       },
-    };
+    );
   } finally {
     await rig.close();
   }

@@ -1,7 +1,6 @@
 /**
- * The part of `redlock` 5.0.0-beta.2 the bench uses. The package ships
- * types (dist/index.d.ts), but its `exports` map names no `types`, so
- * NodeNext resolution cannot find them; this mirrors those declarations.
+ * The part of `redlock` 5.0.0-beta.2 the bench uses. The package ships types,
+ * but its `exports` map names none, so NodeNext resolution cannot find them.
  */
 declare module 'redlock' {
   import type { Redis } from 'ioredis';
@@ -16,14 +15,11 @@ declare module 'redlock' {
 
   export class Lock {
     readonly resources: string[];
-    readonly value: string;
-    expiration: number;
   }
 
   export default class Redlock {
     constructor(clients: Iterable<Redis>, settings?: Partial<Settings>);
     acquire(resources: string[], duration: number, settings?: Partial<Settings>): Promise<Lock>;
     release(lock: Lock, settings?: Partial<Settings>): Promise<unknown>;
-    quit(): Promise<void>;
   }
 }
