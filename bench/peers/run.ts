@@ -45,7 +45,7 @@ function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** One scenario run of one system: its row, and its JSON line (null when it failed). */
 async function runOne(s: PeerScenario, system: System): Promise<{ row: Row; json: Json | null }> {
   const outcome = await attempt(`${s.title} [${system.name}]`, () =>
-    repeated(() => bounded(s.run(system), s.timeoutMs), RUNS),
+    repeated(() => bounded(s.run(system.target), s.timeoutMs), RUNS),
   );
   if ('error' in outcome) {
     const notes = system.failureNotes();

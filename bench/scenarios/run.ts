@@ -10,72 +10,40 @@
 import { brokerTarget } from '../lib/broker.js';
 import {
   CONTEND_LARGE_SESSIONS,
-  CONTEND_SESSIONS,
   FAILOVER_HANDOVERS,
   FAILOVER_KILLS,
   IDLE_SESSIONS,
-  REDIS_CONTEND_MAX_SESSIONS,
   RUNS,
 } from '../lib/config.js';
 import { machineAtStart } from '../lib/machine.js';
-import { brokerMode, MODE_NAMES, type BrokerMode, type ModeName } from '../lib/modes.js';
+import { brokerMode, type BrokerMode, type ModeName } from '../lib/modes.js';
 import { redisIfNeeded, stopRedis } from '../lib/redis.js';
 import { markdownTable, plainTable, runInfo, runLine, writeReadmeBlock } from '../lib/report.js';
 import { messageRow, repeated, type Result, type Row } from '../lib/result.js';
 import { attempt, progress, runMain } from '../lib/runner.js';
-import { contention } from './contention.js';
-import { cycles } from './cycles.js';
+import { CONTENDED, CONTENDED_LARGE, CYCLES, HANDOFF, IDLE, type Scenario } from './catalog.js';
 import { failover } from './failover.js';
 import { transportFloor } from './floor.js';
-import { handoffLatency } from './handoff.js';
-import { idleMemory } from './idle.js';
 
-interface Scenario {
+/** A row of `npm run bench`: one run in a broker made fresh by `newMode`. */
+interface BenchScenario {
   id: string;
   title: string;
-  /** The broker modes it runs in, in this order, one after the other. */
   modes: readonly ModeName[];
-  /** One run on a broker (or brokers) in a fresh mode made by `newMode`. */
-  run: (name: ModeName, newMode: () => BrokerMode) => Promise<Result>;
+  run(name: ModeName, newMode: () => BrokerMode): Promise<Result>;
+}
+
+/** A–E on a fresh broker per run. */
+function onBroker(s: Scenario): BenchScenario {
+  return { ...s, run: (name, newMode) => s.run(brokerTarget(name, newMode)) };
 }
 
 /**
  * Each scenario runs in all its modes back to back, so the modes of one
- * scenario meet about the same load from the machine's other tenants. C at
- * 10,000 and E stay embedded only, to keep the whole run short.
+ * scenario meet about the same load from the machine's other tenants.
  */
-const SCENARIOS: Scenario[] = [
-  {
-    id: 'A',
-    title: 'A: uncontended cycles',
-    modes: MODE_NAMES,
-    run: (name, newMode) => cycles(brokerTarget(name, newMode)),
-  },
-  {
-    id: 'B',
-    title: `B: ${CONTEND_SESSIONS} on one path`,
-    modes: MODE_NAMES,
-    run: (name, newMode) => contention('B', CONTEND_SESSIONS, brokerTarget(name, newMode)),
-  },
-  ...CONTEND_LARGE_SESSIONS.map((n) => ({
-    id: 'C',
-    title: `C: ${n} on one path`,
-    modes: n <= REDIS_CONTEND_MAX_SESSIONS ? MODE_NAMES : (['embedded'] as const),
-    run: (name: ModeName, newMode: () => BrokerMode) =>
-      contention('C', n, brokerTarget(name, newMode)),
-  })),
-  {
-    id: 'D',
-    title: 'D: handoff latency',
-    modes: MODE_NAMES,
-    run: (name, newMode) => handoffLatency(brokerTarget(name, newMode)),
-  },
-  {
-    id: 'E',
-    title: `E: ${IDLE_SESSIONS} idle sessions`,
-    modes: ['embedded'],
-    run: (name, newMode) => idleMemory(brokerTarget(name, newMode)),
-  },
+const SCENARIOS: readonly BenchScenario[] = [
+  ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF, IDLE].map(onBroker),
   {
     id: 'T',
     title: 'T: transport floor (bare ws echo server)',
