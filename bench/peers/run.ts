@@ -21,11 +21,10 @@ import { messageRow, repeated, type Result, type Row } from '../lib/result.js';
 import { attempt, progress, runMain } from '../lib/runner.js';
 import { COMPARISON_COLUMNS, comparisonRows, type ScenarioOutcome } from './comparison.js';
 import { isPeerName, type PeerName } from './config.js';
-import { writePeersReadme, PEER_COLUMNS } from './report.js';
+import { batonVersions, peerVersions, writePeersReadme, PEER_COLUMNS } from './report.js';
 import { SCENARIOS, type PeerScenario } from './scenarios.js';
 import { missingBinary } from './servers.js';
 import { batonSystem, peerSystem, selectSystems, type System } from './systems.js';
-import { batonVersions, peerVersions } from './versions.js';
 
 type Json = Result['json'];
 
