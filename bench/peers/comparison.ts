@@ -3,10 +3,10 @@
  * system's headline figure, and how each Baton mode compares with the best
  * peer in the same run.
  */
-import { MODE_NAMES } from '../modes.js';
-import type { Columns } from '../report.js';
-import { fmt, type Result, type Row } from '../result.js';
-import { PEER_NAMES, type PeerName } from './peer-config.js';
+import { MODE_NAMES } from '../lib/modes.js';
+import type { Columns } from '../lib/report.js';
+import { fmt, type Result, type Row } from '../lib/result.js';
+import { PEER_NAMES, type PeerName } from './config.js';
 
 type Json = Result['json'];
 

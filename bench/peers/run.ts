@@ -9,30 +9,24 @@
  * Output as `npm run bench`: one JSON line per scenario and system, then
  * every row and the side-by-side table, written into bench/README.md between
  * the peers markers. `BATON_PEERS_ONLY=A,D` and `BATON_PEERS=baton,etcd` run
- * subsets (and leave the README alone).
+ * subsets (and leave the README alone). The peers' client libraries are a
+ * package of their own (bench/peers/package.json), installed by the command.
  */
-import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS, RUNS } from '../bench-config.js';
-import { killAllChildren } from '../bench-child.js';
-import { repeated } from '../repeat.js';
-import { brokerMode, type ModeName } from '../modes.js';
-import { redisIfNeeded, stopRedis, type BenchRedis } from '../redis-server.js';
-import { plainTable, runInfo } from '../report.js';
-import type { Result, Row } from '../result.js';
-import { round } from '../stats.js';
+import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS, RUNS } from '../lib/config.js';
+import { machineAtStart } from '../lib/machine.js';
+import { brokerMode, type ModeName } from '../lib/modes.js';
+import { redisIfNeeded, stopRedis, type BenchRedis } from '../lib/redis.js';
+import { plainTable, runInfo } from '../lib/report.js';
+import { messageRow, repeated, type Result, type Row } from '../lib/result.js';
+import { attempt, progress, runMain } from '../lib/runner.js';
 import { COMPARISON_COLUMNS, comparisonRows, type ScenarioOutcome } from './comparison.js';
-import { isPeerName, type PeerName } from './peer-config.js';
-import { SCENARIOS, type PeerScenario } from './peer-scenarios.js';
-import { writePeersReadme, PEER_COLUMNS } from './peers-report.js';
+import { isPeerName, type PeerName } from './config.js';
+import { batonVersions, peerVersions, writePeersReadme, PEER_COLUMNS } from './report.js';
+import { SCENARIOS, type PeerScenario } from './scenarios.js';
 import { missingBinary } from './servers.js';
 import { batonSystem, peerSystem, selectSystems, type System } from './systems.js';
-import { batonVersions, peerVersions } from './versions.js';
-import { machineAtStart, runMain } from '../run-main.js';
 
 type Json = Result['json'];
-
-function progress(message: string): void {
-  process.stderr.write(`bench:peers: ${message}\n`);
-}
 
 function list(name: string): string[] | undefined {
   return process.env[name]?.split(',').map((s) => s.trim());
@@ -47,43 +41,24 @@ function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, stall]).finally(() => clearTimeout(timer));
 }
 
-function messageRow(s: PeerScenario, system: string, what: string, message: string): Row {
-  return {
-    scenario: s.rowTitle,
-    mode: system,
-    sessions: '—',
-    throughput: what,
-    latency: '—',
-    other: message,
-    brokerCpu: '—',
-    driver: '—',
-  };
-}
-
 /** One scenario run of one system: its row, and its JSON line (null when it failed). */
 async function runOne(s: PeerScenario, system: System): Promise<{ row: Row; json: Json | null }> {
-  const label = `${s.title} [${system.name}]`;
-  progress(`${label} ...`);
-  const t0 = performance.now();
-  try {
-    const { json, row } = await repeated(() => bounded(s.run(system), s.timeoutMs), RUNS);
-    // A peer's server stands where the broker does: its figures are named for it.
-    const fields = Object.entries(json)
-      .filter(([k]) => k !== 'mode')
-      .map(([k, v]) => [isPeerName(system.name) ? k.replace(/^broker/, 'server') : k, v]);
-    console.log(JSON.stringify({ system: system.name, ...Object.fromEntries(fields) }));
-    return { row, json };
-  } catch (err) {
-    // Its processes go now, not when the stalled scenario gives up.
-    killAllChildren();
+  const outcome = await attempt(`${s.title} [${system.name}]`, () =>
+    repeated(() => bounded(s.run(system.target), s.timeoutMs), RUNS),
+  );
+  if ('error' in outcome) {
     const notes = system.failureNotes();
-    const message =
-      (err instanceof Error ? err.message : String(err)) + (notes ? `; ${notes}` : '');
+    const message = outcome.error + (notes ? `; ${notes}` : '');
     console.log(JSON.stringify({ scenario: s.id, system: system.name, error: message }));
-    return { row: messageRow(s, system.name, 'FAILED', message), json: null };
-  } finally {
-    progress(`${label} done in ${round((performance.now() - t0) / 1000, 1)} s`);
+    return { row: messageRow(s.rowTitle, system.name, 'FAILED', message), json: null };
   }
+  const { json, row } = outcome.value;
+  // A peer's server stands where the broker does: its figures are named for it.
+  const fields = Object.entries(json)
+    .filter(([k]) => k !== 'mode')
+    .map(([k, v]) => [isPeerName(system.name) ? k.replace(/^broker/, 'server') : k, v]);
+  console.log(JSON.stringify({ system: system.name, ...Object.fromEntries(fields) }));
+  return { row, json };
 }
 
 /**
@@ -102,13 +77,11 @@ async function runScenario(
   for (const mode of s.modes.filter((m) => modes.includes(m))) {
     if (mode !== 'embedded' && 'skipped' in redis) {
       console.log(JSON.stringify({ scenario: s.id, system: mode, skipped: redis.skipped }));
-      rows.push(messageRow(s, mode, 'SKIPPED', redis.skipped));
+      rows.push(messageRow(s.rowTitle, mode, 'SKIPPED', redis.skipped));
       continue;
     }
-    const system = batonSystem(mode, () =>
-      brokerMode(mode, 'skipped' in redis ? null : redis, s.id),
-    );
-    const { row, json } = await runOne(s, system);
+    const newMode = () => brokerMode(mode, 'skipped' in redis ? null : redis, s.id);
+    const { row, json } = await runOne(s, batonSystem(mode, newMode));
     rows.push(row);
     results.set(mode, json);
   }
@@ -116,7 +89,7 @@ async function runScenario(
     const missing = missingBinary(peer);
     if (missing) {
       console.log(JSON.stringify({ scenario: s.id, system: peer, error: missing }));
-      rows.push(messageRow(s, peer, 'FAILED', missing));
+      rows.push(messageRow(s.rowTitle, peer, 'FAILED', missing));
       results.set(peer, null);
       continue;
     }
@@ -134,15 +107,11 @@ async function main(): Promise<number> {
   const { modes, peers } = selectSystems(chosen);
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
   // Each session is a socket in the server and one in a driver.
-  const machine = machineAtStart(
-    progress,
-    Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100,
-  );
+  const machine = machineAtStart(Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100);
   // One Redis for Baton's Redis modes, as in `npm run bench` (each run gets
   // its own cluster name in it); the Redis peers get a server of their own per row.
   const redis = await redisIfNeeded(
     scenarios.some((s) => s.modes.some((m) => m !== 'embedded' && modes.includes(m))),
-    progress,
   );
   const rows: Row[] = [];
   const outcomes: ScenarioOutcome[] = [];
@@ -160,12 +129,8 @@ async function main(): Promise<number> {
     console.log(plainTable(comparison, COMPARISON_COLUMNS));
   }
   if (!only && !chosen) {
-    const path = await writePeersReadme(
-      rows,
-      comparison,
-      { baton: batonVersions(), ...peerVersions() },
-      info,
-    );
+    const versions = { baton: batonVersions(), ...peerVersions() };
+    const path = await writePeersReadme(rows, comparison, versions, info);
     progress(`results written to ${path}`);
   }
   progress(`finished in ${info.durationSec} s`);
@@ -173,9 +138,4 @@ async function main(): Promise<number> {
   return rows.some((r) => r.throughput === 'FAILED' && !isPeerName(r.mode)) ? 1 : 0;
 }
 
-function killEverything(): void {
-  killAllChildren();
-  stopRedis();
-}
-
-runMain(main, killEverything);
+runMain('bench:peers', main);

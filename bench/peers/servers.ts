@@ -5,28 +5,92 @@
  * or exit through the runner's `killAllChildren`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { trackChild } from '../bench-child.js';
-import { freePort } from '../ports.js';
+import { freePort } from '../../test/support/free-port.js';
+import { trackChild } from '../lib/child.js';
+import { readProcessCpuMs } from '../lib/machine.js';
+import type { Server, ServerSample } from '../lib/rig.js';
 import {
   INSTALL_LINE,
   REDIS_MAX_CLIENTS,
   SERVER_READY_TIMEOUT_MS,
   type PeerName,
-} from './peer-config.js';
-import { askTcp, httpGet } from './probes.js';
+} from './config.js';
 
 /** Lines of a server's output kept, to explain one that died or never answered. */
 const KEPT_LINES = 8;
+/** How long one readiness probe may take. */
+const PROBE_TIMEOUT_MS = 1_000;
 
-export interface PeerServer {
-  /** What the peer's clients connect to. */
-  endpoint: string;
-  pid: number;
-  stop(): Promise<void>;
+/** Sends `text` to 127.0.0.1:`port` and resolves to what comes back before the close or the timeout. */
+function askTcp(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(text));
+    const finish = (): void => {
+      socket.destroy();
+      resolve(out);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, finish);
+    socket.on('data', (d) => {
+      out += d.toString();
+      // Redis keeps the connection open: one reply line is enough.
+      if (out.includes('\n')) finish();
+    });
+    socket.on('end', finish);
+    socket.on('error', reject);
+  });
+}
+
+/** The body of a GET, or a rejection. */
+function httpGet(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { timeout: PROBE_TIMEOUT_MS }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Resident set of another process in bytes (VmRSS of /proc/<pid>/status), or NaN. */
+function readProcessRssBytes(pid: number): number {
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? NaN : Number(kib) * 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * A peer's server in the broker's place: its CPU read from /proc/<pid>/stat,
+ * its RSS from /proc/<pid>/status. No heap and no `gc()` to ask for (Go and
+ * the JVM collect on their own clock), and no view of a queue: the drivers
+ * count their sessions in one.
+ */
+function peerServer(endpoint: string, pid: number, stop: () => Promise<void>): Server {
+  return {
+    endpoint,
+    stop,
+    sample: async (): Promise<ServerSample> => ({
+      rssBytes: readProcessRssBytes(pid),
+      heapUsedBytes: NaN,
+      cpuUs: (readProcessCpuMs(pid) ?? NaN) * 1000,
+      mirrorLag: null,
+    }),
+    redisCpuMs: () => null,
+    gc: async () => {},
+    queueLength: async () => null,
+  };
 }
 
 interface Spec {
@@ -126,7 +190,7 @@ export function missingBinary(peer: PeerName): string | null {
 }
 
 /** Starts the server of `peer` and waits until it answers; throws with why it did not. */
-export async function startPeerServer(peer: PeerName): Promise<PeerServer> {
+export async function startPeerServer(peer: PeerName): Promise<Server> {
   const missing = missingBinary(peer);
   if (missing) throw new Error(missing);
   const dir = mkdtempSync(join(tmpdir(), `baton-peer-${peer}-`));
@@ -173,5 +237,5 @@ export async function startPeerServer(peer: PeerName): Promise<PeerServer> {
     if (await spec.probe().catch(() => false)) break;
     await sleep(100);
   }
-  return { endpoint: spec.endpoint, pid: child.pid as number, stop };
+  return peerServer(spec.endpoint, child.pid as number, stop);
 }

@@ -1,47 +1,47 @@
 /**
  * The systems `npm run bench:peers` measures side by side: Baton's broker in
- * each of its modes (bench/modes.ts) and the peers. A system hands the
- * scenarios a fresh rig per run: a Target for A–D, an IdleTarget for E.
+ * each of its modes (bench/lib/modes.ts) and the peers, each a Target that
+ * hands the scenarios a fresh rig per run.
  */
-import { MODE_NAMES, type BrokerMode, type ModeName } from '../modes.js';
-import { brokerTarget, type Target } from '../rig.js';
-import { brokerIdleTarget, type IdleTarget } from '../scenarios.js';
-import { isPeerName, PEER_NAMES, type PeerName } from './peer-config.js';
-import { PeerRig } from './peer-rig.js';
+import { brokerTarget } from '../lib/broker.js';
+import { MODE_NAMES, type BrokerMode, type ModeName } from '../lib/modes.js';
+import { Rig, type Target } from '../lib/rig.js';
+import { isPeerName, PEER_NAMES, type PeerName } from './config.js';
+import { startPeerServer } from './servers.js';
 
 export interface System {
   name: string;
   target: Target;
-  idle: IdleTarget;
-  /** More of why a run failed, read after it did (a peer's driver errors), or null. */
+  /** More of why a run failed, read after it did (its drivers' errors), or null. */
   failureNotes(): string | null;
 }
 
-/**
- * Baton in one mode. Every start gets a fresh mode (`newMode`), so a row's
- * second run does not meet the first run's leader lease in Redis.
- */
-export function batonSystem(name: ModeName, newMode: () => BrokerMode): System {
+/** `target`, keeping its last rig for `failureNotes`. */
+function system(name: string, target: Target): System {
+  let last: Rig | null = null;
   return {
     name,
-    target: { name, start: (o) => brokerTarget(newMode()).start(o) },
-    idle: { name, start: (o) => brokerIdleTarget(newMode()).start(o) },
-    failureNotes: () => null,
+    target: { name, start: async (o) => (last = await target.start(o)) },
+    failureNotes: () => last?.driverErrors ?? null,
   };
 }
 
+/** Baton in one mode; every run gets a fresh mode from `newMode`. */
+export function batonSystem(name: ModeName, newMode: () => BrokerMode): System {
+  return system(name, brokerTarget(name, newMode));
+}
+
+/** A peer: a fresh server per run, and Baton's drivers told to open the peer's sessions. */
 export function peerSystem(peer: PeerName): System {
-  let last: PeerRig | null = null;
-  const target = {
+  const env = { BATON_BENCH_PEER: peer };
+  return system(peer, {
     name: peer,
-    start: async (o: { drivers: number }): Promise<PeerRig> =>
-      (last = await PeerRig.start(peer, o.drivers)),
-  };
-  return { name: peer, target, idle: target, failureNotes: () => last?.driverErrors ?? null };
+    start: (o) => Rig.start(() => startPeerServer(peer), o.drivers, env),
+  });
 }
 
 /** The name in `BATON_PEERS` that stands for all of Baton's modes. */
-export const BATON = 'baton';
+const BATON = 'baton';
 
 function isModeName(name: string): name is ModeName {
   return (MODE_NAMES as readonly string[]).includes(name);

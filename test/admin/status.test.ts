@@ -8,7 +8,7 @@ import {
   startClient,
   tempDir,
 } from '../helpers/harness.js';
-import { freePort } from '../helpers/redis-server.js';
+import { freePort } from '../support/free-port.js';
 
 /** A CLI broker with its admin server on a free port, and the admin URL it printed. */
 async function cliBroker(extraArgs: string[] = []) {

@@ -3,7 +3,7 @@ import type { Consistency } from '../../shared/protocol.js';
 import { redisKillRounds } from '../helpers/fault-bodies.js';
 import { LEASE_MS, ROUNDS, runScenario } from '../helpers/fault-scenario.js';
 import { sleep } from '../helpers/harness.js';
-import { freePort } from '../helpers/redis-server.js';
+import { freePort } from '../support/free-port.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const LEVELS: Consistency[] = ['strict', 'efficient'];

@@ -1,5 +1,5 @@
 import { CLI, spawnNode, tempDir, type Child } from './harness.js';
-import { freePort } from './redis-server.js';
+import { freePort } from '../support/free-port.js';
 
 /** One broker process of a Redis-backed cluster, on a fixed port so clients can find it again. */
 export interface ClusterNode {

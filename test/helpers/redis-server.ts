@@ -1,22 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
+import { freePort } from '../support/free-port.js';
+import { spawnRedis } from '../support/redis-spawn.js';
 import { tempDir } from './harness.js';
-
-/** A free loopback port, as the kernel hands them out. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** How `RedisProcess.restart` comes back. */
 export interface RedisRestartOptions {
@@ -93,45 +81,13 @@ export class RedisProcess {
   }
 
   private async spawn(appendonly: 'yes' | 'no'): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        this.dir,
-        '--save',
-        '',
-        '--appendonly',
-        appendonly,
-        '--appendfsync',
-        'always',
-        '--protected-mode',
-        'no',
-        ...this.extraArgs,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = await spawnRedis(this.port, this.dir, [
+      ...['--save', '', '--appendonly', appendonly, '--appendfsync', 'always'],
+      ...['--protected-mode', 'no', ...this.extraArgs],
+    ]);
     this.child = child;
     child.on('exit', () => {
       if (this.child === child) this.child = null;
-    });
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      const timer = setTimeout(() => reject(new Error(`redis did not start:\n${out}`)), 10_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', () => {
-        clearTimeout(timer);
-        reject(new Error(`redis exited:\n${out}`));
-      });
     });
   }
 

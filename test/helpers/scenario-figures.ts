@@ -1,12 +1,11 @@
+import { percentiles as nearestRank } from '../support/percentiles.js';
 import type { Findings, ScenarioOptions } from './fault-scenario.js';
 import type { History } from './history.js';
 
 /** p50, p99 and max of `values`, rounded to ms. */
 export function percentiles(values: number[]): { p50: number; p99: number; max: number } {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number): number =>
-    Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN);
-  return { p50: at(0.5), p99: at(0.99), max: Math.round(sorted.at(-1) ?? NaN) };
+  const { p50, p99, max } = nearestRank(values);
+  return { p50: Math.round(p50), p99: Math.round(p99), max: Math.round(max) };
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);

@@ -25,7 +25,6 @@ describe('Redis-backed brokers in one process', () => {
     await eventually(async () => ((await redis.hget(keys.snapshot, 'id')) ? true : undefined));
     expect(await redis.xlen(keys.log)).toBeLessThan(200);
     const { lag } = a.mirrorStatus!;
-    console.log(JSON.stringify({ measure: 'mirror lag, idle Redis on loopback', ...lag }));
     expect(lag.batches).toBeGreaterThan(0);
 
     const b = await startBroker({ redis: redisOptions });

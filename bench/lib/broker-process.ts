@@ -1,0 +1,108 @@
+/**
+ * The broker under test, alone in its own process so that its CPU time and
+ * RSS are its own. Forked by the runner (bench/lib/broker.ts); its mode comes
+ * in the environment, everything else over IPC. With `BATON_BENCH_FLOOR=1` it
+ * serves a bare `ws` echo server instead: the transport's own cost, which
+ * bounds what any broker on `ws` can do (scenario T).
+ */
+import { WebSocketServer } from 'ws';
+import { createBroker, type Broker } from '../../server/broker.js';
+import type { BrokerCommand, BrokerReply } from './messages.js';
+
+function reply(message: BrokerReply): void {
+  process.send?.(message);
+}
+
+/**
+ * The one place the bench builds a broker from options, so that a change of
+ * the broker's options needs one edit here. Redis modes name their URL and
+ * cluster; the long session TTL keeps heartbeats out of the figures.
+ */
+function createBenchBroker(env: NodeJS.ProcessEnv): Promise<Broker> {
+  const dataDir = env['BATON_BENCH_DATA_DIR'];
+  if (!dataDir) throw new Error('BATON_BENCH_DATA_DIR is not set');
+  const url = env['BATON_BENCH_REDIS_URL'];
+  return createBroker({
+    dataDir,
+    transport: { host: '127.0.0.1', port: 0 },
+    table: {
+      defaultSessionTtlMs: 30_000,
+      consistency: env['BATON_BENCH_CONSISTENCY'] === 'strict' ? 'strict' : 'efficient',
+    },
+    ...(url && { redis: { url, cluster: env['BATON_BENCH_REDIS_CLUSTER'] ?? 'bench' } }),
+  });
+}
+
+function echoServer(): Promise<number> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data as Buffer)));
+  return new Promise((resolve) =>
+    wss.on('listening', () => {
+      const address = wss.address();
+      resolve(typeof address === 'object' && address !== null ? address.port : 0);
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  if (process.env['BATON_BENCH_FLOOR'] === '1') {
+    listen(null);
+    return reply({ t: 'ready', port: await echoServer() });
+  }
+  const broker = await createBenchBroker(process.env);
+  // Alone on a fresh cluster, a Redis-backed broker must lead (it seeds the
+  // dataset after 1.5 leases); a standby would only redirect the drivers.
+  for (let waited = 0; broker.role !== 'embedded' && broker.role !== 'active'; waited += 50) {
+    if (waited > 10_000) throw new Error(`the broker is still ${broker.role}, not active`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // Imported only when asked for, so the other scenarios' brokers load no
+  // prom-client and their RSS and start-up stay as they were.
+  let adminPort: number | undefined;
+  if (process.env['BATON_BENCH_ADMIN'] === '1') {
+    const { startAdmin } = await import('../../server/admin/admin-server.js');
+    adminPort = (await startAdmin(broker.admin, { host: '127.0.0.1', port: 0 })).port;
+  }
+  listen(broker);
+  reply({ t: 'ready', port: broker.port, ...(adminPort !== undefined && { adminPort }) });
+}
+
+function listen(broker: Broker | null): void {
+  process.on('message', (raw) => {
+    const m = raw as BrokerCommand;
+    switch (m.t) {
+      case 'sample': {
+        const cpu = process.cpuUsage();
+        const mem = process.memoryUsage();
+        const lag = broker?.mirrorStatus?.lag;
+        return reply({
+          t: 'sample',
+          rssBytes: mem.rss,
+          heapUsedBytes: mem.heapUsed,
+          cpuUs: cpu.user + cpu.system,
+          mirrorLag: lag ? { p50: lag.p50, p99: lag.p99, batches: lag.batches } : null,
+        });
+      }
+      case 'queue': {
+        // O(queue length), polled a few times a second while a queue forms: fine.
+        const view = broker?.views.queue(m.path) ?? { holder: null, queue: [] };
+        return reply({ t: 'queue', holder: view.holder !== null, waiting: view.queue.length });
+      }
+      case 'gc':
+        // Present only under --expose-gc, which the runner passes for E and T.
+        (globalThis as { gc?: () => void }).gc?.();
+        return reply({ t: 'gc-done' });
+      case 'exit':
+        // No graceful close: 10,000 close handshakes would only slow the run.
+        // process.exit still lets --cpu-prof write its profile.
+        process.exit(0);
+    }
+  });
+  // An orphaned broker must not outlive the runner.
+  process.on('disconnect', () => process.exit(0));
+}
+
+main().catch((err: unknown) => {
+  reply({ t: 'error', message: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+});

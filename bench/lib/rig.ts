@@ -1,0 +1,232 @@
+import { availableParallelism } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BenchChild } from './child.js';
+import { CONNECT_CONCURRENCY, CONNECT_TIMEOUT_MS, MEASURE_MS, SESSION_TTL_MS } from './config.js';
+import { machineBusyPct, readCpuTimes } from './machine.js';
+import type {
+  BrokerSample,
+  DriverCommand,
+  DriverReply,
+  DriverReport,
+  Workload,
+} from './messages.js';
+import { driverFigures, fmt } from './result.js';
+
+export type DriverChild = BenchChild<DriverCommand, DriverReply>;
+
+/** What a server reports of itself: Baton's broker over IPC, a peer's server from /proc. */
+export type ServerSample = Omit<BrokerSample, 't'>;
+
+/** What serves the drivers: Baton's broker process (broker.ts) or a peer's server (bench/peers/). */
+export interface Server {
+  /** What the drivers connect to. */
+  readonly endpoint: string;
+  /** RSS and CPU; heap only for a V8 server (NaN otherwise), mirror lag only in Redis modes. */
+  sample(): Promise<ServerSample>;
+  /** CPU ms of the bench's Redis beside the server so far, or null without one. */
+  redisCpuMs(): number | null;
+  /** A full collection, where the server lets one be asked for. */
+  gc(): Promise<void>;
+  /** Sessions in the queue of `path`, holder included; null where only the drivers can tell. */
+  queueLength(path: string): Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+/** The system under test of one row: its name (a broker mode or a peer) and a fresh rig per run. */
+export interface Target {
+  name: string;
+  /** `exposeGc`: the server may run `gc()` before RSS readings (scenario E). */
+  start(o: { drivers: number; exposeGc?: boolean }): Promise<Rig>;
+}
+
+export interface ConnectResult {
+  ok: number;
+  failed: number;
+  firstError: string | null;
+  ms: number;
+}
+
+export interface Window {
+  reports: DriverReport[];
+  /** Wall time of the window as the runner saw it. */
+  windowMs: number;
+  /** Server CPU time in the window over its wall time; 100 = one core busy. */
+  brokerCpuPct: number;
+  /** Server CPU time (user + system) in the window, ms. */
+  brokerCpuMs: number;
+  /** CPU of the bench's Redis in the window (Redis modes); 100 = one core. NaN without Redis. */
+  redisCpuPct: number;
+  /** CPU used by everything but the server, its Redis and the drivers; 100 = one core. NaN off Linux. */
+  otherCpuPct: number;
+  /** The broker's mirror lag at the window's end (Redis modes), else null. */
+  mirrorLag: ServerSample['mirrorLag'];
+}
+
+/** `BATON_BENCH_CPU_PROF=dir` writes a V8 CPU profile of every broker and driver into `dir`. */
+export function profileArgs(): string[] {
+  const dir = process.env['BATON_BENCH_CPU_PROF'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
+/** Forks `count` drivers (with `env`: a peer's sessions) and waits until each is ready. */
+export async function forkDrivers(
+  count: number,
+  env: Record<string, string> = {},
+): Promise<DriverChild[]> {
+  const drivers: DriverChild[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      drivers.push(BenchChild.fork(`driver ${i + 1}`, './driver.js', profileArgs(), env));
+    }
+    for (const d of drivers) await d.next();
+    return drivers;
+  } catch (err) {
+    for (const d of drivers) d.kill();
+    throw err;
+  }
+}
+
+/**
+ * Opens `total` sessions spread evenly over the drivers, at most
+ * CONNECT_CONCURRENCY at a time in all. `url` may list several brokers
+ * (scenario F): a client moves on to the next when one is down or a standby.
+ */
+export async function connectDrivers(
+  drivers: readonly DriverChild[],
+  url: string | string[],
+  total: number,
+): Promise<ConnectResult> {
+  const startedAt = performance.now();
+  const n = drivers.length;
+  let first = 0;
+  const asks = drivers.map((d, i) => {
+    const count = Math.floor(total / n) + (i < total % n ? 1 : 0);
+    const concurrency = Math.max(1, Math.floor(CONNECT_CONCURRENCY / n));
+    const connect = { url, first, count, concurrency, ttlMs: SESSION_TTL_MS };
+    first += count;
+    const ask = { t: 'connect', ...connect, timeoutMs: CONNECT_TIMEOUT_MS } as const;
+    return d.ask(ask, 'connected', CONNECT_TIMEOUT_MS * 2);
+  });
+  const replies = await Promise.all(asks);
+  return {
+    ok: replies.reduce((s, r) => s + r.ok, 0),
+    failed: replies.reduce((s, r) => s + r.failed, 0),
+    firstError: replies.find((r) => r.firstError !== null)?.firstError ?? null,
+    ms: performance.now() - startedAt,
+  };
+}
+
+/**
+ * One run's processes: a fresh server (so no run inherits another's heap,
+ * sessions or keys) and the driver processes that load it. `close` stops
+ * them all, whatever happened before.
+ */
+export class Rig {
+  /**
+   * The errors the drivers had counted when the rig closed, or null: a peer
+   * that fails a scenario often says why only to its clients (etcd's "too
+   * many requests"), which the workloads count and back off from.
+   */
+  driverErrors: string | null = null;
+
+  private constructor(
+    readonly server: Server,
+    readonly drivers: DriverChild[],
+  ) {}
+
+  /** Starts the server and forks the drivers side by side; on a failure stops what did start. */
+  static async start(
+    startServer: () => Promise<Server>,
+    drivers: number,
+    env: Record<string, string> = {},
+  ): Promise<Rig> {
+    const [server, children] = await Promise.allSettled([startServer(), forkDrivers(drivers, env)]);
+    if (server.status === 'fulfilled' && children.status === 'fulfilled') {
+      return new Rig(server.value, children.value);
+    }
+    if (children.status === 'fulfilled') for (const d of children.value) d.kill();
+    if (server.status === 'fulfilled') await server.value.stop();
+    throw server.status === 'rejected' ? server.reason : (children as PromiseRejectedResult).reason;
+  }
+
+  connect(total: number): Promise<ConnectResult> {
+    return connectDrivers(this.drivers, this.server.endpoint, total);
+  }
+
+  async startWorkload(workload: Workload): Promise<void> {
+    await Promise.all(this.drivers.map((d) => d.ask({ t: 'start', workload }, 'started')));
+  }
+
+  /** For workloads that run to completion in one driver and answer with their report (D). */
+  runToReport(workload: Workload, timeoutMs: number): Promise<DriverReport> {
+    const [driver] = this.drivers;
+    if (!driver) throw new Error('no driver');
+    return driver.ask({ t: 'start', workload }, 'report', timeoutMs);
+  }
+
+  go(): void {
+    for (const d of this.drivers) d.send({ t: 'go' });
+  }
+
+  /** The server's count where it has one, else what the drivers count. */
+  async queueLength(path: string): Promise<number> {
+    const counted = await this.server.queueLength(path);
+    if (counted !== null) return counted;
+    const replies = await Promise.all(this.drivers.map((d) => d.ask({ t: 'queued' }, 'queued')));
+    return replies.reduce((s, r) => s + r.count, 0);
+  }
+
+  /** One measured window of `windowMs` over every driver. */
+  measure(windowMs: number = MEASURE_MS): Promise<Window> {
+    return this.timed(async () => {
+      await Promise.all(this.drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
+      await sleep(windowMs);
+      return Promise.all(this.drivers.map((d) => d.ask({ t: 'report' }, 'report')));
+    });
+  }
+
+  /** Runs `body`, which yields the drivers' reports, and adds the CPU of the server and the machine over it. */
+  async timed(body: () => Promise<DriverReport[]>): Promise<Window> {
+    const before = await this.server.sample();
+    const machineBefore = readCpuTimes();
+    const redisBefore = this.server.redisCpuMs();
+    const startedAt = performance.now();
+    const reports = await body();
+    const windowMs = performance.now() - startedAt;
+    const redisAfter = this.server.redisCpuMs();
+    const after = await this.server.sample();
+    const machine = machineBusyPct(machineBefore, readCpuTimes(), availableParallelism());
+    const brokerCpuMs = (after.cpuUs - before.cpuUs) / 1000;
+    const brokerCpuPct = (brokerCpuMs / windowMs) * 100;
+    const redisCpuPct =
+      redisBefore === null || redisAfter === null
+        ? NaN
+        : ((redisAfter - redisBefore) / windowMs) * 100;
+    const driversCpuPct = reports.reduce((s, r) => s + (r.cpuMs / r.windowMs) * 100, 0);
+    const ours = brokerCpuPct + driversCpuPct + (Number.isNaN(redisCpuPct) ? 0 : redisCpuPct);
+    const otherCpuPct = Math.max(0, machine - ours);
+    const mirrorLag = after.mirrorLag;
+    return { reports, windowMs, brokerCpuPct, brokerCpuMs, redisCpuPct, otherCpuPct, mirrorLag };
+  }
+
+  /** Drivers first: a server that outlives its clients only sees them leave. */
+  async close(): Promise<void> {
+    this.driverErrors = await this.errorsSoFar();
+    await Promise.all(this.drivers.map((d) => d.stop({ t: 'exit' })));
+    await this.server.stop();
+  }
+
+  /** What the drivers' recorders counted since their sessions opened; null if none or no answer. */
+  private async errorsSoFar(): Promise<string | null> {
+    try {
+      const asks = this.drivers.map((d) => d.ask({ t: 'report' }, 'report', 5_000));
+      const { errors, firstError } = driverFigures({ reports: await Promise.all(asks) });
+      return errors > 0
+        ? `the drivers counted ${fmt(errors)} errors, the first: ${firstError}`
+        : null;
+    } catch {
+      // Drivers already gone (a stalled run's are killed first): nothing more to say.
+      return null;
+    }
+  }
+}

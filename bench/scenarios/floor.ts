@@ -1,0 +1,96 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import WebSocket from 'ws';
+import {
+  CONNECT_CONCURRENCY,
+  HANDOFF_PAUSE_MAX_MS,
+  HANDOFF_PAUSE_MIN_MS,
+  HANDOFF_REPS,
+  IDLE_SESSIONS,
+  IDLE_SETTLE_MS,
+} from '../lib/config.js';
+import { startBroker } from '../lib/broker.js';
+import { openPool } from '../lib/pool.js';
+import { fmt, latencyCell, type Result } from '../lib/result.js';
+import { randomInt, round, summarize } from '../lib/stats.js';
+
+/**
+ * Scenario T, the transport floor: a bare `ws` echo server in the broker's
+ * place (same process setup, same `ws` options), measured as D and E measure
+ * the broker. A round trip at D's random phase is what one handoff (release
+ * out, grant back) cannot beat; its RSS with 10,000 idle sockets is what E
+ * cannot go under. Baton's D and E rows are read against these.
+ */
+export async function transportFloor(): Promise<Result> {
+  const server = await startBroker({ mode: null, exposeGc: true });
+  const sockets: WebSocket[] = [];
+  try {
+    const url = server.endpoint;
+    const rtt = await roundTrips(url);
+    await server.gc();
+    const before = await server.sample();
+    const pool = await openPool(IDLE_SESSIONS, CONNECT_CONCURRENCY, () => open(url));
+    sockets.push(...pool.clients);
+    await sleep(IDLE_SETTLE_MS);
+    await server.gc();
+    const after = await server.sample();
+    const n = Math.max(1, pool.clients.length);
+    const rssPerSessionKiB = round((after.rssBytes - before.rssBytes) / n / 1024, 2);
+    const mib = (b: number): number => round(b / 1024 / 1024, 1);
+    return {
+      json: {
+        scenario: 'T',
+        mode: 'ws-floor',
+        roundTripP50Ms: rtt.p50Ms,
+        roundTripP99Ms: rtt.p99Ms,
+        sockets: pool.clients.length,
+        connectFailed: pool.failed,
+        rssBeforeMiB: mib(before.rssBytes),
+        rssAfterMiB: mib(after.rssBytes),
+        rssPerSocketKiB: rssPerSessionKiB,
+      },
+      row: {
+        scenario: 'T transport floor',
+        mode: 'bare ws echo',
+        sessions: fmt(pool.clients.length),
+        throughput: `${fmt(rssPerSessionKiB, 1)} KiB RSS/socket`,
+        latency: latencyCell('round trip', rtt.p50Ms, rtt.p99Ms, rtt.maxMs),
+        other:
+          `${rtt.count} round trips ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart; ` +
+          `RSS ${fmt(mib(before.rssBytes), 1)} → ${fmt(mib(after.rssBytes), 1)} MiB with idle sockets`,
+        brokerCpu: '—',
+        driver: 'runner',
+      },
+    };
+  } finally {
+    for (const s of sockets) s.terminate();
+    await server.stop();
+  }
+}
+
+function open(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+/** D's pattern on the bare transport: a small binary message out and back, at a random phase. */
+async function roundTrips(url: string): Promise<ReturnType<typeof summarize>> {
+  const ws = await open(url);
+  const samples = new Float64Array(HANDOFF_REPS);
+  const payload = Buffer.alloc(32, 1);
+  try {
+    for (let i = 0; i < HANDOFF_REPS; i++) {
+      await sleep(randomInt(HANDOFF_PAUSE_MIN_MS, HANDOFF_PAUSE_MAX_MS));
+      const echoed = new Promise((resolve) => ws.once('message', resolve));
+      const sentAt = performance.now();
+      ws.send(payload);
+      await echoed;
+      samples[i] = performance.now() - sentAt;
+    }
+  } finally {
+    ws.terminate();
+  }
+  return summarize([samples]);
+}

@@ -1,0 +1,110 @@
+/**
+ * `npm run bench`: Baton's scenarios, each in the broker modes it runs in
+ * (bench/lib/modes.ts), on a Redis the bench starts itself. Every run gets a
+ * fresh broker process and its own drivers, all on loopback. Results go to
+ * stdout as one JSON line per row, then a table, and into bench/README.md.
+ * `BATON_BENCH_ONLY=A,D` and `BATON_BENCH_MODES=redis-strict` run subsets
+ * (and leave the README alone); `BATON_BENCH_CPU_PROF=dir` profiles every
+ * broker and driver into `dir`.
+ */
+import { brokerTarget } from '../lib/broker.js';
+import {
+  CONTEND_LARGE_SESSIONS,
+  FAILOVER_HANDOVERS,
+  FAILOVER_KILLS,
+  IDLE_SESSIONS,
+  RUNS,
+} from '../lib/config.js';
+import { machineAtStart } from '../lib/machine.js';
+import { brokerMode, type BrokerMode, type ModeName } from '../lib/modes.js';
+import { redisIfNeeded, stopRedis } from '../lib/redis.js';
+import { markdownTable, plainTable, runInfo, runLine, writeReadmeBlock } from '../lib/report.js';
+import { messageRow, repeated, type Result, type Row } from '../lib/result.js';
+import { attempt, progress, runMain } from '../lib/runner.js';
+import { CONTENDED, CONTENDED_LARGE, CYCLES, HANDOFF, IDLE, type Scenario } from './catalog.js';
+import { failover } from './failover.js';
+import { transportFloor } from './floor.js';
+
+/** A row of `npm run bench`: one run in a broker made fresh by `newMode`. */
+interface BenchScenario {
+  id: string;
+  title: string;
+  modes: readonly ModeName[];
+  run(name: ModeName, newMode: () => BrokerMode): Promise<Result>;
+}
+
+/** A–E on a fresh broker per run. */
+function onBroker(s: Scenario): BenchScenario {
+  return { ...s, run: (name, newMode) => s.run(brokerTarget(name, newMode)) };
+}
+
+/**
+ * Each scenario runs in all its modes back to back, so the modes of one
+ * scenario meet about the same load from the machine's other tenants.
+ */
+const SCENARIOS: readonly BenchScenario[] = [
+  ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF, IDLE].map(onBroker),
+  {
+    id: 'T',
+    title: 'T: transport floor (bare ws echo server)',
+    // Not a broker mode: the row stands beside D and E of the embedded broker.
+    modes: ['embedded'],
+    run: () => transportFloor(),
+  },
+  {
+    id: 'F',
+    title: `F: kill -9 of the active broker ${FAILOVER_KILLS} times, then SIGTERM (handover) ${FAILOVER_HANDOVERS} times`,
+    modes: ['redis-efficient', 'redis-strict'],
+    run: (_, newMode) => failover(newMode()),
+  },
+];
+
+async function main(): Promise<number> {
+  const startedAt = performance.now();
+  const only = process.env['BATON_BENCH_ONLY']?.split(',').map((s) => s.trim().toUpperCase());
+  const modes = process.env['BATON_BENCH_MODES']?.split(',').map((s) => s.trim());
+  const runs = SCENARIOS.flatMap((s) =>
+    only && !only.includes(s.id)
+      ? []
+      : s.modes.filter((m) => !modes || modes.includes(m)).map((mode) => ({ s, mode })),
+  );
+  // Each session is a socket in the broker and one in a driver.
+  const machine = machineAtStart(Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100);
+  const redis = await redisIfNeeded(runs.some((r) => r.mode !== 'embedded'));
+  const rows: Row[] = [];
+  let failed = 0;
+  for (const { s, mode } of runs) {
+    if (mode !== 'embedded' && 'skipped' in redis) {
+      console.log(JSON.stringify({ scenario: s.id, mode, skipped: redis.skipped }));
+      rows.push(messageRow(s.title, mode, 'SKIPPED', redis.skipped));
+      continue;
+    }
+    const newMode = (): BrokerMode => brokerMode(mode, 'skipped' in redis ? null : redis, s.id);
+    const once = (): Promise<Result> => s.run(mode, newMode);
+    // F repeats its kills inside; the others run RUNS times on fresh processes.
+    const outcome = await attempt(`${s.title} [${mode}]`, () =>
+      s.id === 'F' ? once() : repeated(once, RUNS),
+    );
+    if ('value' in outcome) {
+      console.log(JSON.stringify(outcome.value.json));
+      rows.push(outcome.value.row);
+    } else {
+      failed++;
+      console.log(JSON.stringify({ scenario: s.id, mode, title: s.title, error: outcome.error }));
+      rows.push(messageRow(s.title, mode, 'FAILED', outcome.error));
+    }
+  }
+  stopRedis();
+  const info = runInfo(machine, startedAt);
+  console.log('');
+  console.log(plainTable(rows));
+  if (!only && !modes) {
+    const table = [runLine(info, 'npm run bench'), '', markdownTable(rows)];
+    const path = await writeReadmeBlock('<!-- results:start -->', '<!-- results:end -->', table);
+    progress(`results written to ${path}`);
+  }
+  progress(`finished in ${info.durationSec} s`);
+  return failed > 0 ? 1 : 0;
+}
+
+runMain('bench', main);
