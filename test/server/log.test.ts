@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatonError } from '../../shared/errors.js';
 import { LogThrottle } from '../../server/log.js';
-import { call } from '../admin/admin-harness.js';
+import { call } from './admin/admin-harness.js';
 import { eventually, startBroker, startClient } from '../helpers/harness.js';
 import { memoryLogger } from '../helpers/memory-logger.js';
 

@@ -1,10 +1,10 @@
 import { request } from 'node:http';
 import { onTestFinished } from 'vitest';
-import type { AdminOptions } from '../../server/admin/admin-options.js';
-import { startAdmin, type AdminServer } from '../../server/admin/admin-server.js';
-import type { BrokerOptions } from '../../server/broker-options.js';
-import type { Broker } from '../../server/broker.js';
-import { startBroker } from '../helpers/harness.js';
+import type { AdminOptions } from '../../../server/admin/admin-options.js';
+import { startAdmin, type AdminServer } from '../../../server/admin/admin-server.js';
+import type { BrokerOptions } from '../../../server/broker-options.js';
+import type { Broker } from '../../../server/broker.js';
+import { startBroker } from '../../helpers/harness.js';
 
 /** An admin server on a free loopback port for `broker`, closed when the test ends. */
 export async function startAdminFor(

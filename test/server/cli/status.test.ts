@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LockDetail } from '../../server/admin/admin-types.js';
+import type { LockDetail } from '../../../server/admin/admin-types.js';
 import {
   CLI,
   eventually,
@@ -7,8 +7,8 @@ import {
   spawnNode,
   startClient,
   tempDir,
-} from '../helpers/harness.js';
-import { freePort } from '../support/free-port.js';
+} from '../../helpers/harness.js';
+import { freePort } from '../../support/free-port.js';
 
 /** A CLI broker with its admin server on a free port, and the admin URL it printed. */
 async function cliBroker(extraArgs: string[] = []) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryEvent, SessionDetail } from '../../server/admin/admin-types.js';
-import { LockLostError, type ClientStatus } from '../../client/node.js';
-import { eventually, startClient } from '../helpers/harness.js';
+import type { HistoryEvent, SessionDetail } from '../../../server/admin/admin-types.js';
+import { LockLostError, type ClientStatus } from '../../../client/node.js';
+import { eventually, startClient } from '../../helpers/harness.js';
 import { brokerWithAdmin, call } from './admin-harness.js';
 
 /** The reason a lease's signal aborted with, once it has. */

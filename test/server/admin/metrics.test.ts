@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventually, startClient } from '../helpers/harness.js';
+import { eventually, startClient } from '../../helpers/harness.js';
 import { brokerWithAdmin, call } from './admin-harness.js';
 
 const FAMILIES = {

@@ -1,9 +1,9 @@
 import { request, type IncomingMessage } from 'node:http';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { AdminServer } from '../../server/admin/admin-server.js';
-import type { HistoryEvent, Overview } from '../../server/admin/admin-types.js';
-import { EVENT_STREAM_LIMITS } from '../../server/admin/event-stream.js';
-import { eventually, startClient } from '../helpers/harness.js';
+import type { AdminServer } from '../../../server/admin/admin-server.js';
+import type { HistoryEvent, Overview } from '../../../server/admin/admin-types.js';
+import { EVENT_STREAM_LIMITS } from '../../../server/admin/event-stream.js';
+import { eventually, startClient } from '../../helpers/harness.js';
 import { brokerWithAdmin } from './admin-harness.js';
 
 interface Update {

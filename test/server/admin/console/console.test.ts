@@ -3,18 +3,18 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
-import type { BatonClient } from '../../client/node.js';
-import type { Lease } from '../../client/lease.js';
-import type { LockLostError } from '../../shared/errors.js';
-import type { Broker } from '../../server/broker.js';
-import { startAdmin } from '../../server/admin/admin-server.js';
-import { brokerWithAdmin } from '../admin/admin-harness.js';
-import { eventually, startClient } from '../helpers/harness.js';
-import { RawClient } from '../helpers/raw-client.js';
-import { RedisProcess } from '../helpers/redis-server.js';
+import type { BatonClient } from '../../../../client/node.js';
+import type { Lease } from '../../../../client/lease.js';
+import type { LockLostError } from '../../../../shared/errors.js';
+import type { Broker } from '../../../../server/broker.js';
+import { startAdmin } from '../../../../server/admin/admin-server.js';
+import { brokerWithAdmin } from '../admin-harness.js';
+import { eventually, startClient } from '../../../helpers/harness.js';
+import { RawClient } from '../../../helpers/raw-client.js';
+import { RedisProcess } from '../../../helpers/redis-server.js';
 import { launchChromium, openPage, type ConsolePage } from './chromium.js';
 
-const ROOT = join(import.meta.dirname, '../..');
+const ROOT = join(import.meta.dirname, '../../../..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 /** The README's picture; rewritten only when asked, so a test run leaves the tree clean. */
 const README_SCREENSHOT = join(ROOT, 'server/admin/console-screenshot.png');

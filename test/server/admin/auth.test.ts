@@ -1,10 +1,10 @@
 import { readdirSync } from 'node:fs';
 import { extname } from 'node:path';
-import { memoryLogger } from '../helpers/memory-logger.js';
+import { memoryLogger } from '../../helpers/memory-logger.js';
 import { describe, expect, it } from 'vitest';
-import { startAdmin } from '../../server/admin/admin-server.js';
-import { CONSOLE_DIR } from '../../server/admin/static-files.js';
-import { startClient } from '../helpers/harness.js';
+import { startAdmin } from '../../../server/admin/admin-server.js';
+import { CONSOLE_DIR } from '../../../server/admin/static-files.js';
+import { startClient } from '../../helpers/harness.js';
 import { brokerWithAdmin, call } from './admin-harness.js';
 
 describe('admin credentials and exposure', () => {

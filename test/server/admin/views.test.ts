@@ -7,9 +7,9 @@ import type {
   Page,
   SessionDetail,
   SessionSummary,
-} from '../../server/admin/admin-types.js';
-import { eventually, startBroker, startClient } from '../helpers/harness.js';
-import { RedisProcess } from '../helpers/redis-server.js';
+} from '../../../server/admin/admin-types.js';
+import { eventually, startBroker, startClient } from '../../helpers/harness.js';
+import { RedisProcess } from '../../helpers/redis-server.js';
 import { brokerWithAdmin, call, startAdminFor } from './admin-harness.js';
 
 describe('admin views', () => {
