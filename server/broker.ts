@@ -455,6 +455,7 @@ export class Broker {
       lastToken: () => this.table.lastToken,
       event: (e) => this.mirrorEvent(e),
       log: this.logRoot.child({ part: 'mirror' }),
+      timer: this.timer,
     };
   }
 

@@ -1,6 +1,6 @@
 import type { Timer } from '../shared/clock.js';
 
-export { systemClock, type Clock, type Timer } from '../shared/clock.js';
+export { delay, systemClock, type Clock, type Timer } from '../shared/clock.js';
 
 /** The server's timers never hold its process open: its listening socket does. */
 export const systemTimer: Timer = {

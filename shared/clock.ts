@@ -22,6 +22,11 @@ export const systemClock: Clock = {
  * running, as a client's must: its heartbeats hold the leases its host is
  * working under.
  */
+/** Resolves after `ms` on `timer`. */
+export function delay(timer: Timer, ms: number): Promise<void> {
+  return new Promise((resolve) => timer.set(resolve, ms));
+}
+
 export const plainTimer: Timer = {
   set: (fn, delayMs) => setTimeout(fn, delayMs),
   clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),

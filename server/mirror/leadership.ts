@@ -1,3 +1,5 @@
+import type { Timer } from '../clock.js';
+
 /**
  * The active broker's side of the leader lease: until when it may act as the
  * leader. The lease runs from the *send* time of the last renewal that
@@ -6,11 +8,12 @@
  */
 export class LeaderLease {
   private validUntil = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: unknown = null;
 
   constructor(
     private readonly leaseMs: number,
     private readonly now: () => number,
+    private readonly timers: Timer,
     /** The lease ran out without a renewal (not called for `drop`). */
     private readonly lapsed: () => void,
   ) {}
@@ -19,8 +22,8 @@ export class LeaderLease {
   confirm(sentAt: number): void {
     const until = sentAt + this.leaseMs * 0.9;
     this.validUntil = until;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(
+    this.timers.clear(this.timer);
+    this.timer = this.timers.set(
       () => {
         if (this.validUntil === until) this.lapsed();
       },
@@ -36,7 +39,7 @@ export class LeaderLease {
   /** Forgets the lease (deposed, handed over, closing). */
   drop(): void {
     this.validUntil = 0;
-    clearTimeout(this.timer);
+    this.timers.clear(this.timer);
   }
 }
 

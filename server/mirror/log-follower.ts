@@ -15,12 +15,12 @@ export interface FollowerHooks {
   handedOver(): void;
   /** A tail read failed; it is tried again. */
   tailFailed(err: Error): void;
+  /** Resolves after `ms`, on the broker's timers. */
+  wait(ms: number): Promise<void>;
 }
 
 /** How applying a page of batches went. */
 type Applied = 'ok' | 'reload';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Every standby tails the same Redis: jitter keeps them from retrying in step once it is back. */
 const RETRY: BackoffPolicy = { minMs: 100, maxMs: 1_000, jitter: 0.5 };
@@ -137,7 +137,7 @@ export class LogFollower {
     while (on()) {
       try {
         if (this.needsLoad && !(await this.load())) {
-          await sleep(backoffMs(failures++, RETRY));
+          await this.hooks.wait(backoffMs(failures++, RETRY));
           continue;
         }
         // The short block bounds how long a promotion waits for this loop to notice and stop.
@@ -149,7 +149,7 @@ export class LogFollower {
         if (!on()) break;
         this.needsLoad = true;
         this.hooks.tailFailed(err as Error);
-        await sleep(backoffMs(failures++, RETRY));
+        await this.hooks.wait(backoffMs(failures++, RETRY));
       }
     }
   }

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ResolvedRedisMirrorOptions } from './redis-mirror-options.js';
 import { backoffMs } from '../../shared/backoff.js';
+import { delay, type Timer } from '../clock.js';
 import type { JournalEntry } from '../core/journal.js';
 import type { TableSnapshot } from '../core/replica.js';
 import { encodeEntries, encodeTable } from './batch.js';
@@ -27,6 +28,10 @@ export interface LogWriterEvents {
   stopped(reason: WriterStop): void;
   /** Redis answered again, or stopped answering. */
   reachable(ok: boolean): void;
+  /** Monotonic ms, for the mirror lag. */
+  now(): number;
+  /** The broker's timers, for the linger and the retry waits. */
+  timer: Timer;
 }
 
 interface Pending {
@@ -97,7 +102,7 @@ export class LogWriter {
 
   append(entries: readonly JournalEntry[]): void {
     if (entries.length === 0 || this.stopped) return;
-    if (this.open.entries.length === 0) this.open.openedAt = performance.now();
+    if (this.open.entries.length === 0) this.open.openedAt = this.events.now();
     for (const e of entries) this.open.entries.push(e);
     this.backlog += entries.length;
     if (!this.writing) {
@@ -167,7 +172,7 @@ export class LogWriter {
         await this.write(batch);
         this.queue.shift();
         batch.resolve();
-        if (batch.openedAt > 0) this.recordLag(performance.now() - batch.openedAt);
+        if (batch.openedAt > 0) this.recordLag(this.events.now() - batch.openedAt);
         if (this.failures > 0) this.events.reachable(true);
         this.failures = 0;
       } catch (err) {
@@ -176,7 +181,7 @@ export class LogWriter {
         // `backlog` counts the open batch's entries already.
         if (this.backlog > this.options.maxBacklogEntries) return this.halt({ kind: 'overflow' });
         const delayMs = backoffMs(this.failures - 1, { minMs: 40, maxMs: 1_000, jitter: 0 });
-        await new Promise((r) => setTimeout(r, delayMs));
+        await delay(this.events.timer, delayMs);
       }
     }
     this.writing = false;
@@ -185,10 +190,11 @@ export class LogWriter {
   /** Waits `appendLingerMs` for more entries, unless the open batch is empty, wanted now, or lingering is off. */
   private async linger(): Promise<void> {
     if (this.urgent || this.open.entries.length === 0 || this.options.appendLingerMs === 0) return;
+    const { timer } = this.events;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, this.options.appendLingerMs);
+      const handle = timer.set(done, this.options.appendLingerMs);
       function done(): void {
-        clearTimeout(timer);
+        timer.clear(handle);
         resolve();
       }
       this.wake = done;

@@ -1,3 +1,4 @@
+import type { Timer } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { JournalEntry } from '../core/journal.js';
 import type { TableSnapshot } from '../core/replica.js';
@@ -49,6 +50,8 @@ export interface MirrorHost {
   event(e: MirrorEvent): void | Promise<void>;
   /** The mirror's own logger. */
   log: Logger;
+  /** The broker's timers: every wait of the mirror goes through them. */
+  timer: Timer;
 }
 
 /** What operators see of a mirror. */

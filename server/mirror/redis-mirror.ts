@@ -2,6 +2,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { nanoid } from 'nanoid';
 import { backoffMs } from '../../shared/backoff.js';
 import type { JournalEntry } from '../core/journal.js';
+import { delay, type Timer } from '../clock.js';
 import { LogThrottle, type Logger } from '../log.js';
 import type { TokenBlock } from '../tokens/token-store.js';
 import { encodeEntries, encodeTable } from './batch.js';
@@ -40,7 +41,6 @@ interface Reseeding {
 /** Another broker seeded, leads, or took a newer epoch first. */
 class NotSeededError extends Error {}
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const urlOf = (holder: string | null): string | null => holder?.split(' ')[1] ?? null;
 
 /**
@@ -73,7 +73,12 @@ export class RedisMirror implements Mirror {
   private writer: LogWriter | null = null;
   private owner: Owner = { generation: '', epoch: 0 };
   private reachable = true;
-  private leadTimer: ReturnType<typeof setInterval> | undefined;
+  private leadTimer: unknown = null;
+  /** The host's timers, known once started. */
+  private readonly timer: Timer = {
+    set: (fn, delayMs) => this.host.timer.set(fn, delayMs),
+    clear: (handle) => this.host.timer.clear(handle),
+  };
   private tailing: Promise<void> | null = null;
   private closed = false;
   private throttle: LogThrottle | null = null;
@@ -139,6 +144,7 @@ export class RedisMirror implements Mirror {
         this.watch.handedOver();
         void this.lead();
       },
+      wait: (ms) => delay(this.timer, ms),
       tailFailed: (err) =>
         this.throttled('tail', (heldBack) => this.log.warn({ err, heldBack }, 'log tail failed')),
     });
@@ -152,6 +158,7 @@ export class RedisMirror implements Mirror {
     this.lease = new LeaderLease(
       options.leaderLeaseMs,
       () => this.host.now(),
+      this.timer,
       () => {
         if (this.role === 'active') void this.host.event({ type: 'lease', valid: false });
       },
@@ -169,16 +176,13 @@ export class RedisMirror implements Mirror {
       .load()
       .catch((err: Error) => this.log.warn({ err }, 'loading the log failed'));
     this.tailing = this.follower.follow(() => this.following());
-    this.leadTimer = setInterval(
-      () => void this.lead(),
-      Math.floor(this.options.leaderLeaseMs / 3),
-    );
+    this.leadEvery(Math.floor(this.options.leaderLeaseMs / 3));
     await this.lead();
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.leadTimer);
+    this.timer.clear(this.leadTimer);
     this.lease.drop();
     this.writer?.stop();
     this.redis.disconnect();
@@ -240,7 +244,12 @@ export class RedisMirror implements Mirror {
     const deadline = this.host.now() + this.options.leaderLeaseMs;
     const timeLeft = (): number => Math.max(0, deadline - this.host.now());
     for (let durable = writer.durable(); durable; durable = writer.durable()) {
-      if (!(await Promise.race([durable.then(() => true), sleep(timeLeft()).then(() => false)]))) {
+      if (
+        !(await Promise.race([
+          durable.then(() => true),
+          delay(this.timer, timeLeft()).then(() => false),
+        ]))
+      ) {
         break;
       }
     }
@@ -259,7 +268,7 @@ export class RedisMirror implements Mirror {
     while (timeLeft() > 0 && !this.closed) {
       const holder = await this.leaseConn.get(this.keys.leader).catch(() => null);
       if (holder && holder !== this.context.me) return urlOf(holder);
-      await sleep(5);
+      await delay(this.timer, 5);
     }
     return null;
   }
@@ -513,7 +522,7 @@ export class RedisMirror implements Mirror {
           reseeding.waiters.unshift(...covered);
           if (err instanceof NotSeededError) return void (await this.demote(false));
           this.log.warn({ err }, 'reseeding failed, retrying');
-          await sleep(backoffMs(attempt, { minMs: 50, maxMs: 1_000, jitter: 0 }));
+          await delay(this.timer, backoffMs(attempt, { minMs: 50, maxMs: 1_000, jitter: 0 }));
           continue;
         }
         if (this.reseeding !== reseeding) return;
@@ -567,6 +576,8 @@ export class RedisMirror implements Mirror {
     const { redis, scripts, owner, follower, options } = this;
     return new LogWriter(redis, scripts, owner, follower.position, options, {
       snapshot: () => this.host.snapshot(),
+      now: () => this.host.now(),
+      timer: this.timer,
       stopped: (reason) => this.writerStopped(reason),
       reachable: (ok) => {
         this.reachable = ok;
@@ -597,6 +608,15 @@ export class RedisMirror implements Mirror {
       this.storedEpoch,
       this.marks?.mark.epoch ?? 0,
     );
+  }
+
+  /** Renews or looks at the lease every `everyMs` until closed. */
+  private leadEvery(everyMs: number): void {
+    this.leadTimer = this.timer.set(() => {
+      if (this.closed) return;
+      void this.lead();
+      this.leadEvery(everyMs);
+    }, everyMs);
   }
 
   private get log(): Logger {

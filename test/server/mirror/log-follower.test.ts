@@ -41,6 +41,7 @@ describe('the log follower', () => {
       dataLoss: (what, detail) => losses.push(`${what}: ${detail}`),
       handedOver: () => {},
       tailFailed: () => {},
+      wait: (ms) => new Promise((r) => setTimeout(r, ms)),
     });
     for (let i = 0; i < 2; i++) {
       expect(await follower.load()).toBe(true);
@@ -66,6 +67,7 @@ describe('the log follower', () => {
       dataLoss: (what) => losses.push(what),
       handedOver: () => {},
       tailFailed: () => {},
+      wait: (ms) => new Promise((r) => setTimeout(r, ms)),
     });
     expect(await follower.load()).toBe(false);
     expect(losses).toContain('epoch');
