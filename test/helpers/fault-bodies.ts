@@ -15,6 +15,8 @@ export type ScenarioBody = (ctx: FaultContext) => Promise<Record<string, unknown
 export const TAKEOVER_SLACK_MS = 500;
 /** After the takeover, the new broker's first grant reaches a client within this (README: "a few hundred ms"). */
 export const FIRST_GRANT_MS = 1_000;
+/** What a kill round's long hold has left when the broker is killed. */
+const KILL_HOLD_MS = 4_000;
 /** How long Redis stays down in a `kill -9` round. */
 export const REDIS_OUTAGE_MS = 1_500;
 
@@ -29,13 +31,16 @@ async function killRound(
   round: number,
   silent: SilentHolder,
 ): Promise<{ takeoverMs: number; firstGrantMs: number }> {
-  await ctx.holdWithWaiter(2_500);
+  const busy = await ctx.busyLoop(`busy/${round}`);
+  // The hold must outlast the takeover and every client's resume, even on a
+  // loaded machine where reconnecting takes a second or two: armed last, long.
+  await ctx.holdWithWaiter(KILL_HOLD_MS);
   const victim = ctx.cluster.active();
   if (!ctx.check(victim !== undefined, `round ${round}: no active broker to kill`)) {
+    await busy.stop();
     return { takeoverMs: NaN, firstGrantMs: NaN };
   }
   const epoch = ctx.cluster.epochOf(victim!);
-  const busy = await ctx.busyLoop(`busy/${round}`);
   let killedAt = NaN;
   let takeoverAt = NaN;
   await ctx.fault(

@@ -30,6 +30,9 @@ export interface SilentHolderOptions {
   recorder?: LogRecorder;
 }
 
+/** Long enough for any round's setup; the waiter is aborted sooner, counted from the kill. */
+const WAITER_TIMEOUT_MS = 120_000;
+
 /**
  * Starts a child process that takes `path` and then only holds it, queues
  * a waiter behind it, and hands back `kill()`. DESIGN.md: a lock may stay
@@ -46,10 +49,14 @@ export async function startSilentHolder(
   const [, , token, session] = await child.waitForLine(/^holding (\S+) (\d+) (\S+)$/, 15_000);
   o.history.granted(worker, req, session as string, Number(token));
   const waiterName = `waiter:${path}`;
-  const timeoutMs = o.boundMs + 5_000;
+  // The waiter may be queued long before the kill (a round's setup can take
+  // seconds): it gives up a while past the bound counted from the kill, not
+  // from its queueing, so a slow setup cannot make an on-time free look late.
+  const giveUp = new AbortController();
   const waiting = recordedAcquire(o.history, o.waiter, waiterName, path, {
     consistency: o.level,
-    timeoutMs,
+    timeoutMs: WAITER_TIMEOUT_MS,
+    signal: giveUp.signal,
   });
   // Do not reject unobserved while we wait for the queue.
   waiting.catch(() => {});
@@ -79,6 +86,7 @@ export async function startSilentHolder(
     kill: () => {
       process.kill(child.pid, 'SIGKILL');
       killedAt = performance.now();
+      setTimeout(() => giveUp.abort(), o.boundMs + 5_000).unref();
       // A dead process believes nothing: its hold ends here.
       o.history.endHold(worker, path, Number(token), 'lost', 'killed');
       resolveKilled();

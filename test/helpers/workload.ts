@@ -57,7 +57,7 @@ export async function recordedAcquire(
   client: BatonClient,
   worker: string,
   path: string,
-  options: { consistency: Consistency; timeoutMs: number },
+  options: { consistency: Consistency; timeoutMs: number; signal?: AbortSignal },
 ): Promise<Lease> {
   const req = history.requested(worker, path);
   let lease: Lease;
