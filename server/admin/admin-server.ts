@@ -33,7 +33,7 @@ const ROUTES: ReadonlyMap<string, ApiRoute> = new Map(
  * Starts the admin HTTP server beside a broker: health, Prometheus metrics,
  * JSON views and actions, the live event stream and the browser console.
  */
-export function startAdmin(
+export async function startAdmin(
   source: AdminSource,
   options: AdminOptions = {},
   log: Logger = silentLogger,

@@ -96,7 +96,9 @@ class Model {
     private readonly cfg: Config,
     private readonly rules: Rules,
   ) {
-    this.table = new LockTable({ ...cfg, ...TTL }); // the table takes only its own keys
+    const { lockDelayMs, tokenLowWater, maxSessions, maxLocksPerSession, maxWaitersPerPath } = cfg;
+    const limits = { maxSessions, maxLocksPerSession, maxWaitersPerPath };
+    this.table = new LockTable({ lockDelayMs, tokenLowWater, ...limits, ...TTL });
     for (let i = 0; i < cfg.paths; i++)
       this.paths.set(`p${i}`, { holder: null, queue: [], delayUntil: null });
     this.tokenLimit = 1 + cfg.firstBlock;

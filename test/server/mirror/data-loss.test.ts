@@ -106,7 +106,9 @@ describe('Redis losing its data when the active broker died too', () => {
     onTestFinished(() => redis.disconnect());
     // The active broker reaches Redis through a proxy: cutting it is its death, as far as Redis knows.
     const proxy = await TcpProxy.start(server.port);
-    const options = { maxSessionTtlMs, consistencyByPrefix: { 'strict/': 'strict' as const } };
+    const options = {
+      table: { maxSessionTtlMs, consistencyByPrefix: { 'strict/': 'strict' as const } },
+    };
     const redisOptions = { leaderLeaseMs: LEASE_MS };
     const a = await startBroker({
       ...options,
@@ -140,7 +142,7 @@ describe('Redis losing its data when the active broker died too', () => {
     const redis = new Redis(server.url);
     onTestFinished(() => redis.disconnect());
     const proxy = await TcpProxy.start(server.port);
-    const options = { maxSessionTtlMs: 2_000 };
+    const options = { table: { maxSessionTtlMs: 2_000 } };
     const a = await startBroker({
       ...options,
       redis: { leaderLeaseMs: LEASE_MS, url: `redis://127.0.0.1:${proxy.port}` },
@@ -167,7 +169,7 @@ describe('Redis losing its data when the active broker died too', () => {
     const dataDir = tempDir();
     const options = {
       dataDir,
-      maxSessionTtlMs: 2_000,
+      table: { maxSessionTtlMs: 2_000 },
       redis: { url: server.url, leaderLeaseMs: LEASE_MS },
     };
     const first = await startBroker(options);

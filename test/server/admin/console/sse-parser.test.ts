@@ -3,8 +3,7 @@ import { describe, expect, test } from 'vitest';
 // The console's modules are browser JavaScript, typed in JSDoc for their own
 // config (tsconfig.console.json) but not read by this one, so the shape used
 // here is restated. This module touches no DOM: Node runs it as it is.
-const moduleUrl = new URL('../../../../../server/admin/console/sse-parser.js', import.meta.url)
-  .href;
+const moduleUrl = new URL('../../../../server/admin/console/sse-parser.js', import.meta.url).href;
 const { SseParser } = (await import(moduleUrl)) as {
   SseParser: new (onEvent: (type: string, data: string) => void) => { push(chunk: string): void };
 };
