@@ -6,6 +6,7 @@
  */
 
 import type { BrokerListener } from '../broker-events.js';
+import type { Timer } from '../../shared/clock.js';
 import type { EndReason } from '../core/journal.js';
 import type {
   HolderView,
@@ -119,6 +120,9 @@ export interface AdminCounters {
 
 /** The broker as the admin side sees it. Reads are O(locks) or O(sessions) at most. */
 export interface AdminSource {
+  /** Monotonic ms, and one-shot timers: the broker's, so tests can drive them. */
+  now(): number;
+  readonly timer: Timer;
   overview(): Overview;
   counters(): AdminCounters;
   locks(q: LocksQuery): Page<LockSummary>;

@@ -53,7 +53,10 @@ export class BrokerAdmin implements AdminSource {
   /** Grant count a second or so ago, for grants/s. */
   private rateMark = { at: 0, grants: 0, perSec: 0 };
 
+  readonly timer: Timer;
+
   constructor(private readonly host: AdminHost) {
+    this.timer = host.timer;
     this.startedAt = host.now();
     this.rateMark.at = this.startedAt;
     host.subscribe((e) => {
@@ -63,6 +66,10 @@ export class BrokerAdmin implements AdminSource {
         this.events.reset();
       }
     });
+  }
+
+  now(): number {
+    return this.host.now();
   }
 
   overview(): Overview {

@@ -25,7 +25,7 @@ export class EventStream {
   private readonly clients = new Set<ServerResponse>();
   private pending: HistoryEvent[] = [];
   private unsubscribe: (() => void) | null = null;
-  private ticker: NodeJS.Timeout | null = null;
+  private ticker: unknown = null;
   private lastUpdateAt = 0;
   private lastKeepAliveAt = 0;
 
@@ -59,17 +59,16 @@ export class EventStream {
 
   private start(): void {
     this.unsubscribe = this.source.onHistory((events) => this.gather(events));
-    const now = performance.now();
+    const now = this.source.now();
     this.lastUpdateAt = now;
     this.lastKeepAliveAt = now;
-    this.ticker = setInterval(() => this.tick(), EVENT_STREAM_LIMITS.batchMs);
-    this.ticker.unref();
+    this.armTicker();
   }
 
   private stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
-    if (this.ticker !== null) clearInterval(this.ticker);
+    this.source.timer.clear(this.ticker);
     this.ticker = null;
     this.pending = [];
   }
@@ -82,8 +81,15 @@ export class EventStream {
     if (this.pending.length > 2 * max) this.pending = this.pending.slice(-max);
   }
 
+  private armTicker(): void {
+    this.ticker = this.source.timer.set(() => {
+      this.tick();
+      if (this.ticker !== null) this.armTicker();
+    }, EVENT_STREAM_LIMITS.batchMs);
+  }
+
   private tick(): void {
-    const now = performance.now();
+    const now = this.source.now();
     if (this.pending.length > 0 || now - this.lastUpdateAt >= EVENT_STREAM_LIMITS.idleUpdateMs) {
       const events = this.pending.slice(-EVENT_STREAM_LIMITS.maxEventsPerUpdate);
       this.pending = [];

@@ -145,7 +145,7 @@ export class AdminMetrics {
    * for one render a second.
    */
   render(): Promise<string> {
-    const now = performance.now();
+    const now = this.source.now();
     if (this.rendered && now - this.rendered.at < MAX_AGE_MS) return this.rendered.text;
     const text = this.renderNow();
     this.rendered = { at: now, text };
