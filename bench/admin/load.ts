@@ -4,10 +4,7 @@ import type { BrokerServer } from '../lib/broker.js';
 import type { Rig, Window } from '../lib/rig.js';
 import { round, summarize, type LatencySummary } from '../lib/stats.js';
 
-/**
- * The admin bench's windows are its own and short, since B is read in
- * eleven of them (unloaded and loaded in turn).
- */
+/** The admin bench's windows are short: B is read in eleven of them. */
 export const ADMIN_WINDOW_MS = 5_000;
 /** autocannon starts this long before a window opens, so its connections and the routes' code are warm. */
 export const ADMIN_RAMP_MS = 1_000;
@@ -24,22 +21,21 @@ export interface AdminLoad {
   ratePerSec?: number;
 }
 
-/** autocannon's side of a window: its answers, timed by autocannon per request. */
+/** autocannon's side of a window; `errors`: requests that failed or timed out. */
 export interface HttpFigures extends LatencySummary {
   requestsPerSec: number;
-  /** Answers other than 2xx. */
   non2xx: number;
-  /** Requests that failed or timed out. */
   errors: number;
 }
 
-/** One measured window of the drivers, with the admin load beside it, if any. */
+/**
+ * One measured window of the drivers, with the admin load beside it, if any;
+ * the runner's CPU (autocannon's, nearly all of it) is taken out of "others".
+ */
 export interface LoadedWindow {
   w: Window;
   http: HttpFigures | null;
-  /** The runner's CPU over the window (autocannon, nearly all of it); 100 = one core. */
   runnerCpuPct: number;
-  /** `w.otherCpuPct` less the runner: what the machine's other tenants used. */
   otherCpuPct: number;
 }
 
@@ -121,11 +117,9 @@ function adminUrl(rig: Rig): string {
 }
 
 /**
- * One window of `ADMIN_WINDOW_MS` over the rig's drivers, with autocannon
- * on the admin server from `ADMIN_RAMP_MS` before it to its end (or with no
- * admin load when `load` is null, as the baseline beside it). autocannon runs
- * in this process, so this process's CPU is reported apart and taken out of
- * the "others".
+ * One window of `ADMIN_WINDOW_MS` over the rig's drivers, with autocannon on
+ * the admin server from `ADMIN_RAMP_MS` before it to its end (no admin load
+ * when `load` is null: the baseline beside it).
  */
 export async function measureWindow(rig: Rig, load: AdminLoad | null): Promise<LoadedWindow> {
   const cannon = load ? Cannon.fire(adminUrl(rig), load) : null;

@@ -1,8 +1,9 @@
 /**
- * The knobs of the scenarios, which `npm run bench`, `bench:peers` and
- * `bench:admin` share. Windows are short so that `npm run bench` stays within
- * a few minutes on two cores; raise them here for steadier figures.
+ * The knobs shared by `npm run bench`, `bench:peers` and `bench:admin`.
+ * Windows are short so that `npm run bench` stays within a few minutes on two
+ * cores; raise them here for steadier figures.
  */
+import { fileURLToPath } from 'node:url';
 
 /** Load runs this long before the measured window, so JIT and queues settle. */
 export const WARMUP_MS = 2_000;
@@ -40,7 +41,7 @@ export const TWO_DRIVERS_FROM = 5_000;
 /** Forming a queue (connect + enqueue everyone) must finish within this. */
 export const QUEUE_FORM_TIMEOUT_MS = 90_000;
 
-/** Scenario D: release → grant between two sessions. */
+/** Scenario D: handoffs between two sessions. */
 export const HANDOFF_REPS = 200;
 /** Random pause before each release, so the pair does not phase-lock with timers or GC. */
 export const HANDOFF_PAUSE_MIN_MS = 2;
@@ -51,7 +52,7 @@ export const IDLE_SESSIONS = 10_000;
 /** Pause after the last connect before reading RSS, so connect-time garbage can go. */
 export const IDLE_SETTLE_MS = 1_000;
 
-/** Any single IPC round trip (sample, report) that takes longer than this fails the scenario. */
+/** An IPC round trip that takes longer than this fails the scenario. */
 export const IPC_TIMEOUT_MS = 30_000;
 /** How long a child gets to exit on request before it is killed. */
 export const EXIT_GRACE_MS = 2_000;
@@ -78,3 +79,11 @@ export const FAILOVER_TIMEOUT_MS = 20_000;
  * (10,000) only embedded, which keeps `npm run bench` within about five minutes.
  */
 export const REDIS_CONTEND_MAX_SESSIONS = 1_000;
+
+/**
+ * A file of the source tree by its path from the repository root: the bench
+ * runs from `.bench-out/bench/<folder>/`, three levels below it.
+ */
+export function repoPath(path: string): string {
+  return fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+}

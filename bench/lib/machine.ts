@@ -9,9 +9,8 @@ export interface CpuTimes {
 }
 
 /**
- * The machine's CPU times, or null off Linux. The bench machine is shared
- * and noisy; knowing how busy it was during a window is what tells a slow
- * figure from a slow broker.
+ * The machine's CPU times, or null off Linux: on a shared, noisy machine,
+ * how busy it was during a window tells a slow figure from a slow broker.
  */
 export function readCpuTimes(): CpuTimes | null {
   try {
@@ -58,6 +57,16 @@ export function readProcessCpuMs(pid: number): number | null {
     return Number.isFinite(ticks) ? (ticks * 1000) / USER_HZ : null;
   } catch {
     return null;
+  }
+}
+
+/** Resident set of another process in bytes (VmRSS of /proc/<pid>/status), or NaN. */
+export function readProcessRssBytes(pid: number): number {
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? NaN : Number(kib) * 1024;
+  } catch {
+    return NaN;
   }
 }
 

@@ -2,26 +2,28 @@ import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchChild } from './child.js';
 import { CONNECT_CONCURRENCY, CONNECT_TIMEOUT_MS, MEASURE_MS, SESSION_TTL_MS } from './config.js';
+import type { DriverCommand, DriverReply } from './driver.js';
 import { machineBusyPct, readCpuTimes } from './machine.js';
-import type {
-  BrokerSample,
-  DriverCommand,
-  DriverReply,
-  DriverReport,
-  Workload,
-} from './messages.js';
-import { driverFigures, fmt } from './result.js';
+import type { DriverReport } from './recorder.js';
+import { driverFigures, fmt } from './report.js';
+import type { Workload } from './workloads.js';
 
 export type DriverChild = BenchChild<DriverCommand, DriverReply>;
 
 /** What a server reports of itself: Baton's broker over IPC, a peer's server from /proc. */
-export type ServerSample = Omit<BrokerSample, 't'>;
+export interface ServerSample {
+  rssBytes: number;
+  /** NaN for a server that is not a V8 process. */
+  heapUsedBytes: number;
+  /** User + system CPU since start, µs. */
+  cpuUs: number;
+  /** Redis modes: entry made → durable over the mirror's recent batches, ms. */
+  mirrorLag: { p50: number; p99: number; batches: number } | null;
+}
 
 /** What serves the drivers: Baton's broker process (broker.ts) or a peer's server (bench/peers/). */
 export interface Server {
-  /** What the drivers connect to. */
   readonly endpoint: string;
-  /** RSS and CPU; heap only for a V8 server (NaN otherwise), mirror lag only in Redis modes. */
   sample(): Promise<ServerSample>;
   /** CPU ms of the bench's Redis beside the server so far, or null without one. */
   redisCpuMs(): number | null;
@@ -46,19 +48,17 @@ export interface ConnectResult {
   ms: number;
 }
 
+/** A measured window. CPU figures: 100 = one core; NaN where unknown (no Redis, not Linux). */
 export interface Window {
   reports: DriverReport[];
   /** Wall time of the window as the runner saw it. */
   windowMs: number;
-  /** Server CPU time in the window over its wall time; 100 = one core busy. */
   brokerCpuPct: number;
-  /** Server CPU time (user + system) in the window, ms. */
   brokerCpuMs: number;
-  /** CPU of the bench's Redis in the window (Redis modes); 100 = one core. NaN without Redis. */
   redisCpuPct: number;
-  /** CPU used by everything but the server, its Redis and the drivers; 100 = one core. NaN off Linux. */
+  /** Everything but the server, its Redis and the drivers. */
   otherCpuPct: number;
-  /** The broker's mirror lag at the window's end (Redis modes), else null. */
+  /** At the window's end. */
   mirrorLag: ServerSample['mirrorLag'];
 }
 
@@ -76,7 +76,7 @@ export async function forkDrivers(
   const drivers: DriverChild[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      drivers.push(BenchChild.fork(`driver ${i + 1}`, './driver.js', profileArgs(), env));
+      drivers.push(new BenchChild(`driver ${i + 1}`, './driver.js', profileArgs(), env));
     }
     for (const d of drivers) await d.next();
     return drivers;
@@ -102,10 +102,10 @@ export async function connectDrivers(
   const asks = drivers.map((d, i) => {
     const count = Math.floor(total / n) + (i < total % n ? 1 : 0);
     const concurrency = Math.max(1, Math.floor(CONNECT_CONCURRENCY / n));
-    const connect = { url, first, count, concurrency, ttlMs: SESSION_TTL_MS };
+    const ask = { t: 'connect', url, first, count, concurrency } as const;
     first += count;
-    const ask = { t: 'connect', ...connect, timeoutMs: CONNECT_TIMEOUT_MS } as const;
-    return d.ask(ask, 'connected', CONNECT_TIMEOUT_MS * 2);
+    const options = { ttlMs: SESSION_TTL_MS, timeoutMs: CONNECT_TIMEOUT_MS };
+    return d.ask({ ...ask, ...options }, 'connected', CONNECT_TIMEOUT_MS * 2);
   });
   const replies = await Promise.all(asks);
   return {

@@ -1,9 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LockClient, LockLease } from './lock-client.js';
+import type { LockClient, LockLease } from './pool.js';
 import type { Recorder } from './recorder.js';
 import { randomInt } from './stats.js';
 
-/** Whether the loops should go on; the driver process is killed after its report anyway. */
+/** What a driver's sessions do once connected. */
+export type Workload =
+  | { kind: 'cycles'; paths: number }
+  /** B and C: everyone queues on `path`; the loop starts on `go`. */
+  | { kind: 'contend'; path: string }
+  | { kind: 'handoff'; path: string; reps: number; pauseMinMs: number; pauseMaxMs: number }
+  | { kind: 'idle' }
+  /** F: B's load, with every grant logged on the shared clock. */
+  | { kind: 'failover'; path: string };
+
+/** Whether the loops should go on. */
 export interface Running {
   value: boolean;
 }
@@ -105,12 +115,10 @@ export function runContention(
 export async function runHandoffs(
   a: LockClient,
   b: LockClient,
-  path: string,
-  reps: number,
-  pauseMinMs: number,
-  pauseMaxMs: number,
+  w: Extract<Workload, { kind: 'handoff' }>,
   rec: Recorder,
 ): Promise<void> {
+  const { path, reps, pauseMinMs, pauseMaxMs } = w;
   let holder = await a.acquire(path);
   let waiter = b;
   let other = a;

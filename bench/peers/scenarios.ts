@@ -3,7 +3,7 @@
  * each with its bound and its headline figures for the side-by-side table.
  */
 import { CONTEND_SESSIONS, CYCLE_SESSIONS, IDLE_SESSIONS } from '../lib/config.js';
-import { fmt } from '../lib/result.js';
+import { fmt } from '../lib/report.js';
 import {
   CONTENDED,
   CONTENDED_LARGE,
@@ -12,7 +12,7 @@ import {
   IDLE,
   type Scenario,
 } from '../scenarios/catalog.js';
-import { field, type Figure } from './comparison.js';
+import { field, type Figure } from './report.js';
 import {
   CONTEND_RUN_TIMEOUT_MS,
   IDLE_RUN_TIMEOUT_MS,

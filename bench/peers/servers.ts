@@ -5,7 +5,7 @@
  * or exit through the runner's `killAllChildren`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../test/support/free-port.js';
 import { trackChild } from '../lib/child.js';
-import { readProcessCpuMs } from '../lib/machine.js';
+import { readProcessCpuMs, readProcessRssBytes } from '../lib/machine.js';
 import type { Server, ServerSample } from '../lib/rig.js';
 import {
   INSTALL_LINE,
@@ -59,16 +59,6 @@ function httpGet(url: string): Promise<string> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** Resident set of another process in bytes (VmRSS of /proc/<pid>/status), or NaN. */
-function readProcessRssBytes(pid: number): number {
-  try {
-    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib === undefined ? NaN : Number(kib) * 1024;
-  } catch {
-    return NaN;
-  }
 }
 
 /**
@@ -211,15 +201,7 @@ export async function startPeerServer(peer: PeerName): Promise<Server> {
     }),
   );
   child.once('error', (err) => (exited = err.message));
-  const kill = (): void => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-  };
+  const kill = (): boolean => child.kill('SIGKILL');
   const untrack = trackChild({ kill });
   const stop = async (): Promise<void> => {
     kill();

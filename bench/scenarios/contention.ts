@@ -6,26 +6,19 @@ import {
   TWO_DRIVERS_FROM,
   WARMUP_MS,
 } from '../lib/config.js';
-import type { DriverReport } from '../lib/messages.js';
-import { fmt, latencyCell, meanWindowSec, windowResult, type Result } from '../lib/result.js';
+import type { DriverReport } from '../lib/recorder.js';
+import { fmt, latencyCell, meanWindowSec, windowResult, type Result } from '../lib/report.js';
 import type { Rig, Target } from '../lib/rig.js';
 import { jainIndex, round, summarize } from '../lib/stats.js';
 
-/** How the grants of the window went round the sessions. */
-export interface GrantOrder {
-  grants: number;
-  /** Grants to a different session than the previous holder: the ones that cost a handoff. */
-  realHandoffs: number;
-  /** Two grants with one token: would break the fencing guarantee. */
-  duplicateTokens: number;
-}
-
 /**
- * Tokens are one broker-wide counter and only the hot path is locked, so
- * sorting every driver's grants by token gives the broker's grant order
- * without any clock shared between processes.
+ * How the grants of the window went round the sessions: `realHandoffs` are
+ * grants to another session than the previous holder, `duplicateTokens`
+ * would break the fencing guarantee. Tokens are one broker-wide counter and
+ * only the hot path is locked, so sorting every driver's grants by token
+ * gives the broker's grant order without a clock shared between processes.
  */
-export function grantOrder(reports: readonly DriverReport[]): GrantOrder {
+export function grantOrder(reports: readonly DriverReport[]) {
   const tokens: number[] = [];
   const sessions: number[] = [];
   // Loops, not spreads: a window can hold more grants than a call has argument slots.
@@ -48,10 +41,9 @@ export function grantOrder(reports: readonly DriverReport[]): GrantOrder {
 }
 
 /**
- * Waits until the broker (or, for a peer, the drivers) has every session in
- * the queue of `path`, holder included. The limit counts from `startedAt`,
- * the first connect, as "queue formed in" does; a queue that misses it fails
- * the scenario with how far it got.
+ * Waits until the broker (for a peer, the drivers) has every session in the
+ * queue of `path`, holder included, counting from `startedAt`, the first
+ * connect, as "queue formed in" does.
  */
 export async function waitForQueue(
   rig: Rig,

@@ -16,23 +16,24 @@ import {
   HOT_PATH,
   SMALL_DRIVERS,
 } from '../lib/config.js';
+import type { BrokerMode } from '../lib/broker.js';
 import { sharedClockMs } from '../lib/grant-log.js';
-import type { DriverReport } from '../lib/messages.js';
-import type { BrokerMode } from '../lib/modes.js';
-import { driverCell, driverFigures, fmt, type Result } from '../lib/result.js';
+import type { DriverReport } from '../lib/recorder.js';
+import { driverCell, driverFigures, fmt, type Result } from '../lib/report.js';
 import { connectDrivers, forkDrivers, type DriverChild } from '../lib/rig.js';
 import { round } from '../lib/stats.js';
 import { percentiles } from '../../test/support/percentiles.js';
 import { activeBroker, CliBroker } from './cli-broker.js';
 import { grantOrder } from './contention.js';
 
-/** One stop of the active broker and what followed, on the shared clock. */
+/**
+ * One stop of the active broker, from the signal (shared clock) to: the
+ * survivor raising the epoch in Redis, the first grant any driver saw from
+ * it, and its `active (epoch N)` line.
+ */
 interface Takeover {
-  /** Signal → the survivor's takeover raised the epoch in Redis (after kill -9: the lapse of the leader lease). */
   toEpochMs: number;
-  /** Signal → the first grant any driver saw from the new active broker. */
   toGrantMs: number;
-  /** Signal → the survivor printed `active (epoch N)`. */
   toActiveLineMs: number;
   epoch: number;
 }
@@ -96,7 +97,7 @@ export async function failover(mode: BrokerMode): Promise<Result> {
     return summarize(mode, conn.ok, rounds, reports);
   } finally {
     await Promise.all(drivers.map((d) => d.stop({ t: 'exit' })));
-    for (const b of brokers) await b.kill9();
+    for (const b of brokers) await b.stop('SIGKILL');
     client.disconnect();
     await rm(dir, { recursive: true, force: true });
   }
@@ -153,9 +154,8 @@ async function stopActive(
 const EPOCH_POLL_MS = 5;
 
 /**
- * Resolves with the shared-clock time the epoch key first read above `epoch`:
- * when the survivor took the lapsed lease. It splits kill → "active" into the
- * lease's lapse and the promotion that follows it.
+ * The shared-clock time the epoch key first read above `epoch`: it splits
+ * kill → "active" into the lease's lapse and the promotion that follows.
  */
 async function watchEpoch(client: Redis, keys: RedisKeys, epoch: number): Promise<number> {
   const deadline = performance.now() + FAILOVER_TIMEOUT_MS;

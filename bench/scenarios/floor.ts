@@ -10,8 +10,9 @@ import {
 } from '../lib/config.js';
 import { startBroker } from '../lib/broker.js';
 import { openPool } from '../lib/pool.js';
-import { fmt, latencyCell, type Result } from '../lib/result.js';
-import { randomInt, round, summarize } from '../lib/stats.js';
+import { fmt, latencyCell, type Result } from '../lib/report.js';
+import { randomInt, summarize } from '../lib/stats.js';
+import { memoryGrowth } from './catalog.js';
 
 /**
  * Scenario T, the transport floor: a bare `ws` echo server in the broker's
@@ -32,10 +33,7 @@ export async function transportFloor(): Promise<Result> {
     sockets.push(...pool.clients);
     await sleep(IDLE_SETTLE_MS);
     await server.gc();
-    const after = await server.sample();
-    const n = Math.max(1, pool.clients.length);
-    const rssPerSessionKiB = round((after.rssBytes - before.rssBytes) / n / 1024, 2);
-    const mib = (b: number): number => round(b / 1024 / 1024, 1);
+    const m = memoryGrowth(before, await server.sample(), pool.clients.length);
     return {
       json: {
         scenario: 'T',
@@ -44,19 +42,19 @@ export async function transportFloor(): Promise<Result> {
         roundTripP99Ms: rtt.p99Ms,
         sockets: pool.clients.length,
         connectFailed: pool.failed,
-        rssBeforeMiB: mib(before.rssBytes),
-        rssAfterMiB: mib(after.rssBytes),
-        rssPerSocketKiB: rssPerSessionKiB,
+        rssBeforeMiB: m.rssBeforeMiB,
+        rssAfterMiB: m.rssAfterMiB,
+        rssPerSocketKiB: m.rssPerSessionKiB,
       },
       row: {
         scenario: 'T transport floor',
         mode: 'bare ws echo',
         sessions: fmt(pool.clients.length),
-        throughput: `${fmt(rssPerSessionKiB, 1)} KiB RSS/socket`,
+        throughput: `${fmt(m.rssPerSessionKiB, 1)} KiB RSS/socket`,
         latency: latencyCell('round trip', rtt.p50Ms, rtt.p99Ms, rtt.maxMs),
         other:
           `${rtt.count} round trips ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart; ` +
-          `RSS ${fmt(mib(before.rssBytes), 1)} → ${fmt(mib(after.rssBytes), 1)} MiB with idle sockets`,
+          `RSS ${fmt(m.rssBeforeMiB, 1)} → ${fmt(m.rssAfterMiB, 1)} MiB with idle sockets`,
         brokerCpu: '—',
         driver: 'runner',
       },

@@ -7,7 +7,7 @@
  * (and leave the README alone); `BATON_BENCH_CPU_PROF=dir` profiles every
  * broker and driver into `dir`.
  */
-import { brokerTarget } from '../lib/broker.js';
+import { brokerMode, brokerTarget, type BrokerMode, type ModeName } from '../lib/broker.js';
 import {
   CONTEND_LARGE_SESSIONS,
   FAILOVER_HANDOVERS,
@@ -16,10 +16,19 @@ import {
   RUNS,
 } from '../lib/config.js';
 import { machineAtStart } from '../lib/machine.js';
-import { brokerMode, type BrokerMode, type ModeName } from '../lib/modes.js';
 import { redisIfNeeded, stopRedis } from '../lib/redis.js';
-import { markdownTable, plainTable, runInfo, runLine, writeReadmeBlock } from '../lib/report.js';
-import { messageRow, repeated, type Result, type Row } from '../lib/result.js';
+import {
+  COLUMNS,
+  markdownTable,
+  messageRow,
+  plainTable,
+  repeated,
+  runInfo,
+  runLine,
+  writeReadmeBlock,
+  type Result,
+  type Row,
+} from '../lib/report.js';
 import { attempt, progress, runMain } from '../lib/runner.js';
 import { CONTENDED, CONTENDED_LARGE, CYCLES, HANDOFF, IDLE, type Scenario } from './catalog.js';
 import { failover } from './failover.js';
@@ -38,10 +47,7 @@ function onBroker(s: Scenario): BenchScenario {
   return { ...s, run: (name, newMode) => s.run(brokerTarget(name, newMode)) };
 }
 
-/**
- * Each scenario runs in all its modes back to back, so the modes of one
- * scenario meet about the same load from the machine's other tenants.
- */
+/** Each scenario runs in all its modes back to back, so they meet about the same machine load. */
 const SCENARIOS: readonly BenchScenario[] = [
   ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF, IDLE].map(onBroker),
   {
@@ -97,10 +103,10 @@ async function main(): Promise<number> {
   stopRedis();
   const info = runInfo(machine, startedAt);
   console.log('');
-  console.log(plainTable(rows));
+  console.log(plainTable(rows, COLUMNS));
   if (!only && !modes) {
-    const table = [runLine(info, 'npm run bench'), '', markdownTable(rows)];
-    const path = await writeReadmeBlock('<!-- results:start -->', '<!-- results:end -->', table);
+    const table = [runLine(info, 'npm run bench'), '', markdownTable(rows, COLUMNS)];
+    const path = await writeReadmeBlock('results', table);
     progress(`results written to ${path}`);
   }
   progress(`finished in ${info.durationSec} s`);

@@ -19,9 +19,8 @@
  */
 import { once } from 'node:events';
 import type { Etcd3, IKeyValue, IResponseHeader, Lease } from 'etcd3';
-import type { LockLease } from '../../lib/lock-client.js';
-import { etcd3 } from './libraries.js';
-import { within, type PeerClient } from './peer-client.js';
+import type { LockLease } from '../../lib/pool.js';
+import { etcd3, within, type PeerClient } from './peer-client.js';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 

@@ -18,10 +18,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Lock } from 'redlock';
 import { sharedClockMs } from '../../lib/grant-log.js';
-import type { LockLease } from '../../lib/lock-client.js';
+import type { LockLease } from '../../lib/pool.js';
 import { REDIS_LOCK_TTL_MS, REDIS_RETRY_DELAY_MS, REDIS_RETRY_JITTER_MS } from '../config.js';
-import { Redlock } from './libraries.js';
-import { within, type PeerClient } from './peer-client.js';
+import { Redlock, within, type PeerClient } from './peer-client.js';
 
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then
   return redis.call('del', KEYS[1])

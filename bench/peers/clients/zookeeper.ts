@@ -13,9 +13,8 @@
  * - Try: the same create and list; if we are not first, delete ours.
  */
 import type { Client, ZkException } from 'node-zookeeper-client';
-import type { LockLease } from '../../lib/lock-client.js';
-import { zookeeper } from './libraries.js';
-import { within, type PeerClient } from './peer-client.js';
+import type { LockLease } from '../../lib/pool.js';
+import { zookeeper, within, type PeerClient } from './peer-client.js';
 
 const { CreateMode, Exception } = zookeeper;
 
