@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from '../../server/broker.js';
 import type { BrokerCommand, BrokerReply, BrokerSetup } from './broker.js';
+import { waitFor } from './time.js';
 
 function reply(message: BrokerReply): void {
   process.send?.(message);
@@ -45,10 +46,8 @@ async function main(): Promise<void> {
   const broker = await createBenchBroker(setup);
   // Alone on a fresh cluster, a Redis-backed broker must lead (it seeds the
   // dataset after 1.5 leases); a standby would only redirect the drivers.
-  for (let waited = 0; broker.role !== 'embedded' && broker.role !== 'active'; waited += 50) {
-    if (waited > 10_000) throw new Error(`the broker is still ${broker.role}, not active`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const leads = (): true | null => (['embedded', 'active'].includes(broker.role) ? true : null);
+  await waitFor(leads, performance.now() + 10_000, 50, () => `the broker is still ${broker.role}`);
   // Imported only when asked for, so the other scenarios' brokers load no
   // prom-client and their RSS and start-up stay as they were.
   let adminPort: number | null = null;

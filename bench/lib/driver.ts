@@ -19,10 +19,8 @@ export type DriverCommand =
   | { t: 'go' }
   | { t: 'measure' }
   | { t: 'report' }
-  /** F: the first grant at or after `afterMs` (shared clock) with a token ≥ `minToken`. */
-  | { t: 'first-grant'; afterMs: number; minToken: number; timeoutMs: number }
-  /** F: grants this driver saw since `sinceMs` (shared clock). */
-  | { t: 'grants-since'; sinceMs: number }
+  /** F: grants seen since `sinceMs` (shared clock), and the first with a token ≥ `minToken`. */
+  | { t: 'grants'; sinceMs: number; minToken: number }
   /** Peers (B, C): this driver's sessions that wait in or hold a queue. */
   | { t: 'queued' }
   | { t: 'exit' };
@@ -33,8 +31,7 @@ export type DriverReply =
   | { t: 'started' }
   | { t: 'measuring' }
   | DriverReport
-  | { t: 'first-grant'; atMs: number | null; token: number | null }
-  | { t: 'grants-since'; count: number }
+  | { t: 'grants'; count: number; firstAtMs: number | null }
   | { t: 'queued'; count: number }
   | { t: 'error'; message: string };
 
@@ -117,12 +114,8 @@ async function handle(m: DriverCommand): Promise<void> {
       return reply(rec.finish());
     case 'queued':
       return reply({ t: 'queued', count: queued() });
-    case 'first-grant': {
-      const hit = await grantLog.firstAfter(m.afterMs, m.minToken, m.timeoutMs);
-      return reply({ t: 'first-grant', atMs: hit?.atMs ?? null, token: hit?.token ?? null });
-    }
-    case 'grants-since':
-      return reply({ t: 'grants-since', count: grantLog.countSince(m.sinceMs) });
+    case 'grants':
+      return reply({ t: 'grants', ...grantLog.since(m.sinceMs, m.minToken) });
     case 'exit':
       // Sessions are not closed one by one: the broker is discarded after
       // each scenario, and 10,000 goodbyes would only stretch the run.

@@ -69,21 +69,14 @@ export function profileArgs(): string[] {
 }
 
 /** Forks `count` drivers (with `env`: a peer's sessions) and waits until each is ready. */
-export async function forkDrivers(
-  count: number,
-  env: Record<string, string> = {},
-): Promise<DriverChild[]> {
-  const drivers: DriverChild[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      drivers.push(new BenchChild(`driver ${i + 1}`, './driver.js', profileArgs(), env));
-    }
-    for (const d of drivers) await d.next();
-    return drivers;
-  } catch (err) {
-    for (const d of drivers) d.kill();
-    throw err;
-  }
+export async function forkDrivers(count: number, env = {}): Promise<DriverChild[]> {
+  const drivers = Array.from(
+    { length: count },
+    (_, i): DriverChild => new BenchChild(`driver ${i + 1}`, './driver.js', profileArgs(), env),
+  );
+  // One that fails fails the row, and `attempt` then kills every child.
+  await Promise.all(drivers.map((d) => d.next()));
+  return drivers;
 }
 
 /**
@@ -122,11 +115,7 @@ export async function connectDrivers(
  * them all, whatever happened before.
  */
 export class Rig {
-  /**
-   * The errors the drivers had counted when the rig closed, or null: a peer
-   * that fails a scenario often says why only to its clients (etcd's "too
-   * many requests"), which the workloads count and back off from.
-   */
+  /** The errors the drivers had counted when the rig closed, or null. */
   driverErrors: string | null = null;
 
   private constructor(
@@ -134,19 +123,19 @@ export class Rig {
     readonly drivers: DriverChild[],
   ) {}
 
-  /** Starts the server and forks the drivers side by side; on a failure stops what did start. */
+  /** Starts the server, then forks the drivers; a failure stops the server. */
   static async start(
     startServer: () => Promise<Server>,
     drivers: number,
     env: Record<string, string> = {},
   ): Promise<Rig> {
-    const [server, children] = await Promise.allSettled([startServer(), forkDrivers(drivers, env)]);
-    if (server.status === 'fulfilled' && children.status === 'fulfilled') {
-      return new Rig(server.value, children.value);
+    const server = await startServer();
+    try {
+      return new Rig(server, await forkDrivers(drivers, env));
+    } catch (err) {
+      await server.stop();
+      throw err;
     }
-    if (children.status === 'fulfilled') for (const d of children.value) d.kill();
-    if (server.status === 'fulfilled') await server.value.stop();
-    throw server.status === 'rejected' ? server.reason : (children as PromiseRejectedResult).reason;
   }
 
   connect(total: number): Promise<ConnectResult> {
@@ -159,9 +148,7 @@ export class Rig {
 
   /** For workloads that run to completion in one driver and answer with their report (D). */
   runToReport(workload: Workload, timeoutMs: number): Promise<DriverReport> {
-    const [driver] = this.drivers;
-    if (!driver) throw new Error('no driver');
-    return driver.ask({ t: 'start', workload }, 'report', timeoutMs);
+    return (this.drivers[0] as DriverChild).ask({ t: 'start', workload }, 'report', timeoutMs);
   }
 
   go(): void {
@@ -185,7 +172,7 @@ export class Rig {
     });
   }
 
-  /** Runs `body`, which yields the drivers' reports, and adds the CPU of the server and the machine over it. */
+  /** Runs `body`, which yields the drivers' reports, and adds the CPU used over it. */
   async timed(body: () => Promise<DriverReport[]>): Promise<Window> {
     const before = await this.server.sample();
     const machineBefore = readCpuTimes();

@@ -19,6 +19,7 @@ import { redisIfNeeded, stopRedis, type BenchRedis } from '../lib/redis.js';
 import { messageRow, plainTable, repeated, runInfo, type Result, type Row } from '../lib/report.js';
 import { Rig, type Target } from '../lib/rig.js';
 import { attempt, progress, runMain } from '../lib/runner.js';
+import { within } from '../lib/time.js';
 import { isPeerName, PEER_NAMES, type PeerName } from './config.js';
 import {
   COMPARISON_COLUMNS,
@@ -36,15 +37,6 @@ function list(name: string): string[] | undefined {
   return process.env[name]?.split(',').map((s) => s.trim());
 }
 
-/** Rejects when `promise` has not settled within `ms`, so a stalled system cannot hang the run. */
-function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const stall = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`stalled: no result within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, stall]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Scenario `s` on one system (a Baton mode or a peer, whose drivers open the
  * peer's sessions): its row, and its JSON line (null when it failed).
@@ -55,7 +47,7 @@ async function runOne(s: PeerScenario, name: string, target: Target) {
   let last: Rig | null = null;
   const kept: Target = { name, start: async (o) => (last = await target.start(o)) };
   const outcome = await attempt(`${s.title} [${name}]`, () =>
-    repeated(() => bounded(s.run(kept), s.timeoutMs), RUNS),
+    repeated(() => within(s.run(kept), s.timeoutMs, 'stalled'), RUNS),
   );
   if ('error' in outcome) {
     const notes = (last as Rig | null)?.driverErrors;

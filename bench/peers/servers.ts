@@ -1,12 +1,10 @@
 /**
- * The peers' servers, started by the bench: each on free loopback ports with
- * a temporary data dir of its own, ready once it answers a probe, killed by
- * pid (and its dir removed) when its scenario ends, and on any error, signal
- * or exit through the runner's `killAllChildren`.
+ * The peers' servers, each on free loopback ports with a temporary data dir
+ * of its own, ready once it answers a probe, killed by pid (and its dir
+ * removed) when its scenario ends or the run does.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,20 +42,6 @@ function askTcp(port: number, text: string): Promise<string> {
     });
     socket.on('end', finish);
     socket.on('error', reject);
-  });
-}
-
-/** The body of a GET, or a rejection. */
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: PROBE_TIMEOUT_MS }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
   });
 }
 
@@ -125,7 +109,12 @@ async function etcdSpec(dir: string): Promise<Spec> {
       ...['--initial-cluster', `bench=${peer}`, '--initial-cluster-state', 'new'],
     ],
     endpoint: client,
-    probe: async () => (await httpGet(`${client}/health`)).includes('"health":"true"'),
+    probe: async () => {
+      const res = await fetch(`${client}/health`, {
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
+      return (await res.text()).includes('"health":"true"');
+    },
   };
 }
 

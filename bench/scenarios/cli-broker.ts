@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { trackChild } from '../lib/child.js';
 import { repoPath } from '../lib/config.js';
-import { sharedClockMs } from '../lib/grant-log.js';
+import { sharedClockMs, waitFor } from '../lib/time.js';
 
 /** How long a CLI broker gets to print its "listening" line. */
 const LISTEN_TIMEOUT_MS = 15_000;
@@ -31,7 +31,6 @@ export class CliBroker {
   activeAtMs = 0;
   private proc: ChildProcess | null = null;
   private readonly lines: string[] = [];
-  private onActive: (() => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -80,19 +79,15 @@ export class CliBroker {
     });
   }
 
-  /** Resolves when this broker prints its next "active" line (or has one already). */
-  waitActive(timeoutMs: number): Promise<void> {
-    if (this.epoch !== null) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.onActive = null;
-        reject(new Error(`${this.name} did not become active within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.onActive = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  /** Resolves once this broker has printed an "active" line it has not taken back. */
+  async waitActive(timeoutMs: number): Promise<void> {
+    const active = (): true | null => (this.epoch === null ? null : true);
+    await waitFor(
+      active,
+      performance.now() + timeoutMs,
+      5,
+      () => `${this.name} did not become active within ${timeoutMs} ms`,
+    );
   }
 
   /** Sends `signal` (SIGTERM: the broker hands over and exits), then waits for the exit. */
@@ -111,9 +106,6 @@ export class CliBroker {
     if (active) {
       this.epoch = Number(active[1]);
       this.activeAtMs = sharedClockMs();
-      const cb = this.onActive;
-      this.onActive = null;
-      cb?.();
     } else if (text.startsWith('deposed')) {
       this.epoch = null;
     }

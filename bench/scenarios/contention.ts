@@ -10,6 +10,7 @@ import type { DriverReport } from '../lib/recorder.js';
 import { fmt, latencyCell, meanWindowSec, windowResult, type Result } from '../lib/report.js';
 import type { Rig, Target } from '../lib/rig.js';
 import { jainIndex, round, summarize } from '../lib/stats.js';
+import { waitFor } from '../lib/time.js';
 
 /**
  * How the grants of the window went round the sessions: `realHandoffs` are
@@ -51,18 +52,19 @@ export async function waitForQueue(
   sessions: number,
   startedAt: number,
 ): Promise<void> {
-  const deadline = startedAt + QUEUE_FORM_TIMEOUT_MS;
-  for (;;) {
-    const queued = await rig.queueLength(path);
-    if (queued >= sessions) return;
-    if (performance.now() > deadline) {
-      throw new Error(
-        `the queue did not form within ${fmt(QUEUE_FORM_TIMEOUT_MS / 1000)} s of the first ` +
-          `connect: ${fmt(queued)} of ${fmt(sessions)} sessions in it`,
-      );
-    }
-    await sleep(20);
-  }
+  let queued = 0;
+  const formed = async (): Promise<true | null> => {
+    queued = await rig.queueLength(path);
+    return queued >= sessions ? true : null;
+  };
+  await waitFor(
+    formed,
+    startedAt + QUEUE_FORM_TIMEOUT_MS,
+    20,
+    () =>
+      `the queue did not form within ${fmt(QUEUE_FORM_TIMEOUT_MS / 1000)} s of the first ` +
+      `connect: ${fmt(queued)} of ${fmt(sessions)} sessions in it`,
+  );
 }
 
 /**

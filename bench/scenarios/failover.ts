@@ -17,7 +17,7 @@ import {
   SMALL_DRIVERS,
 } from '../lib/config.js';
 import type { BrokerMode } from '../lib/broker.js';
-import { sharedClockMs } from '../lib/grant-log.js';
+import { sharedClockMs, waitFor } from '../lib/time.js';
 import type { DriverReport } from '../lib/recorder.js';
 import { driverCell, driverFigures, fmt, type Result } from '../lib/report.js';
 import { connectDrivers, forkDrivers, type DriverChild } from '../lib/rig.js';
@@ -124,17 +124,14 @@ async function stopActive(
   }
   const killedAt = sharedClockMs();
   const stopped = victim.stop(signal);
-  const ask = { afterMs: killedAt, minToken: Number(mark ?? 0), timeoutMs: FAILOVER_TIMEOUT_MS };
   const epochMoved = watchEpoch(client, keys, victimEpoch ?? 0);
-  const hits = await Promise.all(
-    drivers.map((d) =>
-      d.ask({ t: 'first-grant', ...ask }, 'first-grant', FAILOVER_TIMEOUT_MS + 5_000),
-    ),
-  );
-  const firstAt = Math.min(...hits.map((h) => h.atMs ?? Infinity));
-  if (!Number.isFinite(firstAt)) {
-    throw new Error(`no grant within ${FAILOVER_TIMEOUT_MS} ms of killing ${victim.name}`);
-  }
+  const firstGrant = async (): Promise<number | null> => {
+    const firstAtMs = (await grantsSince(drivers, killedAt, Number(mark ?? 0))).firstAtMs;
+    return Number.isFinite(firstAtMs) ? firstAtMs : null;
+  };
+  const firstAt = await waitFor(firstGrant, deadline(), 10, () => {
+    return `no grant within ${FAILOVER_TIMEOUT_MS} ms of killing ${victim.name}`;
+  });
   await survivor.waitActive(FAILOVER_TIMEOUT_MS);
   await stopped;
   const takeover = {
@@ -153,32 +150,38 @@ async function stopActive(
 /** How often the epoch key is read while a takeover is awaited. */
 const EPOCH_POLL_MS = 5;
 
+function deadline(): number {
+  return performance.now() + FAILOVER_TIMEOUT_MS;
+}
+
 /**
- * The shared-clock time the epoch key first read above `epoch`: it splits
- * kill → "active" into the lease's lapse and the promotion that follows.
+ * The shared-clock time the epoch key first read above `epoch` (NaN if it
+ * did not): it splits kill → "active" into the lease's lapse and the
+ * promotion that follows.
  */
 async function watchEpoch(client: Redis, keys: RedisKeys, epoch: number): Promise<number> {
-  const deadline = performance.now() + FAILOVER_TIMEOUT_MS;
-  while (performance.now() < deadline) {
-    if (Number(await client.get(keys.epoch)) > epoch) return sharedClockMs();
-    await sleep(EPOCH_POLL_MS);
-  }
-  return NaN;
+  const moved = async (): Promise<number | null> =>
+    Number(await client.get(keys.epoch)) > epoch ? sharedClockMs() : null;
+  return waitFor(moved, deadline(), EPOCH_POLL_MS, () => 'epoch').catch(() => NaN);
+}
+
+/** The drivers' grants since `sinceMs` (shared clock), and the first with a token ≥ `minToken`. */
+async function grantsSince(drivers: readonly DriverChild[], sinceMs: number, minToken = 0) {
+  const ask = { t: 'grants', sinceMs, minToken } as const;
+  const replies = await Promise.all(drivers.map((d) => d.ask(ask, 'grants')));
+  return {
+    count: replies.reduce((s, r) => s + r.count, 0),
+    firstAtMs: Math.min(...replies.map((r) => r.firstAtMs ?? Infinity)),
+  };
 }
 
 /** Waits until the drivers have seen one rotation's worth of grants since `sinceMs`. */
 async function waitForLoad(drivers: readonly DriverChild[], sinceMs: number): Promise<void> {
-  const deadline = performance.now() + FAILOVER_TIMEOUT_MS;
-  for (;;) {
-    const counts = await Promise.all(
-      drivers.map((d) => d.ask({ t: 'grants-since', sinceMs }, 'grants-since')),
-    );
-    if (counts.reduce((s, c) => s + c.count, 0) >= CONTEND_SESSIONS) return;
-    if (performance.now() > deadline) {
-      throw new Error(`the load did not resume within ${FAILOVER_TIMEOUT_MS} ms`);
-    }
-    await sleep(50);
-  }
+  const resumed = async (): Promise<true | null> =>
+    (await grantsSince(drivers, sinceMs)).count >= CONTEND_SESSIONS ? true : null;
+  await waitFor(resumed, deadline(), 50, () => {
+    return `the load did not resume within ${FAILOVER_TIMEOUT_MS} ms`;
+  });
 }
 
 /** p50, p99 and max of one kind of stop, from the signal to each mark. */

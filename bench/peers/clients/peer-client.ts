@@ -32,12 +32,3 @@ export type PeerConnect = (
   ttlMs: number,
   timeoutMs: number,
 ) => Promise<PeerClient>;
-
-/** Rejects after `ms` with `what`, unless `promise` settles first. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
