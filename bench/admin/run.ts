@@ -37,51 +37,12 @@ import { grantOrder, waitForQueue } from '../scenarios/contention.js';
 import {
   ADMIN_CONNECTIONS,
   ADMIN_WINDOW_MS,
+  CONTENDED_LOADS,
+  MANY_LOADS,
   measureWindow,
   type AdminLoad,
   type LoadedWindow,
 } from './load.js';
-
-/**
- * The paced loads' rate over all connections, requests/s. A console open on
- * a busy broker asks for its two lists at most once a second and an open
- * lock's detail at most four times a second, so this is some 16 consoles.
- */
-const PACED_RATE = 100;
-/** Page size asked of the list views: the console's and the API's default. */
-const PAGE = 'limit=50';
-const METRICS = '/metrics';
-const LOCKS = `/api/locks?${PAGE}`;
-const HOT_LOCK = `/api/lock?path=${encodeURIComponent(HOT_PATH)}&${PAGE}`;
-const SESSIONS = `/api/sessions?${PAGE}`;
-
-const paced = (name: string, paths: string[]): AdminLoad => ({
-  name: `${name}, ${PACED_RATE} req/s`,
-  paths,
-  ratePerSec: PACED_RATE,
-});
-
-/**
- * B's admin loads: each route alone, then the three mixed, at a heavy but
- * real pace (some 16 open consoles, or a scraper far keener than
- * Prometheus' 15 s); the target is read on these. Last, the mix as fast as
- * the broker answers: no operator load looks like it, but it shows what each
- * request costs the handoff chain, which shares one loop.
- */
-const CONTENDED_LOADS: readonly AdminLoad[] = [
-  paced('GET /metrics', [METRICS]),
-  paced('GET /api/locks', [LOCKS]),
-  paced('GET /api/lock (hot path)', [HOT_LOCK]),
-  paced('the three mixed', [METRICS, LOCKS, HOT_LOCK]),
-  { name: 'the three mixed, unpaced (saturating)', paths: [METRICS, LOCKS, HOT_LOCK] },
-];
-
-const MANY_LOADS: readonly AdminLoad[] = [
-  { name: 'GET /metrics', paths: [METRICS] },
-  { name: 'GET /api/locks', paths: [LOCKS] },
-  { name: 'GET /api/lock (10,000 queue)', paths: [HOT_LOCK] },
-  { name: 'GET /api/sessions', paths: [SESSIONS] },
-];
 
 /** A row of the admin table. */
 interface AdminRow {

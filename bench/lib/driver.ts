@@ -10,7 +10,7 @@ import { connect } from '../../client/node.js';
 import { GrantLog } from './grant-log.js';
 import { openPool, type LockClient, type Pool, type PoolOptions } from './pool.js';
 import { Recorder, type DriverReport } from './recorder.js';
-import { runContention, runCycles, runHandoffs, type Running, type Workload } from './workloads.js';
+import { runContention, runCycles, runHandoffs, type Workload } from './workloads.js';
 
 export type DriverCommand =
   /** `first`: global index of this driver's first session, unique across drivers. */
@@ -58,7 +58,6 @@ let queued: () => number = () => 0;
 let first = 0;
 let rec = new Recorder(0);
 const grantLog = new GrantLog();
-const running: Running = { value: true };
 let releaseGo: () => void = () => {};
 const go = new Promise<void>((resolve) => (releaseGo = resolve));
 
@@ -73,13 +72,13 @@ function describe(err: unknown): string {
 async function start(w: Workload): Promise<void> {
   switch (w.kind) {
     case 'cycles':
-      runCycles(clients, w.paths, rec, running);
+      runCycles(clients, w.paths, rec);
       break;
     case 'contend':
-      runContention(clients, first, w.path, rec, go, running);
+      runContention(clients, first, w.path, rec, go);
       break;
     case 'failover':
-      runContention(clients, first, w.path, rec, go, running, (token) => grantLog.add(token));
+      runContention(clients, first, w.path, rec, go, (token) => grantLog.add(token));
       break;
     case 'handoff': {
       const [a, b] = clients;
@@ -119,7 +118,6 @@ async function handle(m: DriverCommand): Promise<void> {
     case 'exit':
       // Sessions are not closed one by one: the broker is discarded after
       // each scenario, and 10,000 goodbyes would only stretch the run.
-      running.value = false;
       process.exit(0);
   }
 }

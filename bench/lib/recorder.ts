@@ -32,8 +32,8 @@ const LAG_RESOLUTION_MS = 10;
 export class Recorder {
   measuring = false;
   cycles = 0;
-  private latencies: number[] = [];
-  private probes: number[] = [];
+  readonly latencies: number[] = [];
+  readonly probes: number[] = [];
   private tokens: number[] = [];
   private sessions: number[] = [];
   private readonly perSession: Uint32Array;
@@ -50,8 +50,8 @@ export class Recorder {
   }
 
   start(): void {
-    this.latencies = [];
-    this.probes = [];
+    this.latencies.length = 0;
+    this.probes.length = 0;
     this.tokens = [];
     this.sessions = [];
     this.perSession.fill(0);
@@ -61,14 +61,6 @@ export class Recorder {
     this.cpuAt = process.cpuUsage();
     this.startedAt = performance.now();
     this.measuring = true;
-  }
-
-  latency(ms: number): void {
-    this.latencies.push(ms);
-  }
-
-  probe(ms: number): void {
-    this.probes.push(ms);
   }
 
   /** A grant of the contended path to session `local` (index within this driver). */

@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchChild } from './child.js';
 import { CONNECT_CONCURRENCY, CONNECT_TIMEOUT_MS, MEASURE_MS, SESSION_TTL_MS } from './config.js';
@@ -41,13 +40,6 @@ export interface Target {
   start(o: { drivers: number; exposeGc?: boolean }): Promise<Rig>;
 }
 
-export interface ConnectResult {
-  ok: number;
-  failed: number;
-  firstError: string | null;
-  ms: number;
-}
-
 /** A measured window. CPU figures: 100 = one core; NaN where unknown (no Redis, not Linux). */
 export interface Window {
   reports: DriverReport[];
@@ -88,7 +80,7 @@ export async function connectDrivers(
   drivers: readonly DriverChild[],
   url: string | string[],
   total: number,
-): Promise<ConnectResult> {
+) {
   const startedAt = performance.now();
   const n = drivers.length;
   let first = 0;
@@ -138,7 +130,7 @@ export class Rig {
     }
   }
 
-  connect(total: number): Promise<ConnectResult> {
+  connect(total: number) {
     return connectDrivers(this.drivers, this.server.endpoint, total);
   }
 
@@ -182,7 +174,7 @@ export class Rig {
     const windowMs = performance.now() - startedAt;
     const redisAfter = this.server.redisCpuMs();
     const after = await this.server.sample();
-    const machine = machineBusyPct(machineBefore, readCpuTimes(), availableParallelism());
+    const machine = machineBusyPct(machineBefore, readCpuTimes());
     const brokerCpuMs = (after.cpuUs - before.cpuUs) / 1000;
     const brokerCpuPct = (brokerCpuMs / windowMs) * 100;
     const redisCpuPct =

@@ -13,11 +13,6 @@ export type Workload =
   /** F: B's load, with every grant logged on the shared clock. */
   | { kind: 'failover'; path: string };
 
-/** Whether the loops should go on. */
-export interface Running {
-  value: boolean;
-}
-
 /** After a failed call a loop backs off, so one broken session cannot spin a core. */
 const ERROR_BACKOFF_MS = 50;
 
@@ -26,15 +21,11 @@ const ERROR_BACKOFF_MS = 50;
  * `paths`. A cycle counts, and its acquire latency is kept, when its release
  * is acknowledged inside the window.
  */
-export function runCycles(
-  clients: readonly LockClient[],
-  paths: number,
-  rec: Recorder,
-  running: Running,
-): void {
+export function runCycles(clients: readonly LockClient[], paths: number, rec: Recorder): void {
+  // The loops run until the driver process exits.
   for (const client of clients) {
     void (async () => {
-      while (running.value) {
+      for (;;) {
         const path = `bench/cycle/${randomInt(0, paths - 1)}`;
         const calledAt = performance.now();
         try {
@@ -43,7 +34,7 @@ export function runCycles(
           await lease.release();
           if (rec.measuring) {
             rec.cycles++;
-            rec.latency(grantedAt - calledAt);
+            rec.latencies.push(grantedAt - calledAt);
           }
         } catch (err) {
           rec.error(err);
@@ -68,7 +59,6 @@ export function runContention(
   path: string,
   rec: Recorder,
   go: Promise<void>,
-  running: Running,
   onGrant?: (token: number) => void,
 ): void {
   let started = false;
@@ -77,7 +67,7 @@ export function runContention(
     void (async () => {
       let calledAt = performance.now();
       let afterGo = false;
-      while (running.value) {
+      for (;;) {
         let lease: LockLease;
         try {
           lease = await client.acquire(path);
@@ -89,7 +79,7 @@ export function runContention(
         onGrant?.(lease.token);
         if (rec.measuring) {
           rec.grant(local, first + local, lease.token);
-          if (afterGo) rec.latency(performance.now() - calledAt);
+          if (afterGo) rec.latencies.push(performance.now() - calledAt);
         }
         if (!started) await go;
         // Not awaited: "release at once and queue again" means both frames
@@ -128,7 +118,7 @@ export async function runHandoffs(
     const releasedAt = performance.now();
     const releasing = holder.release();
     holder = await granted;
-    rec.latency(performance.now() - releasedAt);
+    rec.latencies.push(performance.now() - releasedAt);
     await releasing;
     [waiter, other] = [other, waiter];
   }
@@ -136,7 +126,7 @@ export async function runHandoffs(
     await sleep(randomInt(pauseMinMs, pauseMaxMs));
     const sentAt = performance.now();
     const lease = await waiter.tryAcquire(path);
-    rec.probe(performance.now() - sentAt);
+    rec.probes.push(performance.now() - sentAt);
     if (lease) throw new Error('tryAcquire was granted a lock that is held');
   }
   await holder.release();
