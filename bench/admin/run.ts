@@ -1,9 +1,8 @@
 /**
- * `npm run bench:admin`: the admin API under load. autocannon, in this
- * process, asks the broker's admin server for `/metrics`, the locks view and
- * the lock detail while B's 150 sessions hand one lock round (and how much
- * that slows the handoffs), then beside 10,000 sessions standing in one queue.
- * One JSON line per window, then a table, also written into bench/README.md.
+ * `npm run bench:admin`: autocannon, in this process, on the broker's admin
+ * API while B's sessions hand one lock round (and how much that slows them),
+ * then beside 10,000 sessions in one queue. One JSON line per window, then a
+ * table, also into bench/README.md.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { brokerMode, brokerTarget } from '../lib/broker.js';

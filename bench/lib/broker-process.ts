@@ -72,7 +72,7 @@ function listen(broker: Broker | null): void {
           rssBytes: mem.rss,
           heapUsedBytes: mem.heapUsed,
           cpuUs: cpu.user + cpu.system,
-          mirrorLag: lag ? { p50: lag.p50, p99: lag.p99, batches: lag.batches } : null,
+          mirrorLag: lag ? { p50: lag.p50, p99: lag.p99 } : null,
         });
       }
       case 'queue': {

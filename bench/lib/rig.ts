@@ -17,7 +17,7 @@ export interface ServerSample {
   /** User + system CPU since start, µs. */
   cpuUs: number;
   /** Redis modes: entry made → durable over the mirror's recent batches, ms. */
-  mirrorLag: { p50: number; p99: number; batches: number } | null;
+  mirrorLag: { p50: number; p99: number } | null;
 }
 
 /** What serves the drivers: Baton's broker process (broker.ts) or a peer's server (bench/peers/). */

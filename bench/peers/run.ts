@@ -1,16 +1,9 @@
 /**
- * `npm run bench:peers`: Baton's scenarios A–E, through Baton's own drivers,
- * workloads and measurements, against Baton itself (its three modes) and
- * the peers: Redis + redlock, Redis SET NX PX, etcd (Mutex recipe) and
- * ZooKeeper (lock recipe), scenario by scenario in one run. Each row gets a
- * fresh broker or peer server, on free loopback ports with its own temp
- * dir, killed by pid at the end.
- *
- * Output as `npm run bench`: one JSON line per scenario and system, then
- * every row and the side-by-side table, written into bench/README.md between
- * the peers markers. `BATON_PEERS_ONLY=A,D` and `BATON_PEERS=baton,etcd` run
- * subsets (and leave the README alone); `BATON_PEERS` names peers, Baton's
- * modes, or all of the modes as `baton`.
+ * `npm run bench:peers`: scenarios A–E through Baton's own drivers, workloads
+ * and measurements, on Baton (its three modes) and the peers (redlock, SET NX
+ * PX, etcd, ZooKeeper), a fresh server per row. Output as `npm run bench`,
+ * plus the side-by-side table. `BATON_PEERS_ONLY=A,D` and
+ * `BATON_PEERS=baton,etcd` (peers, modes, or `baton` for all modes) run subsets.
  */
 import { brokerMode, brokerTarget, MODE_NAMES, type ModeName } from '../lib/broker.js';
 import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS, RUNS } from '../lib/config.js';
@@ -42,8 +35,8 @@ function list(name: string): string[] | undefined {
  * peer's sessions): its row, and its JSON line (null when it failed).
  */
 async function runOne(s: PeerScenario, name: string, target: Target) {
-  // The last rig, for its drivers' errors: a peer that fails often says why
-  // only to its clients (etcd's "too many requests").
+  // A peer that fails often says why only to its clients (etcd's "too many
+  // requests"): the last rig's drivers' errors go into the failed row.
   let last: Rig | null = null;
   const kept: Target = { name, start: async (o) => (last = await target.start(o)) };
   const outcome = await attempt(`${s.title} [${name}]`, () =>
@@ -66,8 +59,8 @@ async function runOne(s: PeerScenario, name: string, target: Target) {
 
 /**
  * Scenario `s` for each of Baton's `modes`, then each of the `peers`, back to
- * back, so they meet about the same machine load; adds their rows to `rows`
- * and resolves to each one's JSON line (null: failed; absent: skipped).
+ * back, so they meet about the same machine load: their rows, and each one's
+ * JSON line (null: failed; absent: skipped).
  */
 async function runScenario(
   s: PeerScenario,
@@ -125,8 +118,7 @@ async function main(): Promise<number> {
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
   // Each session is a socket in the server and one in a driver.
   const machine = machineAtStart(Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100);
-  // One Redis for Baton's Redis modes, as in `npm run bench`; the Redis
-  // peers get a server of their own per row.
+  // For Baton's Redis modes; the Redis peers get a server of their own per row.
   const redis = await redisIfNeeded(
     scenarios.some((s) => s.modes.some((m) => m !== 'embedded' && modes.includes(m))),
   );

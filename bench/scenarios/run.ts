@@ -1,11 +1,7 @@
 /**
- * `npm run bench`: Baton's scenarios, each in the broker modes it runs in
- * (bench/lib/modes.ts), on a Redis the bench starts itself. Every run gets a
- * fresh broker process and its own drivers, all on loopback. Results go to
- * stdout as one JSON line per row, then a table, and into bench/README.md.
- * `BATON_BENCH_ONLY=A,D` and `BATON_BENCH_MODES=redis-strict` run subsets
- * (and leave the README alone); `BATON_BENCH_CPU_PROF=dir` profiles every
- * broker and driver into `dir`.
+ * `npm run bench`: Baton's scenarios in each broker mode they run in, one JSON
+ * line per row on stdout, then a table, also into bench/README.md unless
+ * `BATON_BENCH_ONLY` or `BATON_BENCH_MODES` picks a subset (bench/README.md).
  */
 import { brokerMode, brokerTarget, type BrokerMode, type ModeName } from '../lib/broker.js';
 import {
