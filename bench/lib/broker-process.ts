@@ -1,9 +1,7 @@
 /**
- * The broker under test, alone in its own process so that its CPU time and
- * RSS are its own. Forked by broker.ts; its setup comes in
- * `BATON_BENCH_BROKER`, everything else over IPC. With `floor` it serves a
- * bare `ws` echo server instead: the transport's own cost, which bounds what
- * any broker on `ws` can do (scenario T).
+ * The broker under test, alone in its process so that its CPU and RSS are
+ * its own; setup in `BATON_BENCH_BROKER`, the rest over IPC. With `floor`, a
+ * bare `ws` echo server instead (scenario T).
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';

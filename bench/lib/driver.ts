@@ -1,10 +1,7 @@
 /**
- * A load driver: a process of its own, so that client-side work shows up in
- * its CPU and event-loop lag rather than in the broker's figures. The runner
- * tells it over IPC how many sessions to open and what they should do.
- * Sessions are Baton clients, or, when `BATON_BENCH_PEER` names a peer
- * (`npm run bench:peers`), that peer's lock clients: the workloads and the
- * recorder are the same either way.
+ * A load driver: a process of its own, so that client-side work shows in its
+ * CPU and event-loop lag, not in the broker's. Its sessions are Baton
+ * clients, or the lock clients of the peer `BATON_BENCH_PEER` names.
  */
 import { connect } from '../../client/node.js';
 import { GrantLog } from './grant-log.js';

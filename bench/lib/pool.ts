@@ -1,7 +1,6 @@
 /**
- * The one lock interface the workloads drive (workloads.ts). The Baton client satisfies it
- * as it is; each peer of `npm run bench:peers` implements it with its own
- * recipe, so Baton and the peers run through the same loops and measurements.
+ * The lock interface the workloads drive: the Baton client as it is, and each
+ * peer's recipe, so all run through the same loops and measurements.
  */
 export interface LockClient {
   /** Waits until `path` is granted. */
@@ -12,10 +11,8 @@ export interface LockClient {
 
 export interface LockLease {
   /**
-   * Orders grants: a fencing token where the system has one (Baton's token,
-   * etcd's create revision, ZooKeeper's sequence number). The Redis peers,
-   * without fencing, give the grant's time on the shared monotonic clock,
-   * which orders the grants of one lock just as well.
+   * Orders grants: the fencing token, create revision or sequence number; the
+   * Redis peers, without fencing, give the grant's time on the shared clock.
    */
   readonly token: number;
   release(): Promise<void>;

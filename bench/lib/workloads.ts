@@ -16,11 +16,7 @@ export type Workload =
 /** After a failed call a loop backs off, so one broken session cannot spin a core. */
 const ERROR_BACKOFF_MS = 50;
 
-/**
- * Scenario A: every session loops acquire → release on a random path out of
- * `paths`. A cycle counts, and its acquire latency is kept, when its release
- * is acknowledged inside the window.
- */
+/** A: every session loops acquire → release on a random path; a cycle counts once released. */
 export function runCycles(clients: readonly LockClient[], paths: number, rec: Recorder): void {
   // The loops run until the driver process exits.
   for (const client of clients) {
@@ -46,12 +42,10 @@ export function runCycles(clients: readonly LockClient[], paths: number, rec: Re
 }
 
 /**
- * Scenarios B and C: every session queues on `path`. The first one granted
- * holds the lock until `go`, so the whole queue can form first; from then on
- * each session releases the moment it is granted and queues again at once.
- * Waits are kept only for acquires called after `go`: the first acquire of
- * each session waited for the queue to form, which is measured apart.
- * `onGrant` sees every grant, in or out of the window (scenario F's log).
+ * B and C: every session queues on `path`; the first one granted holds the
+ * lock until `go`, so the whole queue forms first, then each releases the
+ * moment it is granted and queues again. Waits count only for acquires after
+ * `go` (queue forming is measured apart). `onGrant` sees every grant (F).
  */
 export function runContention(
   clients: readonly LockClient[],
@@ -93,14 +87,11 @@ export function runContention(
 }
 
 /**
- * Scenario D: two sessions pass `path` back and forth. The waiter queues,
- * a random pause lets its acquire settle into the queue, then the holder
- * releases; the sample is release call → the waiter's grant resolved. Both
- * sessions live in this one process, so both ends share one clock.
- *
- * Then, with the same pauses, the waiter probes the held lock with
- * tryAcquire: one plain request → reply, the floor a handoff (which is one
- * round trip too: release out, grant back) can be compared with.
+ * D: two sessions of this one process (one clock) pass `path` back and
+ * forth: the waiter queues, a random pause lets it settle, and the sample is
+ * release call → the waiter's grant. Then, with the same pauses, the waiter
+ * probes the held lock with tryAcquire: one plain round trip, which a
+ * handoff (release out, grant back) cannot beat.
  */
 export async function runHandoffs(
   a: LockClient,

@@ -42,11 +42,9 @@ interface Takeover {
 type StopSignal = 'SIGKILL' | 'SIGTERM';
 
 /**
- * Scenario F: two CLI brokers on one Redis cluster, B's load through clients
- * that know both URLs, and rounds of: stop the active broker (`FAILOVER_KILLS`
- * times kill -9, then `FAILOVER_HANDOVERS` times SIGTERM), time the signal →
- * first grant from its successor, restart the stopped one on its port as the
- * standby, wait for the load to come back.
+ * Scenario F: two CLI brokers on one Redis cluster under B's load, and rounds
+ * of: stop the active one (kill -9, then SIGTERM), time the signal → first
+ * grant from its successor, restart it as the standby, wait for the load.
  */
 export async function failover(mode: BrokerMode): Promise<Result> {
   const redis = mode.redis;

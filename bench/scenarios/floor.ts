@@ -16,10 +16,8 @@ import { memoryGrowth } from './catalog.js';
 
 /**
  * Scenario T, the transport floor: a bare `ws` echo server in the broker's
- * place (same process setup, same `ws` options), measured as D and E measure
- * the broker. A round trip at D's random phase is what one handoff (release
- * out, grant back) cannot beat; its RSS with 10,000 idle sockets is what E
- * cannot go under. Baton's D and E rows are read against these.
+ * place, measured as D and E measure the broker. No broker on `ws` beats its
+ * round trip or goes under its RSS per idle socket.
  */
 export async function transportFloor(): Promise<Result> {
   const server = await startBroker({ mode: null, exposeGc: true });
