@@ -8,7 +8,7 @@ import {
 } from '../lib/config.js';
 import type { DriverReport } from '../lib/recorder.js';
 import { fmt, latencyCell, meanWindowSec, windowResult, type Result } from '../lib/report.js';
-import type { Rig, Target } from '../lib/rig.js';
+import type { Rig, Target, Window } from '../lib/rig.js';
 import { jainIndex, round, summarize } from '../lib/stats.js';
 import { waitFor } from '../lib/time.js';
 
@@ -87,55 +87,66 @@ export async function contention(
     rig.go();
     await sleep(WARMUP_MS);
     const w = await rig.measure();
-
-    const sec = meanWindowSec(w);
-    const order = grantOrder(w.reports);
-    const wait = summarize(w.reports.map((r) => r.latenciesMs));
-    const counts = w.reports.flatMap((r) => Array.from(r.grantsPerSession));
-    const minGrants = counts.reduce((m, c) => Math.min(m, c), Infinity);
-    const maxGrants = counts.reduce((m, c) => Math.max(m, c), 0);
-    const starved = counts.reduce((n, c) => n + (c === 0 ? 1 : 0), 0);
-    const handoffsPerSec = round(order.realHandoffs / sec);
-    const jain = round(jainIndex(counts), 4);
-    const rotations = round(order.grants / conn.ok, 2);
-    return windowResult(
-      w,
-      { scenario, mode: target.name, sessions: conn.ok },
-      {
-        connectFailed: conn.failed,
-        connectMs: round(conn.ms),
-        connectFirstError: conn.firstError,
-        queueFormMs: round(queueFormMs),
-        handoffsPerSec,
-        grantsPerSec: round(order.grants / sec),
-        selfGrants: Math.max(0, order.grants - 1 - order.realHandoffs),
-        duplicateTokens: order.duplicateTokens,
-        waitP50Ms: wait.p50Ms,
-        waitP99Ms: wait.p99Ms,
-        waitMaxMs: wait.maxMs,
-        waitSamples: wait.count,
-        minGrants,
-        maxGrants,
-        jainIndex: jain,
-        starved,
-        queueRotations: rotations,
-      },
-      {
-        scenario: `${scenario} contended path`,
-        throughput: `${fmt(handoffsPerSec)} handoffs/s`,
-        latency: latencyCell('wait', wait.p50Ms, wait.p99Ms, wait.maxMs),
-        other: [
-          `Jain ${fmt(jain, 3)}`,
-          `grants/session ${minGrants}–${maxGrants}`,
-          `starved ${starved}`,
-          `${fmt(rotations, 1)} rotations`,
-          ...(scenario === 'C' ? [`queue formed in ${fmt(queueFormMs / 1000, 1)} s`] : []),
-          ...(order.duplicateTokens > 0 ? [`${order.duplicateTokens} DUPLICATE TOKENS`] : []),
-        ],
-        join: ', ',
-      },
-    );
+    return contentionResult(scenario, target.name, conn, queueFormMs, w);
   } finally {
     await rig.close();
   }
+}
+
+function contentionResult(
+  scenario: 'B' | 'C',
+  mode: string,
+  conn: Awaited<ReturnType<Rig['connect']>>,
+  queueFormMs: number,
+  w: Window,
+): Result {
+  const sec = meanWindowSec(w);
+  const order = grantOrder(w.reports);
+  const wait = summarize(w.reports.map((r) => r.latenciesMs));
+  const counts = w.reports.flatMap((r) => Array.from(r.grantsPerSession));
+  const minGrants = counts.reduce((m, c) => Math.min(m, c), Infinity);
+  const maxGrants = counts.reduce((m, c) => Math.max(m, c), 0);
+  const starved = counts.reduce((n, c) => n + (c === 0 ? 1 : 0), 0);
+  const handoffsPerSec = round(order.realHandoffs / sec);
+  const jain = round(jainIndex(counts), 4);
+  const rotations = round(order.grants / conn.ok, 2);
+  const formed = scenario === 'C' ? [`queue formed in ${fmt(queueFormMs / 1000, 1)} s`] : [];
+  const duplicates = order.duplicateTokens > 0 ? [`${order.duplicateTokens} DUPLICATE TOKENS`] : [];
+  return windowResult(
+    w,
+    { scenario, mode, sessions: conn.ok },
+    {
+      connectFailed: conn.failed,
+      connectMs: round(conn.ms),
+      connectFirstError: conn.firstError,
+      queueFormMs: round(queueFormMs),
+      handoffsPerSec,
+      grantsPerSec: round(order.grants / sec),
+      selfGrants: Math.max(0, order.grants - 1 - order.realHandoffs),
+      duplicateTokens: order.duplicateTokens,
+      waitP50Ms: wait.p50Ms,
+      waitP99Ms: wait.p99Ms,
+      waitMaxMs: wait.maxMs,
+      waitSamples: wait.count,
+      minGrants,
+      maxGrants,
+      jainIndex: jain,
+      starved,
+      queueRotations: rotations,
+    },
+    {
+      scenario: `${scenario} contended path`,
+      throughput: `${fmt(handoffsPerSec)} handoffs/s`,
+      latency: latencyCell('wait', wait.p50Ms, wait.p99Ms, wait.maxMs),
+      other: [
+        `Jain ${fmt(jain, 3)}`,
+        `grants/session ${minGrants}–${maxGrants}`,
+        `starved ${starved}`,
+        `${fmt(rotations, 1)} rotations`,
+        ...formed,
+        ...duplicates,
+      ],
+      join: ', ',
+    },
+  );
 }

@@ -69,15 +69,7 @@ export async function failover(mode: BrokerMode): Promise<Result> {
     if (!activeBroker(brokers)) throw new Error('no broker became active');
     await client.connect();
     drivers = await forkDrivers(SMALL_DRIVERS);
-    const urls = brokers.map((b) => b.url);
-    const conn = await connectDrivers(drivers, urls, CONTEND_SESSIONS);
-    const workload = { kind: 'failover', path: HOT_PATH } as const;
-    await Promise.all(drivers.map((d) => d.ask({ t: 'start', workload }, 'started')));
-    // No waiting for the whole queue as in B: F measures takeovers, not fairness.
-    for (const d of drivers) d.send({ t: 'go' });
-    // One window over every round, for the drivers' errors, CPU and lag and the token check.
-    await Promise.all(drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
-    await waitForLoad(drivers, sharedClockMs());
+    const sessions = await startLoad(drivers, brokers);
     const keys = redisKeys(DEFAULT_REDIS_MIRROR_OPTIONS.keyPrefix, redis.cluster);
     const rounds: Record<StopSignal, Takeover[]> = { SIGKILL: [], SIGTERM: [] };
     const plan: StopSignal[] = [
@@ -92,13 +84,30 @@ export async function failover(mode: BrokerMode): Promise<Result> {
       rounds[signal].push(await stopActive(brokers, drivers, client, keys, signal));
     }
     const reports = await Promise.all(drivers.map((d) => d.ask({ t: 'report' }, 'report')));
-    return summarize(mode, conn.ok, rounds, reports);
+    return summarize(mode, sessions, rounds, reports);
   } finally {
     await Promise.all(drivers.map((d) => d.stop({ t: 'exit' })));
     for (const b of brokers) await b.stop('SIGKILL');
     client.disconnect();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** B's load from `drivers`, whose clients know both brokers; resolves to the sessions open. */
+async function startLoad(drivers: DriverChild[], brokers: readonly CliBroker[]): Promise<number> {
+  const conn = await connectDrivers(
+    drivers,
+    brokers.map((b) => b.url),
+    CONTEND_SESSIONS,
+  );
+  const workload = { kind: 'failover', path: HOT_PATH } as const;
+  await Promise.all(drivers.map((d) => d.ask({ t: 'start', workload }, 'started')));
+  // No waiting for the whole queue as in B: F measures takeovers, not fairness.
+  for (const d of drivers) d.send({ t: 'go' });
+  // One window over every round, for the drivers' errors, CPU and lag and the token check.
+  await Promise.all(drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
+  await waitForLoad(drivers, sharedClockMs());
+  return conn.ok;
 }
 
 async function stopActive(
