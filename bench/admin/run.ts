@@ -8,7 +8,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { brokerMode, brokerTarget } from '../lib/broker.js';
 import {
   CONTEND_SESSIONS,
-  HOT_PATH,
   IDLE_SESSIONS,
   SMALL_DRIVERS,
   TWO_DRIVERS_FROM,
@@ -32,7 +31,7 @@ import {
 import type { Rig } from '../lib/rig.js';
 import { attempt, progress, runMain } from '../lib/runner.js';
 import { round, summarize } from '../lib/stats.js';
-import { grantOrder, waitForQueue } from '../scenarios/contention.js';
+import { formQueue, grantOrder } from '../scenarios/contention.js';
 import {
   ADMIN_CONNECTIONS,
   ADMIN_WINDOW_MS,
@@ -159,15 +158,6 @@ function startRig(drivers: number): Promise<Rig> {
   return brokerTarget('embedded', embedded, true).start({ drivers });
 }
 
-/** Connects `sessions` and queues them all on the hot path (held by the first, as in B and C). */
-async function formQueue(rig: Rig, sessions: number): Promise<number> {
-  const startedAt = performance.now();
-  const conn = await rig.connect(sessions);
-  await rig.startWorkload({ kind: 'contend', path: HOT_PATH });
-  await waitForQueue(rig, HOT_PATH, conn.ok, startedAt);
-  return conn.ok;
-}
-
 /**
  * B with admin load: windows without and with admin load take turns,
  * starting and ending without, so each loaded window is read against the two
@@ -177,7 +167,7 @@ async function formQueue(rig: Rig, sessions: number): Promise<number> {
 async function contendedWithAdmin(): Promise<AdminResult[]> {
   const rig = await startRig(SMALL_DRIVERS);
   try {
-    const sessions = await formQueue(rig, CONTEND_SESSIONS);
+    const sessions = (await formQueue(rig, CONTEND_SESSIONS)).conn.ok;
     rig.go();
     await sleep(WARMUP_MS);
     const plan = [null, ...CONTENDED_LOADS.flatMap((load) => [load, null])];
@@ -206,7 +196,7 @@ async function contendedWithAdmin(): Promise<AdminResult[]> {
 async function standingQueueWithAdmin(): Promise<AdminResult[]> {
   const rig = await startRig(IDLE_SESSIONS >= TWO_DRIVERS_FROM ? 2 : 1);
   try {
-    const sessions = await formQueue(rig, IDLE_SESSIONS);
+    const sessions = (await formQueue(rig, IDLE_SESSIONS)).conn.ok;
     const results: AdminResult[] = [];
     for (const load of MANY_LOADS) {
       const { fields, cells } = common(await measureWindow(rig, load), load);

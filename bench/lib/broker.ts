@@ -57,34 +57,29 @@ export type BrokerReply =
   | { t: 'gc-done' }
   | { t: 'error'; message: string };
 
-export interface BrokerStart {
-  /** Embedded or Redis-backed; null: a bare `ws` echo server (T). */
-  mode: BrokerMode | null;
-  /** Lets the broker run `gc()` before RSS readings (E, T). */
-  exposeGc?: boolean;
-  admin?: boolean;
-}
+type BrokerChild = BenchChild<BrokerCommand, BrokerReply>;
 
-/** A fresh broker process (broker-process.ts) in its own data dir, once it listens. */
-export async function startBroker(o: BrokerStart): Promise<BrokerServer> {
+/**
+ * A fresh broker process (broker-process.ts) in its own data dir, once it
+ * listens: in `mode`, or with a null mode a bare `ws` echo server (T).
+ * `exposeGc` lets it run `gc()` before RSS readings (E, T).
+ */
+export async function startBroker(
+  mode: BrokerMode | null,
+  o: { exposeGc?: boolean; admin?: boolean } = {},
+): Promise<BrokerServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-bench-'));
-  const execArgv = [...(o.exposeGc ? ['--expose-gc'] : []), ...profileArgs()];
-  const redis = o.mode?.redis ?? null;
+  const redis = mode?.redis ?? null;
   const setup: BrokerSetup = {
     dataDir,
-    consistency: o.mode?.consistency ?? 'efficient',
+    consistency: mode?.consistency ?? 'efficient',
     redis: redis && { url: redis.url, cluster: redis.cluster },
-    floor: o.mode === null,
+    floor: mode === null,
     admin: o.admin ?? false,
   };
-  const child = new BenchChild<BrokerCommand, BrokerReply>(
-    'broker',
-    './broker-process.js',
-    execArgv,
-    {
-      BATON_BENCH_BROKER: JSON.stringify(setup),
-    },
-  );
+  const execArgv = [...(o.exposeGc ? ['--expose-gc'] : []), ...profileArgs()];
+  const env = { BATON_BENCH_BROKER: JSON.stringify(setup) };
+  const child: BrokerChild = new BenchChild('broker', './broker-process.js', execArgv, env);
   try {
     const ready = await child.next();
     if (ready.t !== 'ready') throw new Error(`broker: expected ready, got ${ready.t}`);
@@ -103,8 +98,7 @@ export async function startBroker(o: BrokerStart): Promise<BrokerServer> {
  * lease in Redis.
  */
 export function brokerTarget(name: ModeName, newMode: () => BrokerMode, admin = false): Target {
-  const start = (exposeGc?: boolean): Promise<BrokerServer> =>
-    startBroker({ mode: newMode(), admin, exposeGc });
+  const start = (exposeGc?: boolean) => startBroker(newMode(), { admin, exposeGc });
   return { name, start: (o) => Rig.start(() => start(o.exposeGc), o.drivers) };
 }
 
@@ -112,7 +106,7 @@ export class BrokerServer implements Server {
   readonly endpoint: string;
 
   constructor(
-    private readonly child: BenchChild<BrokerCommand, BrokerReply>,
+    private readonly child: BrokerChild,
     port: number,
     private readonly dataDir: string,
     private readonly redisPid: number | null,

@@ -170,8 +170,8 @@ function firstLine(command: string, args: string[]): string {
   return out.split('\n')[0]?.trim() || 'unknown';
 }
 
-/** The `version` of a package.json below the repo root. */
-function packageVersion(path: string): string {
+/** The `version` of a package.json below the repo root: Baton's, or an installed package's. */
+function version(path: string): string {
   try {
     return (JSON.parse(readFileSync(repoPath(path), 'utf8')) as { version: string }).version;
   } catch {
@@ -179,10 +179,9 @@ function packageVersion(path: string): string {
   }
 }
 
-/** The installed version of an npm package: Baton's own, or (`peers`) of the peers' package. */
-function npmVersion(name: string, peers = false): string {
-  return packageVersion(`${peers ? 'bench/peers/' : ''}node_modules/${name}/package.json`);
-}
+const npmVersion = (name: string): string => version(`node_modules/${name}/package.json`);
+const peerNpmVersion = (name: string): string =>
+  version(`bench/peers/node_modules/${name}/package.json`);
 
 function debVersion(pkg: string): string {
   return firstLine('dpkg-query', ['-W', '-f', '${Version}', pkg]);
@@ -196,7 +195,7 @@ function redisVersion(): string {
 function batonVersions(): Versions {
   const commit = firstLine('git', ['-C', repoPath(''), 'describe', '--always', '--dirty']);
   return {
-    server: `Baton ${packageVersion('package.json')} (${commit}); Redis modes on ${redisVersion()}`,
+    server: `Baton ${version('package.json')} (${commit}); Redis modes on ${redisVersion()}`,
     client: `Baton's Node client, ws ${npmVersion('ws')}`,
   };
 }
@@ -208,15 +207,15 @@ function peerVersions(): Record<PeerName, Versions> {
   const etcd = firstLine(BINARIES.etcd, ['--version']);
   const java = firstLine(BINARIES.java, ['-version']);
   return {
-    redlock: { server: redisServer, client: `redlock ${npmVersion('redlock', true)}, ${ioredis}` },
+    redlock: { server: redisServer, client: `redlock ${peerNpmVersion('redlock')}, ${ioredis}` },
     'redis-setnx': { server: redisServer, client: ioredis },
     etcd: {
       server: `${etcd} (Debian etcd-server ${debVersion('etcd-server')})`,
-      client: `etcd3 ${npmVersion('etcd3', true)}, @grpc/grpc-js ${npmVersion('@grpc/grpc-js', true)}`,
+      client: `etcd3 ${peerNpmVersion('etcd3')}, @grpc/grpc-js ${peerNpmVersion('@grpc/grpc-js')}`,
     },
     zookeeper: {
       server: `ZooKeeper (Debian zookeeper ${debVersion('zookeeper')}) on ${java}`,
-      client: `node-zookeeper-client ${npmVersion('node-zookeeper-client', true)}`,
+      client: `node-zookeeper-client ${peerNpmVersion('node-zookeeper-client')}`,
     },
   };
 }

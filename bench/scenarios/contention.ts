@@ -42,29 +42,25 @@ export function grantOrder(reports: readonly DriverReport[]) {
 }
 
 /**
- * Waits until the broker (for a peer, the drivers) has every session in the
- * queue of `path`, holder included, counting from `startedAt`, the first
- * connect, as "queue formed in" does.
+ * Connects `sessions` and queues them all on the hot path, held by the first,
+ * until the broker (for a peer, the drivers) counts every one in the queue;
+ * the limit counts from the first connect, as "queue formed in" does.
  */
-export async function waitForQueue(
-  rig: Rig,
-  path: string,
-  sessions: number,
-  startedAt: number,
-): Promise<void> {
+export async function formQueue(rig: Rig, sessions: number) {
+  const startedAt = performance.now();
+  const conn = await rig.connect(sessions);
+  await rig.startWorkload({ kind: 'contend', path: HOT_PATH });
   let queued = 0;
   const formed = async (): Promise<true | null> => {
-    queued = await rig.queueLength(path);
-    return queued >= sessions ? true : null;
+    queued = await rig.queueLength(HOT_PATH);
+    return queued >= conn.ok ? true : null;
   };
-  await waitFor(
-    formed,
-    startedAt + QUEUE_FORM_TIMEOUT_MS,
-    20,
-    () =>
-      `the queue did not form within ${fmt(QUEUE_FORM_TIMEOUT_MS / 1000)} s of the first ` +
-      `connect: ${fmt(queued)} of ${fmt(sessions)} sessions in it`,
-  );
+  const limitSec = fmt(QUEUE_FORM_TIMEOUT_MS / 1000);
+  await waitFor(formed, startedAt + QUEUE_FORM_TIMEOUT_MS, 20, () => {
+    const how = `${fmt(queued)} of ${fmt(conn.ok)} sessions in it`;
+    return `the queue did not form within ${limitSec} s of the first connect: ${how}`;
+  });
+  return { conn, queueFormMs: performance.now() - startedAt };
 }
 
 /**
@@ -79,11 +75,7 @@ export async function contention(
   const drivers = sessions >= TWO_DRIVERS_FROM ? 2 : SMALL_DRIVERS;
   const rig = await target.start({ drivers });
   try {
-    const startedAt = performance.now();
-    const conn = await rig.connect(sessions);
-    await rig.startWorkload({ kind: 'contend', path: HOT_PATH });
-    await waitForQueue(rig, HOT_PATH, conn.ok, startedAt);
-    const queueFormMs = performance.now() - startedAt;
+    const { conn, queueFormMs } = await formQueue(rig, sessions);
     rig.go();
     await sleep(WARMUP_MS);
     const w = await rig.measure();
