@@ -1,20 +1,13 @@
-/**
- * The part of `autocannon` 9.0.0's programmatic API that bench/admin/load.ts
- * uses: the package ships no declarations, and there is no `@types` package
- * for 9.x.
- */
+/** The part of `autocannon` 9.0.0 that load.ts uses: it ships no types, nor has `@types` for 9.x. */
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
   export interface Options {
-    /** Base URL; each of `requests` supplies the path and query. */
     url: string;
     connections?: number;
-    /** Seconds to run. */
+    /** Seconds. */
     duration?: number;
-    /** Requests per second over all connections; unlimited by default (a closed loop). */
     overallRate?: number;
-    /** Requests each connection sends in turn, round and round. */
     requests?: { method?: string; path?: string }[];
   }
 

@@ -1,54 +1,89 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon, { type Instance } from 'autocannon';
 import type { BrokerServer } from '../lib/broker.js';
+import { HOT_PATH } from '../lib/config.js';
 import type { Rig, Window } from '../lib/rig.js';
 import { round, summarize, type LatencySummary } from '../lib/stats.js';
 
-/**
- * The admin bench's windows are its own and short, since B is read in
- * eleven of them (unloaded and loaded in turn).
- */
+/** The admin bench's windows are short: B is read in eleven of them. */
 export const ADMIN_WINDOW_MS = 5_000;
-/** autocannon starts this long before a window opens, so its connections and the routes' code are warm. */
+/** autocannon starts this long before a window, so its connections and the routes are warm. */
 export const ADMIN_RAMP_MS = 1_000;
 /** autocannon's connections: a few, as a handful of consoles and a scraper would open. */
 export const ADMIN_CONNECTIONS = 4;
 
 /** What autocannon asks of the broker's admin server during one window. */
 export interface AdminLoad {
-  /** How the table names it, e.g. `GET /metrics`. */
   name: string;
-  /** Paths with their queries; each connection sends them in turn, round and round. */
+  /** Each connection sends these in turn, round and round. */
   paths: string[];
-  /** Requests/s over all connections; without it a closed loop, as fast as answers come. */
+  /** Over all connections; without it a closed loop, as fast as answers come. */
   ratePerSec?: number;
 }
 
-/** autocannon's side of a window: its answers, timed by autocannon per request. */
+/**
+ * The paced loads' rate, requests/s: a console on a busy broker asks for its
+ * two lists at most once a second and an open lock's detail at most four
+ * times a second, so this is some 16 consoles.
+ */
+const PACED_RATE = 100;
+/** Page size asked of the list views: the console's and the API's default. */
+const PAGE = 'limit=50';
+const METRICS = '/metrics';
+const LOCKS = `/api/locks?${PAGE}`;
+const HOT_LOCK = `/api/lock?path=${encodeURIComponent(HOT_PATH)}&${PAGE}`;
+const SESSIONS = `/api/sessions?${PAGE}`;
+
+const paced = (name: string, paths: string[]): AdminLoad => ({
+  name: `${name}, ${PACED_RATE} req/s`,
+  paths,
+  ratePerSec: PACED_RATE,
+});
+
+/**
+ * B's admin loads: each route alone, then the three mixed, at a heavy but
+ * real pace (some 16 open consoles, or a scraper far keener than
+ * Prometheus' 15 s); the target is read on these. Last, the mix as fast as
+ * the broker answers: no operator load looks like it, but it shows what each
+ * request costs the handoff chain, which shares one loop.
+ */
+export const CONTENDED_LOADS: readonly AdminLoad[] = [
+  paced('GET /metrics', [METRICS]),
+  paced('GET /api/locks', [LOCKS]),
+  paced('GET /api/lock (hot path)', [HOT_LOCK]),
+  paced('the three mixed', [METRICS, LOCKS, HOT_LOCK]),
+  { name: 'the three mixed, unpaced (saturating)', paths: [METRICS, LOCKS, HOT_LOCK] },
+];
+
+export const MANY_LOADS: readonly AdminLoad[] = [
+  { name: 'GET /metrics', paths: [METRICS] },
+  { name: 'GET /api/locks', paths: [LOCKS] },
+  { name: 'GET /api/lock (10,000 queue)', paths: [HOT_LOCK] },
+  { name: 'GET /api/sessions', paths: [SESSIONS] },
+];
+
+/** autocannon's side of a window; `errors`: requests that failed or timed out. */
 export interface HttpFigures extends LatencySummary {
   requestsPerSec: number;
-  /** Answers other than 2xx. */
   non2xx: number;
-  /** Requests that failed or timed out. */
   errors: number;
 }
 
-/** One measured window of the drivers, with the admin load beside it, if any. */
+/**
+ * One measured window of the drivers, with the admin load beside it, if any;
+ * the runner's CPU (autocannon's, nearly all of it) is taken out of "others".
+ */
 export interface LoadedWindow {
   w: Window;
   http: HttpFigures | null;
-  /** The runner's CPU over the window (autocannon, nearly all of it); 100 = one core. */
   runnerCpuPct: number;
-  /** `w.otherCpuPct` less the runner: what the machine's other tenants used. */
   otherCpuPct: number;
 }
 
 /**
- * autocannon firing `load` at the admin server from this process. It counts
- * only the answers that come while `counting`, so the figures cover the
- * drivers' window and not the ramp before it. Latencies are taken from its
- * per-request `response` events: its own histogram keeps whole milliseconds,
- * too coarse for answers that take a fraction of one.
+ * autocannon firing `load` at the admin server from this process, counting
+ * only inside the drivers' window. Latencies come from its per-request
+ * events: its own histogram keeps whole milliseconds, too coarse here.
  */
 class Cannon {
   private readonly latenciesMs: number[] = [];
@@ -93,7 +128,6 @@ class Cannon {
     this.countingSince = performance.now();
   }
 
-  /** Stops counting and sums up what was counted. */
   figures(): HttpFigures {
     const since = this.countingSince ?? performance.now();
     this.countingSince = null;
@@ -114,21 +148,14 @@ class Cannon {
   }
 }
 
-function adminUrl(rig: Rig): string {
-  const port = (rig.server as BrokerServer).adminPort;
-  if (!port) throw new Error('the broker was started without its admin server');
-  return `http://127.0.0.1:${port}`;
-}
-
 /**
- * One window of `ADMIN_WINDOW_MS` over the rig's drivers, with autocannon
- * on the admin server from `ADMIN_RAMP_MS` before it to its end (or with no
- * admin load when `load` is null, as the baseline beside it). autocannon runs
- * in this process, so this process's CPU is reported apart and taken out of
- * the "others".
+ * One window of `ADMIN_WINDOW_MS` over the rig's drivers, with autocannon on
+ * the admin server from `ADMIN_RAMP_MS` before it to its end (no admin load
+ * when `load` is null: the baseline beside it).
  */
 export async function measureWindow(rig: Rig, load: AdminLoad | null): Promise<LoadedWindow> {
-  const cannon = load ? Cannon.fire(adminUrl(rig), load) : null;
+  const url = `http://127.0.0.1:${(rig.server as BrokerServer).adminPort}`;
+  const cannon = load ? Cannon.fire(url, load) : null;
   try {
     if (cannon) {
       await sleep(ADMIN_RAMP_MS);

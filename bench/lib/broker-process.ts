@@ -1,13 +1,13 @@
 /**
- * The broker under test, alone in its own process so that its CPU time and
- * RSS are its own. Forked by the runner (bench/lib/broker.ts); its mode comes
- * in the environment, everything else over IPC. With `BATON_BENCH_FLOOR=1` it
- * serves a bare `ws` echo server instead: the transport's own cost, which
- * bounds what any broker on `ws` can do (scenario T).
+ * The broker under test, alone in its process so that its CPU and RSS are
+ * its own; setup in `BATON_BENCH_BROKER`, the rest over IPC. With `floor`, a
+ * bare `ws` echo server instead (scenario T).
  */
+import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from '../../server/broker.js';
-import type { BrokerCommand, BrokerReply } from './messages.js';
+import type { BrokerCommand, BrokerReply, BrokerSetup } from './broker.js';
+import { waitFor } from './time.js';
 
 function reply(message: BrokerReply): void {
   process.send?.(message);
@@ -15,21 +15,15 @@ function reply(message: BrokerReply): void {
 
 /**
  * The one place the bench builds a broker from options, so that a change of
- * the broker's options needs one edit here. Redis modes name their URL and
- * cluster; the long session TTL keeps heartbeats out of the figures.
+ * the broker's options needs one edit here. The long session TTL keeps
+ * heartbeats out of the figures.
  */
-function createBenchBroker(env: NodeJS.ProcessEnv): Promise<Broker> {
-  const dataDir = env['BATON_BENCH_DATA_DIR'];
-  if (!dataDir) throw new Error('BATON_BENCH_DATA_DIR is not set');
-  const url = env['BATON_BENCH_REDIS_URL'];
+function createBenchBroker(setup: BrokerSetup): Promise<Broker> {
   return createBroker({
-    dataDir,
+    dataDir: setup.dataDir,
     transport: { host: '127.0.0.1', port: 0 },
-    table: {
-      defaultSessionTtlMs: 30_000,
-      consistency: env['BATON_BENCH_CONSISTENCY'] === 'strict' ? 'strict' : 'efficient',
-    },
-    ...(url && { redis: { url, cluster: env['BATON_BENCH_REDIS_CLUSTER'] ?? 'bench' } }),
+    table: { defaultSessionTtlMs: 30_000, consistency: setup.consistency },
+    ...(setup.redis && { redis: setup.redis }),
   });
 }
 
@@ -37,34 +31,30 @@ function echoServer(): Promise<number> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data as Buffer)));
   return new Promise((resolve) =>
-    wss.on('listening', () => {
-      const address = wss.address();
-      resolve(typeof address === 'object' && address !== null ? address.port : 0);
-    }),
+    wss.on('listening', () => resolve((wss.address() as AddressInfo).port)),
   );
 }
 
 async function main(): Promise<void> {
-  if (process.env['BATON_BENCH_FLOOR'] === '1') {
+  const setup = JSON.parse(process.env['BATON_BENCH_BROKER'] ?? '') as BrokerSetup;
+  if (setup.floor) {
     listen(null);
-    return reply({ t: 'ready', port: await echoServer() });
+    return reply({ t: 'ready', port: await echoServer(), adminPort: null });
   }
-  const broker = await createBenchBroker(process.env);
+  const broker = await createBenchBroker(setup);
   // Alone on a fresh cluster, a Redis-backed broker must lead (it seeds the
   // dataset after 1.5 leases); a standby would only redirect the drivers.
-  for (let waited = 0; broker.role !== 'embedded' && broker.role !== 'active'; waited += 50) {
-    if (waited > 10_000) throw new Error(`the broker is still ${broker.role}, not active`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const leads = (): true | null => (['embedded', 'active'].includes(broker.role) ? true : null);
+  await waitFor(leads, performance.now() + 10_000, 50, () => `the broker is still ${broker.role}`);
   // Imported only when asked for, so the other scenarios' brokers load no
   // prom-client and their RSS and start-up stay as they were.
-  let adminPort: number | undefined;
-  if (process.env['BATON_BENCH_ADMIN'] === '1') {
+  let adminPort: number | null = null;
+  if (setup.admin) {
     const { startAdmin } = await import('../../server/admin/admin-server.js');
     adminPort = (await startAdmin(broker.admin, { host: '127.0.0.1', port: 0 })).port;
   }
   listen(broker);
-  reply({ t: 'ready', port: broker.port, ...(adminPort !== undefined && { adminPort }) });
+  reply({ t: 'ready', port: broker.port, adminPort });
 }
 
 function listen(broker: Broker | null): void {
@@ -80,11 +70,10 @@ function listen(broker: Broker | null): void {
           rssBytes: mem.rss,
           heapUsedBytes: mem.heapUsed,
           cpuUs: cpu.user + cpu.system,
-          mirrorLag: lag ? { p50: lag.p50, p99: lag.p99, batches: lag.batches } : null,
+          mirrorLag: lag ? { p50: lag.p50, p99: lag.p99 } : null,
         });
       }
       case 'queue': {
-        // O(queue length), polled a few times a second while a queue forms: fine.
         const view = broker?.views.queue(m.path) ?? { holder: null, queue: [] };
         return reply({ t: 'queue', holder: view.holder !== null, waiting: view.queue.length });
       }

@@ -1,47 +1,90 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Consistency } from '../../shared/protocol.js';
 import { BenchChild } from './child.js';
 import { readProcessCpuMs } from './machine.js';
-import type { BrokerCommand, BrokerReply } from './messages.js';
-import type { BrokerMode, ModeName } from './modes.js';
+import type { BenchRedis } from './redis.js';
 import { profileArgs, Rig, type Server, type ServerSample, type Target } from './rig.js';
+
+/** The three ways the broker under test runs. */
+export const MODE_NAMES = ['embedded', 'redis-efficient', 'redis-strict'] as const;
+export type ModeName = (typeof MODE_NAMES)[number];
+
+/** What one run's broker is told: its mode, and for Redis where and under which cluster. */
+export interface BrokerMode {
+  name: ModeName;
+  consistency: Consistency;
+  redis: { url: string; pid: number; cluster: string } | null;
+}
+
+let clusters = 0;
+
+/**
+ * The broker setup of one run in `name` mode. Each Redis run gets a cluster
+ * name (the hash tag of every key) no run used before, so it starts on an
+ * empty log, epoch 0 and no leader lease, though all runs share one Redis.
+ */
+export function brokerMode(name: ModeName, redis: BenchRedis | null, tag: string): BrokerMode {
+  if (name === 'embedded') return { name, consistency: 'efficient', redis: null };
+  if (!redis) throw new Error(`${name} needs Redis`);
+  const cluster = `bench-${process.pid}-${++clusters}-${tag}-${name}`.replace(/[^\w.-]/g, '');
+  return {
+    name,
+    consistency: name === 'redis-strict' ? 'strict' : 'efficient',
+    redis: { url: redis.url, pid: redis.pid, cluster },
+  };
+}
+
+/** What broker-process.ts reads from `BATON_BENCH_BROKER`. */
+export interface BrokerSetup {
+  dataDir: string;
+  consistency: Consistency;
+  redis: { url: string; cluster: string } | null;
+  /** A bare `ws` echo server instead of the broker (scenario T). */
+  floor: boolean;
+  /** Also start the admin HTTP server (`npm run bench:admin`). */
+  admin: boolean;
+}
+
+export type BrokerCommand =
+  { t: 'sample' } | { t: 'queue'; path: string } | { t: 'gc' } | { t: 'exit' };
+
+export type BrokerReply =
+  | { t: 'ready'; port: number; adminPort: number | null }
+  | ({ t: 'sample' } & ServerSample)
+  | { t: 'queue'; holder: boolean; waiting: number }
+  | { t: 'gc-done' }
+  | { t: 'error'; message: string };
 
 type BrokerChild = BenchChild<BrokerCommand, BrokerReply>;
 
-export interface BrokerStart {
-  /** Embedded, or Redis-backed at one consistency level; null: a bare `ws` echo server (T). */
-  mode: BrokerMode | null;
-  /** Lets the broker run `gc()` before RSS readings (E, T). */
-  exposeGc?: boolean;
-  /** Also starts the broker's admin HTTP server (`npm run bench:admin`). */
-  admin?: boolean;
-}
-
-/** A fresh broker process (bench/lib/broker-process.ts) in its own data dir, once it listens. */
-export async function startBroker(o: BrokerStart): Promise<BrokerServer> {
+/**
+ * A fresh broker process (broker-process.ts) in its own data dir, once it
+ * listens: in `mode`, or with a null mode a bare `ws` echo server (T).
+ * `exposeGc` lets it run `gc()` before RSS readings (E, T).
+ */
+export async function startBroker(
+  mode: BrokerMode | null,
+  o: { exposeGc?: boolean; admin?: boolean } = {},
+): Promise<BrokerServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-bench-'));
+  const redis = mode?.redis ?? null;
+  const setup: BrokerSetup = {
+    dataDir,
+    consistency: mode?.consistency ?? 'efficient',
+    redis: redis && { url: redis.url, cluster: redis.cluster },
+    floor: mode === null,
+    admin: o.admin ?? false,
+  };
   const execArgv = [...(o.exposeGc ? ['--expose-gc'] : []), ...profileArgs()];
-  const redis = o.mode?.redis;
-  const child: BrokerChild = BenchChild.fork('broker', './broker-process.js', execArgv, {
-    BATON_BENCH_DATA_DIR: dataDir,
-    ...(o.mode === null && { BATON_BENCH_FLOOR: '1' }),
-    ...(o.mode && { BATON_BENCH_CONSISTENCY: o.mode.consistency }),
-    ...(redis && { BATON_BENCH_REDIS_URL: redis.url, BATON_BENCH_REDIS_CLUSTER: redis.cluster }),
-    ...(o.admin && { BATON_BENCH_ADMIN: '1' }),
-  });
+  const env = { BATON_BENCH_BROKER: JSON.stringify(setup) };
+  const child: BrokerChild = new BenchChild('broker', './broker-process.js', execArgv, env);
   try {
     const ready = await child.next();
     if (ready.t !== 'ready') throw new Error(`broker: expected ready, got ${ready.t}`);
-    if (profileArgs().length > 0)
-      process.stderr.write(`bench: profiling broker pid ${child.pid}\n`);
-    return new BrokerServer(
-      child,
-      ready.port,
-      dataDir,
-      redis?.pid ?? null,
-      ready.adminPort ?? null,
-    );
+    if (profileArgs().length) process.stderr.write(`bench: profiling broker pid ${child.pid}\n`);
+    return new BrokerServer(child, ready.port, dataDir, redis?.pid ?? null, ready.adminPort);
   } catch (err) {
     child.kill();
     await rm(dataDir, { recursive: true, force: true });
@@ -55,8 +98,7 @@ export async function startBroker(o: BrokerStart): Promise<BrokerServer> {
  * lease in Redis.
  */
 export function brokerTarget(name: ModeName, newMode: () => BrokerMode, admin = false): Target {
-  const start = (exposeGc?: boolean): Promise<BrokerServer> =>
-    startBroker({ mode: newMode(), admin, ...(exposeGc && { exposeGc }) });
+  const start = (exposeGc?: boolean) => startBroker(newMode(), { admin, exposeGc });
   return { name, start: (o) => Rig.start(() => start(o.exposeGc), o.drivers) };
 }
 
@@ -65,10 +107,10 @@ export class BrokerServer implements Server {
 
   constructor(
     private readonly child: BrokerChild,
-    readonly port: number,
+    port: number,
     private readonly dataDir: string,
     private readonly redisPid: number | null,
-    /** The admin HTTP server's port on 127.0.0.1 when started with `admin`, else null. */
+    /** The admin HTTP server's port when started with `admin`, else null. */
     readonly adminPort: number | null,
   ) {
     this.endpoint = `ws://127.0.0.1:${port}`;

@@ -1,39 +1,53 @@
 /**
- * A load driver: a process of its own, so that client-side work shows up in
- * its CPU and event-loop lag rather than in the broker's figures. The runner
- * tells it over IPC how many sessions to open and what they should do.
- *
- * Sessions are Baton clients, or, when `BATON_BENCH_PEER` names a peer
- * (`npm run bench:peers`), that peer's lock clients (bench/peers/clients/sessions.ts):
- * the workloads and the recorder are the same either way.
+ * A load driver: a process of its own, so that client-side work shows in its
+ * CPU and event-loop lag, not in the broker's. Its sessions are Baton
+ * clients, or the lock clients of the peer `BATON_BENCH_PEER` names.
  */
+import { connect } from '../../client/node.js';
 import { GrantLog } from './grant-log.js';
-import type { LockClient } from './lock-client.js';
-import type { DriverCommand, DriverReply, Workload } from './messages.js';
-import { Recorder } from './recorder.js';
-import { openSessions, type PoolOptions } from './pool.js';
-import { runContention, runCycles, runHandoffs, type Running } from './workloads.js';
+import { openPool, type LockClient, type Pool, type PoolOptions } from './pool.js';
+import { Recorder, type DriverReport } from './recorder.js';
+import { runContention, runCycles, runHandoffs, type Workload } from './workloads.js';
 
-interface Opened {
-  clients: LockClient[];
-  failed: number;
-  firstError: string | null;
-  /** Sessions waiting in (or holding) a lock's queue; peers only, where no broker can be asked. */
-  queued?: () => number;
-}
+export type DriverCommand =
+  /** `first`: global index of this driver's first session, unique across drivers. */
+  | ({ t: 'connect'; first: number } & PoolOptions)
+  | { t: 'start'; workload: Workload }
+  | { t: 'go' }
+  | { t: 'measure' }
+  | { t: 'report' }
+  /** F: grants seen since `sinceMs` (shared clock), and the first with a token ≥ `minToken`. */
+  | { t: 'grants'; sinceMs: number; minToken: number }
+  /** Peers (B, C): this driver's sessions that wait in or hold a queue. */
+  | { t: 'queued' }
+  | { t: 'exit' };
 
-/** What bench/peers/clients/sessions.ts exports. */
-interface PeerSessions {
-  openPeerSessions(peer: string, o: PoolOptions): Promise<Opened>;
-}
+export type DriverReply =
+  | { t: 'ready' }
+  | { t: 'connected'; ok: number; failed: number; firstError: string | null }
+  | { t: 'started' }
+  | { t: 'measuring' }
+  | DriverReport
+  | { t: 'grants'; count: number; firstAtMs: number | null }
+  | { t: 'queued'; count: number }
+  | { t: 'error'; message: string };
+
+/** A peer's sessions also count those in a queue, where no broker can be asked. */
+type Opened = Pool<LockClient> & { queued?: () => number };
 
 async function open(o: PoolOptions): Promise<Opened> {
   const peer = process.env['BATON_BENCH_PEER'];
-  if (!peer) return openSessions(o);
+  if (!peer) {
+    const options = { url: o.url, sessionTtlMs: o.ttlMs, connectTimeoutMs: o.timeoutMs };
+    return openPool(o.count, o.concurrency, () => connect(options));
+  }
   // Loaded by URL only in peer drivers: Baton's drivers never load a peer's
   // library, and Baton's build neither compiles nor type-checks them.
-  const sessions = new URL('../peers/clients/sessions.js', import.meta.url).href;
-  return ((await import(sessions)) as PeerSessions).openPeerSessions(peer, o);
+  const url = new URL('../peers/clients/sessions.js', import.meta.url).href;
+  const sessions = (await import(url)) as {
+    openPeerSessions(peer: string, o: PoolOptions): Promise<Opened>;
+  };
+  return sessions.openPeerSessions(peer, o);
 }
 
 let clients: LockClient[] = [];
@@ -41,7 +55,6 @@ let queued: () => number = () => 0;
 let first = 0;
 let rec = new Recorder(0);
 const grantLog = new GrantLog();
-const running: Running = { value: true };
 let releaseGo: () => void = () => {};
 const go = new Promise<void>((resolve) => (releaseGo = resolve));
 
@@ -56,24 +69,23 @@ function describe(err: unknown): string {
 async function start(w: Workload): Promise<void> {
   switch (w.kind) {
     case 'cycles':
-      runCycles(clients, w.paths, rec, running);
-      return reply({ t: 'started' });
+      runCycles(clients, w.paths, rec);
+      break;
     case 'contend':
-      runContention(clients, first, w.path, rec, go, running);
-      return reply({ t: 'started' });
+      runContention(clients, first, w.path, rec, go);
+      break;
     case 'failover':
-      runContention(clients, first, w.path, rec, go, running, (token) => grantLog.add(token));
-      return reply({ t: 'started' });
+      runContention(clients, first, w.path, rec, go, (token) => grantLog.add(token));
+      break;
     case 'handoff': {
       const [a, b] = clients;
       if (!a || !b) throw new Error('the handoff workload needs two sessions');
       rec.start();
-      await runHandoffs(a, b, w.path, w.reps, w.pauseMinMs, w.pauseMaxMs, rec);
+      await runHandoffs(a, b, w, rec);
       return reply(rec.finish());
     }
-    case 'idle':
-      return reply({ t: 'started' });
   }
+  reply({ t: 'started' });
 }
 
 async function handle(m: DriverCommand): Promise<void> {
@@ -84,18 +96,13 @@ async function handle(m: DriverCommand): Promise<void> {
       clients = pool.clients;
       queued = pool.queued ?? queued;
       rec = new Recorder(clients.length);
-      return reply({
-        t: 'connected',
-        ok: clients.length,
-        failed: pool.failed,
-        firstError: pool.firstError,
-      });
+      const { failed, firstError } = pool;
+      return reply({ t: 'connected', ok: clients.length, failed, firstError });
     }
     case 'start':
       return start(m.workload);
     case 'go':
-      releaseGo();
-      return;
+      return releaseGo();
     case 'measure':
       rec.start();
       return reply({ t: 'measuring' });
@@ -103,16 +110,11 @@ async function handle(m: DriverCommand): Promise<void> {
       return reply(rec.finish());
     case 'queued':
       return reply({ t: 'queued', count: queued() });
-    case 'first-grant': {
-      const hit = await grantLog.firstAfter(m.afterMs, m.minToken, m.timeoutMs);
-      return reply({ t: 'first-grant', atMs: hit?.atMs ?? null, token: hit?.token ?? null });
-    }
-    case 'grants-since':
-      return reply({ t: 'grants-since', count: grantLog.countSince(m.sinceMs) });
+    case 'grants':
+      return reply({ t: 'grants', ...grantLog.since(m.sinceMs, m.minToken) });
     case 'exit':
       // Sessions are not closed one by one: the broker is discarded after
       // each scenario, and 10,000 goodbyes would only stretch the run.
-      running.value = false;
       process.exit(0);
   }
 }

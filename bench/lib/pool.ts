@@ -1,7 +1,26 @@
-import { connect, type BatonClient } from '../../client/node.js';
+/**
+ * The lock interface the workloads drive: the Baton client as it is, and each
+ * peer's recipe, so all run through the same loops and measurements.
+ */
+export interface LockClient {
+  /** Waits until `path` is granted. */
+  acquire(path: string): Promise<LockLease>;
+  /** Grants `path` now, or resolves to null without waiting. */
+  tryAcquire(path: string): Promise<LockLease | null>;
+}
 
+export interface LockLease {
+  /**
+   * Orders grants: the fencing token, create revision or sequence number; the
+   * Redis peers, without fencing, give the grant's time on the shared clock.
+   */
+  readonly token: number;
+  release(): Promise<void>;
+}
+
+/** How a driver opens its sessions. */
 export interface PoolOptions {
-  /** One broker, or the active one and its standbys (scenario F). */
+  /** One broker, or the active one and its standby (scenario F). */
   url: string | string[];
   count: number;
   /** Connects in flight at once; bounded so that thousands of SYNs do not arrive together. */
@@ -10,7 +29,7 @@ export interface PoolOptions {
   timeoutMs: number;
 }
 
-export interface Pool<C = BatonClient> {
+export interface Pool<C> {
   /** Connected sessions, in index order; a failed connect leaves no hole. */
   clients: C[];
   failed: number;
@@ -39,12 +58,5 @@ export async function openPool<C>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  const clients = slots.filter((c): c is C => c !== null);
-  return { clients, failed, firstError };
-}
-
-/** Opens `count` Baton sessions, at most `concurrency` at a time. */
-export function openSessions(o: PoolOptions): Promise<Pool> {
-  const options = { url: o.url, sessionTtlMs: o.ttlMs, connectTimeoutMs: o.timeoutMs };
-  return openPool(o.count, o.concurrency, () => connect(options));
+  return { clients: slots.filter((c): c is C => c !== null), failed, firstError };
 }

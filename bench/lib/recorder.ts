@@ -1,17 +1,39 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { DriverReport, LagSummary } from './messages.js';
 
-/**
- * What one driver saw in the measured window. Workloads record only while
- * `measuring` is set, so warm-up and queue forming stay out of the figures.
- */
+/** What one driver saw in its measured window. */
+export interface DriverReport {
+  t: 'report';
+  windowMs: number;
+  /** Completed acquire → release cycles (A). */
+  cycles: number;
+  /** A: acquire latency; B/C: acquire call → grant; D: release → grant. ms. */
+  latenciesMs: Float64Array;
+  /** D: round trips of a tryAcquire that finds the lock busy, ms. */
+  probeRttMs: Float64Array;
+  /** B/C: token and global session index of each grant, in grant order. */
+  grantTokens: Float64Array;
+  grantSessions: Uint32Array;
+  /** B/C: grants per session, indexed from this driver's first session. */
+  grantsPerSession: Uint32Array;
+  errors: number;
+  firstError: string | null;
+  lag: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Driver CPU (user + system) in the window, ms. */
+  cpuMs: number;
+}
+
+/** A coarse resolution, so the lag histogram's own timer adds next to no load. */
 const LAG_RESOLUTION_MS = 10;
 
+/**
+ * Workloads record only while `measuring` is set, so warm-up and queue
+ * forming stay out of the figures.
+ */
 export class Recorder {
   measuring = false;
   cycles = 0;
-  private latencies: number[] = [];
-  private probes: number[] = [];
+  readonly latencies: number[] = [];
+  readonly probes: number[] = [];
   private tokens: number[] = [];
   private sessions: number[] = [];
   private readonly perSession: Uint32Array;
@@ -19,7 +41,6 @@ export class Recorder {
   private firstError: string | null = null;
   private startedAt = 0;
   private cpuAt: NodeJS.CpuUsage = process.cpuUsage();
-  // A coarse resolution, so the histogram's own timer adds next to no load.
   private readonly lag: IntervalHistogram = monitorEventLoopDelay({
     resolution: LAG_RESOLUTION_MS,
   });
@@ -29,8 +50,8 @@ export class Recorder {
   }
 
   start(): void {
-    this.latencies = [];
-    this.probes = [];
+    this.latencies.length = 0;
+    this.probes.length = 0;
     this.tokens = [];
     this.sessions = [];
     this.perSession.fill(0);
@@ -40,14 +61,6 @@ export class Recorder {
     this.cpuAt = process.cpuUsage();
     this.startedAt = performance.now();
     this.measuring = true;
-  }
-
-  latency(ms: number): void {
-    this.latencies.push(ms);
-  }
-
-  probe(ms: number): void {
-    this.probes.push(ms);
   }
 
   /** A grant of the contended path to session `local` (index within this driver). */
@@ -84,7 +97,7 @@ export class Recorder {
   }
 }
 
-function lagSummary(h: IntervalHistogram): LagSummary {
+function lagSummary(h: IntervalHistogram): DriverReport['lag'] {
   // Nanoseconds, and each sample is the whole timer interval: an idle loop
   // reads about the resolution, so that is taken off to leave the lag alone.
   const ms = (ns: number): number =>

@@ -49,15 +49,7 @@ export async function redisIfNeeded(needed: boolean): Promise<BenchRedis | { ski
 
 /** Kills the bench's Redis by pid and removes its dir; safe to call at any time, also on exit. */
 export function stopRedis(): void {
-  const r = current;
+  current?.child.kill('SIGKILL');
+  if (current) rmSync(current.dir, { recursive: true, force: true });
   current = null;
-  if (!r) return;
-  if (r.child.exitCode === null && r.child.pid !== undefined) {
-    try {
-      process.kill(r.child.pid, 'SIGKILL');
-    } catch {
-      // Gone already.
-    }
-  }
-  rmSync(r.dir, { recursive: true, force: true });
 }

@@ -1,14 +1,38 @@
+/**
+ * Results and how they are shown: a JSON line and a table row per result,
+ * the cells every command shares, plain and markdown tables, and the blocks
+ * of bench/README.md the full runs rewrite.
+ */
 import { readFile, writeFile } from 'node:fs/promises';
 import { format, resolveConfig } from 'prettier';
-import type { Row } from './result.js';
+import { repoPath } from './config.js';
 import type { MachineAtStart } from './machine.js';
-import { repoPath } from './paths.js';
+import type { Window } from './rig.js';
 import { round } from './stats.js';
 
-/** A table column: the Row field it shows, and its title. */
-export type Columns = readonly [keyof Row, string][];
+/** One line of the results table; every cell already formatted. */
+export interface Row {
+  scenario: string;
+  /** The broker mode, or (bench:peers) the system. */
+  mode: string;
+  sessions: string;
+  throughput: string;
+  latency: string;
+  other: string;
+  brokerCpu: string;
+  driver: string;
+}
 
-export const COLUMNS: Columns = [
+/** What a scenario hands back: one JSON object for stdout and one table row. */
+export interface Result {
+  json: { scenario: string } & Record<string, unknown>;
+  row: Row;
+}
+
+/** A table column: the row field it shows, and its title. */
+export type Columns<R> = readonly (readonly [keyof R & string, string])[];
+
+export const COLUMNS: Columns<Row> = [
   ['scenario', 'Scenario'],
   ['mode', 'Mode'],
   ['sessions', 'Sessions'],
@@ -19,10 +43,140 @@ export const COLUMNS: Columns = [
   ['driver', 'Drivers'],
 ];
 
+/** A number with thousands separators and `digits` decimals; `n/a` for NaN. */
+export function fmt(x: number, digits = 0): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  return x.toLocaleString('en-US', {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  });
+}
+
+/** p50 / p99 / max, in ms. */
+export function latencyCell(label: string, p50: number, p99: number, max?: number): string {
+  const tail = max === undefined ? '' : ` / ${fmt(max, 1)}`;
+  const d = p99 >= 100 ? 0 : 2;
+  return `${label} ${fmt(p50, d)} / ${fmt(p99, d)}${tail} ms`;
+}
+
+/** A row whose unnamed cells are '—': also one with no figures, FAILED or SKIPPED and why. */
+export function row(cells: Partial<Row> & Pick<Row, 'scenario' | 'mode'>): Row {
+  const none = { sessions: '—', throughput: '—', latency: '—', other: '—' };
+  return { ...none, brokerCpu: '—', driver: '—', ...cells };
+}
+
+export function messageRow(scenario: string, mode: string, what: string, why: string): Row {
+  return row({ scenario, mode, throughput: what, other: why });
+}
+
+/** Driver-side health in a window: if these are bad, the figures measure the driver. */
+export function driverFigures(w: Pick<Window, 'reports'>) {
+  const rs = w.reports;
+  return {
+    drivers: rs.length,
+    /** The busiest driver's CPU; 100 = one core. */
+    driverCpuPct: round(Math.max(...rs.map((r) => (r.cpuMs / r.windowMs) * 100)), 0),
+    driverLagP99Ms: Math.max(...rs.map((r) => r.lag.p99Ms)),
+    driverLagMaxMs: Math.max(...rs.map((r) => r.lag.maxMs)),
+    errors: rs.reduce((s, r) => s + r.errors, 0),
+    firstError: rs.find((r) => r.firstError !== null)?.firstError ?? null,
+  };
+}
+
+export function driverCell(d: ReturnType<typeof driverFigures>): string {
+  const errors = d.errors > 0 ? `, ${d.errors} errors` : '';
+  return `${d.drivers}× ${d.driverCpuPct}% CPU, lag p99 ${fmt(d.driverLagP99Ms, 1)} ms${errors}`;
+}
+
+/** Mean of the drivers' own windows: rates are counted against the time they counted in. */
+export function meanWindowSec(w: Pick<Window, 'reports'>): number {
+  return w.reports.reduce((s, r) => s + r.windowMs, 0) / w.reports.length / 1000;
+}
+
+/**
+ * Broker CPU, then its Redis's (the mirror's cost is the broker's too), with
+ * what the rest of the machine used beside them in brackets.
+ */
+export function cpuCell(w: Pick<Window, 'brokerCpuPct' | 'redisCpuPct' | 'otherCpuPct'>): string {
+  const redis = Number.isNaN(w.redisCpuPct) ? '' : ` + Redis ${fmt(w.redisCpuPct)}%`;
+  return `${fmt(w.brokerCpuPct)}%${redis} (others ${fmt(w.otherCpuPct)}%)`;
+}
+
+export function cpuFigures(w: Window): Record<string, number> {
+  return {
+    brokerCpuPct: round(w.brokerCpuPct),
+    brokerCpuMs: round(w.brokerCpuMs),
+    ...(!Number.isNaN(w.redisCpuPct) && { redisCpuPct: round(w.redisCpuPct) }),
+    otherCpuPct: round(w.otherCpuPct),
+  };
+}
+
+/**
+ * A row measured over a window: the scenario's own JSON fields and cells,
+ * with what every such row shares added to both: the CPU of the server, its
+ * Redis and the machine, the mirror lag at the window's end (Redis modes)
+ * and the drivers' health.
+ */
+export function windowResult(
+  w: Window,
+  head: { scenario: string; mode: string; sessions: number },
+  fields: Record<string, unknown>,
+  cells: Pick<Row, 'scenario' | 'throughput' | 'latency'> & { other: string[]; join?: string },
+): Result {
+  const d = driverFigures(w);
+  const lag = w.mirrorLag;
+  const lagFields = lag && { mirrorLagP50Ms: round(lag.p50, 1), mirrorLagP99Ms: round(lag.p99, 1) };
+  const lagNote = lag ? [`mirror lag p50 / p99 ${fmt(lag.p50, 1)} / ${fmt(lag.p99, 1)} ms`] : [];
+  const { other, join, ...named } = cells;
+  return {
+    json: { ...head, ...fields, ...cpuFigures(w), ...lagFields, windowMs: round(w.windowMs), ...d },
+    row: {
+      ...named,
+      mode: head.mode,
+      sessions: fmt(head.sessions),
+      other: [...other, ...lagNote].join(join ?? '; '),
+      brokerCpu: cpuCell(w),
+      driver: driverCell(d),
+    },
+  };
+}
+
+/** The figure that ranks the runs of one row: the first of these its JSON has. */
+const HEADLINES: readonly { field: string; higherIsBetter: boolean }[] = [
+  { field: 'cyclesPerSec', higherIsBetter: true },
+  { field: 'handoffsPerSec', higherIsBetter: true },
+  { field: 'releaseToGrantP50Ms', higherIsBetter: false },
+  { field: 'rssPerSessionKiB', higherIsBetter: false },
+  { field: 'roundTripP50Ms', higherIsBetter: false },
+];
+
+/**
+ * Runs a row `times` times and keeps the median run by its headline figure
+ * (of two, the weaker), so one lucky window on a noisy machine does not make
+ * the table; the row lists every run's figure, the JSON keeps them in `runs`.
+ */
+export async function repeated(run: () => Promise<Result>, times: number): Promise<Result> {
+  const results: Result[] = [];
+  for (let i = 0; i < times; i++) results.push(await run());
+  const first = results[0] as Result;
+  const headline = HEADLINES.find((h) => typeof first.json[h.field] === 'number');
+  if (!headline || results.length === 1) return first;
+  const value = (r: Result): number => r.json[headline.field] as number;
+  // Worst first, so index (n - 1) / 2 rounded down is the median, or the weaker of two.
+  const sign = headline.higherIsBetter ? 1 : -1;
+  const ranked = [...results].sort((a, b) => sign * (value(a) - value(b)));
+  const kept = ranked[Math.floor((ranked.length - 1) / 2)] as Result;
+  const runs = results.map(value);
+  const digits = headline.higherIsBetter ? 0 : 2;
+  const other = `${kept.row.other}; runs: ${runs.map((v) => fmt(v, digits)).join(', ')}`;
+  return { json: { ...kept.json, runs }, row: { ...kept.row, other } };
+}
+
 /** A plain, space-aligned table for the terminal. */
-export function plainTable(rows: readonly Row[], columns: Columns = COLUMNS): string {
+export function plainTable<R>(rows: readonly R[], columns: Columns<R>): string {
+  const text = (r: R, key: keyof R): string => String(r[key]);
   const widths = columns.map(([key, title]) =>
-    Math.max(title.length, ...rows.map((r) => r[key].length)),
+    Math.max(title.length, ...rows.map((r) => text(r, key).length)),
   );
   const line = (cells: string[]): string =>
     cells
@@ -32,16 +186,16 @@ export function plainTable(rows: readonly Row[], columns: Columns = COLUMNS): st
   return [
     line(columns.map(([, title]) => title)),
     line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map((r) => line(columns.map(([key]) => r[key]))),
+    ...rows.map((r) => line(columns.map(([key]) => text(r, key)))),
   ].join('\n');
 }
 
-export function markdownTable(rows: readonly Row[], columns: Columns = COLUMNS): string {
+export function markdownTable<R>(rows: readonly R[], columns: Columns<R>): string {
   const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
   return [
     line(columns.map(([, title]) => title)),
     line(columns.map(() => '---')),
-    ...rows.map((r) => line(columns.map(([key]) => r[key].replaceAll('|', '\\|')))),
+    ...rows.map((r) => line(columns.map(([key]) => String(r[key]).replaceAll('|', '\\|')))),
   ].join('\n');
 }
 
@@ -70,12 +224,9 @@ export function runLine(info: RunInfo, command: string): string {
   );
 }
 
-/** Replaces what is between `startMarker` and `endMarker` in bench/README.md with `lines`. */
-export async function writeReadmeBlock(
-  startMarker: string,
-  endMarker: string,
-  lines: readonly string[],
-): Promise<string> {
+/** Replaces what is between the `<!-- name:start -->` and `:end` markers of bench/README.md. */
+export async function writeReadmeBlock(name: string, lines: readonly string[]): Promise<string> {
+  const [startMarker, endMarker] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
   const path = repoPath('bench/README.md');
   const text = await readFile(path, 'utf8');
   const start = text.indexOf(startMarker);

@@ -1,27 +1,28 @@
-import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchChild } from './child.js';
 import { CONNECT_CONCURRENCY, CONNECT_TIMEOUT_MS, MEASURE_MS, SESSION_TTL_MS } from './config.js';
+import type { DriverCommand, DriverReply } from './driver.js';
 import { machineBusyPct, readCpuTimes } from './machine.js';
-import type {
-  BrokerSample,
-  DriverCommand,
-  DriverReply,
-  DriverReport,
-  Workload,
-} from './messages.js';
-import { driverFigures, fmt } from './result.js';
+import type { DriverReport } from './recorder.js';
+import { driverFigures, fmt } from './report.js';
+import type { Workload } from './workloads.js';
 
 export type DriverChild = BenchChild<DriverCommand, DriverReply>;
 
 /** What a server reports of itself: Baton's broker over IPC, a peer's server from /proc. */
-export type ServerSample = Omit<BrokerSample, 't'>;
+export interface ServerSample {
+  rssBytes: number;
+  /** NaN for a server that is not a V8 process. */
+  heapUsedBytes: number;
+  /** User + system CPU since start, µs. */
+  cpuUs: number;
+  /** Redis modes: entry made → durable over the mirror's recent batches, ms. */
+  mirrorLag: { p50: number; p99: number } | null;
+}
 
 /** What serves the drivers: Baton's broker process (broker.ts) or a peer's server (bench/peers/). */
 export interface Server {
-  /** What the drivers connect to. */
   readonly endpoint: string;
-  /** RSS and CPU; heap only for a V8 server (NaN otherwise), mirror lag only in Redis modes. */
   sample(): Promise<ServerSample>;
   /** CPU ms of the bench's Redis beside the server so far, or null without one. */
   redisCpuMs(): number | null;
@@ -39,26 +40,17 @@ export interface Target {
   start(o: { drivers: number; exposeGc?: boolean }): Promise<Rig>;
 }
 
-export interface ConnectResult {
-  ok: number;
-  failed: number;
-  firstError: string | null;
-  ms: number;
-}
-
+/** A measured window. CPU figures: 100 = one core; NaN where unknown (no Redis, not Linux). */
 export interface Window {
   reports: DriverReport[];
   /** Wall time of the window as the runner saw it. */
   windowMs: number;
-  /** Server CPU time in the window over its wall time; 100 = one core busy. */
   brokerCpuPct: number;
-  /** Server CPU time (user + system) in the window, ms. */
   brokerCpuMs: number;
-  /** CPU of the bench's Redis in the window (Redis modes); 100 = one core. NaN without Redis. */
   redisCpuPct: number;
-  /** CPU used by everything but the server, its Redis and the drivers; 100 = one core. NaN off Linux. */
+  /** Everything but the server, its Redis and the drivers. */
   otherCpuPct: number;
-  /** The broker's mirror lag at the window's end (Redis modes), else null. */
+  /** At the window's end. */
   mirrorLag: ServerSample['mirrorLag'];
 }
 
@@ -69,21 +61,14 @@ export function profileArgs(): string[] {
 }
 
 /** Forks `count` drivers (with `env`: a peer's sessions) and waits until each is ready. */
-export async function forkDrivers(
-  count: number,
-  env: Record<string, string> = {},
-): Promise<DriverChild[]> {
-  const drivers: DriverChild[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      drivers.push(BenchChild.fork(`driver ${i + 1}`, './driver.js', profileArgs(), env));
-    }
-    for (const d of drivers) await d.next();
-    return drivers;
-  } catch (err) {
-    for (const d of drivers) d.kill();
-    throw err;
-  }
+export async function forkDrivers(count: number, env = {}): Promise<DriverChild[]> {
+  const drivers = Array.from(
+    { length: count },
+    (_, i): DriverChild => new BenchChild(`driver ${i + 1}`, './driver.js', profileArgs(), env),
+  );
+  // One that fails fails the row, and `attempt` then kills every child.
+  await Promise.all(drivers.map((d) => d.next()));
+  return drivers;
 }
 
 /**
@@ -95,17 +80,17 @@ export async function connectDrivers(
   drivers: readonly DriverChild[],
   url: string | string[],
   total: number,
-): Promise<ConnectResult> {
+) {
   const startedAt = performance.now();
   const n = drivers.length;
   let first = 0;
   const asks = drivers.map((d, i) => {
     const count = Math.floor(total / n) + (i < total % n ? 1 : 0);
     const concurrency = Math.max(1, Math.floor(CONNECT_CONCURRENCY / n));
-    const connect = { url, first, count, concurrency, ttlMs: SESSION_TTL_MS };
+    const ask = { t: 'connect', url, first, count, concurrency } as const;
     first += count;
-    const ask = { t: 'connect', ...connect, timeoutMs: CONNECT_TIMEOUT_MS } as const;
-    return d.ask(ask, 'connected', CONNECT_TIMEOUT_MS * 2);
+    const options = { ttlMs: SESSION_TTL_MS, timeoutMs: CONNECT_TIMEOUT_MS };
+    return d.ask({ ...ask, ...options }, 'connected', CONNECT_TIMEOUT_MS * 2);
   });
   const replies = await Promise.all(asks);
   return {
@@ -122,11 +107,7 @@ export async function connectDrivers(
  * them all, whatever happened before.
  */
 export class Rig {
-  /**
-   * The errors the drivers had counted when the rig closed, or null: a peer
-   * that fails a scenario often says why only to its clients (etcd's "too
-   * many requests"), which the workloads count and back off from.
-   */
+  /** The errors the drivers had counted when the rig closed, or null. */
   driverErrors: string | null = null;
 
   private constructor(
@@ -134,22 +115,22 @@ export class Rig {
     readonly drivers: DriverChild[],
   ) {}
 
-  /** Starts the server and forks the drivers side by side; on a failure stops what did start. */
+  /** Starts the server, then forks the drivers; a failure stops the server. */
   static async start(
     startServer: () => Promise<Server>,
     drivers: number,
     env: Record<string, string> = {},
   ): Promise<Rig> {
-    const [server, children] = await Promise.allSettled([startServer(), forkDrivers(drivers, env)]);
-    if (server.status === 'fulfilled' && children.status === 'fulfilled') {
-      return new Rig(server.value, children.value);
+    const server = await startServer();
+    try {
+      return new Rig(server, await forkDrivers(drivers, env));
+    } catch (err) {
+      await server.stop();
+      throw err;
     }
-    if (children.status === 'fulfilled') for (const d of children.value) d.kill();
-    if (server.status === 'fulfilled') await server.value.stop();
-    throw server.status === 'rejected' ? server.reason : (children as PromiseRejectedResult).reason;
   }
 
-  connect(total: number): Promise<ConnectResult> {
+  connect(total: number) {
     return connectDrivers(this.drivers, this.server.endpoint, total);
   }
 
@@ -159,9 +140,7 @@ export class Rig {
 
   /** For workloads that run to completion in one driver and answer with their report (D). */
   runToReport(workload: Workload, timeoutMs: number): Promise<DriverReport> {
-    const [driver] = this.drivers;
-    if (!driver) throw new Error('no driver');
-    return driver.ask({ t: 'start', workload }, 'report', timeoutMs);
+    return (this.drivers[0] as DriverChild).ask({ t: 'start', workload }, 'report', timeoutMs);
   }
 
   go(): void {
@@ -185,7 +164,7 @@ export class Rig {
     });
   }
 
-  /** Runs `body`, which yields the drivers' reports, and adds the CPU of the server and the machine over it. */
+  /** Runs `body`, which yields the drivers' reports, and adds the CPU used over it. */
   async timed(body: () => Promise<DriverReport[]>): Promise<Window> {
     const before = await this.server.sample();
     const machineBefore = readCpuTimes();
@@ -195,7 +174,7 @@ export class Rig {
     const windowMs = performance.now() - startedAt;
     const redisAfter = this.server.redisCpuMs();
     const after = await this.server.sample();
-    const machine = machineBusyPct(machineBefore, readCpuTimes(), availableParallelism());
+    const machine = machineBusyPct(machineBefore, readCpuTimes());
     const brokerCpuMs = (after.cpuUs - before.cpuUs) / 1000;
     const brokerCpuPct = (brokerCpuMs / windowMs) * 100;
     const redisCpuPct =

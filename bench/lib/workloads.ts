@@ -1,30 +1,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LockClient, LockLease } from './lock-client.js';
+import type { LockClient, LockLease } from './pool.js';
 import type { Recorder } from './recorder.js';
 import { randomInt } from './stats.js';
 
-/** Whether the loops should go on; the driver process is killed after its report anyway. */
-export interface Running {
-  value: boolean;
-}
+/** What a driver's sessions do once connected. */
+export type Workload =
+  | { kind: 'cycles'; paths: number }
+  /** B and C: everyone queues on `path`; the loop starts on `go`. */
+  | { kind: 'contend'; path: string }
+  | { kind: 'handoff'; path: string; reps: number; pauseMinMs: number; pauseMaxMs: number }
+  | { kind: 'idle' }
+  /** F: B's load, with every grant logged on the shared clock. */
+  | { kind: 'failover'; path: string };
 
 /** After a failed call a loop backs off, so one broken session cannot spin a core. */
 const ERROR_BACKOFF_MS = 50;
 
-/**
- * Scenario A: every session loops acquire → release on a random path out of
- * `paths`. A cycle counts, and its acquire latency is kept, when its release
- * is acknowledged inside the window.
- */
-export function runCycles(
-  clients: readonly LockClient[],
-  paths: number,
-  rec: Recorder,
-  running: Running,
-): void {
+/** A: every session loops acquire → release on a random path; a cycle counts once released. */
+export function runCycles(clients: readonly LockClient[], paths: number, rec: Recorder): void {
+  // The loops run until the driver process exits.
   for (const client of clients) {
     void (async () => {
-      while (running.value) {
+      for (;;) {
         const path = `bench/cycle/${randomInt(0, paths - 1)}`;
         const calledAt = performance.now();
         try {
@@ -33,7 +30,7 @@ export function runCycles(
           await lease.release();
           if (rec.measuring) {
             rec.cycles++;
-            rec.latency(grantedAt - calledAt);
+            rec.latencies.push(grantedAt - calledAt);
           }
         } catch (err) {
           rec.error(err);
@@ -45,12 +42,10 @@ export function runCycles(
 }
 
 /**
- * Scenarios B and C: every session queues on `path`. The first one granted
- * holds the lock until `go`, so the whole queue can form first; from then on
- * each session releases the moment it is granted and queues again at once.
- * Waits are kept only for acquires called after `go`: the first acquire of
- * each session waited for the queue to form, which is measured apart.
- * `onGrant` sees every grant, in or out of the window (scenario F's log).
+ * B and C: every session queues on `path`; the first one granted holds the
+ * lock until `go`, so the whole queue forms first, then each releases the
+ * moment it is granted and queues again. Waits count only for acquires after
+ * `go` (queue forming is measured apart). `onGrant` sees every grant (F).
  */
 export function runContention(
   clients: readonly LockClient[],
@@ -58,7 +53,6 @@ export function runContention(
   path: string,
   rec: Recorder,
   go: Promise<void>,
-  running: Running,
   onGrant?: (token: number) => void,
 ): void {
   let started = false;
@@ -67,7 +61,7 @@ export function runContention(
     void (async () => {
       let calledAt = performance.now();
       let afterGo = false;
-      while (running.value) {
+      for (;;) {
         let lease: LockLease;
         try {
           lease = await client.acquire(path);
@@ -79,7 +73,7 @@ export function runContention(
         onGrant?.(lease.token);
         if (rec.measuring) {
           rec.grant(local, first + local, lease.token);
-          if (afterGo) rec.latency(performance.now() - calledAt);
+          if (afterGo) rec.latencies.push(performance.now() - calledAt);
         }
         if (!started) await go;
         // Not awaited: "release at once and queue again" means both frames
@@ -93,24 +87,19 @@ export function runContention(
 }
 
 /**
- * Scenario D: two sessions pass `path` back and forth. The waiter queues,
- * a random pause lets its acquire settle into the queue, then the holder
- * releases; the sample is release call → the waiter's grant resolved. Both
- * sessions live in this one process, so both ends share one clock.
- *
- * Then, with the same pauses, the waiter probes the held lock with
- * tryAcquire: one plain request → reply, the floor a handoff (which is one
- * round trip too: release out, grant back) can be compared with.
+ * D: two sessions of this one process (one clock) pass `path` back and
+ * forth: the waiter queues, a random pause lets it settle, and the sample is
+ * release call → the waiter's grant. Then, with the same pauses, the waiter
+ * probes the held lock with tryAcquire: one plain round trip, which a
+ * handoff (release out, grant back) cannot beat.
  */
 export async function runHandoffs(
   a: LockClient,
   b: LockClient,
-  path: string,
-  reps: number,
-  pauseMinMs: number,
-  pauseMaxMs: number,
+  w: Extract<Workload, { kind: 'handoff' }>,
   rec: Recorder,
 ): Promise<void> {
+  const { path, reps, pauseMinMs, pauseMaxMs } = w;
   let holder = await a.acquire(path);
   let waiter = b;
   let other = a;
@@ -120,7 +109,7 @@ export async function runHandoffs(
     const releasedAt = performance.now();
     const releasing = holder.release();
     holder = await granted;
-    rec.latency(performance.now() - releasedAt);
+    rec.latencies.push(performance.now() - releasedAt);
     await releasing;
     [waiter, other] = [other, waiter];
   }
@@ -128,7 +117,7 @@ export async function runHandoffs(
     await sleep(randomInt(pauseMinMs, pauseMaxMs));
     const sentAt = performance.now();
     const lease = await waiter.tryAcquire(path);
-    rec.probe(performance.now() - sentAt);
+    rec.probes.push(performance.now() - sentAt);
     if (lease) throw new Error('tryAcquire was granted a lock that is held');
   }
   await holder.release();

@@ -1,30 +1,28 @@
 /**
- * `npm run bench:peers`: Baton's scenarios A–E, through Baton's own drivers,
- * workloads and measurements, against Baton itself (its three modes) and
- * the peers: Redis + redlock, Redis SET NX PX, etcd (Mutex recipe) and
- * ZooKeeper (lock recipe), scenario by scenario in one run. Each row gets a
- * fresh broker or peer server, on free loopback ports with its own temp
- * dir, killed by pid at the end.
- *
- * Output as `npm run bench`: one JSON line per scenario and system, then
- * every row and the side-by-side table, written into bench/README.md between
- * the peers markers. `BATON_PEERS_ONLY=A,D` and `BATON_PEERS=baton,etcd` run
- * subsets (and leave the README alone). The peers' client libraries are a
- * package of their own (bench/peers/package.json), installed by the command.
+ * `npm run bench:peers`: scenarios A–E through Baton's own drivers, workloads
+ * and measurements, on Baton (its three modes) and the peers (redlock, SET NX
+ * PX, etcd, ZooKeeper), a fresh server per row. Output as `npm run bench`,
+ * plus the side-by-side table. `BATON_PEERS_ONLY=A,D` and
+ * `BATON_PEERS=baton,etcd` (peers, modes, or `baton` for all modes) run subsets.
  */
+import { brokerMode, brokerTarget, MODE_NAMES, type ModeName } from '../lib/broker.js';
 import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS, RUNS } from '../lib/config.js';
 import { machineAtStart } from '../lib/machine.js';
-import { brokerMode, type ModeName } from '../lib/modes.js';
 import { redisIfNeeded, stopRedis, type BenchRedis } from '../lib/redis.js';
-import { plainTable, runInfo } from '../lib/report.js';
-import { messageRow, repeated, type Result, type Row } from '../lib/result.js';
+import { messageRow, plainTable, repeated, runInfo, type Result, type Row } from '../lib/report.js';
+import { Rig, type Target } from '../lib/rig.js';
 import { attempt, progress, runMain } from '../lib/runner.js';
-import { COMPARISON_COLUMNS, comparisonRows, type ScenarioOutcome } from './comparison.js';
-import { isPeerName, type PeerName } from './config.js';
-import { batonVersions, peerVersions, writePeersReadme, PEER_COLUMNS } from './report.js';
+import { within } from '../lib/time.js';
+import { isPeerName, PEER_NAMES, type PeerName } from './config.js';
+import {
+  COMPARISON_COLUMNS,
+  comparisonRows,
+  PEER_COLUMNS,
+  writePeersReadme,
+  type ScenarioOutcome,
+} from './report.js';
 import { SCENARIOS, type PeerScenario } from './scenarios.js';
-import { missingBinary } from './servers.js';
-import { batonSystem, peerSystem, selectSystems, type System } from './systems.js';
+import { missingBinary, startPeerServer } from './servers.js';
 
 type Json = Result['json'];
 
@@ -32,39 +30,37 @@ function list(name: string): string[] | undefined {
   return process.env[name]?.split(',').map((s) => s.trim());
 }
 
-/** Rejects when `promise` has not settled within `ms`, so a stalled system cannot hang the run. */
-function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const stall = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`stalled: no result within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, stall]).finally(() => clearTimeout(timer));
-}
-
-/** One scenario run of one system: its row, and its JSON line (null when it failed). */
-async function runOne(s: PeerScenario, system: System): Promise<{ row: Row; json: Json | null }> {
-  const outcome = await attempt(`${s.title} [${system.name}]`, () =>
-    repeated(() => bounded(s.run(system.target), s.timeoutMs), RUNS),
+/**
+ * Scenario `s` on one system (a Baton mode or a peer, whose drivers open the
+ * peer's sessions): its row, and its JSON line (null when it failed).
+ */
+async function runOne(s: PeerScenario, name: string, target: Target) {
+  // A peer that fails often says why only to its clients (etcd's "too many
+  // requests"): the last rig's drivers' errors go into the failed row.
+  let last: Rig | null = null;
+  const kept: Target = { name, start: async (o) => (last = await target.start(o)) };
+  const outcome = await attempt(`${s.title} [${name}]`, () =>
+    repeated(() => within(s.run(kept), s.timeoutMs, 'stalled'), RUNS),
   );
   if ('error' in outcome) {
-    const notes = system.failureNotes();
+    const notes = (last as Rig | null)?.driverErrors;
     const message = outcome.error + (notes ? `; ${notes}` : '');
-    console.log(JSON.stringify({ scenario: s.id, system: system.name, error: message }));
-    return { row: messageRow(s.rowTitle, system.name, 'FAILED', message), json: null };
+    console.log(JSON.stringify({ scenario: s.id, system: name, error: message }));
+    return { row: messageRow(s.rowTitle, name, 'FAILED', message), json: null };
   }
   const { json, row } = outcome.value;
   // A peer's server stands where the broker does: its figures are named for it.
   const fields = Object.entries(json)
     .filter(([k]) => k !== 'mode')
-    .map(([k, v]) => [isPeerName(system.name) ? k.replace(/^broker/, 'server') : k, v]);
-  console.log(JSON.stringify({ system: system.name, ...Object.fromEntries(fields) }));
+    .map(([k, v]) => [isPeerName(name) ? k.replace(/^broker/, 'server') : k, v]);
+  console.log(JSON.stringify({ system: name, ...Object.fromEntries(fields) }));
   return { row, json };
 }
 
 /**
  * Scenario `s` for each of Baton's `modes`, then each of the `peers`, back to
- * back; adds their rows to `rows` and resolves to each one's JSON line (null
- * when it failed; absent when skipped).
+ * back, so they meet about the same machine load: their rows, and each one's
+ * JSON line (null: failed; absent: skipped).
  */
 async function runScenario(
   s: PeerScenario,
@@ -75,13 +71,13 @@ async function runScenario(
 ): Promise<Map<string, Json | null>> {
   const results = new Map<string, Json | null>();
   for (const mode of s.modes.filter((m) => modes.includes(m))) {
-    if (mode !== 'embedded' && 'skipped' in redis) {
+    if ('skipped' in redis && mode !== 'embedded') {
       console.log(JSON.stringify({ scenario: s.id, system: mode, skipped: redis.skipped }));
       rows.push(messageRow(s.rowTitle, mode, 'SKIPPED', redis.skipped));
       continue;
     }
     const newMode = () => brokerMode(mode, 'skipped' in redis ? null : redis, s.id);
-    const { row, json } = await runOne(s, batonSystem(mode, newMode));
+    const { row, json } = await runOne(s, mode, brokerTarget(mode, newMode));
     rows.push(row);
     results.set(mode, json);
   }
@@ -93,11 +89,25 @@ async function runScenario(
       results.set(peer, null);
       continue;
     }
-    const { row, json } = await runOne(s, peerSystem(peer));
+    const env = { BATON_BENCH_PEER: peer };
+    const start: Target['start'] = (o) => Rig.start(() => startPeerServer(peer), o.drivers, env);
+    const { row, json } = await runOne(s, peer, { name: peer, start });
     rows.push(row);
     results.set(peer, json);
   }
   return results;
+}
+
+/** `BATON_PEERS` as the Baton modes and peers to run; unset, everything. */
+function selectSystems(names: readonly string[] | undefined) {
+  if (!names) return { modes: [...MODE_NAMES], peers: [...PEER_NAMES] };
+  const known: readonly string[] = ['baton', ...MODE_NAMES, ...PEER_NAMES];
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length) throw new Error(`unknown systems ${unknown.join(', ')}: ${known.join(', ')}`);
+  return {
+    modes: MODE_NAMES.filter((m) => names.includes(m) || names.includes('baton')),
+    peers: PEER_NAMES.filter((p) => names.includes(p)),
+  };
 }
 
 async function main(): Promise<number> {
@@ -108,8 +118,7 @@ async function main(): Promise<number> {
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
   // Each session is a socket in the server and one in a driver.
   const machine = machineAtStart(Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100);
-  // One Redis for Baton's Redis modes, as in `npm run bench` (each run gets
-  // its own cluster name in it); the Redis peers get a server of their own per row.
+  // For Baton's Redis modes; the Redis peers get a server of their own per row.
   const redis = await redisIfNeeded(
     scenarios.some((s) => s.modes.some((m) => m !== 'embedded' && modes.includes(m))),
   );
@@ -129,8 +138,7 @@ async function main(): Promise<number> {
     console.log(plainTable(comparison, COMPARISON_COLUMNS));
   }
   if (!only && !chosen) {
-    const versions = { baton: batonVersions(), ...peerVersions() };
-    const path = await writePeersReadme(rows, comparison, versions, info);
+    const path = await writePeersReadme(rows, comparison, info);
     progress(`results written to ${path}`);
   }
   progress(`finished in ${info.durationSec} s`);

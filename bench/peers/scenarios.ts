@@ -3,7 +3,7 @@
  * each with its bound and its headline figures for the side-by-side table.
  */
 import { CONTEND_SESSIONS, CYCLE_SESSIONS, IDLE_SESSIONS } from '../lib/config.js';
-import { fmt } from '../lib/result.js';
+import { fmt } from '../lib/report.js';
 import {
   CONTENDED,
   CONTENDED_LARGE,
@@ -12,58 +12,50 @@ import {
   IDLE,
   type Scenario,
 } from '../scenarios/catalog.js';
-import { field, type Figure } from './comparison.js';
 import {
   CONTEND_RUN_TIMEOUT_MS,
   IDLE_RUN_TIMEOUT_MS,
   PEER_IDLE_SETTLE_MS,
   RUN_TIMEOUT_MS,
 } from './config.js';
+import { field, type Figure } from './report.js';
 
 export interface PeerScenario extends Scenario {
-  /** A run with no result by then fails as stalled, so one stuck system cannot hang the run. */
   timeoutMs: number;
   figures: readonly Figure[];
 }
 
+/** The headline figure `label`, read from the JSON field `name`. */
+function figure(
+  label: string,
+  name: string,
+  higherIsBetter: boolean,
+  digits: number,
+  more: Partial<Figure> = {},
+): Figure {
+  return { label, value: (j) => field(j, name), higherIsBetter, digits, ...more };
+}
+
 function contendFigures(id: 'B' | 'C', sessions: number): Figure[] {
   const what = `${id} ${fmt(sessions)} on one path`;
-  const handoffs: Figure = {
-    label: `${what}: handoffs/s`,
-    higherIsBetter: true,
-    value: (j) => field(j, 'handoffsPerSec'),
-    digits: 0,
-  };
-  // C's second figure: "plus the time to form the queue". The Redis peers
-  // have none (theirs is "every session has called acquire"), so the best
-  // is taken from the peers that queue.
-  const formed: Figure = {
-    label: `${what}: queue formed in, s`,
-    higherIsBetter: false,
+  const handoffs = figure(`${what}: handoffs/s`, 'handoffsPerSec', true, 0);
+  // C's second figure. The Redis peers have no queue (theirs "forms" when
+  // every session has called acquire), so the best is taken from the peers that queue.
+  const formed = figure(`${what}: queue formed in, s`, 'queueFormMs', false, 1, {
     value: (j) => field(j, 'queueFormMs') / 1000,
-    digits: 1,
     peers: ['etcd', 'zookeeper'],
-  };
+  });
   return id === 'B' ? [handoffs] : [handoffs, formed];
 }
 
-/**
- * Each scenario runs for every system back to back (Baton's modes, then the
- * peers), so the systems of one scenario meet about the same machine load.
- * C near the end: forming its queues of 1,000 and 10,000 takes the longest.
- */
+const IDLE_LABEL = `E ${fmt(IDLE_SESSIONS)} idle ${PEER_IDLE_SETTLE_MS / 1000} s: KiB RSS/session (growth, MiB)`;
+
+/** C near the end: forming its queues of 1,000 and 10,000 takes the longest. */
 export const SCENARIOS: readonly PeerScenario[] = [
   {
     ...CYCLES,
     timeoutMs: RUN_TIMEOUT_MS,
-    figures: [
-      {
-        label: `A ${CYCLE_SESSIONS} sessions: cycles/s`,
-        higherIsBetter: true,
-        value: (j) => field(j, 'cyclesPerSec'),
-        digits: 0,
-      },
-    ],
+    figures: [figure(`A ${CYCLE_SESSIONS} sessions: cycles/s`, 'cyclesPerSec', true, 0)],
   },
   {
     ...CONTENDED,
@@ -73,14 +65,7 @@ export const SCENARIOS: readonly PeerScenario[] = [
   {
     ...HANDOFF,
     timeoutMs: RUN_TIMEOUT_MS,
-    figures: [
-      {
-        label: 'D release→grant p50, ms',
-        higherIsBetter: false,
-        value: (j) => field(j, 'releaseToGrantP50Ms'),
-        digits: 2,
-      },
-    ],
+    figures: [figure('D release→grant p50, ms', 'releaseToGrantP50Ms', false, 2)],
   },
   ...CONTENDED_LARGE.map((c) => ({
     ...c,
@@ -89,18 +74,13 @@ export const SCENARIOS: readonly PeerScenario[] = [
   })),
   {
     ...IDLE,
-    // Every system of the side-by-side run sits idle as long (config.ts).
     run: (target) => IDLE.run(target, PEER_IDLE_SETTLE_MS),
     timeoutMs: IDLE_RUN_TIMEOUT_MS,
     figures: [
-      {
-        label: `E ${fmt(IDLE_SESSIONS)} idle ${PEER_IDLE_SETTLE_MS / 1000} s: KiB RSS/session (growth, MiB)`,
-        higherIsBetter: false,
-        value: (j) => field(j, 'rssPerSessionKiB'),
+      figure(IDLE_LABEL, 'rssPerSessionKiB', false, 1, {
         cell: (j) =>
           `${fmt(field(j, 'rssPerSessionKiB'), 1)} (${fmt(field(j, 'rssGrowthMiB'), 1)})`,
-        digits: 1,
-      },
+      }),
     ],
   },
 ];

@@ -1,19 +1,17 @@
 /**
- * The peers' servers, started by the bench: each on free loopback ports with
- * a temporary data dir of its own, ready once it answers a probe, killed by
- * pid (and its dir removed) when its scenario ends, and on any error, signal
- * or exit through the runner's `killAllChildren`.
+ * The peers' servers, each on free loopback ports with a temporary data dir
+ * of its own, ready once it answers a probe, killed by pid (and its dir
+ * removed) when its scenario ends or the run does.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../test/support/free-port.js';
 import { trackChild } from '../lib/child.js';
-import { readProcessCpuMs } from '../lib/machine.js';
+import { readProcessCpuMs, readProcessRssBytes } from '../lib/machine.js';
 import type { Server, ServerSample } from '../lib/rig.js';
 import {
   INSTALL_LINE,
@@ -45,30 +43,6 @@ function askTcp(port: number, text: string): Promise<string> {
     socket.on('end', finish);
     socket.on('error', reject);
   });
-}
-
-/** The body of a GET, or a rejection. */
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: PROBE_TIMEOUT_MS }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Resident set of another process in bytes (VmRSS of /proc/<pid>/status), or NaN. */
-function readProcessRssBytes(pid: number): number {
-  try {
-    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib === undefined ? NaN : Number(kib) * 1024;
-  } catch {
-    return NaN;
-  }
 }
 
 /**
@@ -135,7 +109,12 @@ async function etcdSpec(dir: string): Promise<Spec> {
       ...['--initial-cluster', `bench=${peer}`, '--initial-cluster-state', 'new'],
     ],
     endpoint: client,
-    probe: async () => (await httpGet(`${client}/health`)).includes('"health":"true"'),
+    probe: async () => {
+      const res = await fetch(`${client}/health`, {
+        signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
+      return (await res.text()).includes('"health":"true"');
+    },
   };
 }
 
@@ -211,15 +190,7 @@ export async function startPeerServer(peer: PeerName): Promise<Server> {
     }),
   );
   child.once('error', (err) => (exited = err.message));
-  const kill = (): void => {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      try {
-        process.kill(child.pid, 'SIGKILL');
-      } catch {
-        // Gone already.
-      }
-    }
-  };
+  const kill = (): boolean => child.kill('SIGKILL');
   const untrack = trackChild({ kill });
   const stop = async (): Promise<void> => {
     kill();

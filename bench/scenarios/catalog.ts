@@ -1,31 +1,180 @@
+/**
+ * Scenarios A–E, which run on any system: `npm run bench` runs them on
+ * Baton's broker, `bench:peers` also on the peers. B and C are in contention.ts.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MODE_NAMES, type ModeName } from '../lib/broker.js';
 import {
   CONTEND_LARGE_SESSIONS,
   CONTEND_SESSIONS,
+  CYCLE_PATHS,
+  CYCLE_SESSIONS,
+  HANDOFF_PAUSE_MAX_MS,
+  HANDOFF_PAUSE_MIN_MS,
+  HANDOFF_REPS,
+  HOT_PATH,
   IDLE_SESSIONS,
+  IDLE_SETTLE_MS,
   REDIS_CONTEND_MAX_SESSIONS,
+  SMALL_DRIVERS,
+  TWO_DRIVERS_FROM,
+  WARMUP_MS,
 } from '../lib/config.js';
-import { MODE_NAMES, type ModeName } from '../lib/modes.js';
-import type { Result } from '../lib/result.js';
-import type { Target } from '../lib/rig.js';
+import { fmt, latencyCell, meanWindowSec, windowResult, type Result } from '../lib/report.js';
+import type { ServerSample, Target } from '../lib/rig.js';
+import { round, summarize } from '../lib/stats.js';
 import { contention } from './contention.js';
-import { cycles } from './cycles.js';
-import { handoffLatency } from './handoff.js';
-import { idleMemory } from './idle.js';
 
-/** A scenario that runs on any system: `npm run bench` and `bench:peers` both run these. */
 export interface Scenario {
   /** What `BATON_BENCH_ONLY` and `BATON_PEERS_ONLY` name it by. */
   id: 'A' | 'B' | 'C' | 'D' | 'E';
   title: string;
-  /** Its rows' first cell, also for a failed row, which has no result to take it from. */
+  /** Its rows' first cell, also for a failed row. */
   rowTitle: string;
-  /**
-   * Baton's modes it runs in, in this order. C at 10,000 and E stay embedded
-   * only, to keep the runs short.
-   */
+  /** Baton's modes it runs in: C at 10,000 and E embedded only, to keep the runs short. */
   modes: readonly ModeName[];
   /** `idleSettleMs`: how long E's sessions sit idle before the RSS is read. */
   run(target: Target, idleSettleMs?: number): Promise<Result>;
+}
+
+/** Scenario A: uncontended acquire → release cycles over many paths. */
+async function cycles(target: Target): Promise<Result> {
+  const rig = await target.start({ drivers: SMALL_DRIVERS });
+  try {
+    const conn = await rig.connect(CYCLE_SESSIONS);
+    await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
+    await sleep(WARMUP_MS);
+    const w = await rig.measure();
+    const count = w.reports.reduce((s, r) => s + r.cycles, 0);
+    const lat = summarize(w.reports.map((r) => r.latenciesMs));
+    const cyclesPerSec = round(count / meanWindowSec(w));
+    return windowResult(
+      w,
+      { scenario: 'A', mode: target.name, sessions: conn.ok },
+      {
+        paths: CYCLE_PATHS,
+        cyclesPerSec,
+        acquireP50Ms: lat.p50Ms,
+        acquireP99Ms: lat.p99Ms,
+        acquireMaxMs: lat.maxMs,
+      },
+      {
+        scenario: 'A uncontended cycles',
+        throughput: `${fmt(cyclesPerSec)} cycles/s`,
+        latency: latencyCell('acquire', lat.p50Ms, lat.p99Ms, lat.maxMs),
+        other: [`${fmt(CYCLE_PATHS)} random paths`],
+      },
+    );
+  } finally {
+    await rig.close();
+  }
+}
+
+/** Scenario D: release → grant between two sessions, on an otherwise idle broker. */
+async function handoffLatency(target: Target): Promise<Result> {
+  const rig = await target.start({ drivers: 1 });
+  try {
+    const conn = await rig.connect(2);
+    const workload = {
+      kind: 'handoff',
+      path: HOT_PATH,
+      reps: HANDOFF_REPS,
+      pauseMinMs: HANDOFF_PAUSE_MIN_MS,
+      pauseMaxMs: HANDOFF_PAUSE_MAX_MS,
+    } as const;
+    // Two passes of `reps` pauses, with room for a slow machine.
+    const timeoutMs = 2 * HANDOFF_REPS * (HANDOFF_PAUSE_MAX_MS + 100);
+    const w = await rig.timed(async () => [await rig.runToReport(workload, timeoutMs)]);
+    const lat = summarize(w.reports.map((r) => r.latenciesMs));
+    const rtt = summarize(w.reports.map((r) => r.probeRttMs));
+    return windowResult(
+      w,
+      { scenario: 'D', mode: target.name, sessions: conn.ok },
+      {
+        reps: lat.count,
+        releaseToGrantP50Ms: lat.p50Ms,
+        releaseToGrantP99Ms: lat.p99Ms,
+        releaseToGrantMaxMs: lat.maxMs,
+        busyProbeRttP50Ms: rtt.p50Ms,
+        busyProbeRttP99Ms: rtt.p99Ms,
+      },
+      {
+        scenario: 'D handoff latency',
+        throughput: '—',
+        latency: latencyCell('release→grant', lat.p50Ms, lat.p99Ms, lat.maxMs),
+        other: [
+          `${lat.count} handoffs ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart`,
+          latencyCell('plain round trip (busy tryAcquire)', rtt.p50Ms, rtt.p99Ms),
+        ],
+      },
+    );
+  } finally {
+    await rig.close();
+  }
+}
+
+/** RSS and heap growth between two samples, per session (KiB) and in all (MiB). */
+export function memoryGrowth(before: ServerSample, after: ServerSample, sessions: number) {
+  const n = Math.max(1, sessions);
+  const mib = (b: number): number => round(b / 1024 / 1024, 1);
+  return {
+    rssBeforeMiB: mib(before.rssBytes),
+    rssAfterMiB: mib(after.rssBytes),
+    rssGrowthMiB: mib(after.rssBytes - before.rssBytes),
+    rssPerSessionKiB: round((after.rssBytes - before.rssBytes) / n / 1024, 2),
+    heapPerSessionKiB: round((after.heapUsedBytes - before.heapUsedBytes) / n / 1024, 2),
+  };
+}
+
+/**
+ * Scenario E: server RSS per idle session, read after the sessions have sat
+ * idle for `settleMs` and a full GC where the server allows one.
+ */
+async function idleMemory(target: Target, settleMs = IDLE_SETTLE_MS): Promise<Result> {
+  const drivers = IDLE_SESSIONS >= TWO_DRIVERS_FROM ? 2 : 1;
+  const rig = await target.start({ drivers, exposeGc: true });
+  try {
+    await rig.server.gc();
+    const before = await rig.server.sample();
+    const conn = await rig.connect(IDLE_SESSIONS);
+    await rig.startWorkload({ kind: 'idle' });
+    await sleep(settleMs);
+    await rig.server.gc();
+    const m = memoryGrowth(before, await rig.server.sample(), conn.ok);
+    // A peer's server is no V8 process: no heap figure to show.
+    const heap = Number.isNaN(m.heapPerSessionKiB)
+      ? []
+      : [`heap ${fmt(m.heapPerSessionKiB, 1)} KiB/session`];
+    const { rssBeforeMiB, rssAfterMiB } = m;
+    return {
+      json: {
+        scenario: 'E',
+        mode: target.name,
+        sessions: conn.ok,
+        connectFailed: conn.failed,
+        connectMs: round(conn.ms),
+        ...m,
+        idleMs: settleMs,
+        connectFirstError: conn.firstError,
+      },
+      row: {
+        scenario: 'E idle sessions',
+        mode: target.name,
+        sessions: fmt(conn.ok),
+        throughput: `${fmt(m.rssPerSessionKiB, 1)} KiB RSS/session`,
+        latency: '—',
+        other: [
+          `RSS ${fmt(rssBeforeMiB, 1)} → ${fmt(rssAfterMiB, 1)} MiB after ${fmt(settleMs / 1000)} s idle`,
+          ...heap,
+          `connected in ${fmt(conn.ms / 1000, 1)} s`,
+        ].join(', '),
+        brokerCpu: '—',
+        driver: `${drivers}×`,
+      },
+    };
+  } finally {
+    await rig.close();
+  }
 }
 
 export const CYCLES: Scenario = {

@@ -1,19 +1,28 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { trackChild } from '../lib/child.js';
-import { sharedClockMs } from '../lib/grant-log.js';
-import { repoPath } from '../lib/paths.js';
+import { repoPath } from '../lib/config.js';
+import { sharedClockMs, waitFor } from '../lib/time.js';
 
 /** How long a CLI broker gets to print its "listening" line. */
 const LISTEN_TIMEOUT_MS = 15_000;
 /** Lines of its output kept, to explain a broker that died. */
 const KEPT_LINES = 20;
 
+/** The message of a log line: pino's JSON `msg` on stderr, or the line as it is. */
+function message(line: string): string {
+  try {
+    return String((JSON.parse(line) as { msg?: unknown }).msg ?? '');
+  } catch {
+    return line.replace(/^baton: /, '');
+  }
+}
+
 /**
  * A broker started as users start it (`baton server …` from the build), for
- * scenario F, where it is killed with SIGKILL and started again on the same
- * port. Its role is read from what it prints: `baton listening on … (active|standby)`
- * on stdout, `baton: active (epoch N)` on stderr when it takes over.
+ * scenario F, where it is stopped and started again on the same port. Its
+ * role is read from what it prints: `baton listening on … (active|standby)`
+ * on stdout, and the log's `active (epoch N)` and `deposed` on stderr.
  */
 export class CliBroker {
   /** Epoch of the last "active" line, while it has not said it was deposed; null otherwise. */
@@ -22,8 +31,6 @@ export class CliBroker {
   activeAtMs = 0;
   private proc: ChildProcess | null = null;
   private readonly lines: string[] = [];
-  private untrack: () => void = () => {};
-  private onActive: (() => void) | null = null;
 
   constructor(
     readonly name: string,
@@ -41,27 +48,23 @@ export class CliBroker {
 
   /** Spawns the broker and resolves with the role it printed once it listens. */
   start(): Promise<'active' | 'standby'> {
-    if (this.proc) throw new Error(`${this.name} is running`);
     const main = repoPath('dist/server/main.js');
-    const proc = spawn(
-      process.execPath,
-      [main, 'server', '--host', '127.0.0.1', '--port', String(this.port), ...this.args],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const args = [main, 'server', '--host', '127.0.0.1', '--port', String(this.port)];
+    const proc = spawn(process.execPath, [...args, ...this.args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.proc = proc;
     this.epoch = null;
-    this.untrack = trackChild({ kill: () => this.signalKill() });
+    const untrack = trackChild({ kill: () => proc.kill('SIGKILL') });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error(`${this.name} did not listen within ${LISTEN_TIMEOUT_MS} ms`));
       }, LISTEN_TIMEOUT_MS);
       proc.once('exit', (code, signal) => {
         clearTimeout(timer);
-        if (this.proc === proc) {
-          this.proc = null;
-          this.epoch = null;
-          this.untrack();
-        }
+        this.proc = null;
+        this.epoch = null;
+        untrack();
         reject(new Error(`${this.name} exited (${signal ?? code}): ${this.lines.join(' | ')}`));
       });
       createInterface({ input: proc.stdout! }).on('line', (line) => {
@@ -72,28 +75,19 @@ export class CliBroker {
           resolve(m[1] === 'active' ? 'active' : 'standby');
         }
       });
-      createInterface({ input: proc.stderr! }).on('line', (line) => this.stderrLine(line));
+      createInterface({ input: proc.stderr! }).on('line', (line) => this.logLine(line));
     });
   }
 
-  /** Resolves when this broker prints its next "active" line (or has one already). */
-  waitActive(timeoutMs: number): Promise<void> {
-    if (this.epoch !== null) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.onActive = null;
-        reject(new Error(`${this.name} did not become active within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.onActive = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  /** `kill -9`, then waits for the exit. */
-  kill9(): Promise<void> {
-    return this.stop('SIGKILL');
+  /** Resolves once this broker has printed an "active" line it has not taken back. */
+  async waitActive(timeoutMs: number): Promise<void> {
+    const active = (): true | null => (this.epoch === null ? null : true);
+    await waitFor(
+      active,
+      performance.now() + timeoutMs,
+      5,
+      () => `${this.name} did not become active within ${timeoutMs} ms`,
+    );
   }
 
   /** Sends `signal` (SIGTERM: the broker hands over and exits), then waits for the exit. */
@@ -101,31 +95,18 @@ export class CliBroker {
     const proc = this.proc;
     if (!proc) return;
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-    if (signal === 'SIGKILL') this.signalKill();
-    else proc.kill(signal);
+    proc.kill(signal);
     await exited;
   }
 
-  private signalKill(): void {
-    const pid = this.proc?.pid;
-    if (pid === undefined) return;
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone.
-    }
-  }
-
-  private stderrLine(line: string): void {
+  private logLine(line: string): void {
     this.keep(line);
-    const active = /^baton: active \(epoch (\d+)\)/.exec(line);
+    const text = message(line);
+    const active = /^active \(epoch (\d+)\)/.exec(text);
     if (active) {
       this.epoch = Number(active[1]);
       this.activeAtMs = sharedClockMs();
-      const cb = this.onActive;
-      this.onActive = null;
-      cb?.();
-    } else if (line.startsWith('baton: deposed')) {
+    } else if (text.startsWith('deposed')) {
       this.epoch = null;
     }
   }

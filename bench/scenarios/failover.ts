@@ -16,23 +16,24 @@ import {
   HOT_PATH,
   SMALL_DRIVERS,
 } from '../lib/config.js';
-import { sharedClockMs } from '../lib/grant-log.js';
-import type { DriverReport } from '../lib/messages.js';
-import type { BrokerMode } from '../lib/modes.js';
-import { driverCell, driverFigures, fmt, type Result } from '../lib/result.js';
+import type { BrokerMode } from '../lib/broker.js';
+import { sharedClockMs, waitFor } from '../lib/time.js';
+import type { DriverReport } from '../lib/recorder.js';
+import { driverCell, driverFigures, fmt, type Result } from '../lib/report.js';
 import { connectDrivers, forkDrivers, type DriverChild } from '../lib/rig.js';
 import { round } from '../lib/stats.js';
 import { percentiles } from '../../test/support/percentiles.js';
 import { activeBroker, CliBroker } from './cli-broker.js';
 import { grantOrder } from './contention.js';
 
-/** One stop of the active broker and what followed, on the shared clock. */
+/**
+ * One stop of the active broker, from the signal (shared clock) to: the
+ * survivor raising the epoch in Redis, the first grant any driver saw from
+ * it, and its `active (epoch N)` line.
+ */
 interface Takeover {
-  /** Signal → the survivor's takeover raised the epoch in Redis (after kill -9: the lapse of the leader lease). */
   toEpochMs: number;
-  /** Signal → the first grant any driver saw from the new active broker. */
   toGrantMs: number;
-  /** Signal → the survivor printed `active (epoch N)`. */
   toActiveLineMs: number;
   epoch: number;
 }
@@ -41,11 +42,9 @@ interface Takeover {
 type StopSignal = 'SIGKILL' | 'SIGTERM';
 
 /**
- * Scenario F: two CLI brokers on one Redis cluster, B's load through clients
- * that know both URLs, and rounds of: stop the active broker (`FAILOVER_KILLS`
- * times kill -9, then `FAILOVER_HANDOVERS` times SIGTERM), time the signal →
- * first grant from its successor, restart the stopped one on its port as the
- * standby, wait for the load to come back.
+ * Scenario F: two CLI brokers on one Redis cluster under B's load, and rounds
+ * of: stop the active one (kill -9, then SIGTERM), time the signal → first
+ * grant from its successor, restart it as the standby, wait for the load.
  */
 export async function failover(mode: BrokerMode): Promise<Result> {
   const redis = mode.redis;
@@ -70,15 +69,7 @@ export async function failover(mode: BrokerMode): Promise<Result> {
     if (!activeBroker(brokers)) throw new Error('no broker became active');
     await client.connect();
     drivers = await forkDrivers(SMALL_DRIVERS);
-    const urls = brokers.map((b) => b.url);
-    const conn = await connectDrivers(drivers, urls, CONTEND_SESSIONS);
-    const workload = { kind: 'failover', path: HOT_PATH } as const;
-    await Promise.all(drivers.map((d) => d.ask({ t: 'start', workload }, 'started')));
-    // No waiting for the whole queue as in B: F measures takeovers, not fairness.
-    for (const d of drivers) d.send({ t: 'go' });
-    // One window over every round, for the drivers' errors, CPU and lag and the token check.
-    await Promise.all(drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
-    await waitForLoad(drivers, sharedClockMs());
+    const sessions = await startLoad(drivers, brokers);
     const keys = redisKeys(DEFAULT_REDIS_MIRROR_OPTIONS.keyPrefix, redis.cluster);
     const rounds: Record<StopSignal, Takeover[]> = { SIGKILL: [], SIGTERM: [] };
     const plan: StopSignal[] = [
@@ -93,13 +84,30 @@ export async function failover(mode: BrokerMode): Promise<Result> {
       rounds[signal].push(await stopActive(brokers, drivers, client, keys, signal));
     }
     const reports = await Promise.all(drivers.map((d) => d.ask({ t: 'report' }, 'report')));
-    return summarize(mode, conn.ok, rounds, reports);
+    return summarize(mode, sessions, rounds, reports);
   } finally {
     await Promise.all(drivers.map((d) => d.stop({ t: 'exit' })));
-    for (const b of brokers) await b.kill9();
+    for (const b of brokers) await b.stop('SIGKILL');
     client.disconnect();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** B's load from `drivers`, whose clients know both brokers; resolves to the sessions open. */
+async function startLoad(drivers: DriverChild[], brokers: readonly CliBroker[]): Promise<number> {
+  const conn = await connectDrivers(
+    drivers,
+    brokers.map((b) => b.url),
+    CONTEND_SESSIONS,
+  );
+  const workload = { kind: 'failover', path: HOT_PATH } as const;
+  await Promise.all(drivers.map((d) => d.ask({ t: 'start', workload }, 'started')));
+  // No waiting for the whole queue as in B: F measures takeovers, not fairness.
+  for (const d of drivers) d.send({ t: 'go' });
+  // One window over every round, for the drivers' errors, CPU and lag and the token check.
+  await Promise.all(drivers.map((d) => d.ask({ t: 'measure' }, 'measuring')));
+  await waitForLoad(drivers, sharedClockMs());
+  return conn.ok;
 }
 
 async function stopActive(
@@ -123,17 +131,14 @@ async function stopActive(
   }
   const killedAt = sharedClockMs();
   const stopped = victim.stop(signal);
-  const ask = { afterMs: killedAt, minToken: Number(mark ?? 0), timeoutMs: FAILOVER_TIMEOUT_MS };
   const epochMoved = watchEpoch(client, keys, victimEpoch ?? 0);
-  const hits = await Promise.all(
-    drivers.map((d) =>
-      d.ask({ t: 'first-grant', ...ask }, 'first-grant', FAILOVER_TIMEOUT_MS + 5_000),
-    ),
-  );
-  const firstAt = Math.min(...hits.map((h) => h.atMs ?? Infinity));
-  if (!Number.isFinite(firstAt)) {
-    throw new Error(`no grant within ${FAILOVER_TIMEOUT_MS} ms of killing ${victim.name}`);
-  }
+  const firstGrant = async (): Promise<number | null> => {
+    const firstAtMs = (await grantsSince(drivers, killedAt, Number(mark ?? 0))).firstAtMs;
+    return Number.isFinite(firstAtMs) ? firstAtMs : null;
+  };
+  const firstAt = await waitFor(firstGrant, deadline(), 10, () => {
+    return `no grant within ${FAILOVER_TIMEOUT_MS} ms of killing ${victim.name}`;
+  });
   await survivor.waitActive(FAILOVER_TIMEOUT_MS);
   await stopped;
   const takeover = {
@@ -152,33 +157,38 @@ async function stopActive(
 /** How often the epoch key is read while a takeover is awaited. */
 const EPOCH_POLL_MS = 5;
 
+function deadline(): number {
+  return performance.now() + FAILOVER_TIMEOUT_MS;
+}
+
 /**
- * Resolves with the shared-clock time the epoch key first read above `epoch`:
- * when the survivor took the lapsed lease. It splits kill → "active" into the
- * lease's lapse and the promotion that follows it.
+ * The shared-clock time the epoch key first read above `epoch` (NaN if it
+ * did not): it splits kill → "active" into the lease's lapse and the
+ * promotion that follows.
  */
 async function watchEpoch(client: Redis, keys: RedisKeys, epoch: number): Promise<number> {
-  const deadline = performance.now() + FAILOVER_TIMEOUT_MS;
-  while (performance.now() < deadline) {
-    if (Number(await client.get(keys.epoch)) > epoch) return sharedClockMs();
-    await sleep(EPOCH_POLL_MS);
-  }
-  return NaN;
+  const moved = async (): Promise<number | null> =>
+    Number(await client.get(keys.epoch)) > epoch ? sharedClockMs() : null;
+  return waitFor(moved, deadline(), EPOCH_POLL_MS, () => 'epoch').catch(() => NaN);
+}
+
+/** The drivers' grants since `sinceMs` (shared clock), and the first with a token ≥ `minToken`. */
+async function grantsSince(drivers: readonly DriverChild[], sinceMs: number, minToken = 0) {
+  const ask = { t: 'grants', sinceMs, minToken } as const;
+  const replies = await Promise.all(drivers.map((d) => d.ask(ask, 'grants')));
+  return {
+    count: replies.reduce((s, r) => s + r.count, 0),
+    firstAtMs: Math.min(...replies.map((r) => r.firstAtMs ?? Infinity)),
+  };
 }
 
 /** Waits until the drivers have seen one rotation's worth of grants since `sinceMs`. */
 async function waitForLoad(drivers: readonly DriverChild[], sinceMs: number): Promise<void> {
-  const deadline = performance.now() + FAILOVER_TIMEOUT_MS;
-  for (;;) {
-    const counts = await Promise.all(
-      drivers.map((d) => d.ask({ t: 'grants-since', sinceMs }, 'grants-since')),
-    );
-    if (counts.reduce((s, c) => s + c.count, 0) >= CONTEND_SESSIONS) return;
-    if (performance.now() > deadline) {
-      throw new Error(`the load did not resume within ${FAILOVER_TIMEOUT_MS} ms`);
-    }
-    await sleep(50);
-  }
+  const resumed = async (): Promise<true | null> =>
+    (await grantsSince(drivers, sinceMs)).count >= CONTEND_SESSIONS ? true : null;
+  await waitFor(resumed, deadline(), 50, () => {
+    return `the load did not resume within ${FAILOVER_TIMEOUT_MS} ms`;
+  });
 }
 
 /** p50, p99 and max of one kind of stop, from the signal to each mark. */

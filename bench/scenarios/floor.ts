@@ -10,18 +10,17 @@ import {
 } from '../lib/config.js';
 import { startBroker } from '../lib/broker.js';
 import { openPool } from '../lib/pool.js';
-import { fmt, latencyCell, type Result } from '../lib/result.js';
-import { randomInt, round, summarize } from '../lib/stats.js';
+import { fmt, latencyCell, type Result } from '../lib/report.js';
+import { randomInt, summarize } from '../lib/stats.js';
+import { memoryGrowth } from './catalog.js';
 
 /**
  * Scenario T, the transport floor: a bare `ws` echo server in the broker's
- * place (same process setup, same `ws` options), measured as D and E measure
- * the broker. A round trip at D's random phase is what one handoff (release
- * out, grant back) cannot beat; its RSS with 10,000 idle sockets is what E
- * cannot go under. Baton's D and E rows are read against these.
+ * place, measured as D and E measure the broker. No broker on `ws` beats its
+ * round trip or goes under its RSS per idle socket.
  */
 export async function transportFloor(): Promise<Result> {
-  const server = await startBroker({ mode: null, exposeGc: true });
+  const server = await startBroker(null, { exposeGc: true });
   const sockets: WebSocket[] = [];
   try {
     const url = server.endpoint;
@@ -32,10 +31,7 @@ export async function transportFloor(): Promise<Result> {
     sockets.push(...pool.clients);
     await sleep(IDLE_SETTLE_MS);
     await server.gc();
-    const after = await server.sample();
-    const n = Math.max(1, pool.clients.length);
-    const rssPerSessionKiB = round((after.rssBytes - before.rssBytes) / n / 1024, 2);
-    const mib = (b: number): number => round(b / 1024 / 1024, 1);
+    const m = memoryGrowth(before, await server.sample(), pool.clients.length);
     return {
       json: {
         scenario: 'T',
@@ -44,19 +40,19 @@ export async function transportFloor(): Promise<Result> {
         roundTripP99Ms: rtt.p99Ms,
         sockets: pool.clients.length,
         connectFailed: pool.failed,
-        rssBeforeMiB: mib(before.rssBytes),
-        rssAfterMiB: mib(after.rssBytes),
-        rssPerSocketKiB: rssPerSessionKiB,
+        rssBeforeMiB: m.rssBeforeMiB,
+        rssAfterMiB: m.rssAfterMiB,
+        rssPerSocketKiB: m.rssPerSessionKiB,
       },
       row: {
         scenario: 'T transport floor',
         mode: 'bare ws echo',
         sessions: fmt(pool.clients.length),
-        throughput: `${fmt(rssPerSessionKiB, 1)} KiB RSS/socket`,
+        throughput: `${fmt(m.rssPerSessionKiB, 1)} KiB RSS/socket`,
         latency: latencyCell('round trip', rtt.p50Ms, rtt.p99Ms, rtt.maxMs),
         other:
           `${rtt.count} round trips ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart; ` +
-          `RSS ${fmt(mib(before.rssBytes), 1)} → ${fmt(mib(after.rssBytes), 1)} MiB with idle sockets`,
+          `RSS ${fmt(m.rssBeforeMiB, 1)} → ${fmt(m.rssAfterMiB, 1)} MiB with idle sockets`,
         brokerCpu: '—',
         driver: 'runner',
       },

@@ -1,13 +1,9 @@
 /**
- * `npm run bench`: Baton's scenarios, each in the broker modes it runs in
- * (bench/lib/modes.ts), on a Redis the bench starts itself. Every run gets a
- * fresh broker process and its own drivers, all on loopback. Results go to
- * stdout as one JSON line per row, then a table, and into bench/README.md.
- * `BATON_BENCH_ONLY=A,D` and `BATON_BENCH_MODES=redis-strict` run subsets
- * (and leave the README alone); `BATON_BENCH_CPU_PROF=dir` profiles every
- * broker and driver into `dir`.
+ * `npm run bench`: Baton's scenarios in each broker mode they run in, one JSON
+ * line per row on stdout, then a table, also into bench/README.md unless
+ * `BATON_BENCH_ONLY` or `BATON_BENCH_MODES` picks a subset (bench/README.md).
  */
-import { brokerTarget } from '../lib/broker.js';
+import { brokerMode, brokerTarget, type BrokerMode, type ModeName } from '../lib/broker.js';
 import {
   CONTEND_LARGE_SESSIONS,
   FAILOVER_HANDOVERS,
@@ -16,10 +12,19 @@ import {
   RUNS,
 } from '../lib/config.js';
 import { machineAtStart } from '../lib/machine.js';
-import { brokerMode, type BrokerMode, type ModeName } from '../lib/modes.js';
 import { redisIfNeeded, stopRedis } from '../lib/redis.js';
-import { markdownTable, plainTable, runInfo, runLine, writeReadmeBlock } from '../lib/report.js';
-import { messageRow, repeated, type Result, type Row } from '../lib/result.js';
+import {
+  COLUMNS,
+  markdownTable,
+  messageRow,
+  plainTable,
+  repeated,
+  runInfo,
+  runLine,
+  writeReadmeBlock,
+  type Result,
+  type Row,
+} from '../lib/report.js';
 import { attempt, progress, runMain } from '../lib/runner.js';
 import { CONTENDED, CONTENDED_LARGE, CYCLES, HANDOFF, IDLE, type Scenario } from './catalog.js';
 import { failover } from './failover.js';
@@ -38,10 +43,7 @@ function onBroker(s: Scenario): BenchScenario {
   return { ...s, run: (name, newMode) => s.run(brokerTarget(name, newMode)) };
 }
 
-/**
- * Each scenario runs in all its modes back to back, so the modes of one
- * scenario meet about the same load from the machine's other tenants.
- */
+/** Each scenario runs in all its modes back to back, so they meet about the same machine load. */
 const SCENARIOS: readonly BenchScenario[] = [
   ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF, IDLE].map(onBroker),
   {
@@ -97,10 +99,10 @@ async function main(): Promise<number> {
   stopRedis();
   const info = runInfo(machine, startedAt);
   console.log('');
-  console.log(plainTable(rows));
+  console.log(plainTable(rows, COLUMNS));
   if (!only && !modes) {
-    const table = [runLine(info, 'npm run bench'), '', markdownTable(rows)];
-    const path = await writeReadmeBlock('<!-- results:start -->', '<!-- results:end -->', table);
+    const table = [runLine(info, 'npm run bench'), '', markdownTable(rows, COLUMNS)];
+    const path = await writeReadmeBlock('results', table);
     progress(`results written to ${path}`);
   }
   progress(`finished in ${info.durationSec} s`);

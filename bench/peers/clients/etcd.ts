@@ -1,27 +1,17 @@
 /**
- * The etcd peer: the recipe of Go's `clientv3/concurrency.Mutex` (etcd 3.4),
- * written out over the raw KV and watch APIs of the `etcd3` package.
- *
- * - A session is a lease (TTL = the bench's session TTL), kept alive by the
- *   client, and its own gRPC connection (a local subchannel pool, so sessions
- *   do not share one HTTP/2 connection: one connection per session, like
- *   Baton's and ZooKeeper's).
- * - Lock: one transaction puts `lock/<path>/<lease id in hex>` under the
- *   lease if it does not exist, and reads the key with the lowest create
- *   revision under `lock/<path>/` (the owner). If that is ours, granted.
- *   Otherwise wait for deletes: read the key with the highest create
- *   revision below ours (the predecessor), watch it from the read's
- *   revision until it is deleted, and read again, until none is left.
- * - Unlock: delete our key. The fencing token is its create revision (one
- *   counter for the whole store, like Baton's tokens).
- * - TryLock (3.5's `TryLock`): the same transaction; if we are not the owner,
- *   delete our key and give up.
+ * The etcd peer: the recipe of Go's `clientv3/concurrency.Mutex` (etcd 3.4)
+ * over the raw KV and watch APIs of `etcd3`. A session is a lease and its own
+ * gRPC connection (a local subchannel pool: one connection per session, like
+ * Baton's and ZooKeeper's). Lock puts `lock/<path>/<lease id>` and waits for
+ * every key created before it to go, watching the last one; the fencing
+ * token is its create revision (one counter for the store, like Baton's).
+ * TryLock (3.5's) gives up and deletes its key when it is not the owner.
  */
 import { once } from 'node:events';
 import type { Etcd3, IKeyValue, IResponseHeader, Lease } from 'etcd3';
-import type { LockLease } from '../../lib/lock-client.js';
-import { etcd3 } from './libraries.js';
-import { within, type PeerClient } from './peer-client.js';
+import type { LockLease } from '../../lib/pool.js';
+import { etcd3, type PeerClient } from './peer-client.js';
+import { within } from '../../lib/time.js';
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
@@ -40,12 +30,10 @@ interface Enqueued {
 class EtcdMutexClient implements PeerClient {
   inQueue = false;
   /**
-   * The last release's delete. Each unary call is its own HTTP/2 stream, so
-   * a lock sent while the delete is in flight can be applied first: its
-   * transaction then finds our old key and, as Go's Mutex does, takes it as
-   * ours, and the delete lands after the grant (two holders, one token).
-   * A Go worker's Unlock returns before its next Lock; here acquire waits
-   * for the delete, which keeps the workloads' fire-and-forget release safe.
+   * The last release's delete, which acquire waits for. Each call is its own
+   * HTTP/2 stream, so a lock sent while the delete is in flight could find
+   * our old key, take it as ours (as Go's Mutex does) and be deleted after
+   * the grant. A Go worker's Unlock returns before its next Lock.
    */
   private released: Promise<unknown> = Promise.resolve();
 
@@ -119,10 +107,8 @@ class EtcdMutexClient implements PeerClient {
 
   /**
    * Watches `key` from the revision of the read that found it, as Go's
-   * `waitDelete` does (`WithRev(resp.Header.Revision)`). etcd puts a watch
-   * that starts at or below its current revision in its "unsynced" group,
-   * which a loop catches up every 100 ms: a delete soon after the watch is
-   * set can wait up to that long (bench/README.md, scenario D).
+   * `waitDelete` does. etcd catches up such "unsynced" watches every 100 ms,
+   * so a delete soon after the watch is set can wait that long (scenario D).
    */
   private async waitDelete(key: Buffer, header: IResponseHeader): Promise<void> {
     const watcher = this.etcd.watch().key(key).startRevision(header.revision).watcher();

@@ -1,4 +1,20 @@
-import type { LockClient } from '../../lib/lock-client.js';
+import { createRequire } from 'node:module';
+import type * as Etcd3 from 'etcd3';
+import type Zookeeper from 'node-zookeeper-client';
+import type RedlockClass from 'redlock';
+import { repoPath } from '../../lib/config.js';
+import type { LockClient } from '../../lib/pool.js';
+
+/**
+ * The peers' client libraries, loaded from the peers' own package
+ * (bench/peers/package.json) and not from Baton's dependencies: the bench
+ * runs from .bench-out/, where a bare import would never look in
+ * bench/peers/node_modules. All three are CommonJS.
+ */
+const require = createRequire(repoPath('bench/peers/package.json'));
+export const etcd3 = require('etcd3') as typeof Etcd3;
+export const zookeeper = require('node-zookeeper-client') as typeof Zookeeper;
+export const Redlock = (require('redlock') as { default: typeof RedlockClass }).default;
 
 /** A peer's session: the bench's lock interface, plus what the runner polls while a queue forms. */
 export interface PeerClient extends LockClient {
@@ -16,12 +32,3 @@ export type PeerConnect = (
   ttlMs: number,
   timeoutMs: number,
 ) => Promise<PeerClient>;
-
-/** Rejects after `ms` with `what`, unless `promise` settles first. */
-export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -1,27 +1,19 @@
 /**
- * The two Redis peers, one Redis connection (ioredis) per session, no
- * persistence on the server (as for the Redis of Baton's own bench):
- *
- * - `redis-setnx`: `SET key value NX PX ttl` with a random value; a failed
- *   attempt sleeps and retries. Release deletes the key only if it still
- *   holds this value (compare-and-delete in Lua, by EVALSHA).
- * - `redlock`: the `redlock` package on one Redis (quorum of one), retrying
- *   forever with the same delay and jitter. Its acquire is a Lua SET NX PX,
- *   its release a Lua compare-and-delete.
- *
- * Neither has fencing tokens or a queue: whoever retries first after a
- * release wins, so there is no FIFO and a waiter can starve. The "token" is
- * the grant's time on the shared clock, to order grants (lock-client.ts).
+ * The two Redis peers, one ioredis connection per session. `redis-setnx`:
+ * `SET key value NX PX ttl` with a random value, retried after a sleep, and
+ * released by a compare-and-delete in Lua. `redlock`: the `redlock` package on
+ * one Redis, retrying forever with the same delay and jitter. Neither has
+ * fencing or a queue: whoever retries first after a release wins, so there is
+ * no FIFO and a waiter can starve.
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { Lock } from 'redlock';
-import { sharedClockMs } from '../../lib/grant-log.js';
-import type { LockLease } from '../../lib/lock-client.js';
+import { sharedClockMs, within } from '../../lib/time.js';
+import type { LockLease } from '../../lib/pool.js';
 import { REDIS_LOCK_TTL_MS, REDIS_RETRY_DELAY_MS, REDIS_RETRY_JITTER_MS } from '../config.js';
-import { Redlock } from './libraries.js';
-import { within, type PeerClient } from './peer-client.js';
+import { Redlock, type PeerClient } from './peer-client.js';
 
 const RELEASE_SCRIPT = `if redis.call('get', KEYS[1]) == ARGV[1] then
   return redis.call('del', KEYS[1])

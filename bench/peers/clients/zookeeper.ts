@@ -1,21 +1,14 @@
 /**
  * The ZooKeeper peer: the lock recipe of the ZooKeeper docs (as Curator's
- * InterProcessMutex does it), over `node-zookeeper-client` (pure JS). A
- * session is one ZooKeeper session on its own TCP connection.
- *
- * - Lock: create `/locks/<path>/lock-` EPHEMERAL_SEQUENTIAL (the parents,
- *   persistent, on first use of a path), list the children; if ours has the
- *   lowest sequence number, granted; otherwise set a watch on the next lower
- *   one (`exists` with a watcher: one waiter per predecessor, no herd) and
- *   list again when it fires.
- * - Unlock: delete our znode. The "token" is its sequence number, which
- *   orders the grants of one path (not a store-wide fencing token).
- * - Try: the same create and list; if we are not first, delete ours.
+ * InterProcessMutex does it) over `node-zookeeper-client`, one session per
+ * connection. Lock creates an EPHEMERAL_SEQUENTIAL znode and, unless it is
+ * the lowest, watches the next lower one (no herd) and lists again when it
+ * goes. The "token" is the sequence number, which orders one path's grants.
  */
 import type { Client, ZkException } from 'node-zookeeper-client';
-import type { LockLease } from '../../lib/lock-client.js';
-import { zookeeper } from './libraries.js';
-import { within, type PeerClient } from './peer-client.js';
+import type { LockLease } from '../../lib/pool.js';
+import { zookeeper, type PeerClient } from './peer-client.js';
+import { within } from '../../lib/time.js';
 
 const { CreateMode, Exception } = zookeeper;
 
