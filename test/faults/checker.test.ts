@@ -72,6 +72,19 @@ describe('the fault checker', () => {
     expect(f.overlaps[0]).toMatchObject({ path: 'a', ms: 40 });
   });
 
+  it('finds no overlap with a hold that ended the moment it began', () => {
+    const h = history([
+      ['w1', 'a', 10, 0, 1, 100],
+      ['w2', 'a', 11, 40, 50, 50, 'lost'],
+    ]);
+    expect(checkHistory(h, strict).overlaps).toEqual([]);
+    const longer = history([
+      ['w1', 'a', 10, 0, 1, 100],
+      ['w2', 'a', 11, 40, 50, 51, 'lost'],
+    ]);
+    expect(checkHistory(longer, strict).overlaps).toHaveLength(1);
+  });
+
   it('counts a hold that ended by a late `lost` as an overlap at the strict level', () => {
     const h = history([
       ['w1', 'a', 10, 0, 1, 3_000, 'lost'],

@@ -135,6 +135,8 @@ export function overlapsOf(holds: Hold[]): Overlap[] {
       for (const a of live) {
         if (a.token === b.token) continue;
         const to = Math.min(a.to, b.to);
+        // A hold that ended the moment it began (granted and lost in one ms) held nothing.
+        if (to <= b.from) continue;
         found.push({ path, a, b, from: b.from, to, ms: to - b.from });
       }
       live.push(b);
