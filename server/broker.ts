@@ -224,12 +224,15 @@ export class Broker {
       return conn.close(CLOSE_CODES.notLeader, 'not the active broker');
     }
     const now = this.clock.now();
+    // With auth a session belongs to its principal; without, quotas count by address.
+    const owner = conn.principal ?? conn.remoteAddress;
     const effects =
       frame.session !== undefined && frame.secret !== undefined
-        ? this.table.resume(now, frame.session, frame.secret)
+        ? this.table.resume(now, frame.session, frame.secret, conn.principal ?? undefined)
         : this.table.open(now, {
             sessionId: nanoid(),
             secret: nanoid(),
+            owner,
             ...(frame.ttlMs !== undefined && { ttlMs: frame.ttlMs }),
             ...(frame.name !== undefined && { name: frame.name }),
           });

@@ -25,6 +25,10 @@ export const CLOSE_CODES = {
   replaced: 4001,
   /** The peer broke the protocol in a way that leaves nothing to talk about. */
   protocol: 4002,
+  /** No credential, or a wrong one: no session was made. */
+  unauthenticated: 4003,
+  /** The client sent faster than its rate limit allows, for too long. */
+  rateLimited: 4009,
   /** The client stopped reading and its backlog passed the limit. */
   slowConsumer: 4008,
   /** The broker is shutting down. */

@@ -2,9 +2,12 @@
 
 export interface OpenCommand {
   sessionId: string;
+  /** Returned in the welcome once; the table keeps only its hash. */
   secret: string;
   ttlMs?: number;
   name?: string;
+  /** Who opened it: the principal, or the client's address without auth. Default ''. */
+  owner?: string;
 }
 export interface AcquireCommand {
   requestId: number;

@@ -9,8 +9,8 @@ export type EndReason =
   'released' | 'timeout' | 'cancelled' | 'expired' | 'disconnected' | 'forced' | 'failover';
 
 export type JournalEntry =
-  /** A session opened: id, secret, TTL, name. */
-  | readonly ['open', string, string, number, string]
+  /** A session opened: id, hash of its secret, TTL, name, owner (absent in older logs). */
+  | readonly ['open', string, string, number, string, string?]
   /** A waiter joined the tail of a queue: session, request, path, strict, timeoutMs or -1. */
   | readonly ['wait', string, number, string, boolean, number]
   /** A lock was granted (from the queue head, or at once): session, request, path, token, strict. */

@@ -46,9 +46,10 @@ export class Session implements Timed {
 
   constructor(
     readonly id: string,
-    readonly secret: string,
+    readonly secretHash: string,
     readonly ttlMs: number,
     readonly name: string,
+    readonly owner: string,
     now: number,
   ) {
     this.lastSeenAt = now;

@@ -13,6 +13,7 @@ import type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy } f
 import { applyEntry, restoreSnapshot, takeSnapshot, type TableSnapshot } from './replica.js';
 import { TableState } from './table-state.js';
 import { TableViews } from './table-views.js';
+import { hashSecret, secretMatches } from './secret-hash.js';
 
 export type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy };
 
@@ -46,17 +47,30 @@ export class LockTable {
     }
     const asked = cmd.ttlMs ?? o.defaultSessionTtlMs;
     const ttlMs = Math.min(o.maxSessionTtlMs, Math.max(o.minSessionTtlMs, asked));
-    const s = new Session(cmd.sessionId, cmd.secret, ttlMs, cmd.name ?? '', now);
+    const s = new Session(
+      cmd.sessionId,
+      hashSecret(cmd.secret),
+      ttlMs,
+      cmd.name ?? '',
+      cmd.owner ?? '',
+      now,
+    );
     this.state.addSession(s);
     return [
-      { type: 'welcome', sessionId: s.id, secret: s.secret, ttlMs, resumed: false, held: [] },
+      { type: 'welcome', sessionId: s.id, secret: cmd.secret, ttlMs, resumed: false, held: [] },
     ];
   }
 
-  resume(now: number, sessionId: string, secret: string): Effect[] {
+  /** Resumes a session by its secret; with `owner`, only a session that owner opened. */
+  resume(now: number, sessionId: string, secret: string, owner?: string): Effect[] {
     // The secret is checked before anything renews the lease.
     const found = this.state.sessions.get(sessionId);
-    const s = found && sameSecret(found.secret, secret) ? this.live(now, sessionId) : undefined;
+    const known = found && secretMatches(found.secretHash, secret);
+    if (known && owner !== undefined && found.owner !== owner) {
+      const message = `session ${sessionId} belongs to another principal`;
+      return [{ type: 'refused', code: 'FORBIDDEN', message }];
+    }
+    const s = known ? this.live(now, sessionId) : undefined;
     if (!s) {
       const message = `session ${sessionId} is unknown or expired`;
       return [{ type: 'refused', code: 'SESSION_EXPIRED', message }];
@@ -440,11 +454,3 @@ export class LockTable {
 
 /** Shared empty answer of `takeJournal`; never written to. */
 const NO_ENTRIES: JournalEntry[] = [];
-
-/** Compares secrets in time that does not depend on where they first differ. */
-function sameSecret(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}

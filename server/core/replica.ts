@@ -7,8 +7,8 @@ import type { TableState } from './table-state.js';
  * Leases and waiter deadlines restart when a standby is promoted.
  */
 export interface TableSnapshot {
-  /** id, secret, TTL, name */
-  sessions: [string, string, number, string][];
+  /** id, hash of its secret, TTL, name, owner (absent in older snapshots) */
+  sessions: [string, string, number, string, string?][];
   /** path, holder (session, request, token, strict) or null, waiters (session, request, strict, timeoutMs or -1) */
   locks: [string, [string, number, number, boolean] | null, [string, number, boolean, number][]][];
   tokenNext: number;
@@ -28,7 +28,7 @@ function session(state: TableState, id: string): Session {
 export function applyEntry(state: TableState, e: JournalEntry, now: number): void {
   switch (e[0]) {
     case 'open':
-      return state.addSession(new Session(e[1], e[2], e[3], e[4], now));
+      return state.addSession(new Session(e[1], e[2], e[3], e[4], e[5] ?? '', now));
     case 'wait': {
       const [, sid, requestId, path, strict, timeoutMs] = e;
       const lock = state.lockFor(path);
@@ -70,7 +70,8 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
 
 export function takeSnapshot(state: TableState): TableSnapshot {
   const sessions: TableSnapshot['sessions'] = [];
-  for (const s of state.sessions.values()) sessions.push([s.id, s.secret, s.ttlMs, s.name]);
+  for (const s of state.sessions.values())
+    sessions.push([s.id, s.secretHash, s.ttlMs, s.name, s.owner]);
   const locks: TableSnapshot['locks'] = [];
   for (const lock of state.locks.values()) {
     const h = lock.holder;
@@ -89,8 +90,8 @@ export function takeSnapshot(state: TableState): TableSnapshot {
 }
 
 export function restoreSnapshot(state: TableState, snap: TableSnapshot, now: number): void {
-  for (const [id, secret, ttlMs, name] of snap.sessions) {
-    applyEntry(state, ['open', id, secret, ttlMs, name], now);
+  for (const [id, secretHash, ttlMs, name, owner] of snap.sessions) {
+    applyEntry(state, ['open', id, secretHash, ttlMs, name, owner], now);
   }
   for (const [path, holder, waiters] of snap.locks) {
     if (holder) applyEntry(state, ['grant', holder[0], holder[1], path, holder[2], holder[3]], now);

@@ -23,7 +23,7 @@ export class TableState {
   addSession(s: Session): void {
     this.sessions.set(s.id, s);
     this.sessionHeap.push(s);
-    this.journal?.push(['open', s.id, s.secret, s.ttlMs, s.name]);
+    this.journal?.push(['open', s.id, s.secretHash, s.ttlMs, s.name, s.owner]);
   }
 
   removeSession(s: Session): void {

@@ -23,6 +23,8 @@ export interface Traffic {
  */
 export class Connection {
   sessionId: string | null = null;
+  /** The principal its credential named, once authenticated; null without auth. */
+  principal: string | null = null;
   closed = false;
   /** Closes the connection if no hello binds a session in time; null once bound. */
   helloTimer: unknown = null;

@@ -101,6 +101,26 @@ describe('LockTable sessions', () => {
     expect(b.t.resume(now, id, secret)).toEqual(refused);
   });
 
+  it('keeps only a hash of the secret: not in the journal, not in a snapshot', () => {
+    const t = new LockTable({ journal: true });
+    t.open(0, { sessionId: 'a', secret: 'the-plain-secret', owner: 'billing' });
+    const written = JSON.stringify([t.takeJournal(), t.snapshot()]);
+    expect(written).not.toContain('the-plain-secret');
+    expect(written).toContain('billing');
+    const standby = new LockTable();
+    standby.restore(0, t.snapshot());
+    expect(standby.resume(10, 'a', 'the-plain-secret')).toMatchObject([{ resumed: true }]);
+  });
+
+  it("refuses a resume of another owner's session as FORBIDDEN, and renews nothing", () => {
+    const t = new LockTable();
+    t.open(0, { sessionId: 'a', secret: 's', owner: 'billing', ttlMs: 1_000 });
+    expect(t.resume(500, 'a', 's', 'ops')).toMatchObject([{ type: 'refused', code: 'FORBIDDEN' }]);
+    expect(t.resume(500, 'a', 's', 'billing')).toMatchObject([{ type: 'welcome', resumed: true }]);
+    // A wrong secret says nothing about whose the session is.
+    expect(t.resume(500, 'a', 'x', 'ops')).toMatchObject([{ code: 'SESSION_EXPIRED' }]);
+  });
+
   it('does not renew a lease for a resume with a wrong secret', () => {
     const b = new Bench().open('a');
     const token = tokenIn(b.acq('a', 1, 'p'));
