@@ -25,6 +25,8 @@ export class Connection {
   sessionId: string | null = null;
   /** The principal its credential named, once authenticated; null without auth. */
   principal: string | null = null;
+  /** The subject of the client's TLS certificate, when it showed one; null otherwise. */
+  certSubject: string | null = null;
   closed = false;
   /** Closes the connection if no hello binds a session in time; null once bound. */
   helloTimer: unknown = null;
