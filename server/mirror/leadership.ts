@@ -81,6 +81,10 @@ export class HolderWatch {
     if (!this.wasAway) return;
     this.wasAway = false;
     this.waitUntil = Math.max(this.waitUntil, now + this.leaseMs);
+    // Absence seen on both sides of an outage is not absence seen throughout:
+    // the generation may have come and gone unseen (a leader seeded, Redis
+    // restarted empty), and that leader must get its time to seed again.
+    this.missingSince = null;
   }
 
   /** The holder gave the lease up on purpose (a handover): no wait. */
@@ -107,8 +111,8 @@ export class HolderWatch {
   }
 
   /**
-   * No generation in Redis at `now`: true once it has been missing for
-   * `waitMs`, long enough for a live leader (which renews every third of its
+   * No generation in Redis at `now`: true once it has been missing, look
+   * after look, for `waitMs`, long enough for a live leader (which renews every third of its
    * lease) to have found the loss and seeded from its table.
    */
   generationMissing(now: number, waitMs: number): boolean {
