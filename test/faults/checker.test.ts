@@ -210,6 +210,27 @@ describe('the fault checker', () => {
     const logged = { grants: new Set([grantKey('s-w1', 'a', 10)]), twoHolders: [] };
     expect(crossCheckLog(h, logged, strict).missingFromLog).toEqual([]);
   });
+
+  it('excuses a strict grant missing from the log only just before Redis lost the log', () => {
+    const log = { grants: new Set<string>(), twoHolders: [] };
+    const at = (grantedAt: number) =>
+      crossCheckLog(
+        history(
+          [['w1', 'a', 10, 0, grantedAt, grantedAt + 10]],
+          [{ start: 1_000, logLostAt: 1_020 }],
+        ),
+        log,
+        strict,
+      );
+    expect(at(1_010)).toMatchObject({ missingFromLog: [], excusedMissingFromLog: 1 });
+    expect(at(1_060).missingFromLog).toEqual([]);
+    // Long after the loss, or before its window: the broker sent what it never wrote.
+    expect(at(1_200).missingFromLog).toHaveLength(1);
+    expect(at(800).missingFromLog).toHaveLength(1);
+    // A fault that lost no log excuses nothing at the strict level.
+    const outage = history([['w1', 'a', 10, 0, 1_010, 1_020]], [{ start: 1_000, end: 1_100 }]);
+    expect(crossCheckLog(outage, log, strict).missingFromLog).toHaveLength(1);
+  });
 });
 
 describe('the log replay', () => {

@@ -148,6 +148,9 @@ export function overlapsOf(holds: Hold[]): Overlap[] {
 /** The mirror lag is a few ms (p99 ~10 ms on loopback); this is ample. */
 export const WINDOW_BEFORE_MS = 100;
 
+/** A grant durable before a data loss reaches its client within a loop turn or two of it. */
+const LOST_SLACK_MS = 50;
+
 /** Where efficient overlaps and unlogged grants are excused. */
 type Window = Pick<CheckOptions, 'windowMs' | 'windowBeforeMs'>;
 
@@ -290,7 +293,11 @@ export const grantKey = (session: string, path: string, token: number): string =
 export interface LogFindings {
   /** Grants clients received that the log never made, and nothing excuses. */
   missingFromLog: { session: string; path: string; token: number; at: number }[];
-  /** Efficient grants missing from the log inside a fault's window (made in its last moments). */
+  /**
+   * Grants missing from the log that nothing can check: efficient ones inside
+   * a fault's window (made in a broker's last moments), and strict ones made
+   * durable just before Redis lost that part of the log, unread.
+   */
   excusedMissingFromLog: number;
   logTwoHolders: LogView['twoHolders'];
 }
@@ -309,8 +316,14 @@ export function crossCheckLog(
   const missing = grantsOf(history)
     .filter((g) => !log.grants.has(grantKey(g.session, g.path, g.token)))
     .map((g) => ({ session: g.session, path: g.path, token: g.token, at: g.at }));
+  const before = options.windowBeforeMs ?? WINDOW_BEFORE_MS;
+  const lostUnread = (at: number): boolean =>
+    history.faults.some(
+      (f) =>
+        f.logLostAt !== undefined && at >= f.start - before && at <= f.logLostAt + LOST_SLACK_MS,
+    );
   const excused = (m: { at: number }): boolean =>
-    options.level === 'efficient' && inWindow(history.faults, options, m.at);
+    options.level === 'efficient' ? inWindow(history.faults, options, m.at) : lostUnread(m.at);
   return {
     missingFromLog: missing.filter((m) => !excused(m)),
     excusedMissingFromLog: missing.filter(excused).length,

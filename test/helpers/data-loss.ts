@@ -183,6 +183,7 @@ async function lossRound(
     r.before = countLines(ctx.cluster);
     r.lossAt = await cutOff.cut();
     r.extra = await lose(r.leader);
+    fault.logLost();
     r.answersAt = performance.now();
     const seen = (): Promise<true | undefined> => outcomeSeen(ctx, rig, r);
     const back = await eventually(seen, RECOVERY_TIMEOUT_MS).catch(() => false);

@@ -78,6 +78,8 @@ export interface ScenarioOptions {
 export interface FaultHandle {
   /** The cluster serves again (a takeover): holds must span up to here. Default: the fault's end. */
   recovered(): void;
+  /** Redis has just lost log entries (a data loss): see {@link FaultRecord.logLostAt}. */
+  logLost(): void;
 }
 
 export interface FaultOptions {
@@ -255,7 +257,10 @@ export async function collectScenario(
       };
       history.faults.push(record);
       try {
-        await act({ recovered: () => void (record.recovered = performance.now()) });
+        await act({
+          recovered: () => void (record.recovered = performance.now()),
+          logLost: () => void (record.logLostAt = performance.now()),
+        });
       } finally {
         record.end = performance.now();
         if (Number.isNaN(record.recovered)) record.recovered = record.end;

@@ -73,6 +73,11 @@ export interface FaultRecord {
   needs: 'either' | 'hold' | 'waiter' | 'both' | 'none';
   /** Grants the round must have (since the previous fault ended, up to `end`). */
   minGrants: number;
+  /**
+   * When Redis had lost log entries, for a data loss: a grant made durable
+   * just before may be gone before the recorder could read it.
+   */
+  logLostAt?: number;
 }
 
 /** A holder process killed with SIGKILL while a waiter was queued on its lock. */
