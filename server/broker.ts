@@ -254,7 +254,8 @@ export class Broker {
     if (conn.sessionId) {
       return conn.refuse({ t: 'error', code: 'PROTOCOL', message: 'hello was already said' });
     }
-    if (this.access && !this.authenticate(conn, frame)) return;
+    // Once per connection: a hello held while promoting comes back here authenticated.
+    if (this.access && conn.principal === null && !this.authenticate(conn, frame)) return;
     // About to lead (a handover sends clients here a moment early): they wait rather than bounce.
     if (this.role === 'promoting' && this.waitingHellos.length < MAX_WAITING_HELLOS) {
       this.waitingHellos.push([conn, frame]);
