@@ -256,6 +256,7 @@ export class Broker {
     }
     // Once per connection: a hello held while promoting comes back here authenticated.
     if (this.access && conn.principal === null && !this.authenticate(conn, frame)) return;
+    conn.upgradeToken = null;
     // About to lead (a handover sends clients here a moment early): they wait rather than bounce.
     if (this.role === 'promoting' && this.waitingHellos.length < MAX_WAITING_HELLOS) {
       this.waitingHellos.push([conn, frame]);
@@ -294,7 +295,6 @@ export class Broker {
    */
   private authenticate(conn: Connection, frame: HelloFrame): boolean {
     const token = frame.authToken ?? conn.upgradeToken;
-    conn.upgradeToken = null;
     const principal = this.access!.authenticate(token, conn.certSubject);
     if (principal) {
       conn.principal = principal.name;
@@ -302,7 +302,11 @@ export class Broker {
     }
     const message =
       token === null && conn.certSubject === null ? 'no credential' : 'unknown credential';
-    this.limitHit(`hello refused: ${message}`, conn.remoteAddress);
+    // A client can cause this as often as it likes: a line per kind every few seconds.
+    const who = conn.remoteAddress;
+    this.limits.pass(`auth: ${message}`, (heldBack) =>
+      this.log.warn({ who, heldBack }, `hello refused: ${message}`),
+    );
     conn.refuse({ t: 'error', code: 'UNAUTHENTICATED', message }, CLOSE_CODES.unauthenticated);
     return false;
   }
