@@ -10,9 +10,9 @@ import { authFile, BILLING, OPS, REPORTS } from './auth-harness.js';
 /** A broker with an auth file of `principals`, and the way to rewrite the file. */
 async function brokerWithAuth(principals = [BILLING, REPORTS, OPS]) {
   const auth = authFile(principals);
-  const { logger, messages } = memoryLogger();
+  const { logger, messages, lines } = memoryLogger();
   const broker = await startBroker({ auth: { file: auth.file } }, { logger });
-  return { broker, auth, messages };
+  return { broker, auth, messages, lines };
 }
 
 /** Sends a hello (with `authToken` when given) and resolves with what came back and the close. */
@@ -35,7 +35,7 @@ async function rejection(promise: Promise<unknown>): Promise<BatonError> {
 
 describe('a broker with an auth file', () => {
   it('refuses a hello with no token or a wrong one: UNAUTHENTICATED, closed with 4003, no session', async () => {
-    const { broker } = await brokerWithAuth();
+    const { broker, lines } = await brokerWithAuth();
     for (const token of [undefined, 'wrong-token', `${BILLING.token}x`]) {
       const { raw, frame } = await hello(broker.url, token);
       expect(frame).toMatchObject({ t: 'error', code: 'UNAUTHENTICATED' });
@@ -45,6 +45,11 @@ describe('a broker with an auth file', () => {
     const { frame } = await hello(broker.url, BILLING.token);
     expect(frame.t).toBe('welcome');
     expect(broker.views.counts().sessions).toBe(1);
+    // Refusals are logged, but never a token, right or wrong.
+    const log = JSON.stringify(lines);
+    expect(log).toMatch(/hello refused: no credential/);
+    expect(log).toMatch(/hello refused: unknown credential/);
+    for (const secret of ['wrong-token', BILLING.token]) expect(log).not.toContain(secret);
   });
 
   it('takes the token from an Authorization: Bearer header at upgrade', async () => {
