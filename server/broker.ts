@@ -15,7 +15,8 @@ import {
 } from './broker-options.js';
 import { listenAdmin, type AdminServer } from './admin/admin-server.js';
 import { BrokerAdmin } from './admin/broker-admin.js';
-import { Access, type ReloadResult } from './auth/access.js';
+import type { Access, ReloadResult } from './auth/access.js';
+import { AuthGate } from './auth/auth-gate.js';
 import { BrokerEvents, type BrokerListener } from './broker-events.js';
 import { systemClock, systemTimer, type Clock, type Timer } from './clock.js';
 import type { Effect, GrantEffect, WelcomeEffect } from './core/effects.js';
@@ -73,8 +74,8 @@ export class Broker {
   private readonly events = new BrokerEvents();
   /** What operators see and may do: the admin server's source. */
   readonly admin: BrokerAdmin;
-  /** The principals of the auth file; null without one (no authentication). */
-  readonly access: Access | null;
+  /** Who may open sessions and lock what: the auth file's principals, if any. */
+  private readonly auth: AuthGate;
 
   constructor(options: BrokerOptions = {}, deps: BrokerDeps = {}) {
     this.options = resolveBrokerOptions(options);
@@ -84,7 +85,7 @@ export class Broker {
     this.log = this.logRoot.child({ part: 'broker' });
     this.limits = new LogThrottle(() => this.clock.now());
     // Read before anything listens: a bad file stops the start, naming its line.
-    this.access = this.options.auth.file === null ? null : new Access(this.options.auth.file);
+    this.auth = new AuthGate(this.options.auth, this.log, () => this.clock.now());
     this.table = this.newTable();
     this.gateway = new WsGateway(
       this.options.transport,
@@ -173,41 +174,21 @@ export class Broker {
     }
     const { role, advertisedUrl: url, adminUrl: admin } = this;
     this.log.info({ url, role, admin }, `listening on ${this.url} (${role})`);
-    this.warnIfOpen();
+    this.auth.announce(this.url);
   }
 
-  /** Says so when anyone who reaches the port may lock anything. */
-  private warnIfOpen(): void {
-    if (this.access) {
-      const principals = this.access.principals.size;
-      this.log.info({ principals }, `auth file ${this.access.file}: ${principals} principals`);
-    } else if (this.options.auth.insecureNoAuth) {
-      this.log.warn(
-        `no auth file and --insecure-no-auth: anyone who reaches ${this.url} may lock anything`,
-      );
-    } else {
-      this.log.warn(`no auth file: any local user may lock anything on ${this.url}`);
-    }
+  /** The principals of the auth file; null without one (no authentication). */
+  get access(): Access | null {
+    return this.auth.access;
   }
 
   /**
-   * Reads the auth file again (SIGHUP). A principal removed or narrowed is
-   * refused its next hello or acquire; what it holds stays until released or
-   * expired. On a bad file the principals loaded before stay, and the error
-   * (naming the line) is logged and returned.
+   * Reads the auth file again (SIGHUP): a removed or narrowed principal is
+   * refused its next hello or acquire, and keeps what it holds. On a bad file
+   * the previous principals stay; the error, naming the line, is logged.
    */
   reloadAuth(): ReloadResult {
-    if (!this.access) return { ok: false, error: 'the broker has no auth file' };
-    const result = this.access.reload();
-    if (result.ok) {
-      this.log.info(
-        { principals: result.principals },
-        `auth file reloaded: ${result.principals} principals`,
-      );
-    } else {
-      this.log.error(`auth file not reloaded, the previous one stays: ${result.error}`);
-    }
-    return result;
+    return this.auth.reload();
   }
 
   /** Stops accepting, closes every connection (sessions are not ended) and the mirror. */
@@ -254,9 +235,7 @@ export class Broker {
     if (conn.sessionId) {
       return conn.refuse({ t: 'error', code: 'PROTOCOL', message: 'hello was already said' });
     }
-    // Once per connection: a hello held while promoting comes back here authenticated.
-    if (this.access && conn.principal === null && !this.authenticate(conn, frame)) return;
-    conn.upgradeToken = null;
+    if (!this.auth.admit(conn, frame)) return;
     // About to lead (a handover sends clients here a moment early): they wait rather than bounce.
     if (this.role === 'promoting' && this.waitingHellos.length < MAX_WAITING_HELLOS) {
       this.waitingHellos.push([conn, frame]);
@@ -288,29 +267,6 @@ export class Broker {
     this.apply(effects);
   }
 
-  /**
-   * Names the connection's principal from the hello's token, the upgrade's
-   * bearer token or the client certificate; false (and the connection
-   * closed, no session made) when none names one.
-   */
-  private authenticate(conn: Connection, frame: HelloFrame): boolean {
-    const token = frame.authToken ?? conn.upgradeToken;
-    const principal = this.access!.authenticate(token, conn.certSubject);
-    if (principal) {
-      conn.principal = principal.name;
-      return true;
-    }
-    const message =
-      token === null && conn.certSubject === null ? 'no credential' : 'unknown credential';
-    // A client can cause this as often as it likes: a line per kind every few seconds.
-    const who = conn.remoteAddress;
-    this.limits.pass(`auth: ${message}`, (heldBack) =>
-      this.log.warn({ who, heldBack }, `hello refused: ${message}`),
-    );
-    conn.refuse({ t: 'error', code: 'UNAUTHENTICATED', message }, CLOSE_CODES.unauthenticated);
-    return false;
-  }
-
   /** @internal Called by the gateway for every frame after hello. */
   command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>, conn: Connection): void {
     // Handing over: no new work (the client resends its acquire to the next
@@ -323,7 +279,7 @@ export class Broker {
         return this.apply(table.heartbeat(now, sessionId, frame.id));
       case 'acquire': {
         const { id: requestId, path, wait, timeoutMs, quiet } = frame;
-        if (this.access && !this.access.mayLock(conn.principal, path)) {
+        if (!this.auth.mayLock(conn.principal, path)) {
           const message = `${conn.principal ?? 'this principal'} may not lock ${path}`;
           return conn.send({ t: 'error', id: requestId, code: 'FORBIDDEN', message });
         }
