@@ -9,6 +9,12 @@ export interface ClientOptions {
   sessionTtlMs?: number;
   /** A name shown to operators beside the session. Default none. */
   name?: string;
+  /**
+   * The principal's token, for a broker with an auth file; sent in every
+   * hello (the Node entry also sends it as `Authorization: Bearer` at
+   * upgrade). Not `token`: a lease's `token` is its fencing token. Default none.
+   */
+  authToken?: string;
   /** How long `connect` waits for its first session before it gives up. Default 10,000 ms. */
   connectTimeoutMs?: number;
   /** First reconnect delay; it doubles up to `reconnectMaxDelayMs`, with jitter. Default 50 ms. */
@@ -26,6 +32,7 @@ export interface ResolvedClientOptions {
   readonly urls: readonly string[];
   readonly sessionTtlMs: number;
   readonly name: string | undefined;
+  readonly authToken: string | undefined;
   readonly connectTimeoutMs: number;
   readonly reconnectMinDelayMs: number;
   readonly reconnectMaxDelayMs: number;
@@ -52,6 +59,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     urls,
     sessionTtlMs: pick('sessionTtlMs'),
     name: options.name,
+    authToken: options.authToken,
     connectTimeoutMs: pick('connectTimeoutMs'),
     reconnectMinDelayMs: pick('reconnectMinDelayMs'),
     reconnectMaxDelayMs: pick('reconnectMaxDelayMs'),
@@ -67,6 +75,16 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     (typeof resolved.name !== 'string' || resolved.name.length > 128)
   ) {
     throw new InvalidOptionError('name must be a string of at most 128 characters');
+  }
+  const { authToken } = resolved;
+  // One word of at most 512 characters: it travels in a header and in a bounded hello field.
+  if (
+    authToken !== undefined &&
+    (typeof authToken !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(authToken))
+  ) {
+    throw new InvalidOptionError(
+      'authToken must be 1 to 512 printable ASCII characters without spaces',
+    );
   }
   return Object.freeze(resolved);
 }

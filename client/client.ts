@@ -45,6 +45,13 @@ export type ClientStatus =
   | { state: 'closed'; error?: BatonError };
 
 type RequestFrame = Exclude<ClientFrame, HelloFrame>;
+
+/** Refusals of a hello that dialling again cannot mend. */
+const FINAL_REFUSALS: ReadonlySet<string> = new Set([
+  'UNSUPPORTED_VERSION',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+]);
 type Reply = Exclude<ServerFrame, WelcomeFrame | { t: 'lost' } | { t: 'redirect' }>;
 
 interface Pending {
@@ -357,11 +364,15 @@ export class BatonClient {
     }
   }
 
-  /** A hello was refused. */
+  /**
+   * A hello was refused. A refused credential (UNAUTHENTICATED), or a session
+   * of another principal (FORBIDDEN), will be refused again however often the
+   * client dials: it gives up rather than loop.
+   */
   private refused(frame: ServerFrame & { t: 'error' }): void {
     const error = errorFromCode(frame.code, frame.message);
     if (frame.code === 'SESSION_EXPIRED') return this.sessionExpired();
-    if (frame.code === 'UNSUPPORTED_VERSION') void this.shutdown(error);
+    if (FINAL_REFUSALS.has(frame.code)) void this.shutdown(error);
     else this.emit({ state: 'reconnecting', error });
   }
 
@@ -387,6 +398,7 @@ export class BatonClient {
       hello.secret = this.secret;
     }
     if (this.options.name !== undefined) hello.name = this.options.name;
+    if (this.options.authToken !== undefined) hello.authToken = this.options.authToken;
     this.helloSentAt = this.clock.now();
     this.link.send(hello);
   }
@@ -394,6 +406,11 @@ export class BatonClient {
   private down(code: number, error?: BatonError): void {
     this.ready = false;
     if (this.closing) return;
+    if (code === CLOSE_CODES.unauthenticated) {
+      // The refusal's error frame, had it come, would have ended the client already.
+      void this.shutdown(new BatonError('UNAUTHENTICATED', 'the broker refused the credential'));
+      return;
+    }
     if (code === CLOSE_CODES.sessionEnded && this.sessionId) this.sessionExpired();
     this.emit(error ? { state: 'reconnecting', error } : { state: 'reconnecting' });
   }

@@ -12,8 +12,11 @@ export * from '../shared/errors.js';
 
 /** Connects from Node (over the `ws` package) and resolves once the session is open. */
 export async function connect(options: ClientOptions): Promise<BatonClient> {
+  // Also in the hello; a header lets a proxy in front of the broker see it too.
+  const token = options.authToken;
+  const headers = typeof token === 'string' ? { Authorization: `Bearer ${token}` } : undefined;
   const client = new BatonClient(options, (url) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
+    const socket = new WebSocket(url, { perMessageDeflate: false, ...(headers && { headers }) });
     socket.binaryType = 'nodebuffer';
     corkPerTick(socket);
     return socket as unknown as WebSocketLike;

@@ -13,6 +13,11 @@ import {
   type ResolvedAdminOptions,
 } from './admin/admin-options.js';
 import {
+  resolveAuthOptions,
+  type AuthOptions,
+  type ResolvedAuthOptions,
+} from './auth/auth-options.js';
+import {
   resolveLockTableOptions,
   type LockTableOptions,
   type ResolvedLockTableOptions,
@@ -46,6 +51,13 @@ export interface TransportOptions {
   advertiseUrl?: string;
   /** A connection that has not said hello by then is closed. Default 5,000 ms. */
   helloTimeoutMs?: number;
+  /**
+   * Origins (`https://app.example.com`) whose pages may open a WebSocket to
+   * the broker; `*` is any. An upgrade with another `Origin` header is
+   * refused (403); one without (not a browser) passes. Default: pages served
+   * from the host the client dialled only (Origin's host equals Host).
+   */
+  allowedOrigins?: string[];
 }
 
 /** How much any one client, and all of them, may take. Every field is optional. */
@@ -70,6 +82,8 @@ export interface BrokerOptions {
   redis?: RedisMirrorOptions;
   /** Serve the admin HTTP API, metrics and console beside the broker. Default none. */
   admin?: AdminOptions;
+  /** Principals, their credentials and prefixes. Default none: no authentication. */
+  auth?: AuthOptions;
 }
 
 export interface ResolvedTransportOptions {
@@ -77,6 +91,8 @@ export interface ResolvedTransportOptions {
   readonly port: number;
   readonly advertiseUrl: string | undefined;
   readonly helloTimeoutMs: number;
+  /** null: same host only. */
+  readonly allowedOrigins: readonly string[] | null;
   readonly maxFrameBytes: number;
   readonly maxBufferedBytes: number;
 }
@@ -92,6 +108,7 @@ export interface ResolvedBrokerOptions {
   readonly transport: ResolvedTransportOptions;
   readonly redis: ResolvedRedisMirrorOptions | null;
   readonly admin: ResolvedAdminOptions | null;
+  readonly auth: ResolvedAuthOptions;
 }
 
 export const DEFAULT_BROKER_OPTIONS = Object.freeze({
@@ -108,6 +125,7 @@ const BROKER_KEYS: OptionKeys<BrokerOptions> = {
   limits: true,
   redis: true,
   admin: true,
+  auth: true,
 };
 const TABLE_KEYS: OptionKeys<BrokerTableOptions> = {
   defaultSessionTtlMs: true,
@@ -124,6 +142,7 @@ const TRANSPORT_KEYS: OptionKeys<TransportOptions> = {
   port: true,
   advertiseUrl: true,
   helloTimeoutMs: true,
+  allowedOrigins: true,
 };
 const LIMIT_KEYS: OptionKeys<LimitOptions> = {
   maxSessions: true,
@@ -153,6 +172,8 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
   );
   const t = mergeOptions('transport', o.transport, TRANSPORT_KEYS, d.transport);
   const table = resolveLockTableOptions({ ...tableRules, ...tableLimits, journal: true });
+  const host = stringOption('transport.host', t.host);
+  const auth = resolveAuthOptions(o.auth, host);
   const byPrefix = Object.entries(consistencyByPrefix ?? {});
   for (const [prefix, level] of byPrefix) {
     oneOfOption(`table.consistencyByPrefix['${prefix}']`, level, LEVELS);
@@ -174,17 +195,39 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
       2 ** 40,
     ),
     transport: Object.freeze({
-      host: stringOption('transport.host', t.host),
+      host,
       port: intOption('transport.port', t.port, 0, 65_535),
       advertiseUrl: t.advertiseUrl,
       helloTimeoutMs: intOption('transport.helloTimeoutMs', t.helloTimeoutMs, 1, 600_000),
+      allowedOrigins: resolveOrigins(t.allowedOrigins),
       // A path of 512 bytes with its frame must fit.
       maxFrameBytes: intOption('limits.maxFrameBytes', maxFrameBytes, 1024, 16 * 1024 * 1024),
       maxBufferedBytes: intOption('limits.maxBufferedBytes', maxBufferedBytes, 1024, 2 ** 30),
     }),
     redis: o.redis ? resolveRedisMirrorOptions(o.redis) : null,
-    admin: o.admin ? resolveAdminOptions(o.admin) : null,
+    // Principals with admin rights are a credential too.
+    admin: o.admin ? resolveAdminOptions(o.admin, { principals: auth.file !== null }) : null,
+    auth,
   });
+}
+
+/** Origins as browsers send them (`scheme://host[:port]`, lower case), or `*`. */
+function resolveOrigins(origins: unknown): readonly string[] | null {
+  if (origins === undefined) return null;
+  const name = 'transport.allowedOrigins';
+  if (!Array.isArray(origins)) throw new InvalidOptionError(`${name} must be a list of origins`);
+  return Object.freeze(
+    origins.map((o: unknown) => {
+      if (o === '*') return o;
+      const url = typeof o === 'string' ? URL.parse(o) : null;
+      if (url === null || url.origin === 'null' || url.href.replace(/\/$/, '') !== url.origin) {
+        throw new InvalidOptionError(
+          `${name}: ${String(o)} is not an origin (scheme://host[:port], or *)`,
+        );
+      }
+      return url.origin;
+    }),
+  );
 }
 
 /** The level an acquire of `path` gets: the asked one, else the longest matching prefix's, else the default. */

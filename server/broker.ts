@@ -15,6 +15,8 @@ import {
 } from './broker-options.js';
 import { listenAdmin, type AdminServer } from './admin/admin-server.js';
 import { BrokerAdmin } from './admin/broker-admin.js';
+import type { Access, ReloadResult } from './auth/access.js';
+import { AuthGate } from './auth/auth-gate.js';
 import { BrokerEvents, type BrokerListener } from './broker-events.js';
 import { systemClock, systemTimer, type Clock, type Timer } from './clock.js';
 import type { Effect, GrantEffect, WelcomeEffect } from './core/effects.js';
@@ -72,6 +74,8 @@ export class Broker {
   private readonly events = new BrokerEvents();
   /** What operators see and may do: the admin server's source. */
   readonly admin: BrokerAdmin;
+  /** Who may open sessions and lock what: the auth file's principals, if any. */
+  private readonly auth: AuthGate;
 
   constructor(options: BrokerOptions = {}, deps: BrokerDeps = {}) {
     this.options = resolveBrokerOptions(options);
@@ -80,6 +84,8 @@ export class Broker {
     this.logRoot = deps.logger ?? silentLogger;
     this.log = this.logRoot.child({ part: 'broker' });
     this.limits = new LogThrottle(() => this.clock.now());
+    // Read before anything listens: a bad file stops the start, naming its line.
+    this.auth = new AuthGate(this.options.auth, this.log, () => this.clock.now());
     this.table = this.newTable();
     this.gateway = new WsGateway(
       this.options.transport,
@@ -168,6 +174,21 @@ export class Broker {
     }
     const { role, advertisedUrl: url, adminUrl: admin } = this;
     this.log.info({ url, role, admin }, `listening on ${this.url} (${role})`);
+    this.auth.announce(this.url);
+  }
+
+  /** The principals of the auth file; null without one (no authentication). */
+  get access(): Access | null {
+    return this.auth.access;
+  }
+
+  /**
+   * Reads the auth file again (SIGHUP): a removed or narrowed principal is
+   * refused its next hello or acquire, and keeps what it holds. On a bad file
+   * the previous principals stay; the error, naming the line, is logged.
+   */
+  reloadAuth(): ReloadResult {
+    return this.auth.reload();
   }
 
   /** Stops accepting, closes every connection (sessions are not ended) and the mirror. */
@@ -214,6 +235,7 @@ export class Broker {
     if (conn.sessionId) {
       return conn.refuse({ t: 'error', code: 'PROTOCOL', message: 'hello was already said' });
     }
+    if (!this.auth.admit(conn, frame)) return;
     // About to lead (a handover sends clients here a moment early): they wait rather than bounce.
     if (this.role === 'promoting' && this.waitingHellos.length < MAX_WAITING_HELLOS) {
       this.waitingHellos.push([conn, frame]);
@@ -246,7 +268,7 @@ export class Broker {
   }
 
   /** @internal Called by the gateway for every frame after hello. */
-  command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>): void {
+  command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>, conn: Connection): void {
     // Handing over: no new work (the client resends its acquire to the next
     // broker), but releases and the rest still land in the log that goes over.
     if (this.draining && frame.t === 'acquire') return;
@@ -257,6 +279,10 @@ export class Broker {
         return this.apply(table.heartbeat(now, sessionId, frame.id));
       case 'acquire': {
         const { id: requestId, path, wait, timeoutMs, quiet } = frame;
+        if (!this.auth.mayLock(conn.principal, path)) {
+          const message = `${conn.principal ?? 'this principal'} may not lock ${path}`;
+          return conn.send({ t: 'error', id: requestId, code: 'FORBIDDEN', message });
+        }
         const strict = levelFor(this.options, path, frame.consistency) === 'strict';
         const cmd = { requestId, path, wait, strict, timeoutMs, quiet };
         return this.apply(table.acquire(now, sessionId, cmd));

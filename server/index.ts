@@ -1,4 +1,6 @@
 export { Broker, createBroker, type BrokerDeps } from './broker.js';
+export type { AuthOptions } from './auth/auth-options.js';
+export type { ReloadResult } from './auth/access.js';
 export type {
   BrokerOptions,
   BrokerTableOptions,

@@ -58,6 +58,8 @@ export interface HelloFrame {
   session?: string;
   secret?: string;
   name?: string;
+  /** The principal's token, when the broker asks for one (browsers cannot set headers at upgrade). */
+  authToken?: string;
 }
 /** App-level heartbeat: browsers cannot send WebSocket pings. */
 export interface HeartbeatFrame {
@@ -175,6 +177,7 @@ export const FRAME_LIMITS = {
   maxPathChars: 2048,
   maxSessionIdChars: 64,
   maxNameChars: 128,
+  maxAuthTokenChars: 512,
   /** About 24.8 days: the longest delay a Node timer takes. */
   maxTimeoutMs: 2_147_483_647,
 } as const;
@@ -191,6 +194,7 @@ function readHello(m: Fields): HelloFrame {
   const session = optionalStr(field(m, 'session'), 'session', FRAME_LIMITS.maxSessionIdChars);
   const secret = optionalStr(field(m, 'secret'), 'secret', FRAME_LIMITS.maxSessionIdChars);
   const name = optionalStr(field(m, 'name'), 'name', FRAME_LIMITS.maxNameChars);
+  const authToken = optionalStr(field(m, 'authToken'), 'authToken', FRAME_LIMITS.maxAuthTokenChars);
   // Names are shown in consoles and terminals: no escape sequences.
   if (name !== undefined && hasControlChars(name)) {
     fail("'name' may not hold control characters");
@@ -204,6 +208,7 @@ function readHello(m: Fields): HelloFrame {
     frame.secret = secret;
   }
   if (name !== undefined) frame.name = name;
+  if (authToken !== undefined) frame.authToken = authToken;
   return frame;
 }
 

@@ -3,7 +3,10 @@
  * its own; setup in `BATON_BENCH_BROKER`, the rest over IPC. With `floor`, a
  * bare `ws` echo server instead (scenario T).
  */
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from '../../server/broker.js';
 import type { BrokerCommand, BrokerReply, BrokerSetup } from './broker.js';
@@ -24,7 +27,22 @@ function createBenchBroker(setup: BrokerSetup): Promise<Broker> {
     transport: { host: '127.0.0.1', port: 0 },
     table: { defaultSessionTtlMs: 30_000, consistency: setup.consistency },
     ...(setup.redis && { redis: setup.redis }),
+    ...(process.env['BATON_BENCH_AUTH'] === '1' && {
+      auth: { file: benchAuthFile(setup.dataDir) },
+    }),
   });
+}
+
+/** The token drivers show with `BATON_BENCH_AUTH=1` (driver.ts). */
+const BENCH_AUTH_TOKEN = 'bench-token';
+
+/** An auth file whose one principal may lock anything with {@link BENCH_AUTH_TOKEN}. */
+function benchAuthFile(dataDir: string): string {
+  const file = join(dataDir, 'bench-auth.json');
+  const tokenSha256 = createHash('sha256').update(BENCH_AUTH_TOKEN).digest('hex');
+  const principal = { name: 'bench', tokenSha256, allow: [{ prefix: '', rights: ['lock'] }] };
+  writeFileSync(file, JSON.stringify({ principals: [principal] }));
+  return file;
 }
 
 function echoServer(): Promise<number> {

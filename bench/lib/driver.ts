@@ -38,7 +38,13 @@ type Opened = Pool<LockClient> & { queued?: () => number };
 async function open(o: PoolOptions): Promise<Opened> {
   const peer = process.env['BATON_BENCH_PEER'];
   if (!peer) {
-    const options = { url: o.url, sessionTtlMs: o.ttlMs, connectTimeoutMs: o.timeoutMs };
+    const options = {
+      url: o.url,
+      sessionTtlMs: o.ttlMs,
+      connectTimeoutMs: o.timeoutMs,
+      // The broker's auth file then has this one token (broker-process.ts).
+      ...(process.env['BATON_BENCH_AUTH'] === '1' && { authToken: 'bench-token' }),
+    };
     return openPool(o.count, o.concurrency, () => connect(options));
   }
   // Loaded by URL only in peer drivers: Baton's drivers never load a peer's

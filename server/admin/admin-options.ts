@@ -34,8 +34,15 @@ export function isLoopbackHost(host: string): boolean {
 
 const ADMIN_KEYS: OptionKeys<AdminOptions> = { host: true, port: true, token: true };
 
-/** Merges `options` over the defaults and validates them, naming any bad property (`admin.port`). */
-export function resolveAdminOptions(options: AdminOptions = {}): ResolvedAdminOptions {
+/**
+ * Merges `options` over the defaults and validates them, naming any bad
+ * property (`admin.port`). `principals`: the broker has an auth file, whose
+ * principals with admin rights are a credential too.
+ */
+export function resolveAdminOptions(
+  options: AdminOptions = {},
+  { principals = false }: { principals?: boolean } = {},
+): ResolvedAdminOptions {
   const o = mergeOptions('admin', options, ADMIN_KEYS, DEFAULT_ADMIN_OPTIONS);
   const host = stringOption('admin.host', o.host);
   const port = intOption('admin.port', o.port, 0, 65_535);
@@ -46,9 +53,9 @@ export function resolveAdminOptions(options: AdminOptions = {}): ResolvedAdminOp
   }
   // Force-release and end-session are one request away: without a credential,
   // only local users may reach them.
-  if (token === null && !isLoopbackHost(host)) {
+  if (token === null && !principals && !isLoopbackHost(host)) {
     throw new InvalidOptionError(
-      `host ${host} is not a loopback address: the admin API needs a token to listen there`,
+      `host ${host} is not a loopback address: the admin API needs a token (or an auth file) to listen there`,
     );
   }
   return Object.freeze({ host, port, token });

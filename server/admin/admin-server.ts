@@ -13,6 +13,7 @@ import { EventStream } from './event-stream.js';
 import { AdminRequestError, sendError, sendJson } from './http-reply.js';
 import { AdminMetrics } from './metrics.js';
 import { API_ROUTES, type ApiRoute } from './routes.js';
+import { scopedSource } from './scoped-source.js';
 import { sendConsoleFile } from './static-files.js';
 
 /** A running admin HTTP server. */
@@ -38,7 +39,11 @@ export async function startAdmin(
   options: AdminOptions = {},
   log: Logger = silentLogger,
 ): Promise<AdminServer> {
-  return listenAdmin(source, resolveAdminOptions(options), log);
+  return listenAdmin(
+    source,
+    resolveAdminOptions(options, { principals: source.hasPrincipals }),
+    log,
+  );
 }
 
 /**
@@ -83,7 +88,7 @@ class AdminHttpServer implements AdminServer {
     private readonly options: ResolvedAdminOptions,
     private readonly log: Logger,
   ) {
-    this.auth = new AdminAuth(options.token);
+    this.auth = new AdminAuth(options.token, source);
     this.metrics = new AdminMetrics(source);
     this.events = new EventStream(source);
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -107,7 +112,7 @@ class AdminHttpServer implements AdminServer {
       this.server.once('error', fail);
       this.server.listen(this.options.port, this.options.host, () => {
         this.server.off('error', fail);
-        if (this.options.token === null) {
+        if (this.options.token === null && !this.source.hasPrincipals) {
           this.log.warn(
             `admin API on ${this.url} has no token: any local user can use it (set --admin-token or BATON_ADMIN_TOKEN)`,
           );
@@ -157,22 +162,28 @@ class AdminHttpServer implements AdminServer {
     }
     const guarded = path === '/metrics' || path.startsWith('/api/');
     if (!guarded) return sendError(res, 'NOT_FOUND', `no route ${req.method} ${path}`);
-    if (!this.auth.allows(req)) {
+    const caller = this.auth.identify(req);
+    if (caller === 'unauthorized') {
       return sendError(res, 'UNAUTHORIZED', 'the admin API needs Authorization: Bearer <token>');
+    }
+    if (caller === 'forbidden') {
+      return sendError(res, 'FORBIDDEN', 'this principal has no admin rights');
     }
     if (req.method === 'GET' && path === '/metrics') return this.sendMetrics(res);
     if (req.method === 'GET' && path === '/api/events') {
-      if (this.events.add(req, res)) return;
+      if (this.events.add(req, res, caller.scope)) return;
       return sendError(res, 'UNAVAILABLE', 'too many event streams are open');
     }
     const route = ROUTES.get(routeKey(req.method ?? '', path));
     if (route === undefined) return sendError(res, 'NOT_FOUND', `no route ${req.method} ${path}`);
-    const answer = route.handle(this.source, url.searchParams);
+    const source = caller.scope === null ? this.source : scopedSource(this.source, caller.scope);
+    const answer = route.handle(source, url.searchParams);
     if (req.method === 'POST') {
       // Operators' actions take locks and sessions away from people: say who did what.
       const args = Object.fromEntries(url.searchParams);
+      const by = req.socket.remoteAddress;
       this.log.info(
-        { action: path, ...args, by: req.socket.remoteAddress, answer },
+        { action: path, ...args, by, principal: caller.name, answer },
         'operator action',
       );
     }

@@ -118,6 +118,12 @@ export interface AdminCounters {
   internalErrors: number;
 }
 
+/** A principal as the admin side sees it: its name and the prefixes it may administer. */
+export interface AdminPrincipal {
+  readonly name: string;
+  readonly admin: readonly string[];
+}
+
 /** The broker as the admin side sees it. Reads are O(locks) or O(sessions) at most. */
 export interface AdminSource {
   /** Monotonic ms, and one-shot timers: the broker's, so tests can drive them. */
@@ -128,7 +134,13 @@ export interface AdminSource {
   locks(q: LocksQuery): Page<LockSummary>;
   /** null: no such lock (never held nor waited for, or idle and forgotten). */
   lock(path: string, q: { offset?: number; limit?: number }): LockDetail | null;
-  sessions(q: { prefix?: string; offset?: number; limit?: number }): Page<SessionSummary>;
+  /** `within`: only sessions whose every hold and wait lies under one of these prefixes (and that have one). */
+  sessions(q: {
+    prefix?: string;
+    within?: readonly string[];
+    offset?: number;
+    limit?: number;
+  }): Page<SessionSummary>;
   session(id: string): SessionDetail | null;
   /** Newest last; `path` narrows to one lock. */
   history(q: { path?: string; limit?: number }): HistoryEvent[];
@@ -142,6 +154,13 @@ export interface AdminSource {
   endSession(id: string): boolean;
   /** The broker's events as they happen (listeners must stay cheap). Returns the unsubscribe. */
   subscribe(listener: BrokerListener): () => void;
+  /**
+   * The principal whose token this is, from the broker's auth file; null
+   * when the token names none, or the broker has no auth file.
+   */
+  principalByToken(token: string): AdminPrincipal | null;
+  /** Whether the broker has an auth file: its principals are credentials for the admin API too. */
+  readonly hasPrincipals: boolean;
   /**
    * Calls `listener` with the history events since the last call, for the
    * live stream; the admin side batches them. Returns the unsubscribe.

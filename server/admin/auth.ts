@@ -1,24 +1,59 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isLoopbackHost } from './admin-options.js';
+import type { AdminPrincipal } from './admin-types.js';
+
+/**
+ * Who is calling the admin API. `scope` null: everything (the admin token,
+ * a principal with admin rights on `""`, or local users of an admin server
+ * without any credential); otherwise the prefixes it may see and act on.
+ */
+export interface AdminCaller {
+  readonly name: string;
+  readonly scope: readonly string[] | null;
+}
+
+/** Why a request gets no caller: no or a wrong credential (401), or one without admin rights (403). */
+export type AdminRefusal = 'unauthorized' | 'forbidden';
 
 // Digests have one length whatever the inputs, so the comparison takes the
 // same time for a wrong token of any length or content.
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
-/** Who may use the admin API: holders of the bearer token, or with none, local users only. */
+/**
+ * Who may use the admin API: holders of the admin token (all of it), the auth
+ * file's principals with admin rights (under their prefixes), or, with
+ * neither configured, local users only.
+ */
 export class AdminAuth {
   private readonly expected: Buffer | null;
+  /** No credential of any kind: loopback is the only fence. */
+  private readonly open: boolean;
 
-  constructor(token: string | null) {
+  constructor(
+    token: string | null,
+    private readonly principals: {
+      readonly hasPrincipals: boolean;
+      principalByToken(token: string): AdminPrincipal | null;
+    },
+  ) {
     this.expected = token === null ? null : digest(token);
+    this.open = token === null && !principals.hasPrincipals;
   }
 
-  /** True when the request carries the token (or none is needed). */
-  allows(req: IncomingMessage): boolean {
-    if (this.expected === null) return true;
+  /** The caller the request's bearer token names, or why there is none. */
+  identify(req: IncomingMessage): AdminCaller | AdminRefusal {
+    if (this.open) return { name: 'local', scope: null };
     const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-    return match !== null && timingSafeEqual(digest(match[1] as string), this.expected);
+    if (match === null) return 'unauthorized';
+    const token = match[1] as string;
+    if (this.expected !== null && timingSafeEqual(digest(token), this.expected)) {
+      return { name: 'admin-token', scope: null };
+    }
+    const principal = this.principals.principalByToken(token);
+    if (principal === null) return 'unauthorized';
+    if (principal.admin.length === 0) return 'forbidden';
+    return { name: principal.name, scope: principal.admin.includes('') ? null : principal.admin };
   }
 
   /**
@@ -29,7 +64,7 @@ export class AdminAuth {
    * on its own, so nothing more is needed. Returns why a request is refused, or null.
    */
   refusesOrigin(req: IncomingMessage): string | null {
-    if (this.expected !== null) return null;
+    if (!this.open) return null;
     const host = req.headers.host ?? '';
     if (!isLoopbackHost(hostnameOf(host))) {
       return `without an admin token, requests must name a loopback host, not ${host || 'none'}`;

@@ -1,3 +1,4 @@
+import type { Access } from '../auth/access.js';
 import type { BrokerListener } from '../broker-events.js';
 import type { Timer } from '../clock.js';
 import type { TableViews } from '../core/table-views.js';
@@ -5,6 +6,7 @@ import type { MirrorStatus } from '../mirror/mirror.js';
 import type { Traffic } from '../transport/connection.js';
 import type {
   AdminCounters,
+  AdminPrincipal,
   AdminSource,
   LockDetail,
   LockSummary,
@@ -36,6 +38,8 @@ export interface AdminHost {
   forceRelease(path: string): { sessionId: string; token: number } | null;
   endSession(id: string): boolean;
   subscribe(listener: BrokerListener): () => void;
+  /** The auth file's principals; null without one. */
+  readonly access: Access | null;
 }
 
 /** How often the live stream's listeners get the events since the last call. */
@@ -122,7 +126,12 @@ export class BrokerAdmin implements AdminSource {
     return found && { path, ...found, history: this.events.list(path) };
   }
 
-  sessions(q: { prefix?: string; offset?: number; limit?: number }): Page<SessionSummary> {
+  sessions(q: {
+    prefix?: string;
+    within?: readonly string[];
+    offset?: number;
+    limit?: number;
+  }): Page<SessionSummary> {
     const page = this.host.views.sessions(this.host.now(), q);
     const items = page.items.map((s) => ({ ...s, address: this.host.addressOf(s.id) }));
     return { ...page, items };
@@ -147,6 +156,15 @@ export class BrokerAdmin implements AdminSource {
 
   subscribe(listener: BrokerListener): () => void {
     return this.host.subscribe(listener);
+  }
+
+  principalByToken(token: string): AdminPrincipal | null {
+    // Read at each request: a reload (SIGHUP) applies to the admin API at once.
+    return this.host.access?.principals.byToken(token) ?? null;
+  }
+
+  get hasPrincipals(): boolean {
+    return this.host.access !== null;
   }
 
   onHistory(listener: (events: HistoryEvent[]) => void): () => void {

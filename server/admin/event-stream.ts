@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdminSource, HistoryEvent, StreamUpdate } from './admin-types.js';
+import { eventsWithin } from './scoped-source.js';
 
 /** Limits and rhythm of the live stream. */
 export const EVENT_STREAM_LIMITS = Object.freeze({
@@ -22,7 +23,8 @@ export const EVENT_STREAM_LIMITS = Object.freeze({
  * batch, serialized once and written to every client.
  */
 export class EventStream {
-  private readonly clients = new Set<ServerResponse>();
+  /** Each client with the prefixes it may see; null: everything. */
+  private readonly clients = new Map<ServerResponse, readonly string[] | null>();
   private pending: HistoryEvent[] = [];
   private unsubscribe: (() => void) | null = null;
   private ticker: unknown = null;
@@ -31,8 +33,12 @@ export class EventStream {
 
   constructor(private readonly source: AdminSource) {}
 
-  /** Streams to `res` until either side closes; false (nothing written) when the stream is full. */
-  add(req: IncomingMessage, res: ServerResponse): boolean {
+  /**
+   * Streams to `res` until either side closes; false (nothing written) when
+   * the stream is full. `scope`: the history is only that of paths under
+   * these prefixes (null: all).
+   */
+  add(req: IncomingMessage, res: ServerResponse, scope: readonly string[] | null = null): boolean {
     if (this.clients.size >= EVENT_STREAM_LIMITS.maxClients) return false;
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -41,18 +47,18 @@ export class EventStream {
       // nginx buffers responses unless told not to.
       'X-Accel-Buffering': 'no',
     });
-    this.clients.add(res);
+    this.clients.set(res, scope);
     req.socket.setNoDelay(true);
     res.on('close', () => this.drop(res));
     if (this.unsubscribe === null) this.start();
     // A new client sees the state at once rather than after the next batch.
-    this.write(res, this.updateText([]));
+    this.write(res, this.updateText([], scope));
     return true;
   }
 
   /** Ends every stream and the subscription. */
   close(): void {
-    for (const res of this.clients) res.end();
+    for (const res of this.clients.keys()) res.end();
     this.clients.clear();
     this.stop();
   }
@@ -94,7 +100,7 @@ export class EventStream {
       const events = this.pending.slice(-EVENT_STREAM_LIMITS.maxEventsPerUpdate);
       this.pending = [];
       this.lastUpdateAt = now;
-      this.broadcast(this.updateText(events));
+      this.sendUpdate(events);
     }
     if (now - this.lastKeepAliveAt >= EVENT_STREAM_LIMITS.keepAliveMs) {
       this.lastKeepAliveAt = now;
@@ -102,7 +108,19 @@ export class EventStream {
     }
   }
 
-  private updateText(history: HistoryEvent[]): string {
+  /** One update to every client; the text is made once per distinct scope. */
+  private sendUpdate(events: HistoryEvent[]): void {
+    const texts = new Map<string, string>();
+    for (const [res, scope] of this.clients) {
+      const key = scope === null ? '' : `\n${scope.join('\n')}`;
+      let text = texts.get(key);
+      if (text === undefined) texts.set(key, (text = this.updateText(events, scope)));
+      this.write(res, text);
+    }
+  }
+
+  private updateText(all: HistoryEvent[], scope: readonly string[] | null): string {
+    const history = scope === null ? all : eventsWithin(all, scope);
     // Newest first, so the paths that moved last are the ones kept.
     const changed = new Set<string>();
     for (let i = history.length - 1; i >= 0; i--) {
@@ -114,7 +132,7 @@ export class EventStream {
   }
 
   private broadcast(text: string): void {
-    for (const res of this.clients) this.write(res, text);
+    for (const res of this.clients.keys()) this.write(res, text);
   }
 
   private write(res: ServerResponse, text: string): void {

@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 export const ADMIN_ERROR_STATUS = Object.freeze({
   BAD_REQUEST: 400,
   UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   INTERNAL: 500,

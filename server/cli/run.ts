@@ -5,7 +5,7 @@ import { connect } from '../../client/node.js';
 import { BatonError } from '../../shared/errors.js';
 
 const RUN_USAGE =
-  'usage: baton run PATH [--url URL] [--timeout-ms N] [--session-ttl-ms N] -- CMD [ARGS...]';
+  'usage: baton run PATH [--url URL] [--auth-token T] [--timeout-ms N] [--session-ttl-ms N] -- CMD [ARGS...]';
 
 /** Exit statuses of `baton run` besides the command's own. */
 export const RUN_EXIT = {
@@ -13,6 +13,8 @@ export const RUN_EXIT = {
   timeout: 3,
   lockLost: 4,
   unreachable: 5,
+  /** The broker refused the credential (UNAUTHENTICATED) or the path (FORBIDDEN). */
+  refused: 6,
   cannotStart: 127,
 } as const;
 
@@ -33,6 +35,7 @@ export async function run(args: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       url: { type: 'string' },
+      'auth-token': { type: 'string' },
       'timeout-ms': { type: 'string' },
       'session-ttl-ms': { type: 'string' },
     },
@@ -50,6 +53,8 @@ export async function run(args: string[]): Promise<number> {
     return fail(RUN_EXIT.usage, '--session-ttl-ms takes an integer of at least 100');
   }
   const url = values.url ?? process.env.BATON_URL ?? 'ws://127.0.0.1:7070';
+  // Not BATON_TOKEN: that names the fencing token in the command's environment.
+  const authToken = values['auth-token'] ?? (process.env.BATON_AUTH_TOKEN || undefined);
 
   let client;
   try {
@@ -58,8 +63,15 @@ export async function run(args: string[]): Promise<number> {
       name: `baton run ${path}`,
       connectTimeoutMs: 5_000,
       ...(sessionTtlMs !== undefined && { sessionTtlMs }),
+      ...(authToken !== undefined && { authToken }),
     });
   } catch (err) {
+    if (err instanceof BatonError && err.code === 'INVALID_OPTION') {
+      return fail(RUN_EXIT.usage, err.message);
+    }
+    if (refusal(err)) {
+      return fail(RUN_EXIT.refused, `the broker at ${url} refused: ${(err as Error).message}`);
+    }
     return fail(
       RUN_EXIT.unreachable,
       `cannot reach the broker at ${url}: ${(err as Error).message}`,
@@ -75,10 +87,18 @@ export async function run(args: string[]): Promise<number> {
         `timed out after ${timeoutMs} ms waiting for ${path}; ${command} was not run`,
       );
     }
+    if (refusal(err)) {
+      return fail(RUN_EXIT.refused, `${(err as Error).message}; ${command} was not run`);
+    }
     return fail(RUN_EXIT.usage, (err as Error).message);
   } finally {
     await client.close();
   }
+}
+
+/** The broker said no to who we are or what we asked for: trying again will not help. */
+function refusal(err: unknown): boolean {
+  return err instanceof BatonError && (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN');
 }
 
 interface HeldLease {

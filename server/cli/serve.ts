@@ -12,6 +12,7 @@ const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--dat
   [--redis URL | --redis-sentinels H:P,H:P --redis-name NAME] [--cluster NAME]
   [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]
   [--admin-port 7071] [--admin-host 127.0.0.1] [--admin-token T] [--no-admin]
+  [--auth-file FILE | --insecure-no-auth] [--allowed-origin ORIGIN]...
   [--log-level info|warn|error|debug|silent] [--log-format json|pretty]`;
 
 /** An integer flag's value; its range is checked with the options. */
@@ -92,6 +93,9 @@ export async function serve(args: string[]): Promise<number> {
       'admin-host': { type: 'string' },
       'admin-token': { type: 'string' },
       'no-admin': { type: 'boolean' },
+      'auth-file': { type: 'string' },
+      'insecure-no-auth': { type: 'boolean' },
+      'allowed-origin': { type: 'string', multiple: true },
       'log-level': { type: 'string' },
       'log-format': { type: 'string' },
       help: { type: 'boolean' },
@@ -116,6 +120,11 @@ export async function serve(args: string[]): Promise<number> {
         host: values.host,
         port: intFlag(values.port, 'port'),
         advertiseUrl: values['advertise-url'],
+        allowedOrigins: values['allowed-origin'],
+      },
+      auth: {
+        file: values['auth-file'],
+        insecureNoAuth: values['insecure-no-auth'] ?? false,
       },
       redis: redisFlags(values),
       admin: adminFlags(values),
@@ -126,9 +135,12 @@ export async function serve(args: string[]): Promise<number> {
   if (broker.adminUrl) console.log(`console: ${broker.adminUrl}/`);
   return new Promise<number>((resolve) => {
     // A planned stop hands the lead to a standby at once rather than letting the lease lapse.
+    // The broker logs how a reload went; a bad file leaves the old principals in force.
+    const reload = (): void => void broker.reloadAuth();
     const stop = (): void => {
       process.off('SIGTERM', stop);
       process.off('SIGINT', stop);
+      process.off('SIGHUP', reload);
       broker.handOver().then(
         () => resolve(0),
         () => resolve(1),
@@ -136,5 +148,7 @@ export async function serve(args: string[]): Promise<number> {
     };
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
+    // Without an auth file SIGHUP keeps its default (ends the process), as before.
+    if (broker.access) process.on('SIGHUP', reload);
   });
 }

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { LockSummary, Overview, Page } from '../admin/admin-types.js';
 
-const STATUS_USAGE = 'usage: baton status [--admin-url http://127.0.0.1:7071] [--token T]';
+const STATUS_USAGE = `usage: baton status [--admin-url http://127.0.0.1:7071] [--auth-token T]
+  the token (a principal's from the auth file, or the --admin-token) also comes from
+  BATON_AUTH_TOKEN or BATON_ADMIN_TOKEN; --token is the old name of --auth-token`;
 
 /** How many locks the table shows: the longest queues. */
 const TOP_LOCKS = 10;
@@ -26,7 +28,12 @@ async function getJson<T>(base: string, path: string, token: string | undefined)
   if (res.status === 401) {
     const what = token === undefined ? 'needs a token' : 'refused the token';
     throw new StatusError(
-      `the admin server at ${base} ${what} (401): pass --token or set BATON_ADMIN_TOKEN`,
+      `the admin server at ${base} ${what} (401): pass --auth-token or set BATON_AUTH_TOKEN`,
+    );
+  }
+  if (res.status === 403) {
+    throw new StatusError(
+      `the admin server at ${base} refused (403): the token has no admin rights`,
     );
   }
   const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
@@ -104,6 +111,7 @@ export async function status(args: string[]): Promise<number> {
     args,
     options: {
       'admin-url': { type: 'string' },
+      'auth-token': { type: 'string' },
       token: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -113,7 +121,11 @@ export async function status(args: string[]): Promise<number> {
     return 0;
   }
   const base = values['admin-url'] ?? 'http://127.0.0.1:7071';
-  const token = values.token ?? (process.env.BATON_ADMIN_TOKEN || undefined);
+  // An empty variable is as good as none.
+  const token =
+    values['auth-token'] ??
+    values.token ??
+    (process.env.BATON_AUTH_TOKEN || process.env.BATON_ADMIN_TOKEN || undefined);
   try {
     const [overview, locks] = await Promise.all([
       getJson<Overview>(base, '/api/overview', token),

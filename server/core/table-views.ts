@@ -51,6 +51,8 @@ export interface SessionLocks {
 
 export interface LocksQuery {
   prefix?: string;
+  /** Only paths under one of these prefixes (an operator's admin rights). Default: all. */
+  within?: readonly string[];
   /** queue: longest queue first; wait: longest-waiting head first; path: by path. */
   sort?: 'queue' | 'wait' | 'path';
   offset?: number;
@@ -59,6 +61,11 @@ export interface LocksQuery {
 
 export interface PageQuery {
   prefix?: string;
+  /**
+   * Sessions: only those that hold or wait for something, all of it under
+   * one of these prefixes. Default: all.
+   */
+  within?: readonly string[];
   offset?: number;
   limit?: number;
 }
@@ -120,6 +127,7 @@ export class TableViews {
     for (const lock of this.state.locks.values()) {
       if (!lock.path.startsWith(prefix)) continue;
       if (!lock.holder && !lock.head) continue;
+      if (q.within && !underAny(q.within, lock.path)) continue;
       all.push(summary(lock, now));
     }
     const sort = q.sort ?? 'queue';
@@ -168,16 +176,19 @@ export class TableViews {
    */
   sessions(now: number, q: PageQuery): Page<SessionView> {
     const prefix = q.prefix ?? '';
+    const { within } = q;
+    const everyOne = !prefix && !within;
     const { offset, limit } = bounds(q);
     const items: SessionView[] = [];
     let total = 0;
     for (const s of this.state.sessions.values()) {
       if (prefix && !(s.id.startsWith(prefix) || s.name.startsWith(prefix))) continue;
+      if (within && !sessionWithin(s, within)) continue;
       total++;
       if (total > offset && items.length < limit) items.push(sessionView(s, now));
-      else if (!prefix && items.length === limit) break;
+      else if (everyOne && items.length === limit) break;
     }
-    if (!prefix) total = this.state.sessions.size;
+    if (everyOne) total = this.state.sessions.size;
     return { items, total, offset, limit };
   }
 
@@ -201,6 +212,19 @@ export class TableViews {
     }
     return { ...sessionView(s, now), ttlMs: s.ttlMs, locks, waits };
   }
+}
+
+/** Whether `path` lies under one of `prefixes`. */
+function underAny(prefixes: readonly string[], path: string): boolean {
+  for (const p of prefixes) if (path.startsWith(p)) return true;
+  return false;
+}
+
+/** A session that holds or waits for something, all of it under `prefixes`. */
+function sessionWithin(s: Session, prefixes: readonly string[]): boolean {
+  if (s.requests.size === 0) return false;
+  for (const entry of s.requests.values()) if (!underAny(prefixes, entry.lock.path)) return false;
+  return true;
 }
 
 function summary(lock: LockState, now: number): LockSummary {

@@ -27,6 +27,8 @@ export class Connection {
   principal: string | null = null;
   /** The subject of the client's TLS certificate, when it showed one; null otherwise. */
   certSubject: string | null = null;
+  /** A bearer token given at upgrade, kept until hello reads it. */
+  upgradeToken: string | null = null;
   closed = false;
   /** Closes the connection if no hello binds a session in time; null once bound. */
   helloTimer: unknown = null;

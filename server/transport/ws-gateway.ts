@@ -13,6 +13,7 @@ import type { Timer } from '../clock.js';
 import { CauseLog } from './cause-log.js';
 import { LogThrottle, type Logger } from '../log.js';
 import { Connection, type Traffic } from './connection.js';
+import { bearerToken, originRefusal } from './upgrade-check.js';
 
 /** The close code `ws` uses for a frame over `maxPayload`. */
 const FRAME_TOO_BIG = 1009;
@@ -23,12 +24,14 @@ export interface GatewayOptions {
   maxFrameBytes: number;
   maxBufferedBytes: number;
   helloTimeoutMs: number;
+  /** Browser origins allowed to connect; null: same host only. */
+  allowedOrigins: readonly string[] | null;
 }
 
 /** What the gateway hands to the broker: frames that passed the guards. */
 export interface GatewayHandler {
   hello(conn: Connection, frame: HelloFrame): void;
-  command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>): void;
+  command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>, conn: Connection): void;
 }
 
 /**
@@ -75,6 +78,7 @@ export class WsGateway {
       maxPayload: maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
+      verifyClient: ({ req }, done) => this.verify(req, done),
     });
     this.wss = wss;
     wss.on('connection', (socket, req) => {
@@ -148,6 +152,7 @@ export class WsGateway {
         'a client stopped reading; its connection was cut',
       ),
     );
+    conn.upgradeToken = bearerToken(req);
     this.connections.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
@@ -212,7 +217,24 @@ export class WsGateway {
         message: 'the first frame must be hello',
       });
     }
-    this.handler.command(conn.sessionId, frame);
+    this.handler.command(conn.sessionId, frame, conn);
+  }
+
+  /** Refuses a browser's upgrade from a page of another origin, with a 403. */
+  private verify(
+    req: IncomingMessage,
+    done: (ok: boolean, code?: number, message?: string) => void,
+  ): void {
+    const refused = originRefusal(req, this.options.allowedOrigins);
+    if (refused === null) return done(true);
+    const address = req.socket.remoteAddress ?? '';
+    this.limits.pass('origin', (heldBack) =>
+      this.log.warn(
+        { origin: req.headers.origin, address, heldBack },
+        `upgrade refused: ${refused}`,
+      ),
+    );
+    done(false, 403, 'Forbidden');
   }
 
   /** Logs a limit a client ran into, at most a line per limit every few seconds. */

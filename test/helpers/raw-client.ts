@@ -24,8 +24,9 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
-  static async open(url: string): Promise<RawClient> {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
+  /** `headers`: sent with the upgrade request (Authorization, Origin…). */
+  static async open(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
+    const socket = new WebSocket(url, { perMessageDeflate: false, headers });
     const client = new RawClient(socket);
     onTestFinished(() => socket.terminate());
     await new Promise<void>((resolve, reject) => {

@@ -24,6 +24,7 @@ import {
 const clientFrames: ClientFrame[] = [
   { t: 'hello', v: PROTOCOL_VERSION },
   { t: 'hello', v: PROTOCOL_VERSION, ttlMs: 5_000, session: 's', secret: 'k', name: 'worker 1' },
+  { t: 'hello', v: PROTOCOL_VERSION, authToken: 't'.repeat(512) },
   { t: 'hb', id: 1 },
   { t: 'acquire', id: 2, path: 'orders/42', wait: true },
   { t: 'acquire', id: 3, path: 'ключ/🔒', wait: false, timeoutMs: 0 },
@@ -76,6 +77,8 @@ describe('codec and guards', () => {
     [{ t: 'release', id: 4, path: 'p', token: 2 ** 60 }, 4],
     [{ t: 'hello', v: 1, session: 's' }, undefined],
     [{ t: 'hello', v: 1, name: 'n'.repeat(200) }, undefined],
+    [{ t: 'hello', v: 1, authToken: 't'.repeat(513) }, undefined],
+    [{ t: 'hello', v: 1, authToken: 42 }, undefined],
     [{ t: 'cancel', id: 5 }, 5],
     [{ t: 'nope', id: 6 }, 6],
   ])('refuses %o, keeping the request id %s', (message, id) => {

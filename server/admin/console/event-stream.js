@@ -48,7 +48,8 @@ export function openEventStream(url, { onEvent, onState, onOpen }) {
       }
     } catch (err) {
       if (signal.aborted) return;
-      if (err instanceof ApiError && err.status === 401) {
+      // 403: a principal without admin rights; retrying will not change that.
+      if (err instanceof ApiError && (err.status === 401 || err.status === 403)) {
         onState('unauthorized');
         return;
       }

@@ -44,6 +44,7 @@ async function gatewayWithBugs(): Promise<{
     maxFrameBytes: 16 * 1024,
     maxBufferedBytes: 1024 * 1024,
     helloTimeoutMs: 5_000,
+    allowedOrigins: null,
   };
   const gateway = new WsGateway(options, systemTimer, handler, logger);
   await gateway.listen();

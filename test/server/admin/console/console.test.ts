@@ -12,6 +12,7 @@ import { brokerWithAdmin } from '../admin-harness.js';
 import { eventually, startClient } from '../../../helpers/harness.js';
 import { RawClient } from '../../../helpers/raw-client.js';
 import { RedisProcess } from '../../../helpers/redis-server.js';
+import { authFile, BILLING, REPORTS } from '../../auth/auth-harness.js';
 import { launchChromium, openPage, type ConsolePage } from './chromium.js';
 
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -337,6 +338,28 @@ describe('admin console', () => {
     await expect.poll(() => page.locator('#role').textContent(), POLL).toBe('embedded');
     await expect.poll(() => page.locator('#live').textContent(), POLL).toBe('live');
     expect(await dialog.isVisible()).toBe(false);
+  });
+
+  test('takes a principal’s token and shows only the locks under its admin prefixes', async () => {
+    const billingOps = {
+      name: 'billing-ops',
+      token: 'billing-ops-token',
+      allow: [{ prefix: 'billing/', rights: ['admin' as const] }],
+    };
+    const { file } = authFile([BILLING, REPORTS, billingOps]);
+    const { broker, admin } = await brokerWithAdmin({ auth: { file } });
+    await (await startClient(broker.url, { authToken: BILLING.token })).acquire('billing/1');
+    await (await startClient(broker.url, { authToken: REPORTS.token })).acquire('reports/1');
+    const { page } = await openConsole(admin.url);
+    const dialog = page.locator('#token-dialog');
+    await expect.poll(() => dialog.isVisible(), POLL).toBe(true);
+    const input = dialog.locator('input[name=token]');
+    await input.fill(billingOps.token);
+    await input.press('Enter');
+    await expect.poll(() => page.locator('#live').textContent(), POLL).toBe('live');
+    await expect
+      .poll(() => page.locator('#locks td:first-child').allTextContents(), POLL)
+      .toEqual(['billing/1']);
   });
 
   test('shows in the broker panel that Redis lost data', async () => {
