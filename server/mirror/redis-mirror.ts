@@ -631,6 +631,11 @@ export class RedisMirror implements Mirror {
 
   /** Logs the main connection going away and coming back, with the cause, once per change. */
   private watchConnection(): void {
+    // A standby's looks on a new connection cannot vouch for what happened
+    // while it was down (Redis may have restarted empty): as a failed look.
+    this.leaseConn.on('close', () => {
+      if (this.role === 'standby') this.watch.unreachable();
+    });
     const redis = redisName(this.options);
     let up = false;
     let cause = '';
