@@ -26,9 +26,9 @@ export interface LockTableOptions {
    */
   maxDetachedMs?: number;
   /**
-   * Memory budget of the table, in estimated bytes (locks, waiters, paths:
-   * see table-bytes.ts); an acquire past it is refused. Default 256 MiB (the
-   * broker sizes it from the heap limit).
+   * Memory budget of the table, in estimated bytes (sessions, locks, waiters,
+   * paths: see table-bytes.ts); a hello or an acquire past it is refused.
+   * Default 256 MiB (the broker sizes it from the heap limit).
    */
   maxTableBytes?: number;
   /**

@@ -14,7 +14,7 @@ import { applyEntry, restoreSnapshot, takeSnapshot, type TableSnapshot } from '.
 import { TableState } from './table-state.js';
 import { TableViews } from './table-views.js';
 import { hashSecret, secretMatches } from './secret-hash.js';
-import { lockBytes, REQUEST_BYTES } from './table-bytes.js';
+import { lockBytes, REQUEST_BYTES, SESSION_BYTES } from './table-bytes.js';
 
 export type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy };
 
@@ -50,6 +50,9 @@ export class LockTable {
     if (this.state.usageOf(cmd.owner ?? '').sessions >= o.maxSessionsPerOwner) {
       const message = `an owner may have at most ${o.maxSessionsPerOwner} sessions`;
       return [{ type: 'refused', code: 'LIMIT_EXCEEDED', message }];
+    }
+    if (this.state.bytes + SESSION_BYTES > o.maxTableBytes) {
+      return [{ type: 'refused', code: 'LIMIT_EXCEEDED', message: MEMORY_BUDGET }];
     }
     const asked = cmd.ttlMs ?? o.defaultSessionTtlMs;
     const ttlMs = Math.min(o.maxSessionTtlMs, Math.max(o.minSessionTtlMs, asked));
@@ -379,7 +382,7 @@ export class LockTable {
     const state = this.state;
     const bytes = REQUEST_BYTES + (state.locks.has(path) ? 0 : lockBytes(path));
     if (state.bytes + bytes > o.maxTableBytes) {
-      return `the broker is at its memory budget (${o.maxTableBytes} bytes of locks)`;
+      return MEMORY_BUDGET;
     }
     return null;
   }
@@ -493,6 +496,8 @@ export class LockTable {
     return out;
   }
 }
+
+const MEMORY_BUDGET = 'the broker is at its memory budget (limits.maxTableBytes)';
 
 /** Shared empty answer of `takeJournal`; never written to. */
 const NO_ENTRIES: JournalEntry[] = [];

@@ -1,7 +1,7 @@
 import { DeadlineHeap } from './deadline-heap.js';
 import type { EndReason, JournalEntry } from './journal.js';
 import { LockState, type OwnerUsage, type Session, type Hold, type Waiter } from './lock-state.js';
-import { lockBytes, REQUEST_BYTES } from './table-bytes.js';
+import { lockBytes, REQUEST_BYTES, SESSION_BYTES } from './table-bytes.js';
 
 /**
  * The table's storage and its primitive changes. Each primitive writes its
@@ -26,7 +26,7 @@ export class TableState {
    * did. An owner with nothing left is forgotten.
    */
   readonly owners = new Map<string, OwnerUsage>();
-  /** Estimated bytes of all locks, paths and requests: the memory budget's measure. */
+  /** Estimated bytes of all sessions, locks, paths and requests: the memory budget's measure. */
   bytes = 0;
 
   /** What `owner` has now; zeros for an owner with nothing. */
@@ -42,6 +42,7 @@ export class TableState {
     }
     usage.sessions++;
     s.usage = usage;
+    this.bytes += SESSION_BYTES;
     this.sessions.set(s.id, s);
     this.sessionHeap.push(s);
     this.journal?.push(['open', s.id, s.secretHash, s.ttlMs, s.name, s.owner]);
@@ -50,6 +51,7 @@ export class TableState {
   removeSession(s: Session): void {
     this.sessions.delete(s.id);
     this.sessionHeap.remove(s);
+    this.bytes -= SESSION_BYTES;
     // Its requests were freed and dropped before: nothing else of it is counted.
     if (--s.usage.sessions === 0 && s.usage.requests === 0) this.owners.delete(s.owner);
     this.journal?.push(['end', s.id]);

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../../server/core/effects.js';
 import { LockTable } from '../../../server/core/lock-table.js';
-import { lockBytes, REQUEST_BYTES } from '../../../server/core/table-bytes.js';
+import { lockBytes, REQUEST_BYTES, SESSION_BYTES } from '../../../server/core/table-bytes.js';
 
 // Random command sequences against a model of the DESIGN rules. The model is
 // driven by the effects the table returns: each effect is judged against the
@@ -26,8 +26,8 @@ const configArb = fc.record({
   maxSessionsPerOwner: fc.constantFrom(2, 100),
   maxLocksPerOwner: fc.constantFrom(3, 100),
   maxDetachedMs: fc.constantFrom(50, 200, 10_000),
-  /** Room for about four requests on known paths, or plenty. */
-  maxTableBytes: fc.constantFrom(4 * REQUEST_BYTES + 2 * lockBytes('p0'), 1e9),
+  /** Room for five sessions with four requests on known paths, or plenty. */
+  maxTableBytes: fc.constantFrom(5 * SESSION_BYTES + 4 * REQUEST_BYTES + 2 * lockBytes('p0'), 1e9),
 });
 type Config = typeof configArb extends fc.Arbitrary<infer C> ? C : never;
 
@@ -129,7 +129,8 @@ class Model {
   /** What the memory budget counts: every request, and every path with a holder, a waiter or a delay. */
   private tableBytes(): number {
     let bytes = 0;
-    for (const s of this.sessions.values()) if (!s.ended) bytes += s.reqs.size * REQUEST_BYTES;
+    for (const s of this.sessions.values())
+      if (!s.ended) bytes += SESSION_BYTES + s.reqs.size * REQUEST_BYTES;
     for (const [name, p] of this.paths) {
       if (p.holder || p.queue.length > 0 || p.delayUntil !== null) bytes += lockBytes(name);
     }
@@ -363,7 +364,8 @@ class Model {
     const effects = this.table.open(this.now, { sessionId: id, secret, ttlMs: asked, owner });
     const full =
       alive.length >= this.cfg.maxSessions ||
-      this.ownedBy(owner).length >= this.cfg.maxSessionsPerOwner;
+      this.ownedBy(owner).length >= this.cfg.maxSessionsPerOwner ||
+      this.tableBytes() + SESSION_BYTES > this.cfg.maxTableBytes;
     if (full) return same(effects.map(outcome), ['refused'], 'max');
     const ttlMs = ttlFor(asked);
     const welcome = { type: 'welcome', sessionId: id, secret, ttlMs, resumed: false, held: [] };

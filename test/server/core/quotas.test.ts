@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../../server/core/effects.js';
 import { LockTable } from '../../../server/core/lock-table.js';
 import type { LockTableOptions } from '../../../server/core/lock-table-options.js';
-import { lockBytes, REQUEST_BYTES } from '../../../server/core/table-bytes.js';
+import { lockBytes, REQUEST_BYTES, SESSION_BYTES } from '../../../server/core/table-bytes.js';
 
 /** Effects as `grant`, `queued`, … or the error code. */
 const kinds = (effects: Effect[]) =>
@@ -132,10 +132,10 @@ describe('detached sessions', () => {
 });
 
 describe('the memory budget', () => {
-  it('refuses acquires past maxTableBytes with LIMIT_EXCEEDED, and takes them again once freed', () => {
+  it('refuses acquires and hellos past maxTableBytes with LIMIT_EXCEEDED, and takes them again once freed', () => {
     const path = (i: number) => `${'x'.repeat(400)}/${i}`;
     const perLock = REQUEST_BYTES + lockBytes(path(0));
-    const t = table({ maxTableBytes: perLock * 10 + 100 });
+    const t = table({ maxTableBytes: 2 * SESSION_BYTES + perLock * 10 + 100 });
     open(t, 0, 'a', 'h');
     open(t, 0, 'b', 'h2');
     for (let i = 0; i < 10; i++) expect(kinds(acq(t, 0, 'a', i + 1, path(i)))).toEqual(['grant']);
@@ -144,9 +144,11 @@ describe('the memory budget', () => {
     expect((refused[0] as { message: string }).message).toMatch(/memory budget/);
     // A waiter on a known path costs only its request: still over the budget here.
     expect(kinds(acq(t, 0, 'b', 2, path(0)))).toEqual(['LIMIT_EXCEEDED']);
-    expect(t.views.tableBytes).toBe(perLock * 10);
+    expect(t.views.tableBytes).toBe(2 * SESSION_BYTES + perLock * 10);
+    // Nor does a new session fit.
+    expect(kinds(open(t, 0, 'c', 'h3'))).toEqual(['LIMIT_EXCEEDED']);
     t.release(1, 'a', { requestId: 99, path: path(0), token: 1 });
-    expect(t.views.tableBytes).toBe(perLock * 9);
+    expect(t.views.tableBytes).toBe(2 * SESSION_BYTES + perLock * 9);
     expect(kinds(acq(t, 1, 'b', 3, path(10)))).toEqual(['grant']);
     t.close(2, 'a', 100);
     t.close(2, 'b', 101);
