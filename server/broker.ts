@@ -25,6 +25,7 @@ import type { TableSnapshot } from './core/replica.js';
 import { EmbeddedMirror } from './mirror/embedded-mirror.js';
 import type { Mirror, MirrorEvent, MirrorHost, MirrorRole, MirrorStatus } from './mirror/mirror.js';
 import { LogThrottle, silentLogger, type Logger } from './log.js';
+import { warnOnFileLimit } from './system-limits.js';
 import { FileTokenStore } from './tokens/file-token-store.js';
 import type { TokenBlock } from './tokens/token-store.js';
 import type { Connection, Traffic } from './transport/connection.js';
@@ -86,6 +87,7 @@ export class Broker {
       this.timer,
       this,
       this.logRoot.child({ part: 'transport' }),
+      () => this.clock.now(),
     );
     // Subscribes before anything happens, so its history misses nothing.
     this.admin = new BrokerAdmin(this);
@@ -159,6 +161,7 @@ export class Broker {
   }
 
   async start(): Promise<void> {
+    warnOnFileLimit(this.options.transport.maxConnections, this.log);
     await this.gateway.listen();
     this.mirror = await this.openMirror();
     await this.mirror.start(this.mirrorHost());
@@ -270,6 +273,16 @@ export class Broker {
       case 'bye':
         return this.apply(table.close(now, sessionId, frame.id));
     }
+  }
+
+  /**
+   * @internal Called by the gateway when a session's connection closed: the
+   * session waits for its client at most `limits.maxDetachedMs`.
+   */
+  detached(sessionId: string): void {
+    if (!this.serving) return;
+    this.table.detach(this.clock.now(), sessionId);
+    this.schedule();
   }
 
   /** Logs a limit a client ran into, at most a line per kind every few seconds. */

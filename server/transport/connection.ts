@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
 import { tickCorker } from '../../shared/tick-corker.js';
+import type { TokenBucket } from './rate-limit.js';
 
 /** Frame counts over all connections, for metrics. */
 export interface Traffic {
@@ -28,6 +29,8 @@ export class Connection {
   /** The subject of the client's TLS certificate, when it showed one; null otherwise. */
   certSubject: string | null = null;
   closed = false;
+  /** Its frame rate limit: set by the gateway as it accepts the connection. */
+  frames!: TokenBucket;
   /** Closes the connection if no hello binds a session in time; null once bound. */
   helloTimer: unknown = null;
   /**
