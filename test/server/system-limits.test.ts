@@ -9,20 +9,23 @@ import {
 import { openFilesLimit, SPARE_FILES } from '../../server/system-limits.js';
 import { CLI, tempDir } from '../helpers/harness.js';
 
-/** Starts `baton server` under `ulimit -n files`; resolves with its stderr lines once it listens. */
+/**
+ * Starts `baton server` under `ulimit -n files`; resolves with its stderr
+ * lines once it logs that it listens (the warning comes before that line).
+ */
 async function serverUnderFileLimit(files: number, flags: string[]): Promise<string[]> {
   const args = [CLI, 'server', '--port', '0', '--data-dir', tempDir(), '--no-admin', ...flags];
   const quoted = [process.execPath, ...args].map((a) => `'${a}'`).join(' ');
   const child = spawn('bash', ['-c', `ulimit -n ${files} && exec ${quoted}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   onTestFinished(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
   const stderr: string[] = [];
-  createInterface({ input: child.stderr }).on('line', (l) => stderr.push(l));
   await new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (l) => {
+    createInterface({ input: child.stderr }).on('line', (l) => {
+      stderr.push(l);
       if (l.includes('listening on')) resolve();
     });
     child.on('exit', () => reject(new Error(`exited: ${stderr.join('\n')}`)));
