@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Broker } from '../../server/broker.js';
 import type { LimitOptions } from '../../server/broker-options.js';
 import { CLOSE_CODES } from '../../shared/protocol.js';
-import { eventually, startBroker } from '../helpers/harness.js';
+import { BatonError } from '../../shared/errors.js';
+import { eventually, startBroker, startClient } from '../helpers/harness.js';
 import { ManualClock } from '../helpers/manual-clock.js';
 import { byId, RawClient } from '../helpers/raw-client.js';
 
@@ -126,5 +127,20 @@ describe('connection caps', () => {
     await expect(RawClient.open(broker.url)).rejects.toThrow();
     a.send({ t: 'acquire', id: 1, path: 'p', wait: true });
     expect(await a.next(byId(1))).toMatchObject({ t: 'grant' });
+  });
+});
+
+describe('what an SDK client sees', () => {
+  it('an acquire past the frame rate rejects with RATE_LIMITED, and the client goes on', async () => {
+    const { broker, clock } = await brokerWith({ frameRatePerSec: 1, frameBurst: 2 });
+    const client = await startClient(broker.url);
+    const first = await client.acquire('a');
+    const refused = await client.acquire('b').catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(BatonError);
+    expect(refused).toMatchObject({ code: 'RATE_LIMITED' });
+    clock.advance(5_000);
+    await first.release();
+    const again = await client.acquire('b');
+    expect(again.token).toBeGreaterThan(first.token);
   });
 });
