@@ -19,6 +19,8 @@ import { Admission, admissionLimits, type AdmissionLimits } from './admission.js
 const FRAME_TOO_BIG = 1009;
 /** RFC 6455's "try again later": the broker is full for this client now. */
 const TRY_AGAIN_LATER = 1013;
+/** How long a flooding connection gets to take its close before its socket is dropped. */
+const FLOOD_CLOSE_GRACE_MS = 1_000;
 
 /** Where to listen and what a client may send; admission limits left out are unlimited. */
 export interface GatewayOptions extends Partial<AdmissionLimits> {
@@ -202,10 +204,10 @@ export class WsGateway {
   private receive(conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.closed) return;
     this.traffic.framesIn++;
-    // Every frame is counted, answered or not; a whole burst in debt is a flood.
-    const balance = conn.frames.spend(this.now());
-    if (balance < 0 && this.admission.flooding(balance)) return this.cutFlood(conn);
     try {
+      // Every frame is counted, answered or not; a whole burst in debt is a flood.
+      const balance = conn.frames.spend(this.now());
+      if (balance < 0 && this.admission.flooding(balance)) return this.cutFlood(conn);
       this.handle(conn, data, isBinary, balance < 0);
     } catch (err) {
       this.internalError(conn, err);
@@ -278,6 +280,8 @@ export class WsGateway {
     const message = 'frames kept coming far past the rate limit';
     this.limitHit('frameFlood', conn.remoteAddress, `${message}; the connection was closed`);
     conn.refuse({ t: 'error', code: 'RATE_LIMITED', message }, CLOSE_CODES.rateLimited);
+    // A flooder need not answer the close: its frames would be read for ws's 30 s close timeout.
+    this.timer.set(() => conn.socket.terminate(), FLOOD_CLOSE_GRACE_MS);
   }
 
   /** Logs a limit a client ran into, at most a line per limit every few seconds. */
