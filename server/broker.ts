@@ -341,7 +341,9 @@ export class Broker {
   }
 
   private carryOut(e: Effect): void {
-    if (e.type === 'error' && e.code === 'LIMIT_EXCEEDED') this.limitHit(e.message, e.sessionId);
+    if (e.type === 'error' && e.code === 'LIMIT_EXCEEDED') {
+      this.limitHit(e.message, this.gateway.addressOf(e.sessionId) ?? e.sessionId);
+    }
     switch (e.type) {
       case 'reserveTokens':
         this.reserveTokens(e.issuedUpTo);

@@ -93,7 +93,10 @@ describe('the abuse run', () => {
   it(
     'keeps the broker alive and a good client served through four floods',
     async () => {
-      const flags = FULL ? [] : ['--max-detached-ms', '3000', '--max-locks-per-owner', '5000'];
+      // Default limits but a smaller sessions quota, so the ghosts meet it within the window;
+      // the short run shortens the detach cap and the locks quota too.
+      const short = ['--max-detached-ms', '3000', '--max-locks-per-owner', '5000'];
+      const flags = ['--max-sessions-per-owner', FULL ? '2000' : '500', ...(FULL ? [] : short)];
       const broker = await startBroker(flags);
       const good = startGoodClient(broker.url);
       await eventually(
@@ -135,6 +138,7 @@ describe('the abuse run', () => {
       expect(freshGotIn).toBe(true);
       const ghosts = windows.at(-1)!.attack as Tally;
       expect(ghosts.welcome).toBeGreaterThan(0);
+      expect(ghosts.LIMIT_EXCEEDED).toBeGreaterThan(0);
       // The ghosts go within the detach cap, whatever TTL they asked for.
       const detachMs = FULL ? 30_000 : 3_000;
       const gone = await eventually(
