@@ -14,7 +14,7 @@ import { applyEntry, restoreSnapshot, takeSnapshot, type TableSnapshot } from '.
 import { TableState } from './table-state.js';
 import { TableViews } from './table-views.js';
 import { hashSecret, secretMatches } from './secret-hash.js';
-import { lockBytes, REQUEST_BYTES, SESSION_BYTES } from './table-bytes.js';
+import { acquireRefusal, sessionRefusal } from './quotas.js';
 
 export type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy };
 
@@ -43,17 +43,8 @@ export class LockTable {
   open(now: number, cmd: OpenCommand): Effect[] {
     const o = this.options;
     if (this.state.sessions.has(cmd.sessionId)) throw new Error(`session ${cmd.sessionId} exists`);
-    if (this.state.sessions.size >= o.maxSessions) {
-      return [{ type: 'refused', code: 'LIMIT_EXCEEDED', message: 'too many sessions' }];
-    }
-    // Detached sessions count too: a client cannot shed its quota by hanging up.
-    if (this.state.usageOf(cmd.owner ?? '').sessions >= o.maxSessionsPerOwner) {
-      const message = `an owner may have at most ${o.maxSessionsPerOwner} sessions`;
-      return [{ type: 'refused', code: 'LIMIT_EXCEEDED', message }];
-    }
-    if (this.state.bytes + SESSION_BYTES > o.maxTableBytes) {
-      return [{ type: 'refused', code: 'LIMIT_EXCEEDED', message: MEMORY_BUDGET }];
-    }
+    const refusal = sessionRefusal(this.state, o, cmd.owner ?? '');
+    if (refusal) return [{ type: 'refused', code: 'LIMIT_EXCEEDED', message: refusal }];
     const asked = cmd.ttlMs ?? o.defaultSessionTtlMs;
     const ttlMs = Math.min(o.maxSessionTtlMs, Math.max(o.minSessionTtlMs, asked));
     const s = new Session(
@@ -135,7 +126,7 @@ export class LockTable {
     }
     const problem = lockPathProblem(path);
     if (problem) return this.fail(sessionId, requestId, 'INVALID_PATH', problem);
-    const over = this.overQuota(s, path);
+    const over = acquireRefusal(this.state, this.options, s, path);
     if (over) return this.fail(sessionId, requestId, 'LIMIT_EXCEEDED', over);
     const { maxWaitersPerPath } = this.options;
     const lock = this.state.lockFor(path);
@@ -370,23 +361,6 @@ export class LockTable {
     return s;
   }
 
-  /** Why a new acquire of `path` by `s` would break a quota or the memory budget; null when it fits. */
-  private overQuota(s: Session, path: string): string | null {
-    const o = this.options;
-    if (s.requests.size >= o.maxLocksPerSession) {
-      return `a session may hold and wait for at most ${o.maxLocksPerSession} locks`;
-    }
-    if (s.usage.requests >= o.maxLocksPerOwner) {
-      return `an owner's sessions may hold and wait for at most ${o.maxLocksPerOwner} locks`;
-    }
-    const state = this.state;
-    const bytes = REQUEST_BYTES + (state.locks.has(path) ? 0 : lockBytes(path));
-    if (state.bytes + bytes > o.maxTableBytes) {
-      return MEMORY_BUDGET;
-    }
-    return null;
-  }
-
   private gone(sessionId: string, requestId: number): Effect[] {
     return this.fail(sessionId, requestId, 'SESSION_EXPIRED', 'the session has expired');
   }
@@ -496,8 +470,6 @@ export class LockTable {
     return out;
   }
 }
-
-const MEMORY_BUDGET = 'the broker is at its memory budget (limits.maxTableBytes)';
 
 /** Shared empty answer of `takeJournal`; never written to. */
 const NO_ENTRIES: JournalEntry[] = [];
