@@ -286,8 +286,10 @@ export class Broker {
   }
 
   /** Logs a limit a client ran into, at most a line per kind every few seconds. */
-  private limitHit(message: string, who: string): void {
-    this.limits.pass(message, (heldBack) => this.log.warn({ who, heldBack }, `limit: ${message}`));
+  private limitHit(message: string, who: string, address: string | null = null): void {
+    const line = (heldBack: number) =>
+      this.log.warn(address ? { who, address, heldBack } : { who, heldBack }, `limit: ${message}`);
+    this.limits.pass(message, line);
   }
 
   /** Whether this broker grants: embedded or active, and not handing over. */
@@ -342,7 +344,7 @@ export class Broker {
 
   private carryOut(e: Effect): void {
     if (e.type === 'error' && e.code === 'LIMIT_EXCEEDED') {
-      this.limitHit(e.message, this.gateway.addressOf(e.sessionId) ?? e.sessionId);
+      this.limitHit(e.message, e.sessionId, this.gateway.addressOf(e.sessionId));
     }
     switch (e.type) {
       case 'reserveTokens':
