@@ -73,8 +73,8 @@ export interface LimitOptions extends Pick<
   /**
    * Open client connections in all; sockets past it are refused at once, so
    * the admin port and open sessions keep their file descriptors. Default:
-   * the open-files limit less 256, at most 50,000 (10,000 where the limit
-   * cannot be read).
+   * the open-files limit less 256 (at least half of it), at most 50,000
+   * (10,000 where the limit cannot be read).
    */
   maxConnections?: number;
   /** Open connections from one client address. Default 10,000. */
@@ -146,7 +146,9 @@ export const DEFAULT_BROKER_OPTIONS = Object.freeze({
  */
 export function defaultMaxConnections(openFiles = openFilesLimit()): number {
   if (openFiles === null) return 10_000;
-  return Math.max(1, Math.min(50_000, openFiles - SPARE_FILES));
+  // Under a tiny limit, half of it rather than next to nothing (the start-up warning says so).
+  const spared = Math.max(openFiles - SPARE_FILES, Math.floor(openFiles / 2));
+  return Math.max(1, Math.min(50_000, spared));
 }
 
 /**

@@ -36,6 +36,7 @@ async function serverUnderFileLimit(files: number, flags: string[]): Promise<str
 describe('limits sized from the system', () => {
   it('keeps maxConnections below the open-files limit by what the broker needs itself', () => {
     expect(defaultMaxConnections(512)).toBe(512 - SPARE_FILES);
+    expect(defaultMaxConnections(300)).toBe(150);
     expect(defaultMaxConnections(1_048_576)).toBe(50_000);
     expect(defaultMaxConnections(null)).toBe(10_000);
     const limit = openFilesLimit();
@@ -72,7 +73,7 @@ describe('limits sized from the system', () => {
   });
 
   it('says nothing when the default cap fits under the limit', async () => {
-    const lines = await serverUnderFileLimit(400, []);
+    const lines = await serverUnderFileLimit(1_024, []);
     expect(lines.filter((l) => l.includes('open-files limit'))).toEqual([]);
   });
 });
