@@ -27,6 +27,8 @@ import {
   type RedisMirrorOptions,
   type ResolvedRedisMirrorOptions,
 } from './mirror/redis-mirror-options.js';
+import { heapLimitBytes, openFilesLimit, SPARE_FILES } from './system-limits.js';
+import type { AdmissionLimits } from './transport/admission.js';
 
 /** The rules of the lock table. Every field is optional. */
 export interface BrokerTableOptions extends Pick<
@@ -60,15 +62,43 @@ export interface TransportOptions {
   allowedOrigins?: string[];
 }
 
-/** How much any one client, and all of them, may take. Every field is optional. */
+/**
+ * How much any one client, and all of them, may take. Every field is
+ * optional. An owner is the session's principal with auth, its client
+ * address without. Quotas and the budget refuse with `LIMIT_EXCEEDED`, rates
+ * with `RATE_LIMITED`.
+ */
 export interface LimitOptions extends Pick<
   LockTableOptions,
-  'maxSessions' | 'maxLocksPerSession' | 'maxWaitersPerPath'
+  | 'maxSessions'
+  | 'maxLocksPerSession'
+  | 'maxWaitersPerPath'
+  | 'maxSessionsPerOwner'
+  | 'maxLocksPerOwner'
+  | 'maxDetachedMs'
+  | 'maxTableBytes'
 > {
   /** Largest frame a client may send, in bytes; larger ones close the connection. Default 16 KiB. */
   maxFrameBytes?: number;
   /** Bytes queued to a client that stopped reading before it is cut off. Default 1 MiB. */
   maxBufferedBytes?: number;
+  /**
+   * Open client connections in all; sockets past it are refused at once, so
+   * the admin port and open sessions keep their file descriptors. Default:
+   * the open-files limit less 256 (at least half of it), at most 50,000
+   * (10,000 where the limit cannot be read).
+   */
+  maxConnections?: number;
+  /** Open connections from one client address. Default 10,000. */
+  maxConnectionsPerAddress?: number;
+  /** Hellos (new or resumed sessions) a second from one client address. Default 500. */
+  helloRatePerSec?: number;
+  /** Hellos one address may send at once before the rate applies. Default 10,000. */
+  helloBurst?: number;
+  /** Frames a second on one connection; acquires past it fail with `RATE_LIMITED`. Default 5,000. */
+  frameRatePerSec?: number;
+  /** Frames one connection may send at once; a connection a whole burst past the rate is closed (4009). Default 10,000. */
+  frameBurst?: number;
 }
 
 /** A broker, part by part. Every field is optional. */
@@ -86,7 +116,7 @@ export interface BrokerOptions {
   auth?: AuthOptions;
 }
 
-export interface ResolvedTransportOptions {
+export interface ResolvedTransportOptions extends Readonly<AdmissionLimits> {
   readonly host: string;
   readonly port: number;
   readonly advertiseUrl: string | undefined;
@@ -115,8 +145,38 @@ export const DEFAULT_BROKER_OPTIONS = Object.freeze({
   dataDir: '.baton',
   table: Object.freeze({ consistency: 'efficient' as Consistency, tokenBlockSize: 1_000_000 }),
   transport: Object.freeze({ host: '127.0.0.1', port: 7070, helloTimeoutMs: 5_000 }),
-  limits: Object.freeze({ maxFrameBytes: 16 * 1024, maxBufferedBytes: 1024 * 1024 }),
+  limits: Object.freeze({
+    maxFrameBytes: 16 * 1024,
+    maxBufferedBytes: 1024 * 1024,
+    maxConnectionsPerAddress: 10_000,
+    helloRatePerSec: 500,
+    helloBurst: 10_000,
+    frameRatePerSec: 5_000,
+    frameBurst: 10_000,
+  }),
 });
+
+/**
+ * `maxConnections` when none is given: below the open-files limit by what
+ * the broker needs for itself, so a flood of sockets meets the cap before
+ * the limit (past which even the admin port could not accept).
+ */
+export function defaultMaxConnections(openFiles = openFilesLimit()): number {
+  if (openFiles === null) return 10_000;
+  // Under a tiny limit, half of it rather than next to nothing (the start-up warning says so).
+  const spared = Math.max(openFiles - SPARE_FILES, Math.floor(openFiles / 2));
+  return Math.max(1, Math.min(50_000, spared));
+}
+
+/**
+ * `maxTableBytes` when none is given: a quarter of the heap limit. The
+ * budget's estimate runs 1.3 to 1.7 times the heap really used (see
+ * core/table-bytes.ts), so the table stays under a fifth of the heap and the
+ * rest is left to connections, frames in flight and the mirror's batches.
+ */
+export function defaultMaxTableBytes(heapBytes = heapLimitBytes()): number {
+  return Math.floor(heapBytes / 4);
+}
 
 const BROKER_KEYS: OptionKeys<BrokerOptions> = {
   dataDir: true,
@@ -148,8 +208,18 @@ const LIMIT_KEYS: OptionKeys<LimitOptions> = {
   maxSessions: true,
   maxLocksPerSession: true,
   maxWaitersPerPath: true,
+  maxSessionsPerOwner: true,
+  maxLocksPerOwner: true,
+  maxDetachedMs: true,
+  maxTableBytes: true,
   maxFrameBytes: true,
   maxBufferedBytes: true,
+  maxConnections: true,
+  maxConnectionsPerAddress: true,
+  helloRatePerSec: true,
+  helloBurst: true,
+  frameRatePerSec: true,
+  frameBurst: true,
 };
 
 const LEVELS: readonly Consistency[] = ['efficient', 'strict'];
@@ -164,14 +234,24 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
     TABLE_KEYS,
     d.table,
   );
-  const { maxFrameBytes, maxBufferedBytes, ...tableLimits } = mergeOptions(
-    'limits',
-    o.limits,
-    LIMIT_KEYS,
-    d.limits,
-  );
+  const {
+    maxFrameBytes,
+    maxBufferedBytes,
+    maxConnections,
+    maxConnectionsPerAddress,
+    helloRatePerSec,
+    helloBurst,
+    frameRatePerSec,
+    frameBurst,
+    ...tableLimits
+  } = mergeOptions('limits', o.limits, LIMIT_KEYS, d.limits);
   const t = mergeOptions('transport', o.transport, TRANSPORT_KEYS, d.transport);
-  const table = resolveLockTableOptions({ ...tableRules, ...tableLimits, journal: true });
+  const table = resolveLockTableOptions({
+    ...tableRules,
+    ...tableLimits,
+    maxTableBytes: tableLimits.maxTableBytes ?? defaultMaxTableBytes(),
+    journal: true,
+  });
   const host = stringOption('transport.host', t.host);
   const auth = resolveAuthOptions(o.auth, host);
   const byPrefix = Object.entries(consistencyByPrefix ?? {});
@@ -203,6 +283,22 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
       // A path of 512 bytes with its frame must fit.
       maxFrameBytes: intOption('limits.maxFrameBytes', maxFrameBytes, 1024, 16 * 1024 * 1024),
       maxBufferedBytes: intOption('limits.maxBufferedBytes', maxBufferedBytes, 1024, 2 ** 30),
+      maxConnections: intOption(
+        'limits.maxConnections',
+        maxConnections ?? defaultMaxConnections(),
+        1,
+        10_000_000,
+      ),
+      maxConnectionsPerAddress: intOption(
+        'limits.maxConnectionsPerAddress',
+        maxConnectionsPerAddress,
+        1,
+        10_000_000,
+      ),
+      helloRatePerSec: intOption('limits.helloRatePerSec', helloRatePerSec, 1, 10_000_000),
+      helloBurst: intOption('limits.helloBurst', helloBurst, 1, 10_000_000),
+      frameRatePerSec: intOption('limits.frameRatePerSec', frameRatePerSec, 1, 10_000_000),
+      frameBurst: intOption('limits.frameBurst', frameBurst, 1, 10_000_000),
     }),
     redis: o.redis ? resolveRedisMirrorOptions(o.redis) : null,
     // Principals with admin rights are a credential too.

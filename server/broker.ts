@@ -27,6 +27,7 @@ import type { TableSnapshot } from './core/replica.js';
 import { EmbeddedMirror } from './mirror/embedded-mirror.js';
 import type { Mirror, MirrorEvent, MirrorHost, MirrorRole, MirrorStatus } from './mirror/mirror.js';
 import { LogThrottle, silentLogger, type Logger } from './log.js';
+import { warnOnFileLimit } from './system-limits.js';
 import { FileTokenStore } from './tokens/file-token-store.js';
 import type { TokenBlock } from './tokens/token-store.js';
 import type { Connection, Traffic } from './transport/connection.js';
@@ -92,6 +93,7 @@ export class Broker {
       this.timer,
       this,
       this.logRoot.child({ part: 'transport' }),
+      () => this.clock.now(),
     );
     // Subscribes before anything happens, so its history misses nothing.
     this.admin = new BrokerAdmin(this);
@@ -165,6 +167,7 @@ export class Broker {
   }
 
   async start(): Promise<void> {
+    warnOnFileLimit(this.options.transport.maxConnections, this.log);
     await this.gateway.listen();
     this.mirror = await this.openMirror();
     await this.mirror.start(this.mirrorHost());
@@ -298,9 +301,21 @@ export class Broker {
     }
   }
 
+  /**
+   * @internal Called by the gateway when a session's connection closed: the
+   * session waits for its client at most `limits.maxDetachedMs`.
+   */
+  detached(sessionId: string): void {
+    if (!this.serving) return;
+    this.table.detach(this.clock.now(), sessionId);
+    this.schedule();
+  }
+
   /** Logs a limit a client ran into, at most a line per kind every few seconds. */
-  private limitHit(message: string, who: string): void {
-    this.limits.pass(message, (heldBack) => this.log.warn({ who, heldBack }, `limit: ${message}`));
+  private limitHit(message: string, who: string, address: string | null = null): void {
+    const line = (heldBack: number) =>
+      this.log.warn(address ? { who, address, heldBack } : { who, heldBack }, `limit: ${message}`);
+    this.limits.pass(message, line);
   }
 
   /** Whether this broker grants: embedded or active, and not handing over. */
@@ -354,7 +369,9 @@ export class Broker {
   }
 
   private carryOut(e: Effect): void {
-    if (e.type === 'error' && e.code === 'LIMIT_EXCEEDED') this.limitHit(e.message, e.sessionId);
+    if (e.type === 'error' && e.code === 'LIMIT_EXCEEDED') {
+      this.limitHit(e.message, e.sessionId, this.gateway.addressOf(e.sessionId));
+    }
     switch (e.type) {
       case 'reserveTokens':
         this.reserveTokens(e.issuedUpTo);

@@ -26,6 +26,13 @@ function createBenchBroker(setup: BrokerSetup): Promise<Broker> {
     dataDir: setup.dataDir,
     transport: { host: '127.0.0.1', port: 0 },
     table: { defaultSessionTtlMs: 30_000, consistency: setup.consistency },
+    // Every driver connects from 127.0.0.1: the per-address quotas and the
+    // hello burst would count the bench's 10,000 sessions as one host's.
+    limits: {
+      maxSessionsPerOwner: 100_000,
+      maxConnectionsPerAddress: 100_000,
+      helloBurst: 100_000,
+    },
     ...(setup.redis && { redis: setup.redis }),
     ...(process.env['BATON_BENCH_AUTH'] === '1' && {
       auth: { file: benchAuthFile(setup.dataDir) },

@@ -3,6 +3,7 @@ import { oneOfOption, parseInteger } from '../../shared/options.js';
 import type { Consistency } from '../../shared/protocol.js';
 import type { AdminOptions } from '../admin/admin-options.js';
 import { createBroker } from '../broker.js';
+import type { LimitOptions } from '../broker-options.js';
 import { createLogger, LOG_LEVELS, type Logger } from '../log.js';
 import type { RedisMirrorOptions } from '../mirror/redis-mirror-options.js';
 
@@ -13,6 +14,10 @@ const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--dat
   [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]
   [--admin-port 7071] [--admin-host 127.0.0.1] [--admin-token T] [--no-admin]
   [--auth-file FILE | --insecure-no-auth] [--allowed-origin ORIGIN]...
+  [--max-sessions N] [--max-sessions-per-owner N] [--max-locks-per-owner N]
+  [--max-detached-ms N] [--max-table-bytes N] [--max-connections N]
+  [--max-connections-per-address N] [--hello-rate N] [--hello-burst N]
+  [--frame-rate N] [--frame-burst N]
   [--log-level info|warn|error|debug|silent] [--log-format json|pretty]`;
 
 /** An integer flag's value; its range is checked with the options. */
@@ -58,6 +63,30 @@ function redisFlags(v: Flags): RedisMirrorOptions | undefined {
   return options;
 }
 
+/** Integer flags of `limits`, by flag name. */
+const LIMIT_FLAGS = {
+  'max-sessions': 'maxSessions',
+  'max-sessions-per-owner': 'maxSessionsPerOwner',
+  'max-locks-per-owner': 'maxLocksPerOwner',
+  'max-detached-ms': 'maxDetachedMs',
+  'max-table-bytes': 'maxTableBytes',
+  'max-connections': 'maxConnections',
+  'max-connections-per-address': 'maxConnectionsPerAddress',
+  'hello-rate': 'helloRatePerSec',
+  'hello-burst': 'helloBurst',
+  'frame-rate': 'frameRatePerSec',
+  'frame-burst': 'frameBurst',
+} as const satisfies Record<string, keyof LimitOptions>;
+
+function limitFlags(v: Flags): LimitOptions {
+  const limits: LimitOptions = {};
+  for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
+    const n = intFlag(v[flag] as string | undefined, flag);
+    if (n !== undefined) limits[key] = n;
+  }
+  return limits;
+}
+
 /** The admin server's options from the flags; undefined with --no-admin. */
 function adminFlags(v: Flags): AdminOptions | undefined {
   if (v['no-admin']) return undefined;
@@ -96,6 +125,7 @@ export async function serve(args: string[]): Promise<number> {
       'auth-file': { type: 'string' },
       'insecure-no-auth': { type: 'boolean' },
       'allowed-origin': { type: 'string', multiple: true },
+      ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((f) => [f, { type: 'string' as const }])),
       'log-level': { type: 'string' },
       'log-format': { type: 'string' },
       help: { type: 'boolean' },
@@ -126,6 +156,7 @@ export async function serve(args: string[]): Promise<number> {
         file: values['auth-file'],
         insecureNoAuth: values['insecure-no-auth'] ?? false,
       },
+      limits: limitFlags(values),
       redis: redisFlags(values),
       admin: adminFlags(values),
     },

@@ -33,9 +33,20 @@ export class Waiter implements Timed {
   ) {}
 }
 
+/** What one owner has in the table, for its quotas; kept by {@link TableState}. */
+export interface OwnerUsage {
+  sessions: number;
+  /** Holds and waiters of all its sessions. */
+  requests: number;
+}
+
 /** A session: its lease and every request it has in the table. */
 export class Session implements Timed {
   lastSeenAt: number;
+  /** While it has no connection: when it ends at the latest (see `maxDetachedMs`); else Infinity. */
+  detachedUntil = Infinity;
+  /** Its owner's counters; set by {@link TableState.addSession}. */
+  usage!: OwnerUsage;
   /** Heap key; may lag behind `lastSeenAt + ttlMs`, and the tick moves it on lazily. */
   deadline: number;
   heapIndex = -1;
@@ -57,7 +68,7 @@ export class Session implements Timed {
   }
 
   get expiresAt(): number {
-    return this.lastSeenAt + this.ttlMs;
+    return Math.min(this.lastSeenAt + this.ttlMs, this.detachedUntil);
   }
 }
 

@@ -15,6 +15,22 @@ export interface LockTableOptions {
   maxLocksPerSession?: number;
   /** Most waiters in the queue of one path. Default 100,000. */
   maxWaitersPerPath?: number;
+  /** Most sessions one owner (principal, or client address) may have at once. Default 10,000. */
+  maxSessionsPerOwner?: number;
+  /** Most locks all sessions of one owner may hold and wait for together. Default 50,000. */
+  maxLocksPerOwner?: number;
+  /**
+   * Longest a session may live without a connection, whatever TTL it asked
+   * for: its lease ends at `min(lastSeen + TTL, detached + maxDetachedMs)`.
+   * Default 30,000 ms.
+   */
+  maxDetachedMs?: number;
+  /**
+   * Memory budget of the table, in estimated bytes (sessions, locks, waiters,
+   * paths: see table-bytes.ts); a hello or an acquire past it is refused.
+   * Default 256 MiB (the broker sizes it from the heap limit).
+   */
+  maxTableBytes?: number;
   /**
    * How long a lock whose holder's session expired (rather than released it)
    * stays ungranted, for holders that are paused rather than dead. Default 0.
@@ -35,6 +51,10 @@ export const DEFAULT_LOCK_TABLE_OPTIONS: ResolvedLockTableOptions = Object.freez
   maxSessions: 100_000,
   maxLocksPerSession: 1_024,
   maxWaitersPerPath: 100_000,
+  maxSessionsPerOwner: 10_000,
+  maxLocksPerOwner: 50_000,
+  maxDetachedMs: 30_000,
+  maxTableBytes: 256 * 1024 * 1024,
   lockDelayMs: 0,
   tokenLowWater: 10_000,
   journal: false,
@@ -47,6 +67,10 @@ const LOCK_TABLE_KEYS: OptionKeys<LockTableOptions> = {
   maxSessions: true,
   maxLocksPerSession: true,
   maxWaitersPerPath: true,
+  maxSessionsPerOwner: true,
+  maxLocksPerOwner: true,
+  maxDetachedMs: true,
+  maxTableBytes: true,
   lockDelayMs: true,
   tokenLowWater: true,
   journal: true,
@@ -74,6 +98,10 @@ export function resolveLockTableOptions(options: LockTableOptions = {}): Resolve
     maxSessions: intOption('maxSessions', o.maxSessions, 1, 10_000_000),
     maxLocksPerSession: intOption('maxLocksPerSession', o.maxLocksPerSession, 1, 1_000_000),
     maxWaitersPerPath: intOption('maxWaitersPerPath', o.maxWaitersPerPath, 1, 10_000_000),
+    maxSessionsPerOwner: intOption('maxSessionsPerOwner', o.maxSessionsPerOwner, 1, 10_000_000),
+    maxLocksPerOwner: intOption('maxLocksPerOwner', o.maxLocksPerOwner, 1, 1_000_000_000),
+    maxDetachedMs: intOption('maxDetachedMs', o.maxDetachedMs, 1, day),
+    maxTableBytes: intOption('maxTableBytes', o.maxTableBytes, 1024, 2 ** 50),
     lockDelayMs: intOption('lockDelayMs', o.lockDelayMs, 0, day),
     tokenLowWater: intOption('tokenLowWater', o.tokenLowWater, 1, 1_000_000_000),
     journal: o.journal,

@@ -14,6 +14,7 @@ import { applyEntry, restoreSnapshot, takeSnapshot, type TableSnapshot } from '.
 import { TableState } from './table-state.js';
 import { TableViews } from './table-views.js';
 import { hashSecret, secretMatches } from './secret-hash.js';
+import { acquireRefusal, sessionRefusal } from './quotas.js';
 
 export type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy };
 
@@ -42,9 +43,8 @@ export class LockTable {
   open(now: number, cmd: OpenCommand): Effect[] {
     const o = this.options;
     if (this.state.sessions.has(cmd.sessionId)) throw new Error(`session ${cmd.sessionId} exists`);
-    if (this.state.sessions.size >= o.maxSessions) {
-      return [{ type: 'refused', code: 'LIMIT_EXCEEDED', message: 'too many sessions' }];
-    }
+    const refusal = sessionRefusal(this.state, o, cmd.owner ?? '');
+    if (refusal) return [{ type: 'refused', code: 'LIMIT_EXCEEDED', message: refusal }];
     const asked = cmd.ttlMs ?? o.defaultSessionTtlMs;
     const ttlMs = Math.min(o.maxSessionTtlMs, Math.max(o.minSessionTtlMs, asked));
     const s = new Session(
@@ -75,11 +75,26 @@ export class LockTable {
       const message = `session ${sessionId} is unknown or expired`;
       return [{ type: 'refused', code: 'SESSION_EXPIRED', message }];
     }
+    // Its client is back: the lease alone bounds it again.
+    s.detachedUntil = Infinity;
     const held: HeldLock[] = [];
     for (const h of s.held.values()) {
       held.push({ id: h.requestId, path: h.lock.path, token: h.token });
     }
     return [{ type: 'welcome', sessionId, secret, ttlMs: s.ttlMs, resumed: true, held }];
+  }
+
+  /**
+   * The session's connection closed: it lives on for its client to resume it,
+   * but at most `maxDetachedMs` more, whatever its TTL. Unknown ids are ignored.
+   */
+  detach(now: number, sessionId: string): Effect[] {
+    const s = this.state.sessions.get(sessionId);
+    if (s) {
+      s.detachedUntil = Math.min(s.detachedUntil, now + this.options.maxDetachedMs);
+      this.state.rearm(s);
+    }
+    return [];
   }
 
   heartbeat(now: number, sessionId: string, requestId: number): Effect[] {
@@ -111,11 +126,9 @@ export class LockTable {
     }
     const problem = lockPathProblem(path);
     if (problem) return this.fail(sessionId, requestId, 'INVALID_PATH', problem);
-    const { maxLocksPerSession, maxWaitersPerPath } = this.options;
-    if (s.requests.size >= maxLocksPerSession) {
-      const message = `a session may hold and wait for at most ${maxLocksPerSession} locks`;
-      return this.fail(sessionId, requestId, 'LIMIT_EXCEEDED', message);
-    }
+    const over = acquireRefusal(this.state, this.options, s, path);
+    if (over) return this.fail(sessionId, requestId, 'LIMIT_EXCEEDED', over);
+    const { maxWaitersPerPath } = this.options;
     const lock = this.state.lockFor(path);
     const strict = cmd.strict === true;
     const free = lock.holder === null && lock.head === null && lock.heapIndex === -1;
@@ -316,7 +329,8 @@ export class LockTable {
 
   /**
    * A standby becomes active: every session gets a full TTL from `now` to
-   * reconnect, waiter timeouts restart, and free locks with waiters are
+   * reconnect, but at most `maxDetachedMs` (none of them has a connection
+   * here yet), waiter timeouts restart, and free locks with waiters are
    * granted (call after `addTokens`). With `strictGraceUntil` the broker took
    * over without a continuous log: a lock it does not know of may still be
    * held, so nothing is granted strict before then (a strict head waits, and
@@ -324,7 +338,12 @@ export class LockTable {
    */
   promote(now: number, strictGraceUntil = -Infinity): Effect[] {
     this.strictGraceUntil = strictGraceUntil > now ? strictGraceUntil : -Infinity;
-    for (const s of this.state.sessions.values()) s.lastSeenAt = now;
+    const detachedUntil = now + this.options.maxDetachedMs;
+    for (const s of this.state.sessions.values()) {
+      s.lastSeenAt = now;
+      s.detachedUntil = detachedUntil;
+      this.state.rearm(s);
+    }
     for (const lock of [...this.state.locks.values()]) {
       for (const w of lock.waiters()) this.armTimeout(now, w);
       this.grantNext(now, lock);

@@ -1,6 +1,7 @@
 import { DeadlineHeap } from './deadline-heap.js';
 import type { EndReason, JournalEntry } from './journal.js';
-import { LockState, type Session, type Hold, type Waiter } from './lock-state.js';
+import { LockState, type OwnerUsage, type Session, type Hold, type Waiter } from './lock-state.js';
+import { lockBytes, REQUEST_BYTES, SESSION_BYTES } from './table-bytes.js';
 
 /**
  * The table's storage and its primitive changes. Each primitive writes its
@@ -19,8 +20,29 @@ export class TableState {
   tokenLimit = 0;
   /** Entries not yet taken by the shell; null while journaling is off. */
   journal: JournalEntry[] | null = null;
+  /**
+   * Sessions and requests by owner, for the quotas: kept by the primitives
+   * below, so a standby replaying the journal counts as the active broker
+   * did. An owner with nothing left is forgotten.
+   */
+  readonly owners = new Map<string, OwnerUsage>();
+  /** Estimated bytes of all sessions, locks, paths and requests: the memory budget's measure. */
+  bytes = 0;
+
+  /** What `owner` has now; zeros for an owner with nothing. */
+  usageOf(owner: string): OwnerUsage {
+    return this.owners.get(owner) ?? NO_USAGE;
+  }
 
   addSession(s: Session): void {
+    let usage = this.owners.get(s.owner);
+    if (!usage) {
+      usage = { sessions: 0, requests: 0 };
+      this.owners.set(s.owner, usage);
+    }
+    usage.sessions++;
+    s.usage = usage;
+    this.bytes += SESSION_BYTES;
     this.sessions.set(s.id, s);
     this.sessionHeap.push(s);
     this.journal?.push(['open', s.id, s.secretHash, s.ttlMs, s.name, s.owner]);
@@ -29,7 +51,19 @@ export class TableState {
   removeSession(s: Session): void {
     this.sessions.delete(s.id);
     this.sessionHeap.remove(s);
+    this.bytes -= SESSION_BYTES;
+    // Its requests were freed and dropped before: nothing else of it is counted.
+    if (--s.usage.sessions === 0 && s.usage.requests === 0) this.owners.delete(s.owner);
     this.journal?.push(['end', s.id]);
+  }
+
+  /** Moves the session's heap key up to its expiry when that came nearer (detached, promoted). */
+  rearm(s: Session): void {
+    const at = s.expiresAt;
+    if (at >= s.deadline) return;
+    this.sessionHeap.remove(s);
+    s.deadline = at;
+    this.sessionHeap.push(s);
   }
 
   lockFor(path: string): LockState {
@@ -37,12 +71,14 @@ export class TableState {
     if (!lock) {
       lock = new LockState(path);
       this.locks.set(path, lock);
+      this.bytes += lockBytes(path);
     }
     return lock;
   }
 
   enqueue(w: Waiter): void {
     w.lock.enqueue(w);
+    this.count(w.session, 1);
     w.session.requests.set(w.requestId, w);
     const timeoutMs = w.timeoutMs ?? -1;
     this.journal?.push(['wait', w.session.id, w.requestId, w.lock.path, w.strict, timeoutMs]);
@@ -59,6 +95,8 @@ export class TableState {
     const hold: Hold = { kind: 'hold', session: s, requestId, lock, token, grantedAt: now, strict };
     lock.holder = hold;
     s.held.set(lock.path, hold);
+    // A granted waiter was counted when it joined the queue.
+    if (s.requests.get(requestId)?.kind !== 'waiter') this.count(s, 1);
     s.requests.set(requestId, hold);
     if (token >= this.tokenNext) this.tokenNext = token + 1;
     this.journal?.push(['grant', s.id, requestId, lock.path, token, strict]);
@@ -70,6 +108,7 @@ export class TableState {
     lock.holder = null;
     session.held.delete(lock.path);
     session.requests.delete(hold.requestId);
+    this.count(session, -1);
     this.journal?.push(['free', lock.path, reason]);
   }
 
@@ -77,15 +116,25 @@ export class TableState {
     w.lock.unlink(w);
     this.timeoutHeap.remove(w);
     w.session.requests.delete(w.requestId);
+    this.count(w.session, -1);
     this.dropIfIdle(w.lock);
     this.journal?.push(['drop', w.session.id, w.requestId, reason, w.lock.path]);
   }
 
   /** Forgets a lock with no holder, no waiter and no delay: memory follows use. */
   dropIfIdle(lock: LockState): void {
-    if (lock.idle) {
-      this.locks.delete(lock.path);
+    if (lock.idle && this.locks.delete(lock.path)) {
       this.starved.delete(lock);
+      this.bytes -= lockBytes(lock.path);
     }
   }
+
+  /** One request more (1) or less (-1) for the session's owner and the budget. */
+  private count(s: Session, delta: 1 | -1): void {
+    s.usage.requests += delta;
+    this.bytes += delta * REQUEST_BYTES;
+  }
 }
+
+/** The usage of an owner the table does not know; never written to. */
+const NO_USAGE: OwnerUsage = Object.freeze({ sessions: 0, requests: 0 });

@@ -89,6 +89,17 @@ export class TableViews {
     return { sessions: this.state.sessions.size, locks: this.state.locks.size, locksHeld, waiters };
   }
 
+  /** What `owner` counts against its quotas: sessions, and holds + waiters. O(1). */
+  usageOf(owner: string): { sessions: number; requests: number } {
+    const { sessions, requests } = this.state.usageOf(owner);
+    return { sessions, requests };
+  }
+
+  /** Estimated bytes of locks, paths and requests: what the memory budget counts. O(1). */
+  get tableBytes(): number {
+    return this.state.bytes;
+  }
+
   /** The holder and the whole queue of `path` in order, as ids; O(queue length). */
   queue(path: string): { holder: HeldBy | null; queue: WaitingBy[] } {
     const lock = this.state.locks.get(path);

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
 import { tickCorker } from '../../shared/tick-corker.js';
+import type { TokenBucket } from './rate-limit.js';
 
 /** Frame counts over all connections, for metrics. */
 export interface Traffic {
@@ -30,6 +31,8 @@ export class Connection {
   /** A bearer token given at upgrade, kept until hello reads it. */
   upgradeToken: string | null = null;
   closed = false;
+  /** Its frame rate limit: set by the gateway as it accepts the connection. */
+  frames!: TokenBucket;
   /** Closes the connection if no hello binds a session in time; null once bound. */
   helloTimer: unknown = null;
   /**

@@ -1,5 +1,5 @@
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeFrame } from '../../shared/codec.js';
 import {
@@ -14,11 +14,17 @@ import { CauseLog } from './cause-log.js';
 import { LogThrottle, type Logger } from '../log.js';
 import { Connection, type Traffic } from './connection.js';
 import { bearerToken, originRefusal } from './upgrade-check.js';
+import { Admission, admissionLimits, type AdmissionLimits } from './admission.js';
 
 /** The close code `ws` uses for a frame over `maxPayload`. */
 const FRAME_TOO_BIG = 1009;
+/** RFC 6455's "try again later": the broker is full for this client now. */
+const TRY_AGAIN_LATER = 1013;
+/** How long a flooding connection gets to take its close before its socket is dropped. */
+const FLOOD_CLOSE_GRACE_MS = 1_000;
 
-export interface GatewayOptions {
+/** Where to listen and what a client may send; admission limits left out are unlimited. */
+export interface GatewayOptions extends Partial<AdmissionLimits> {
   host: string;
   port: number;
   maxFrameBytes: number;
@@ -32,6 +38,8 @@ export interface GatewayOptions {
 export interface GatewayHandler {
   hello(conn: Connection, frame: HelloFrame): void;
   command(sessionId: string, frame: Exclude<ClientFrame, HelloFrame>, conn: Connection): void;
+  /** The session's connection closed (not replaced by a newer one): it is detached now. */
+  detached?(sessionId: string): void;
 }
 
 /**
@@ -44,17 +52,22 @@ export class WsGateway {
   private readonly bySession = new Map<string, Connection>();
   private readonly connections = new Set<Connection>();
   private wss: WebSocketServer | null = null;
+  private server: Server | null = null;
   private readonly causes: CauseLog;
   private readonly limits: LogThrottle;
+  private readonly admission: Admission;
 
   constructor(
     private readonly options: GatewayOptions,
     private readonly timer: Timer,
     private readonly handler: GatewayHandler,
     private readonly log: Logger,
+    /** Monotonic ms: the broker's clock, for the rate limits. */
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.causes = new CauseLog((message) => log.error(message));
-    this.limits = new LogThrottle(() => performance.now());
+    this.limits = new LogThrottle(now);
+    this.admission = new Admission(admissionLimits(options));
   }
 
   get port(): number {
@@ -72,9 +85,14 @@ export class WsGateway {
 
   async listen(): Promise<void> {
     const { host, port, maxFrameBytes } = this.options;
+    // Our own server rather than ws's, for its connection cap.
+    const server = createServer((_req, res) => res.writeHead(426).end('Upgrade Required'));
+    this.server = server;
+    this.admission.capListener(server, () =>
+      this.limitHit('maxConnections', '', 'a connection was refused: maxConnections are open'),
+    );
     const wss = new WebSocketServer({
-      host,
-      port,
+      server,
       maxPayload: maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
@@ -92,6 +110,7 @@ export class WsGateway {
     await new Promise<void>((resolve, reject) => {
       wss.once('listening', resolve);
       wss.once('error', reject);
+      server.listen(port, host);
     });
     wss.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
@@ -140,6 +159,11 @@ export class WsGateway {
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     // Sockets whose peer never answers the close handshake must not hold the process.
     for (const conn of this.connections) conn.socket.terminate();
+    const server = this.server;
+    if (server?.listening) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   private accept(socket: WebSocket, req: IncomingMessage): void {
@@ -153,6 +177,8 @@ export class WsGateway {
       ),
     );
     conn.upgradeToken = bearerToken(req);
+    if (!this.admission.admit(address)) return this.refuseConnection(conn);
+    conn.frames = this.admission.frameBucket(this.now());
     this.connections.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
@@ -166,9 +192,11 @@ export class WsGateway {
       this.timer.clear(conn.helloTimer);
       conn.closed = true;
       this.connections.delete(conn);
-      // The session lives on for its TTL: the client may come back and resume it.
+      this.admission.release(address);
+      // The session lives on for its client to resume it, for its TTL but at most maxDetachedMs.
       if (conn.sessionId && this.bySession.get(conn.sessionId) === conn) {
         this.bySession.delete(conn.sessionId);
+        this.handler.detached?.(conn.sessionId);
       }
     });
   }
@@ -182,13 +210,17 @@ export class WsGateway {
     if (conn.closed) return;
     this.traffic.framesIn++;
     try {
-      this.handle(conn, data, isBinary);
+      // Every frame is counted, answered or not; a whole burst in debt is a flood.
+      const balance = conn.frames.spend(this.now());
+      if (balance < 0 && this.admission.flooding(balance)) return this.cutFlood(conn);
+      this.handle(conn, data, isBinary, balance < 0);
     } catch (err) {
       this.internalError(conn, err);
     }
   }
 
-  private handle(conn: Connection, data: RawData, isBinary: boolean): void {
+  /** `overRate`: the connection is past its frame rate; acquires are refused, not handled. */
+  private handle(conn: Connection, data: RawData, isBinary: boolean, overRate: boolean): void {
     if (!isBinary) {
       return conn.refuse({
         t: 'error',
@@ -209,7 +241,11 @@ export class WsGateway {
       return conn.send(error);
     }
     const frame = checked.frame;
-    if (frame.t === 'hello') return this.handler.hello(conn, frame);
+    if (frame.t === 'hello') {
+      if (!this.admission.helloAllowed(conn.remoteAddress, this.now()))
+        return this.refuseHello(conn);
+      return this.handler.hello(conn, frame);
+    }
     if (!conn.sessionId) {
       return conn.refuse({
         t: 'error',
@@ -217,6 +253,9 @@ export class WsGateway {
         message: 'the first frame must be hello',
       });
     }
+    // Releases, cancels, byes and heartbeats still go through: refusing them
+    // would turn a throttle into held locks and expired sessions.
+    if (overRate && frame.t === 'acquire') return this.refuseFrame(conn, frame.id);
     this.handler.command(conn.sessionId, frame, conn);
   }
 
@@ -235,6 +274,36 @@ export class WsGateway {
       ),
     );
     done(false, 403, 'Forbidden');
+  }
+
+  private refuseConnection(conn: Connection): void {
+    const limit = this.admission.limits.maxConnectionsPerAddress;
+    const message = `at most ${limit} connections from one address`;
+    this.limitHit('maxConnectionsPerAddress', conn.remoteAddress, message);
+    conn.socket.on('error', () => conn.socket.terminate());
+    conn.refuse({ t: 'error', code: 'LIMIT_EXCEEDED', message }, TRY_AGAIN_LATER);
+  }
+
+  private refuseHello(conn: Connection): void {
+    const { helloRatePerSec } = this.admission.limits;
+    const message = `at most ${helloRatePerSec} hellos a second from one address`;
+    this.limitHit('helloRatePerSec', conn.remoteAddress, message);
+    conn.refuse({ t: 'error', code: 'RATE_LIMITED', message }, CLOSE_CODES.rateLimited);
+  }
+
+  private refuseFrame(conn: Connection, id: number): void {
+    const { frameRatePerSec } = this.admission.limits;
+    const message = `at most ${frameRatePerSec} frames a second on one connection`;
+    this.limitHit('frameRatePerSec', conn.remoteAddress, message);
+    conn.send({ t: 'error', id, code: 'RATE_LIMITED', message });
+  }
+
+  private cutFlood(conn: Connection): void {
+    const message = 'frames kept coming far past the rate limit';
+    this.limitHit('frameFlood', conn.remoteAddress, `${message}; the connection was closed`);
+    conn.refuse({ t: 'error', code: 'RATE_LIMITED', message }, CLOSE_CODES.rateLimited);
+    // A flooder need not answer the close: its frames would be read for ws's 30 s close timeout.
+    this.timer.set(() => conn.socket.terminate(), FLOOD_CLOSE_GRACE_MS);
   }
 
   /** Logs a limit a client ran into, at most a line per limit every few seconds. */

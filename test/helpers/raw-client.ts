@@ -24,9 +24,20 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
-  /** `headers`: sent with the upgrade request (Authorization, Origin…). */
-  static async open(url: string, headers: Record<string, string> = {}): Promise<RawClient> {
-    const socket = new WebSocket(url, { perMessageDeflate: false, headers });
+  /**
+   * `headers`: sent with the upgrade request (Authorization, Origin…);
+   * `from`: the local address to connect from (any of 127.0.0.0/8 on Linux), to play another host.
+   */
+  static async open(
+    url: string,
+    headers: Record<string, string> = {},
+    from?: string,
+  ): Promise<RawClient> {
+    const socket = new WebSocket(url, {
+      perMessageDeflate: false,
+      headers,
+      ...(from !== undefined && { localAddress: from }),
+    });
     const client = new RawClient(socket);
     onTestFinished(() => socket.terminate());
     await new Promise<void>((resolve, reject) => {
@@ -37,8 +48,12 @@ export class RawClient {
   }
 
   /** Opens a socket and says hello; resolves with the welcome. */
-  static async session(url: string, ttlMs = 10_000): Promise<RawClient & { sessionId: string }> {
-    const client = await RawClient.open(url);
+  static async session(
+    url: string,
+    ttlMs = 10_000,
+    from?: string,
+  ): Promise<RawClient & { sessionId: string }> {
+    const client = await RawClient.open(url, {}, from);
     client.send({ t: 'hello', v: PROTOCOL_VERSION, ttlMs });
     const welcome = await client.next((f) => f.t === 'welcome');
     if (welcome.t !== 'welcome') throw new Error('no welcome');

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../../server/core/effects.js';
 import { LockTable } from '../../../server/core/lock-table.js';
+import { lockBytes, REQUEST_BYTES, SESSION_BYTES } from '../../../server/core/table-bytes.js';
 
 // Random command sequences against a model of the DESIGN rules. The model is
 // driven by the effects the table returns: each effect is judged against the
@@ -22,6 +23,11 @@ const configArb = fc.record({
   maxSessions: fc.constantFrom(4, 100),
   maxLocksPerSession: fc.constantFrom(2, 100),
   maxWaitersPerPath: fc.constantFrom(2, 100),
+  maxSessionsPerOwner: fc.constantFrom(2, 100),
+  maxLocksPerOwner: fc.constantFrom(3, 100),
+  maxDetachedMs: fc.constantFrom(50, 200, 10_000),
+  /** Room for five sessions with four requests on known paths, or plenty. */
+  maxTableBytes: fc.constantFrom(5 * SESSION_BYTES + 4 * REQUEST_BYTES + 2 * lockBytes('p0'), 1e9),
 });
 type Config = typeof configArb extends fc.Arbitrary<infer C> ? C : never;
 
@@ -41,6 +47,7 @@ const cmdArb = fc.oneof(
   cmd(2, fc.record({ k: k('cancel'), slot, pick: fc.nat(5) })),
   cmd(3, fc.record({ k: k('heartbeat'), slot })),
   cmd(1, fc.record({ k: k('close'), slot })),
+  cmd(1, fc.record({ k: k('detach'), slot })),
   cmd(4, fc.record({ k: k('advance'), ms: fc.constantFrom(1, 10, 30, 100, 250, 700), tick })),
   cmd(2, fc.record({ k: k('tokens'), size: fc.constantFrom(1, 2, 3, 1_000) })),
 );
@@ -51,6 +58,10 @@ type Req = { path: string; held: boolean; token: number; deadline: number; stric
 type Sess = { id: string; secret: string; ttlMs: number; last: number; ended: boolean } & {
   reqs: Map<number, Req>;
   nextReq: number;
+  /** Two owners share the slots: even and odd. */
+  owner: string;
+  /** Set by a detach (the connection closed), cleared by a resume. */
+  detachedUntil: number;
 };
 type Entry = { sessionId: string; requestId: number };
 /** `delayUntil`: set by an expiry when lockDelayMs > 0, cleared by the first tick at or after it. */
@@ -96,9 +107,9 @@ class Model {
     private readonly cfg: Config,
     private readonly rules: Rules,
   ) {
-    const { lockDelayMs, tokenLowWater, maxSessions, maxLocksPerSession, maxWaitersPerPath } = cfg;
-    const limits = { maxSessions, maxLocksPerSession, maxWaitersPerPath };
-    this.table = new LockTable({ lockDelayMs, tokenLowWater, ...limits, ...TTL });
+    const { lockDelayMs, tokenLowWater, ...limits } = cfg;
+    const { sessions: _, paths: __, firstBlock: ___, ...tableLimits } = limits;
+    this.table = new LockTable({ lockDelayMs, tokenLowWater, ...tableLimits, ...TTL });
     for (let i = 0; i < cfg.paths; i++)
       this.paths.set(`p${i}`, { holder: null, queue: [], delayUntil: null });
     this.tokenLimit = 1 + cfg.firstBlock;
@@ -107,7 +118,29 @@ class Model {
 
   private sess = (id: string): Sess => this.sessions.get(id) ?? fail(`unknown session ${id}`);
   private path = (name: string): PathModel => this.paths.get(name) ?? fail(`unknown path ${name}`);
-  private lapsed = (s: Sess): boolean => s.last + s.ttlMs <= this.now;
+  private expiry = (s: Sess): number => Math.min(s.last + s.ttlMs, s.detachedUntil);
+  private lapsed = (s: Sess): boolean => this.expiry(s) <= this.now;
+  /** Live (not ended) sessions of `owner`, lapsed or not: the table counts them until they end. */
+  private ownedBy = (owner: string): Sess[] =>
+    [...this.sessions.values()].filter((s) => !s.ended && s.owner === owner);
+  /** Holds and waits of the owner's sessions. */
+  private ownerRequests = (owner: string): number =>
+    this.ownedBy(owner).reduce((n, s) => n + s.reqs.size, 0);
+  /** What the memory budget counts: every request, and every path with a holder, a waiter or a delay. */
+  private tableBytes(): number {
+    let bytes = 0;
+    for (const s of this.sessions.values())
+      if (!s.ended) bytes += SESSION_BYTES + s.reqs.size * REQUEST_BYTES;
+    for (const [name, p] of this.paths) {
+      if (p.holder || p.queue.length > 0 || p.delayUntil !== null) bytes += lockBytes(name);
+    }
+    return bytes;
+  }
+  /** Whether a path has state in the table (else a new acquire pays for its lock too). */
+  private inTable = (name: string): boolean => {
+    const p = this.path(name);
+    return p.holder !== null || p.queue.length > 0 || p.delayUntil !== null;
+  };
   /** Mirrors the table: a command from a session whose lease still runs renews it. */
   private touch(s: Sess): boolean {
     if (s.ended || this.lapsed(s)) return false;
@@ -271,13 +304,18 @@ class Model {
     if (cmd.k === 'open' || !s || s.ended)
       return this.open(ix, cmd.k === 'open' ? cmd.ttlMs : undefined);
     if (cmd.k === 'resume') return this.resume(s, cmd.good || !this.rules.wrongSecrets);
+    if (cmd.k === 'detach') {
+      same(this.table.detach(this.now, s.id), [], 'detach');
+      s.detachedUntil = Math.min(s.detachedUntil, this.now + this.cfg.maxDetachedMs);
+      return;
+    }
     const live = this.touch(s);
     const c: Ctx = { k: cmd.k, s, requestId: s.nextReq++ };
     const { now } = this;
     let effects: Effect[];
     let expected = 'ok';
     if (cmd.k === 'acquire') {
-      const { maxLocksPerSession, maxWaitersPerPath } = this.cfg;
+      const { maxLocksPerSession, maxWaitersPerPath, maxLocksPerOwner, maxTableBytes } = this.cfg;
       const retry = cmd.retry ? [...s.reqs][cmd.path % Math.max(1, s.reqs.size)] : undefined;
       const path = retry?.[1].path ?? `p${cmd.path % this.cfg.paths}`;
       Object.assign(c, { path, timeoutMs: cmd.timeoutMs, requestId: retry?.[0] ?? c.requestId });
@@ -286,6 +324,12 @@ class Model {
       effects = t.acquire(now, s.id, { requestId: c.requestId!, path, wait, timeoutMs, strict });
       if (retry) expected = retry[1].held ? 'grant' : 'queued';
       else if (s.reqs.size >= maxLocksPerSession) expected = 'LIMIT_EXCEEDED';
+      else if (this.ownerRequests(s.owner) >= maxLocksPerOwner) expected = 'LIMIT_EXCEEDED';
+      else if (
+        this.tableBytes() + REQUEST_BYTES + (this.inTable(path) ? 0 : lockBytes(path)) >
+        maxTableBytes
+      )
+        expected = 'LIMIT_EXCEEDED';
       else if (this.grantable(path)) expected = 'grant';
       else if (!wait) expected = 'busy';
       else if (timeoutMs === 0) expected = 'TIMEOUT';
@@ -316,12 +360,27 @@ class Model {
     const id = `s${ix}.${this.opened++}`;
     const alive = [...this.sessions.values()].filter((s) => !s.ended);
     const secret = `secret-${id}`;
-    const effects = this.table.open(this.now, { sessionId: id, secret, ttlMs: asked });
-    if (alive.length >= this.cfg.maxSessions) return same(effects.map(outcome), ['refused'], 'max');
+    const owner = `o${ix % 2}`;
+    const effects = this.table.open(this.now, { sessionId: id, secret, ttlMs: asked, owner });
+    const full =
+      alive.length >= this.cfg.maxSessions ||
+      this.ownedBy(owner).length >= this.cfg.maxSessionsPerOwner ||
+      this.tableBytes() + SESSION_BYTES > this.cfg.maxTableBytes;
+    if (full) return same(effects.map(outcome), ['refused'], 'max');
     const ttlMs = ttlFor(asked);
     const welcome = { type: 'welcome', sessionId: id, secret, ttlMs, resumed: false, held: [] };
     same(effects, [welcome], `welcome of ${id}`);
-    const s = { id, secret, ttlMs, last: this.now, ended: false, reqs: new Map(), nextReq: 1 };
+    const s: Sess = {
+      id,
+      secret,
+      ttlMs,
+      last: this.now,
+      ended: false,
+      reqs: new Map(),
+      nextReq: 1,
+      owner,
+      detachedUntil: Infinity,
+    };
     this.sessions.set(id, s);
     this.slots[ix] = s;
   }
@@ -332,6 +391,7 @@ class Model {
     if (!good || !this.touch(s)) {
       return same(effects.map(outcome), ['refused'], `resume of ${s.id}, good secret: ${good}`);
     }
+    s.detachedUntil = Infinity; // its client is back
     const held = [...s.reqs].filter(([, r]) => r.held);
     const e = effects[0];
     if (effects.length !== 1 || e?.type !== 'welcome' || !e.resumed) fail(`resume of ${s.id}`);
@@ -385,10 +445,15 @@ class Model {
       assert(t.views.hasSession(s.id) === !s.ended, `hasSession(${s.id})`);
       if (s.ended) continue;
       alive++;
-      events.push(s.last + s.ttlMs);
+      events.push(this.expiry(s));
       for (const r of s.reqs.values()) if (!r.held) events.push(r.deadline);
     }
     same(t.views.counts().sessions, alive, 'sessions in the table');
+    for (const owner of ['o0', 'o1']) {
+      const usage = { sessions: this.ownedBy(owner).length, requests: this.ownerRequests(owner) };
+      same(t.views.usageOf(owner), usage, `usage of ${owner}`);
+    }
+    same(t.views.tableBytes, this.tableBytes(), 'bytes counted for the budget');
     assert(t.nextDeadline() <= Math.min(...events), `nextDeadline() ${t.nextDeadline()} is late`);
     if (this.grantsSinceBlock > 0 && this.tokenLimit - this.tokenNext < this.cfg.tokenLowWater) {
       assert(this.reserveAsked, 'below tokenLowWater and no reserveTokens');

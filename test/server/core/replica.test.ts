@@ -40,7 +40,7 @@ function drive(steps: Step[]): { leader: LockTable; standby: LockTable } {
     if (leader.views.hasSession(id)) return id;
     const fresh = `${SESSIONS[i]}-${++generation}`;
     ids[i] = fresh;
-    leader.open(now, { sessionId: fresh, secret: 'x', ttlMs: 300 });
+    leader.open(now, { sessionId: fresh, secret: 'x', ttlMs: 300, owner: `o${i % 2}` });
     return fresh;
   };
   leader.addTokens(now, 1, 1_000_000);
@@ -72,6 +72,12 @@ function drive(steps: Step[]): { leader: LockTable; standby: LockTable } {
   return { leader, standby };
 }
 
+/** What the quotas and the memory budget count: a promoted standby must count the same. */
+function usage(table: LockTable) {
+  const v = table.views;
+  return { o0: v.usageOf('o0'), o1: v.usageOf('o1'), bytes: v.tableBytes };
+}
+
 /** The snapshot in a canonical order, without the token counter (blocks are not journaled). */
 function normal(table: LockTable) {
   const { tokenNext: _, ...snap } = table.snapshot();
@@ -86,6 +92,7 @@ describe('replica', () => {
       fc.property(fc.array(step, { maxLength: 120 }), (steps) => {
         const { leader, standby } = drive(steps);
         expect(normal(standby)).toEqual(normal(leader));
+        expect(usage(standby)).toEqual(usage(leader));
       }),
       { seed: 20261126, numRuns: 300 },
     );
@@ -98,6 +105,7 @@ describe('replica', () => {
         const copy = new LockTable();
         copy.restore(0, leader.snapshot());
         expect(normal(copy)).toEqual(normal(leader));
+        expect(usage(copy)).toEqual(usage(leader));
       }),
       { seed: 7, numRuns: 200 },
     );

@@ -1,0 +1,108 @@
+import type { Server } from 'node:net';
+import { TokenBucket } from './rate-limit.js';
+
+/** What one client address, and one connection, may open and send. */
+export interface AdmissionLimits {
+  /** Open connections in all; past it the listener refuses sockets at once. */
+  maxConnections: number;
+  /** Open connections from one client address. */
+  maxConnectionsPerAddress: number;
+  /** Hellos (new and resumed sessions) per second from one address, and the burst allowed. */
+  helloRatePerSec: number;
+  helloBurst: number;
+  /** Frames per second on one connection, and the burst allowed. */
+  frameRatePerSec: number;
+  frameBurst: number;
+}
+
+/** No limit: for gateways made without them (tests of other things). */
+export const NO_ADMISSION_LIMITS: AdmissionLimits = Object.freeze({
+  maxConnections: Infinity,
+  maxConnectionsPerAddress: Infinity,
+  helloRatePerSec: Infinity,
+  helloBurst: Infinity,
+  frameRatePerSec: Infinity,
+  frameBurst: Infinity,
+});
+
+/** `limits` with those not given unlimited. */
+export function admissionLimits(limits: Partial<AdmissionLimits>): AdmissionLimits {
+  const all = { ...NO_ADMISSION_LIMITS };
+  for (const key of Object.keys(all) as (keyof AdmissionLimits)[]) {
+    const value = limits[key];
+    if (value !== undefined) all[key] = value;
+  }
+  return all;
+}
+
+/** Hello buckets remembered at most; the oldest are forgotten first (their addresses get a full burst). */
+const MAX_HELLO_BUCKETS = 10_000;
+
+/**
+ * The gateway's door: counts connections per client address and hellos per
+ * address. Connections are counted exactly (the map is bounded by
+ * `maxConnections`); hello buckets are forgotten oldest first past
+ * {@link MAX_HELLO_BUCKETS}.
+ */
+export class Admission {
+  private readonly connections = new Map<string, number>();
+  private readonly hellos = new Map<string, TokenBucket>();
+
+  constructor(readonly limits: AdmissionLimits) {}
+
+  /** Refuses sockets past `maxConnections` in the kernel's accept path, before any upgrade. */
+  capListener(server: Server, dropped: () => void): void {
+    if (Number.isFinite(this.limits.maxConnections)) {
+      server.maxConnections = this.limits.maxConnections;
+      server.on('drop', dropped);
+    }
+  }
+
+  /** Counts a new connection from `address`; false (and not counted) past the per-address cap. */
+  admit(address: string): boolean {
+    const open = this.connections.get(address) ?? 0;
+    if (open >= this.limits.maxConnectionsPerAddress) return false;
+    this.connections.set(address, open + 1);
+    return true;
+  }
+
+  /** An admitted connection closed. */
+  release(address: string): void {
+    const open = this.connections.get(address) ?? 0;
+    if (open <= 1) this.connections.delete(address);
+    else this.connections.set(address, open - 1);
+  }
+
+  /** Whether `address` may say hello now. */
+  helloAllowed(address: string, now: number): boolean {
+    const { helloRatePerSec, helloBurst } = this.limits;
+    if (!Number.isFinite(helloBurst)) return true;
+    let bucket = this.hellos.get(address);
+    if (!bucket) {
+      if (this.hellos.size >= MAX_HELLO_BUCKETS) this.forgetOldest();
+      bucket = new TokenBucket(helloRatePerSec, helloBurst, now);
+      this.hellos.set(address, bucket);
+    }
+    return bucket.take(now);
+  }
+
+  /** A connection's own frame bucket. */
+  frameBucket(now: number): TokenBucket {
+    const { frameRatePerSec, frameBurst } = this.limits;
+    return new TokenBucket(frameRatePerSec, frameBurst, now);
+  }
+
+  /** Whether a frame bucket's balance (after `spend`) means a flood to cut off: a whole burst in debt. */
+  flooding(balance: number): boolean {
+    return balance < -this.limits.frameBurst;
+  }
+
+  /** Forgets the oldest tenth of the hello buckets: O(1) a hello, however many addresses come. */
+  private forgetOldest(): void {
+    let n = MAX_HELLO_BUCKETS / 10;
+    for (const address of this.hellos.keys()) {
+      if (n-- <= 0) break;
+      this.hellos.delete(address);
+    }
+  }
+}
