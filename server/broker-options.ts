@@ -22,6 +22,12 @@ import {
   type RedisMirrorOptions,
   type ResolvedRedisMirrorOptions,
 } from './mirror/redis-mirror-options.js';
+import {
+  resolveTlsOptions,
+  withoutClientCerts,
+  type ResolvedTlsOptions,
+  type TlsOptions,
+} from './transport/tls.js';
 
 /** The rules of the lock table. Every field is optional. */
 export interface BrokerTableOptions extends Pick<
@@ -42,8 +48,13 @@ export interface TransportOptions {
   host?: string;
   /** Port to listen on; 0 picks a free one. Default 7070. */
   port?: number;
-  /** The URL standbys send clients to for this broker. Default `ws://host:port` as bound. */
+  /** The URL standbys send clients to for this broker. Default `ws://host:port` as bound (`wss://` with `tls`). */
   advertiseUrl?: string;
+  /**
+   * Serve `wss://` (and the admin server `https://`) with this certificate,
+   * and optionally ask clients for theirs. Default none: plain `ws://`.
+   */
+  tls?: TlsOptions;
   /** A connection that has not said hello by then is closed. Default 5,000 ms. */
   helloTimeoutMs?: number;
 }
@@ -76,6 +87,8 @@ export interface ResolvedTransportOptions {
   readonly host: string;
   readonly port: number;
   readonly advertiseUrl: string | undefined;
+  /** Certificate, key and client certificate policy, files already read; null: plain `ws://`. */
+  readonly tls: ResolvedTlsOptions | null;
   readonly helloTimeoutMs: number;
   readonly maxFrameBytes: number;
   readonly maxBufferedBytes: number;
@@ -123,6 +136,7 @@ const TRANSPORT_KEYS: OptionKeys<TransportOptions> = {
   host: true,
   port: true,
   advertiseUrl: true,
+  tls: true,
   helloTimeoutMs: true,
 };
 const LIMIT_KEYS: OptionKeys<LimitOptions> = {
@@ -160,6 +174,8 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
   if (t.advertiseUrl !== undefined && !/^wss?:\/\//.test(t.advertiseUrl)) {
     throw new InvalidOptionError('transport.advertiseUrl must be a ws:// or wss:// URL');
   }
+  const tls = t.tls === undefined ? null : resolveTlsOptions('transport.tls', t.tls);
+  const admin = o.admin ? resolveAdminOptions(o.admin) : null;
   return Object.freeze({
     dataDir: stringOption('dataDir', o.dataDir),
     table,
@@ -177,13 +193,16 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
       host: stringOption('transport.host', t.host),
       port: intOption('transport.port', t.port, 0, 65_535),
       advertiseUrl: t.advertiseUrl,
+      tls,
       helloTimeoutMs: intOption('transport.helloTimeoutMs', t.helloTimeoutMs, 1, 600_000),
       // A path of 512 bytes with its frame must fit.
       maxFrameBytes: intOption('limits.maxFrameBytes', maxFrameBytes, 1024, 16 * 1024 * 1024),
       maxBufferedBytes: intOption('limits.maxBufferedBytes', maxBufferedBytes, 1024, 2 ** 30),
     }),
     redis: o.redis ? resolveRedisMirrorOptions(o.redis) : null,
-    admin: o.admin ? resolveAdminOptions(o.admin) : null,
+    // The admin server shares the certificate; client certificates stay a
+    // lock-port matter (the console is a browser, the admin API has its token).
+    admin: admin && tls ? Object.freeze({ ...admin, tls: withoutClientCerts(tls) }) : admin,
   });
 }
 

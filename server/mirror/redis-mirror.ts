@@ -116,6 +116,9 @@ export class RedisMirror implements Mirror {
       ...(options.sentinels.length > 0
         ? { sentinels: [...options.sentinels], name: options.sentinelName }
         : {}),
+      ...(options.username !== undefined && { username: options.username }),
+      ...(options.password !== undefined && { password: options.password }),
+      ...(options.tlsCa !== null && { tls: { ca: options.tlsCa } }),
     };
     const url = options.sentinels.length > 0 ? undefined : options.url;
     const open = (extra: RedisOptions): Redis => {

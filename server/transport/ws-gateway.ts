@@ -1,5 +1,5 @@
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeFrame } from '../../shared/codec.js';
 import {
@@ -13,6 +13,7 @@ import type { Timer } from '../clock.js';
 import { CauseLog } from './cause-log.js';
 import { LogThrottle, type Logger } from '../log.js';
 import { Connection, type Traffic } from './connection.js';
+import { certSubjectOf, createListener, type ResolvedTlsOptions } from './tls.js';
 
 /** The close code `ws` uses for a frame over `maxPayload`. */
 const FRAME_TOO_BIG = 1009;
@@ -23,6 +24,8 @@ export interface GatewayOptions {
   maxFrameBytes: number;
   maxBufferedBytes: number;
   helloTimeoutMs: number;
+  /** Absent or null: plain `ws://`. */
+  tls?: ResolvedTlsOptions | null;
 }
 
 /** What the gateway hands to the broker: frames that passed the guards. */
@@ -41,6 +44,7 @@ export class WsGateway {
   private readonly bySession = new Map<string, Connection>();
   private readonly connections = new Set<Connection>();
   private wss: WebSocketServer | null = null;
+  private server: Server | null = null;
   private readonly causes: CauseLog;
   private readonly limits: LogThrottle;
 
@@ -55,7 +59,7 @@ export class WsGateway {
   }
 
   get port(): number {
-    return (this.wss?.address() as AddressInfo | undefined)?.port ?? 0;
+    return (this.server?.address() as AddressInfo | null | undefined)?.port ?? 0;
   }
 
   get connectionCount(): number {
@@ -68,10 +72,19 @@ export class WsGateway {
   }
 
   async listen(): Promise<void> {
-    const { host, port, maxFrameBytes } = this.options;
+    const { host, port, maxFrameBytes, tls } = this.options;
+    const server = createListener(
+      tls ?? null,
+      (_req, res) => {
+        res.writeHead(426, { 'Content-Type': 'text/plain' });
+        res.end('this port speaks WebSocket only');
+      },
+      (err, address) =>
+        this.limitHit('tls', address, `a client failed the TLS handshake: ${err.message}`),
+    );
+    this.server = server;
     const wss = new WebSocketServer({
-      host,
-      port,
+      server,
       maxPayload: maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
@@ -86,9 +99,13 @@ export class WsGateway {
       }
     });
     await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
+    server.on('error', (err) => this.log.error({ err }, 'listener error'));
     wss.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
 
@@ -136,6 +153,13 @@ export class WsGateway {
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     // Sockets whose peer never answers the close handshake must not hold the process.
     for (const conn of this.connections) conn.socket.terminate();
+    const server = this.server;
+    if (server?.listening) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
   }
 
   private accept(socket: WebSocket, req: IncomingMessage): void {
@@ -148,6 +172,7 @@ export class WsGateway {
         'a client stopped reading; its connection was cut',
       ),
     );
+    conn.certSubject = certSubjectOf(req.socket);
     this.connections.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
