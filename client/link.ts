@@ -86,7 +86,7 @@ export class Link {
     let failure: string | null = null;
     socket.onerror = (event) => {
       const message = (event as { message?: unknown } | null)?.message;
-      if (typeof message === 'string' && message !== '') failure = message;
+      if (typeof message === 'string' && message.trim() !== '') failure = message.trim();
     };
     socket.onclose = (event) => {
       if (socket !== this.socket) return;
