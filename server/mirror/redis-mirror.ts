@@ -173,7 +173,22 @@ export class RedisMirror implements Mirror {
   async start(host: MirrorHost): Promise<void> {
     this.host = host;
     this.watchConnection();
-    await Promise.all([this.redis.connect(), this.leaseConn.connect(), this.tailConn.connect()]);
+    // ioredis rejects with "Connection is closed."; the why (WRONGPASS, an
+    // untrusted certificate, a refused port) comes in an 'error' event, and
+    // any of the three connections may fail first.
+    let why = '';
+    const noteWhy = (err: Error): void => void (why ||= err.message);
+    const conns = [this.redis, this.leaseConn, this.tailConn];
+    for (const conn of conns) conn.on('error', noteWhy);
+    try {
+      await Promise.all(conns.map((conn) => conn.connect()));
+    } catch (err) {
+      throw new Error(
+        `cannot use Redis at ${redisName(this.options)}: ${why || (err as Error).message}`,
+      );
+    } finally {
+      for (const conn of conns) conn.off('error', noteWhy);
+    }
     // A standby's table is warm before it answers anyone; no dataset yet is fine.
     await this.follower
       .load()
