@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from '../../server/broker.js';
 import type { BrokerCommand, BrokerReply, BrokerSetup } from './broker.js';
+import { brokerAuth } from './security.js';
 import { waitFor } from './time.js';
 
 function reply(message: BrokerReply): void {
@@ -21,9 +22,10 @@ function reply(message: BrokerReply): void {
 function createBenchBroker(setup: BrokerSetup): Promise<Broker> {
   return createBroker({
     dataDir: setup.dataDir,
-    transport: { host: '127.0.0.1', port: 0 },
+    transport: { host: '127.0.0.1', port: 0, ...(setup.tls && { tls: setup.tls }) },
     table: { defaultSessionTtlMs: 30_000, consistency: setup.consistency },
     ...(setup.redis && { redis: setup.redis }),
+    ...(setup.authFile !== null && brokerAuth(setup.authFile)),
   });
 }
 

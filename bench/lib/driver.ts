@@ -38,7 +38,12 @@ type Opened = Pool<LockClient> & { queued?: () => number };
 async function open(o: PoolOptions): Promise<Opened> {
   const peer = process.env['BATON_BENCH_PEER'];
   if (!peer) {
-    const options = { url: o.url, sessionTtlMs: o.ttlMs, connectTimeoutMs: o.timeoutMs };
+    const options = {
+      url: o.url,
+      sessionTtlMs: o.ttlMs,
+      connectTimeoutMs: o.timeoutMs,
+      ...o.client,
+    };
     return openPool(o.count, o.concurrency, () => connect(options));
   }
   // Loaded by URL only in peer drivers: Baton's drivers never load a peer's
