@@ -10,7 +10,7 @@ import {
   tempDir,
 } from '../../helpers/harness.js';
 import { memoryLogger, type LogLine } from '../../helpers/memory-logger.js';
-import { RedisProcess } from '../../helpers/redis-server.js';
+import { RedisProcess, SentinelProcess } from '../../helpers/redis-server.js';
 import { freePort } from '../../support/free-port.js';
 
 const certs = useTestCerts();
@@ -100,6 +100,20 @@ describe('Redis with a password', () => {
     const said = bad.lines.join('\n');
     expect(said).toMatch(/baton: cannot use Redis at redis:\/\/127\.0\.0\.1:\d+: WRONGPASS/);
     expect(said).not.toContain('wrong-pw');
+  });
+
+  it('through Sentinel: the password goes to the primary the sentinels name', async () => {
+    const primary = await RedisProcess.start(['--requirepass', 's3cret-pw']);
+    const sentinel = await SentinelProcess.start(primary.port, [
+      'sentinel auth-pass mymaster s3cret-pw',
+    ]);
+    const via = {
+      sentinels: [{ host: '127.0.0.1', port: sentinel.port }],
+      sentinelName: 'mymaster',
+    };
+    await failsOver({ ...via, password: 's3cret-pw' });
+    const { error } = await refusedStart({ ...via, password: 'wrong-pw' });
+    expect(error).toMatch(/cannot use Redis at mymaster via sentinels 127\.0\.0\.1:\d+: WRONGPASS/);
   });
 
   it('refuses a password given both in the URL and as an option', async () => {
