@@ -6,8 +6,8 @@ import { status } from './cli/status.js';
 const USAGE = `usage:
   baton server [--host H] [--port N] [--data-dir DIR] [--session-ttl-ms N] [--lock-delay-ms N]
                [--admin-port N] [--admin-host H] [--admin-token T] [--no-admin]  (--help for all)
-  baton status [--admin-url http://127.0.0.1:7071] [--token T]
-  baton run PATH [--url URL] [--timeout-ms N] [--session-ttl-ms N] -- CMD [ARGS...]`;
+  baton status [--admin-url http://127.0.0.1:7071] [--token T] [--tls-ca FILE]
+  baton run PATH [--url URL] [--timeout-ms N] [--session-ttl-ms N] [--tls-ca FILE] -- CMD [ARGS...]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
