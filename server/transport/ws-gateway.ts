@@ -90,6 +90,10 @@ export class WsGateway {
       clientTracking: false,
     });
     this.wss = wss;
+    // `ws` passes the server's errors on: without a listener they would end the process.
+    wss.on('error', (err) => {
+      if (server.listening) this.log.error({ err }, 'listener error');
+    });
     wss.on('connection', (socket, req) => {
       try {
         this.accept(socket, req);
@@ -105,8 +109,6 @@ export class WsGateway {
         resolve();
       });
     });
-    server.on('error', (err) => this.log.error({ err }, 'listener error'));
-    wss.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
 
   /** Makes `conn` the connection of `sessionId`; an older one is a dead client's. */

@@ -197,3 +197,19 @@ describe('client certificates', () => {
     expect(subjects).toEqual([null]);
   });
 });
+
+describe('the listener, plain or TLS', () => {
+  it('fails to start on a port in use with the error, not a crash', async () => {
+    const taken = await startBroker();
+    await expect(startBroker({ transport: { port: taken.port } })).rejects.toThrow(/EADDRINUSE/);
+    await expect(
+      startBroker({ transport: { port: taken.port, tls: serverTls() } }),
+    ).rejects.toThrow(/EADDRINUSE/);
+  });
+
+  it('answers a plain HTTP request with 426', async () => {
+    const broker = await startBroker();
+    const res = await fetch(broker.url.replace('ws:', 'http:'));
+    expect(res.status).toBe(426);
+  });
+});
