@@ -77,17 +77,28 @@ function unsupported(mode: ModeName): string | null {
 
 /**
  * A secured mode's row with its cost against the embedded row of the same
- * run: how much lower its headline figure is (throughput) or higher (latency).
+ * run: how much lower its headline figure is (throughput), and how much more
+ * broker CPU each operation took, which moves less with the machine's other
+ * load than throughput does.
  */
 function withCost(result: Result, embedded: Result | undefined): Result {
   if (!(result.json['mode'] as string).startsWith('embedded+') || !embedded) return result;
   const mine = headlineOf(result);
   const base = headlineOf(embedded);
-  if (!mine || !base || base.value === 0) return result;
-  const worse = mine.higherIsBetter ? 1 - mine.value / base.value : mine.value / base.value - 1;
-  const costPct = Math.round(worse * 1000) / 10;
-  const other = `cost vs embedded in this run ${costPct}%; ${result.row.other}`;
-  return { json: { ...result.json, costPct }, row: { ...result.row, other } };
+  if (!mine?.higherIsBetter || !base || base.value === 0) return result;
+  const pct = (x: number): number => Math.round(x * 1000) / 10;
+  const costPct = pct(1 - mine.value / base.value);
+  // Broker CPU µs per operation: CPU ms over the window ÷ operations in it.
+  const cpuPerOp = (r: Result, perSec: number): number =>
+    ((r.json['brokerCpuMs'] as number) * 1000) / ((perSec * (r.json['windowMs'] as number)) / 1000);
+  const mineUs = cpuPerOp(result, mine.value);
+  const baseUs = cpuPerOp(embedded, base.value);
+  const cpuCostPct = pct(mineUs / baseUs - 1);
+  const cell =
+    `cost vs embedded in this run: ${costPct}% less throughput, ` +
+    `broker CPU/op ${mineUs.toFixed(1)} µs vs ${baseUs.toFixed(1)} µs (${cpuCostPct >= 0 ? '+' : ''}${cpuCostPct}%)`;
+  const json = { ...result.json, costPct, brokerCpuUsPerOp: mineUs, cpuCostPct };
+  return { json, row: { ...result.row, other: `${cell}; ${result.row.other}` } };
 }
 
 async function main(): Promise<number> {
