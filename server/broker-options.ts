@@ -175,6 +175,10 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
     throw new InvalidOptionError('transport.advertiseUrl must be a ws:// or wss:// URL');
   }
   const tls = t.tls === undefined ? null : resolveTlsOptions('transport.tls', t.tls);
+  // Behind a proxy that ends TLS, a plain broker may advertise wss://; a TLS one never ws://.
+  if (tls !== null && t.advertiseUrl?.startsWith('ws://')) {
+    throw new InvalidOptionError('transport.advertiseUrl must be wss:// when transport.tls is set');
+  }
   const admin = o.admin ? resolveAdminOptions(o.admin) : null;
   return Object.freeze({
     dataDir: stringOption('dataDir', o.dataDir),

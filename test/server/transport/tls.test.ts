@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { connect, type BatonClient, type ClientTlsOptions } from '../../../client/node.js';
-import { resolveBrokerOptions } from '../../../server/broker-options.js';
+import { resolveBrokerOptions, type TransportOptions } from '../../../server/broker-options.js';
 import { systemTimer } from '../../../server/clock.js';
 import { silentLogger } from '../../../server/log.js';
 import {
@@ -74,14 +74,15 @@ describe('wss:// on the lock port', () => {
 });
 
 describe('TLS files are checked at start', () => {
-  const refuse = (tls: TlsOptions): string => {
+  const refusal = (transport: TransportOptions): string => {
     try {
-      resolveBrokerOptions({ transport: { tls } });
+      resolveBrokerOptions({ transport });
       return 'accepted';
     } catch (err) {
       return (err as Error).message;
     }
   };
+  const refuse = (tls: TlsOptions): string => refusal({ tls });
 
   it('names the option and the file that is missing, not PEM, or does not fit', () => {
     const notPem = join(tempDir(), 'notes.txt');
@@ -98,6 +99,9 @@ describe('TLS files are checked at start', () => {
     );
     expect(refuse({ cert: certs().server.certFile })).toBe('transport.tls needs both cert and key');
     expect(refuse(serverTls({ clientCert: 'require' }))).toMatch(/needs transport\.tls\.ca/);
+    expect(refusal({ tls: serverTls(), advertiseUrl: 'ws://a:1' })).toBe(
+      'transport.advertiseUrl must be wss:// when transport.tls is set',
+    );
     expect(refuse(serverTls({ clientCert: 'always' as ClientCertMode }))).toMatch(
       /transport\.tls\.clientCert must be one of none, request, require/,
     );
