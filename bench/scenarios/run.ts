@@ -87,6 +87,7 @@ function withCost(result: Result, embedded: Result | undefined): Result {
   const base = headlineOf(embedded);
   if (!mine?.higherIsBetter || !base || base.value === 0) return result;
   const pct = (x: number): number => Math.round(x * 1000) / 10;
+  const signed = (x: number): string => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x)}%`;
   const costPct = pct(1 - mine.value / base.value);
   // Broker CPU µs per operation: CPU ms over the window ÷ operations in it.
   const cpuPerOp = (r: Result, perSec: number): number =>
@@ -95,8 +96,8 @@ function withCost(result: Result, embedded: Result | undefined): Result {
   const baseUs = cpuPerOp(embedded, base.value);
   const cpuCostPct = pct(mineUs / baseUs - 1);
   const cell =
-    `cost vs embedded in this run: ${costPct}% less throughput, ` +
-    `broker CPU/op ${mineUs.toFixed(1)} µs vs ${baseUs.toFixed(1)} µs (${cpuCostPct >= 0 ? '+' : ''}${cpuCostPct}%)`;
+    `vs embedded in this run: throughput ${signed(-costPct)}, ` +
+    `broker CPU/op ${signed(cpuCostPct)} (${mineUs.toFixed(1)} vs ${baseUs.toFixed(1)} µs)`;
   const json = { ...result.json, costPct, brokerCpuUsPerOp: mineUs, cpuCostPct };
   return { json, row: { ...result.row, other: `${cell}; ${result.row.other}` } };
 }
