@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -64,7 +65,16 @@ export async function makeTestCerts(dir: string): Promise<TestCerts> {
     ]);
     await run('openssl', [
       ...['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile],
-      ...['-set_serial', String(Date.now()), '-days', '2', '-out', f.certFile, '-extfile', extFile],
+      ...[
+        '-set_serial',
+        `0x${randomBytes(8).toString('hex')}`,
+        '-days',
+        '2',
+        '-out',
+        f.certFile,
+        '-extfile',
+        extFile,
+      ],
     ]);
   };
   const ca = files('ca');
