@@ -11,7 +11,8 @@ const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--dat
   [--session-ttl-ms N] [--max-session-ttl-ms N] [--lock-delay-ms N]
   [--consistency efficient|strict] [--strict-prefix P]...
   [--redis URL | --redis-sentinels H:P,H:P --redis-name NAME] [--cluster NAME]
-  [--redis-user NAME] [--redis-tls-ca FILE]  (Redis password: BATON_REDIS_PASSWORD)
+  [--redis-user NAME] [--redis-tls-ca FILE] [--redis-tls-cert FILE --redis-tls-key FILE]
+  (Redis password: BATON_REDIS_PASSWORD)
   [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]
   [--tls-cert FILE --tls-key FILE] [--tls-ca FILE] [--tls-client-cert none|request|require]
   [--admin-port 7071] [--admin-host 127.0.0.1] [--admin-token T] [--no-admin]
@@ -52,6 +53,8 @@ function redisFlags(v: Flags): RedisMirrorOptions | undefined {
     // Only from the environment: a flag would show the password to anyone running `ps`.
     password: process.env.BATON_REDIS_PASSWORD || undefined,
     tlsCa: v['redis-tls-ca'] as string | undefined,
+    tlsCert: v['redis-tls-cert'] as string | undefined,
+    tlsKey: v['redis-tls-key'] as string | undefined,
     leaderLeaseMs: intFlag(v['leader-lease-ms'] as string | undefined, 'leader-lease-ms'),
     waitReplicas: intFlag(v['wait-replicas'] as string | undefined, 'wait-replicas'),
   };
@@ -109,6 +112,8 @@ export async function serve(args: string[]): Promise<number> {
       'redis-name': { type: 'string' },
       'redis-user': { type: 'string' },
       'redis-tls-ca': { type: 'string' },
+      'redis-tls-cert': { type: 'string' },
+      'redis-tls-key': { type: 'string' },
       cluster: { type: 'string' },
       'leader-lease-ms': { type: 'string' },
       'wait-replicas': { type: 'string' },

@@ -21,6 +21,10 @@ export interface RedisMirrorOptions {
    * chain to, for `rediss://` with a private CA. Default the system's CAs.
    */
   tlsCa?: string;
+  /** Client certificate (file or PEM) for a Redis with `tls-auth-clients yes`; give `tlsKey` with it. */
+  tlsCert?: string;
+  /** Its private key (file or PEM, unencrypted). Never logged. */
+  tlsKey?: string;
   /** Key prefix. Default `baton`. */
   keyPrefix?: string;
   /** The hash tag of every key; brokers with the same one form one cluster. Default `main`. */
@@ -53,6 +57,8 @@ export interface ResolvedRedisMirrorOptions {
   readonly password: string | undefined;
   /** The CA's PEM, read at start; null: the system's CAs. */
   readonly tlsCa: string | null;
+  /** Client certificate and key PEM, read at start; null: none shown. The key is not enumerable. */
+  readonly tlsClient: { readonly cert: string; readonly key: string } | null;
   readonly keyPrefix: string;
   readonly cluster: string;
   readonly leaderLeaseMs: number;
@@ -81,6 +87,8 @@ const REDIS_KEYS: OptionKeys<RedisMirrorOptions> = {
   username: true,
   password: true,
   tlsCa: true,
+  tlsCert: true,
+  tlsKey: true,
   keyPrefix: true,
   cluster: true,
   leaderLeaseMs: true,
@@ -114,11 +122,17 @@ export function resolveRedisMirrorOptions(o: RedisMirrorOptions): ResolvedRedisM
     }
   }
   const tlsCa = r.tlsCa === undefined ? null : readPem('redis.tlsCa', r.tlsCa);
-  if (tlsCa !== null && r.sentinels.length > 0) {
-    throw new InvalidOptionError('redis.tlsCa is not supported with redis.sentinels yet');
-  }
-  if (tlsCa !== null && !r.url.startsWith('rediss://')) {
-    throw new InvalidOptionError('redis.tlsCa needs a rediss:// URL');
+  const tlsClient = redisClientCert(r.tlsCert, r.tlsKey);
+  for (const [key, given] of [
+    ['tlsCa', tlsCa],
+    ['tlsCert', tlsClient],
+  ] as const) {
+    if (given !== null && r.sentinels.length > 0) {
+      throw new InvalidOptionError(`redis.${key} is not supported with redis.sentinels yet`);
+    }
+    if (given !== null && !r.url.startsWith('rediss://')) {
+      throw new InvalidOptionError(`redis.${key} needs a rediss:// URL`);
+    }
   }
   const int = (key: keyof typeof DEFAULT_REDIS_MIRROR_OPTIONS, min: number, max: number): number =>
     intOption(`redis.${key}`, r[key], min, max);
@@ -135,6 +149,7 @@ export function resolveRedisMirrorOptions(o: RedisMirrorOptions): ResolvedRedisM
     sentinelName: r.sentinelName,
     username: r.username,
     tlsCa,
+    tlsClient,
     keyPrefix: r.keyPrefix,
     cluster: r.cluster,
     leaderLeaseMs: int('leaderLeaseMs', 300, 600_000),
@@ -146,4 +161,21 @@ export function resolveRedisMirrorOptions(o: RedisMirrorOptions): ResolvedRedisM
   };
   Object.defineProperty(resolved, 'password', { value: r.password, enumerable: false });
   return Object.freeze(resolved) as ResolvedRedisMirrorOptions;
+}
+
+/** The client certificate and key for Redis, read now; the key kept out of printouts. */
+function redisClientCert(
+  certOption: string | undefined,
+  keyOption: string | undefined,
+): ResolvedRedisMirrorOptions['tlsClient'] {
+  if (certOption === undefined && keyOption === undefined) return null;
+  if (certOption === undefined || keyOption === undefined) {
+    throw new InvalidOptionError('redis.tlsCert and redis.tlsKey go together');
+  }
+  const pair = { cert: readPem('redis.tlsCert', certOption) } as { cert: string; key: string };
+  Object.defineProperty(pair, 'key', {
+    value: readPem('redis.tlsKey', keyOption),
+    enumerable: false,
+  });
+  return Object.freeze(pair);
 }

@@ -118,7 +118,15 @@ export class RedisMirror implements Mirror {
         : {}),
       ...(options.username !== undefined && { username: options.username }),
       ...(options.password !== undefined && { password: options.password }),
-      ...(options.tlsCa !== null && { tls: { ca: options.tlsCa } }),
+      ...((options.tlsCa !== null || options.tlsClient !== null) && {
+        tls: {
+          ...(options.tlsCa !== null && { ca: options.tlsCa }),
+          ...(options.tlsClient !== null && {
+            cert: options.tlsClient.cert,
+            key: options.tlsClient.key,
+          }),
+        },
+      }),
     };
     const url = options.sentinels.length > 0 ? undefined : options.url;
     const open = (extra: RedisOptions): Redis => {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RedisMirrorOptions } from '../../../server/mirror/redis-mirror-options.js';
+import {
+  resolveRedisMirrorOptions,
+  type RedisMirrorOptions,
+} from '../../../server/mirror/redis-mirror-options.js';
 import { useTestCerts } from '../../helpers/certs.js';
 import {
   CLI,
@@ -124,16 +127,25 @@ describe('Redis with a password', () => {
 
 describe('Redis over TLS', () => {
   /** A redis-server answering TLS only, with the test server certificate. */
-  async function tlsRedis(): Promise<number> {
+  async function tlsRedis(clientCerts: 'no' | 'yes' = 'no'): Promise<number> {
     const port = await freePort();
     const { server, ca } = certs();
     await RedisProcess.start([
       ...['--port', '0', '--tls-port', String(port)],
       ...['--tls-cert-file', server.certFile, '--tls-key-file', server.keyFile],
-      ...['--tls-ca-cert-file', ca.certFile, '--tls-auth-clients', 'no'],
+      ...['--tls-ca-cert-file', ca.certFile, '--tls-auth-clients', clientCerts],
     ]);
     return port;
   }
+
+  it('shows a client certificate to a Redis that requires one (redis.tlsCert, redis.tlsKey)', async () => {
+    const port = await tlsRedis('yes');
+    const { ca, client } = certs();
+    const url = `rediss://127.0.0.1:${port}`;
+    const { error } = await refusedStart({ url, tlsCa: ca.certFile });
+    expect(error).toMatch(/cannot use Redis at rediss:\/\/127\.0\.0\.1:\d+: /);
+    await failsOver({ url, tlsCa: ca.certFile, tlsCert: client.certFile, tlsKey: client.keyFile });
+  });
 
   it('mirrors and fails over on rediss:// with redis.tlsCa', async () => {
     const port = await tlsRedis();
@@ -144,5 +156,44 @@ describe('Redis over TLS', () => {
     const port = await tlsRedis();
     const { error } = await refusedStart({ url: `rediss://127.0.0.1:${port}` });
     expect(error).toMatch(/cannot use Redis at rediss:\/\/127\.0\.0\.1:\d+.*certificate/);
+  });
+});
+
+describe('Redis credential and TLS options', () => {
+  const refusal = (o: RedisMirrorOptions): string => {
+    try {
+      resolveRedisMirrorOptions(o);
+      return 'accepted';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('are checked at start, and keep the password and key out of printouts', () => {
+    const { ca, client } = certs();
+    const url = 'rediss://127.0.0.1:6380';
+    expect(refusal({ url, tlsCert: client.certFile })).toBe(
+      'redis.tlsCert and redis.tlsKey go together',
+    );
+    expect(refusal({ url: 'redis://127.0.0.1:1', tlsCa: ca.certFile })).toBe(
+      'redis.tlsCa needs a rediss:// URL',
+    );
+    const sentinels = [{ host: '127.0.0.1', port: 26379 }];
+    expect(refusal({ sentinels, sentinelName: 'm', tlsCa: ca.certFile })).toBe(
+      'redis.tlsCa is not supported with redis.sentinels yet',
+    );
+    expect(refusal({ url, tlsCa: '/nonexistent/ca.crt' })).toMatch(
+      /^redis\.tlsCa: cannot read \/nonexistent\/ca\.crt/,
+    );
+    expect(refusal({ url, password: '' })).toBe('redis.password must be a non-empty string');
+    const resolved = resolveRedisMirrorOptions({
+      ...{ url, password: 'pw-in-options', tlsCa: ca.cert },
+      ...{ tlsCert: client.cert, tlsKey: client.key },
+    });
+    expect(resolved.password).toBe('pw-in-options');
+    expect(resolved.tlsClient?.key).toContain('PRIVATE KEY');
+    const printed = JSON.stringify(resolved);
+    expect(printed).not.toContain('pw-in-options');
+    expect(printed).not.toContain('PRIVATE KEY');
   });
 });
