@@ -37,6 +37,12 @@ export interface ResolvedTlsOptions {
   readonly clientCert: ClientCertMode;
 }
 
+/**
+ * A TLS handshake not done by then is dropped: Node's default (120 s) lets
+ * a client that opens sockets and never finishes hold them for minutes.
+ */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 const TLS_KEYS: OptionKeys<TlsOptions> = { cert: true, key: true, ca: true, clientCert: true };
 const MODES: readonly ClientCertMode[] = ['none', 'request', 'require'];
 
@@ -104,6 +110,7 @@ export function createListener(
       requestCert: asked,
       // With `request`, the handshake goes through and the check is below.
       rejectUnauthorized: tls.clientCert === 'require',
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
     },
     handler,
   );
