@@ -1,15 +1,21 @@
 import { BatonClient } from './client.js';
 import type { ClientOptions } from './client-options.js';
 import type { WebSocketLike } from './websocket-like.js';
+import { InvalidOptionError } from '../shared/errors.js';
 
 export { BatonClient } from './client.js';
 export type { AcquireOptions, ClientStatus } from './client.js';
-export type { ClientOptions } from './client-options.js';
+export type { ClientOptions, ClientTlsOptions } from './client-options.js';
 export { Lease } from './lease.js';
 export * from '../shared/errors.js';
 
 /** Connects from a browser (over its global `WebSocket`) and resolves once the session is open. */
 export async function connect(options: ClientOptions): Promise<BatonClient> {
+  if (options.tls !== undefined) {
+    throw new InvalidOptionError(
+      'tls is for Node: a browser checks wss:// against its own trust store and picks client certificates itself',
+    );
+  }
   const WebSocketClass = (globalThis as { WebSocket?: new (url: string) => WebSocketLike })
     .WebSocket;
   if (!WebSocketClass) throw new Error('this environment has no global WebSocket');

@@ -2,6 +2,20 @@ import { InvalidOptionError } from '../shared/errors.js';
 import { intOption } from '../shared/options.js';
 
 /** How a client reaches the broker and keeps its session. Every field but `url` is optional. */
+/**
+ * TLS settings for `wss://` from Node, passed to the socket as Node's `tls`
+ * options are: PEM text, not file paths. A browser has its own trust store
+ * and client certificates; its entry point refuses these.
+ */
+export interface ClientTlsOptions {
+  /** CA certificate(s) the broker's certificate must chain to. Default the system's CAs. */
+  ca?: string | Uint8Array | (string | Uint8Array)[];
+  /** The client's certificate, for brokers that ask for one. Give `key` with it. */
+  cert?: string | Uint8Array;
+  /** The client certificate's private key. */
+  key?: string | Uint8Array;
+}
+
 export interface ClientOptions {
   /** Broker URL, or several: the client moves on to the next when one cannot be reached. */
   url: string | string[];
@@ -26,6 +40,8 @@ export interface ClientOptions {
    * the broker's answer has not come (say, while reconnecting). Default 250 ms.
    */
   timeoutGraceMs?: number;
+  /** TLS for `wss://` URLs (Node only). Default none: the system's CAs, no client certificate. */
+  tls?: ClientTlsOptions;
 }
 
 export interface ResolvedClientOptions {
@@ -37,6 +53,7 @@ export interface ResolvedClientOptions {
   readonly reconnectMinDelayMs: number;
   readonly reconnectMaxDelayMs: number;
   readonly timeoutGraceMs: number;
+  readonly tls: ClientTlsOptions | undefined;
 }
 
 export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
@@ -64,6 +81,7 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     reconnectMinDelayMs: pick('reconnectMinDelayMs'),
     reconnectMaxDelayMs: pick('reconnectMaxDelayMs'),
     timeoutGraceMs: pick('timeoutGraceMs'),
+    tls: checkTls(options.tls),
   };
   if (resolved.sessionTtlMs < 100)
     throw new InvalidOptionError('sessionTtlMs must be at least 100');
@@ -87,4 +105,33 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     );
   }
   return Object.freeze(resolved);
+}
+
+const isPem = (v: unknown): boolean =>
+  (typeof v === 'string' && v !== '') || v instanceof Uint8Array;
+
+/** `tls` if well formed: known keys, PEM values, `cert` and `key` together. */
+function checkTls(tls: unknown): ClientTlsOptions | undefined {
+  if (tls === undefined) return undefined;
+  if (typeof tls !== 'object' || tls === null)
+    throw new InvalidOptionError('tls must be an object');
+  const t = tls as Record<string, unknown>;
+  for (const key of Object.keys(t)) {
+    if (key !== 'ca' && key !== 'cert' && key !== 'key') {
+      throw new InvalidOptionError(`tls.${key} is not an option (ca, cert, key)`);
+    }
+  }
+  const cas = Array.isArray(t.ca) ? t.ca : t.ca === undefined ? [] : [t.ca];
+  if (!cas.every(isPem) || (Array.isArray(t.ca) && cas.length === 0)) {
+    throw new InvalidOptionError('tls.ca must be PEM text (a string or bytes), or a list of them');
+  }
+  for (const key of ['cert', 'key'] as const) {
+    if (t[key] !== undefined && !isPem(t[key])) {
+      throw new InvalidOptionError(`tls.${key} must be PEM text (a string or bytes)`);
+    }
+  }
+  if ((t.cert === undefined) !== (t.key === undefined)) {
+    throw new InvalidOptionError('tls.cert and tls.key go together');
+  }
+  return tls as ClientTlsOptions;
 }

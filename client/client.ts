@@ -94,6 +94,8 @@ export class BatonClient {
   private readonly clock: Clock;
   private readonly timer: Timer;
   private closing: Promise<void> | null = null;
+  /** Why the last socket went down, when it said: told if the first session never comes. */
+  private lastFailure: BatonError | null = null;
   private firstSession: { resolve: () => void; reject: (e: BatonError) => void } | null = null;
 
   constructor(options: ClientOptions, openSocket: WebSocketFactory, deps: ClientDeps = {}) {
@@ -137,7 +139,8 @@ export class BatonClient {
       void this.shutdown(
         new ConnectionClosedError(
           'CLOSED',
-          `no broker answered at ${this.options.urls.join(', ')}`,
+          `no broker answered at ${this.options.urls.join(', ')}` +
+            (this.lastFailure ? ` (last failure: ${this.lastFailure.message})` : ''),
         ),
       );
     }, this.options.connectTimeoutMs);
@@ -405,6 +408,7 @@ export class BatonClient {
 
   private down(code: number, error?: BatonError): void {
     this.ready = false;
+    if (error) this.lastFailure = error;
     if (this.closing) return;
     if (code === CLOSE_CODES.unauthenticated) {
       // The refusal's error frame, had it come, would have ended the client already.

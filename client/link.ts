@@ -81,8 +81,20 @@ export class Link {
     }, openTimeoutMs);
     socket.onopen = () => socket === this.socket && this.events.open();
     socket.onmessage = (event) => socket === this.socket && this.receive(socket, event.data);
-    socket.onerror = () => {};
-    socket.onclose = (event) => socket === this.socket && this.lost(event.code);
+    // Node's socket says why it failed (a refused port, an untrusted
+    // certificate); a browser's does not. Kept for the close that follows.
+    let failure: string | null = null;
+    socket.onerror = (event) => {
+      const message = (event as { message?: unknown } | null)?.message;
+      if (typeof message === 'string' && message.trim() !== '') failure = message.trim();
+    };
+    socket.onclose = (event) => {
+      if (socket !== this.socket) return;
+      this.lost(
+        event.code,
+        failure === null ? undefined : new BatonError('CLOSED', `${url}: ${failure}`),
+      );
+    };
   }
 
   /** Writes a frame if a socket is open; false when it is not. */

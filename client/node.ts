@@ -1,12 +1,12 @@
 import WebSocket from 'ws';
 import { tickCorker } from '../shared/tick-corker.js';
 import { BatonClient } from './client.js';
-import type { ClientOptions } from './client-options.js';
+import type { ClientOptions, ClientTlsOptions } from './client-options.js';
 import type { WebSocketLike } from './websocket-like.js';
 
 export { BatonClient } from './client.js';
 export type { AcquireOptions, ClientStatus } from './client.js';
-export type { ClientOptions } from './client-options.js';
+export type { ClientOptions, ClientTlsOptions } from './client-options.js';
 export { Lease } from './lease.js';
 export * from '../shared/errors.js';
 
@@ -16,13 +16,32 @@ export async function connect(options: ClientOptions): Promise<BatonClient> {
   const token = options.authToken;
   const headers = typeof token === 'string' ? { Authorization: `Bearer ${token}` } : undefined;
   const client = new BatonClient(options, (url) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false, ...(headers && { headers }) });
+    const socket = new WebSocket(url, {
+      perMessageDeflate: false,
+      ...(headers && { headers }),
+      ...nodeTls(options.tls),
+    });
     socket.binaryType = 'nodebuffer';
     corkPerTick(socket);
     return socket as unknown as WebSocketLike;
   });
   await client.start();
   return client;
+}
+
+type Pem = string | Uint8Array;
+const asNode = (pem: Pem): string | Buffer =>
+  typeof pem === 'string' ? pem : Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength);
+
+/** The client's TLS options (checked already) as Node's `tls` takes them; only wss:// uses them. */
+function nodeTls(tls: ClientTlsOptions | undefined): Record<string, unknown> {
+  if (tls === undefined) return {};
+  const { ca, cert, key } = tls;
+  return {
+    ...(ca !== undefined && { ca: Array.isArray(ca) ? ca.map(asNode) : asNode(ca) }),
+    ...(cert !== undefined && { cert: asNode(cert) }),
+    ...(key !== undefined && { key: asNode(key) }),
+  };
 }
 
 /**

@@ -29,6 +29,12 @@ import {
 } from './mirror/redis-mirror-options.js';
 import { heapLimitBytes, openFilesLimit, SPARE_FILES } from './system-limits.js';
 import type { AdmissionLimits } from './transport/admission.js';
+import {
+  resolveTlsOptions,
+  withoutClientCerts,
+  type ResolvedTlsOptions,
+  type TlsOptions,
+} from './transport/tls.js';
 
 /** The rules of the lock table. Every field is optional. */
 export interface BrokerTableOptions extends Pick<
@@ -49,8 +55,13 @@ export interface TransportOptions {
   host?: string;
   /** Port to listen on; 0 picks a free one. Default 7070. */
   port?: number;
-  /** The URL standbys send clients to for this broker. Default `ws://host:port` as bound. */
+  /** The URL standbys send clients to for this broker. Default `ws://host:port` as bound (`wss://` with `tls`). */
   advertiseUrl?: string;
+  /**
+   * Serve `wss://` (and the admin server `https://`) with this certificate,
+   * and optionally ask clients for theirs. Default none: plain `ws://`.
+   */
+  tls?: TlsOptions;
   /** A connection that has not said hello by then is closed. Default 5,000 ms. */
   helloTimeoutMs?: number;
   /**
@@ -120,6 +131,8 @@ export interface ResolvedTransportOptions extends Readonly<AdmissionLimits> {
   readonly host: string;
   readonly port: number;
   readonly advertiseUrl: string | undefined;
+  /** Certificate, key and client certificate policy, files already read; null: plain `ws://`. */
+  readonly tls: ResolvedTlsOptions | null;
   readonly helloTimeoutMs: number;
   /** null: same host only. */
   readonly allowedOrigins: readonly string[] | null;
@@ -201,6 +214,7 @@ const TRANSPORT_KEYS: OptionKeys<TransportOptions> = {
   host: true,
   port: true,
   advertiseUrl: true,
+  tls: true,
   helloTimeoutMs: true,
   allowedOrigins: true,
 };
@@ -261,6 +275,12 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
   if (t.advertiseUrl !== undefined && !/^wss?:\/\//.test(t.advertiseUrl)) {
     throw new InvalidOptionError('transport.advertiseUrl must be a ws:// or wss:// URL');
   }
+  const tls = t.tls === undefined ? null : resolveTlsOptions('transport.tls', t.tls);
+  // Behind a proxy that ends TLS, a plain broker may advertise wss://; a TLS one never ws://.
+  if (tls !== null && t.advertiseUrl?.startsWith('ws://')) {
+    throw new InvalidOptionError('transport.advertiseUrl must be wss:// when transport.tls is set');
+  }
+  const admin = o.admin ? resolveAdminOptions(o.admin, { principals: auth.file !== null }) : null;
   return Object.freeze({
     dataDir: stringOption('dataDir', o.dataDir),
     table,
@@ -278,6 +298,7 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
       host,
       port: intOption('transport.port', t.port, 0, 65_535),
       advertiseUrl: t.advertiseUrl,
+      tls,
       helloTimeoutMs: intOption('transport.helloTimeoutMs', t.helloTimeoutMs, 1, 600_000),
       allowedOrigins: resolveOrigins(t.allowedOrigins),
       // A path of 512 bytes with its frame must fit.
@@ -301,8 +322,9 @@ export function resolveBrokerOptions(options: BrokerOptions = {}): ResolvedBroke
       frameBurst: intOption('limits.frameBurst', frameBurst, 1, 10_000_000),
     }),
     redis: o.redis ? resolveRedisMirrorOptions(o.redis) : null,
-    // Principals with admin rights are a credential too.
-    admin: o.admin ? resolveAdminOptions(o.admin, { principals: auth.file !== null }) : null,
+    // Principals with admin rights are a credential too. The admin server
+    // shares the certificate; client certificates stay a lock-port matter.
+    admin: admin && tls ? Object.freeze({ ...admin, tls: withoutClientCerts(tls) }) : admin,
     auth,
   });
 }

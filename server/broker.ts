@@ -114,9 +114,9 @@ export class Broker {
   }
 
   get url(): string {
-    const { host: bound } = this.options.transport;
+    const { host: bound, tls } = this.options.transport;
     const host = bound.includes(':') ? `[${bound}]` : bound;
-    return `ws://${host}:${this.port}`;
+    return `${tls ? 'wss' : 'ws'}://${host}:${this.port}`;
   }
 
   /** Where clients are sent to reach this broker. */
@@ -161,7 +161,7 @@ export class Broker {
     return this.gateway.addressOf(sessionId);
   }
 
-  /** The admin server's `http://host:port`; null without one. */
+  /** The admin server's `http://host:port` (`https://` with TLS); null without one. */
   get adminUrl(): string | null {
     return this.adminServer?.url ?? null;
   }

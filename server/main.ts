@@ -8,8 +8,9 @@ const USAGE = `usage:
   baton server [--host H] [--port N] [--data-dir DIR] [--session-ttl-ms N] [--lock-delay-ms N]
                [--admin-port N] [--admin-host H] [--admin-token T] [--no-admin]
                [--auth-file FILE | --insecure-no-auth] [--allowed-origin O]...  (--help for all)
-  baton status [--admin-url http://127.0.0.1:7071] [--auth-token T]
-  baton run PATH [--url URL] [--auth-token T] [--timeout-ms N] [--session-ttl-ms N] -- CMD [ARGS...]
+  baton status [--admin-url http://127.0.0.1:7071] [--auth-token T] [--tls-ca FILE]
+  baton run PATH [--url URL] [--auth-token T] [--timeout-ms N] [--session-ttl-ms N]
+             [--tls-ca FILE] -- CMD [ARGS...]
   baton hash-token  < token   (prints the tokenSha256 for an auth file)`;
 
 async function main(argv: string[]): Promise<number> {

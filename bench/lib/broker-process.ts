@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from '../../server/broker.js';
 import type { BrokerCommand, BrokerReply, BrokerSetup } from './broker.js';
+import { brokerAuth } from './security.js';
 import { waitFor } from './time.js';
 
 function reply(message: BrokerReply): void {
@@ -24,7 +25,7 @@ function reply(message: BrokerReply): void {
 function createBenchBroker(setup: BrokerSetup): Promise<Broker> {
   return createBroker({
     dataDir: setup.dataDir,
-    transport: { host: '127.0.0.1', port: 0 },
+    transport: { host: '127.0.0.1', port: 0, ...(setup.tls && { tls: setup.tls }) },
     table: { defaultSessionTtlMs: 30_000, consistency: setup.consistency },
     // Every driver connects from 127.0.0.1: the per-address quotas and the
     // hello burst would count the bench's 10,000 sessions as one host's.
@@ -34,22 +35,8 @@ function createBenchBroker(setup: BrokerSetup): Promise<Broker> {
       helloBurst: 100_000,
     },
     ...(setup.redis && { redis: setup.redis }),
-    ...(process.env['BATON_BENCH_AUTH'] === '1' && {
-      auth: { file: benchAuthFile(setup.dataDir) },
-    }),
+    ...(setup.authFile !== null && brokerAuth(setup.authFile)),
   });
-}
-
-/** The token drivers show with `BATON_BENCH_AUTH=1` (driver.ts). */
-const BENCH_AUTH_TOKEN = 'bench-token';
-
-/** An auth file whose one principal may lock anything with {@link BENCH_AUTH_TOKEN}. */
-function benchAuthFile(dataDir: string): string {
-  const file = join(dataDir, 'bench-auth.json');
-  const tokenSha256 = createHash('sha256').update(BENCH_AUTH_TOKEN).digest('hex');
-  const principal = { name: 'bench', tokenSha256, allow: [{ prefix: '', rights: ['lock'] }] };
-  writeFileSync(file, JSON.stringify({ principals: [principal] }));
-  return file;
 }
 
 function echoServer(): Promise<number> {

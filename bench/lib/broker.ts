@@ -6,17 +6,31 @@ import { BenchChild } from './child.js';
 import { readProcessCpuMs } from './machine.js';
 import type { BenchRedis } from './redis.js';
 import { profileArgs, Rig, type Server, type ServerSample, type Target } from './rig.js';
+import {
+  SECURED_MODES,
+  securityMaterial,
+  type SecuredModeName,
+  type Security,
+} from './security.js';
 
 /** The three ways the broker under test runs. */
 export const MODE_NAMES = ['embedded', 'redis-efficient', 'redis-strict'] as const;
-export type ModeName = (typeof MODE_NAMES)[number];
+/** Those, and the embedded broker with TLS or auth on (security.ts): A and B only. */
+export type ModeName = (typeof MODE_NAMES)[number] | SecuredModeName;
+
+/** True for the modes that need the bench's Redis. */
+export const needsRedis = (name: ModeName): boolean => name.startsWith('redis-');
 
 /** What one run's broker is told: its mode, and for Redis where and under which cluster. */
 export interface BrokerMode {
   name: ModeName;
   consistency: Consistency;
   redis: { url: string; pid: number; cluster: string } | null;
+  /** TLS or auth on; both off but in the secured modes. */
+  security: Security;
 }
+
+const PLAIN: Security = { tls: false, auth: false };
 
 let clusters = 0;
 
@@ -26,13 +40,18 @@ let clusters = 0;
  * empty log, epoch 0 and no leader lease, though all runs share one Redis.
  */
 export function brokerMode(name: ModeName, redis: BenchRedis | null, tag: string): BrokerMode {
-  if (name === 'embedded') return { name, consistency: 'efficient', redis: null };
+  if (name === 'embedded') return { name, consistency: 'efficient', redis: null, security: PLAIN };
+  if (name in SECURED_MODES) {
+    const security = SECURED_MODES[name as SecuredModeName];
+    return { name, consistency: 'efficient', redis: null, security };
+  }
   if (!redis) throw new Error(`${name} needs Redis`);
   const cluster = `bench-${process.pid}-${++clusters}-${tag}-${name}`.replace(/[^\w.-]/g, '');
   return {
     name,
     consistency: name === 'redis-strict' ? 'strict' : 'efficient',
     redis: { url: redis.url, pid: redis.pid, cluster },
+    security: PLAIN,
   };
 }
 
@@ -45,6 +64,16 @@ export interface BrokerSetup {
   floor: boolean;
   /** Also start the admin HTTP server (`npm run bench:admin`). */
   admin: boolean;
+  /** Serve wss:// with these files. */
+  tls: { cert: string; key: string } | null;
+  /** Require the principals of this auth file. */
+  authFile: string | null;
+}
+
+/** What the drivers' clients add to their options: the CA, the token. JSON, for IPC. */
+export interface DriverClientOptions {
+  tls?: { ca: string };
+  authToken?: string;
 }
 
 export type BrokerCommand =
@@ -70,12 +99,19 @@ export async function startBroker(
 ): Promise<BrokerServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-bench-'));
   const redis = mode?.redis ?? null;
+  const security = mode?.security ?? PLAIN;
+  const material = security.tls || security.auth ? await securityMaterial() : null;
+  const client: DriverClientOptions = {};
+  if (material && security.tls) client.tls = { ca: material.caPem };
+  if (material && security.auth) client.authToken = material.token;
   const setup: BrokerSetup = {
     dataDir,
     consistency: mode?.consistency ?? 'efficient',
     redis: redis && { url: redis.url, cluster: redis.cluster },
     floor: mode === null,
     admin: o.admin ?? false,
+    tls: material && security.tls ? { cert: material.certFile, key: material.keyFile } : null,
+    authFile: material && security.auth ? material.authFile : null,
   };
   const execArgv = [...(o.exposeGc ? ['--expose-gc'] : []), ...profileArgs()];
   const env = { BATON_BENCH_BROKER: JSON.stringify(setup) };
@@ -84,7 +120,10 @@ export async function startBroker(
     const ready = await child.next();
     if (ready.t !== 'ready') throw new Error(`broker: expected ready, got ${ready.t}`);
     if (profileArgs().length) process.stderr.write(`bench: profiling broker pid ${child.pid}\n`);
-    return new BrokerServer(child, ready.port, dataDir, redis?.pid ?? null, ready.adminPort);
+    const scheme = setup.tls ? 'wss' : 'ws';
+    const endpoint = `${scheme}://127.0.0.1:${ready.port}`;
+    const ids = { dataDir, redisPid: redis?.pid ?? null, adminPort: ready.adminPort };
+    return new BrokerServer(child, endpoint, client, ids);
   } catch (err) {
     child.kill();
     await rm(dataDir, { recursive: true, force: true });
@@ -103,17 +142,20 @@ export function brokerTarget(name: ModeName, newMode: () => BrokerMode, admin = 
 }
 
 export class BrokerServer implements Server {
-  readonly endpoint: string;
+  private readonly dataDir: string;
+  private readonly redisPid: number | null;
+  /** The admin HTTP server's port when started with `admin`, else null. */
+  readonly adminPort: number | null;
 
   constructor(
     private readonly child: BrokerChild,
-    port: number,
-    private readonly dataDir: string,
-    private readonly redisPid: number | null,
-    /** The admin HTTP server's port when started with `admin`, else null. */
-    readonly adminPort: number | null,
+    readonly endpoint: string,
+    readonly clientOptions: DriverClientOptions,
+    ids: { dataDir: string; redisPid: number | null; adminPort: number | null },
   ) {
-    this.endpoint = `ws://127.0.0.1:${port}`;
+    this.dataDir = ids.dataDir;
+    this.redisPid = ids.redisPid;
+    this.adminPort = ids.adminPort;
   }
 
   async sample(): Promise<ServerSample> {

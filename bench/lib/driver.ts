@@ -42,8 +42,7 @@ async function open(o: PoolOptions): Promise<Opened> {
       url: o.url,
       sessionTtlMs: o.ttlMs,
       connectTimeoutMs: o.timeoutMs,
-      // The broker's auth file then has this one token (broker-process.ts).
-      ...(process.env['BATON_BENCH_AUTH'] === '1' && { authToken: 'bench-token' }),
+      ...o.client,
     };
     return openPool(o.count, o.concurrency, () => connect(options));
   }

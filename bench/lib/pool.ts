@@ -27,6 +27,8 @@ export interface PoolOptions {
   concurrency: number;
   ttlMs: number;
   timeoutMs: number;
+  /** Added to a Baton client's options (a TLS CA, a token); peers ignore it. */
+  client?: { tls?: { ca: string }; authToken?: string };
 }
 
 export interface Pool<C> {

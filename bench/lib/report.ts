@@ -150,6 +150,12 @@ const HEADLINES: readonly { field: string; higherIsBetter: boolean }[] = [
   { field: 'roundTripP50Ms', higherIsBetter: false },
 ];
 
+/** A result's headline figure (cycles/s, handoffs/s…) and whether higher is better; null without one. */
+export function headlineOf(r: Result): { value: number; higherIsBetter: boolean } | null {
+  const h = HEADLINES.find((x) => typeof r.json[x.field] === 'number');
+  return h ? { value: r.json[h.field] as number, higherIsBetter: h.higherIsBetter } : null;
+}
+
 /**
  * Runs a row `times` times and keeps the median run by its headline figure
  * (of two, the weaker), so one lucky window on a noisy machine does not make

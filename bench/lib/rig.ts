@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchChild } from './child.js';
 import { CONNECT_CONCURRENCY, CONNECT_TIMEOUT_MS, MEASURE_MS, SESSION_TTL_MS } from './config.js';
+import type { DriverClientOptions } from './broker.js';
 import type { DriverCommand, DriverReply } from './driver.js';
 import { machineBusyPct, readCpuTimes } from './machine.js';
 import type { DriverReport } from './recorder.js';
@@ -23,6 +24,8 @@ export interface ServerSample {
 /** What serves the drivers: Baton's broker process (broker.ts) or a peer's server (bench/peers/). */
 export interface Server {
   readonly endpoint: string;
+  /** What the drivers' Baton clients add to their options (a TLS CA, a token); none for a peer. */
+  readonly clientOptions?: DriverClientOptions;
   sample(): Promise<ServerSample>;
   /** CPU ms of the bench's Redis beside the server so far, or null without one. */
   redisCpuMs(): number | null;
@@ -80,6 +83,7 @@ export async function connectDrivers(
   drivers: readonly DriverChild[],
   url: string | string[],
   total: number,
+  client: DriverClientOptions = {},
 ) {
   const startedAt = performance.now();
   const n = drivers.length;
@@ -87,7 +91,7 @@ export async function connectDrivers(
   const asks = drivers.map((d, i) => {
     const count = Math.floor(total / n) + (i < total % n ? 1 : 0);
     const concurrency = Math.max(1, Math.floor(CONNECT_CONCURRENCY / n));
-    const ask = { t: 'connect', url, first, count, concurrency } as const;
+    const ask = { t: 'connect', url, first, count, concurrency, client } as const;
     first += count;
     const options = { ttlMs: SESSION_TTL_MS, timeoutMs: CONNECT_TIMEOUT_MS };
     return d.ask({ ...ask, ...options }, 'connected', CONNECT_TIMEOUT_MS * 2);
@@ -131,7 +135,7 @@ export class Rig {
   }
 
   connect(total: number) {
-    return connectDrivers(this.drivers, this.server.endpoint, total);
+    return connectDrivers(this.drivers, this.server.endpoint, total, this.server.clientOptions);
   }
 
   async startWorkload(workload: Workload): Promise<void> {

@@ -5,7 +5,7 @@
  * plus the side-by-side table. `BATON_PEERS_ONLY=A,D` and
  * `BATON_PEERS=baton,etcd` (peers, modes, or `baton` for all modes) run subsets.
  */
-import { brokerMode, brokerTarget, MODE_NAMES, type ModeName } from '../lib/broker.js';
+import { brokerMode, brokerTarget, MODE_NAMES, needsRedis, type ModeName } from '../lib/broker.js';
 import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS, RUNS } from '../lib/config.js';
 import { machineAtStart } from '../lib/machine.js';
 import { redisIfNeeded, stopRedis, type BenchRedis } from '../lib/redis.js';
@@ -71,7 +71,7 @@ async function runScenario(
 ): Promise<Map<string, Json | null>> {
   const results = new Map<string, Json | null>();
   for (const mode of s.modes.filter((m) => modes.includes(m))) {
-    if ('skipped' in redis && mode !== 'embedded') {
+    if ('skipped' in redis && needsRedis(mode)) {
       console.log(JSON.stringify({ scenario: s.id, system: mode, skipped: redis.skipped }));
       rows.push(messageRow(s.rowTitle, mode, 'SKIPPED', redis.skipped));
       continue;
@@ -100,12 +100,12 @@ async function runScenario(
 
 /** `BATON_PEERS` as the Baton modes and peers to run; unset, everything. */
 function selectSystems(names: readonly string[] | undefined) {
-  if (!names) return { modes: [...MODE_NAMES], peers: [...PEER_NAMES] };
+  if (!names) return { modes: [...MODE_NAMES] as ModeName[], peers: [...PEER_NAMES] };
   const known: readonly string[] = ['baton', ...MODE_NAMES, ...PEER_NAMES];
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new Error(`unknown systems ${unknown.join(', ')}: ${known.join(', ')}`);
   return {
-    modes: MODE_NAMES.filter((m) => names.includes(m) || names.includes('baton')),
+    modes: MODE_NAMES.filter((m) => names.includes(m) || names.includes('baton')) as ModeName[],
     peers: PEER_NAMES.filter((p) => names.includes(p)),
   };
 }
@@ -120,7 +120,7 @@ async function main(): Promise<number> {
   const machine = machineAtStart(Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100);
   // For Baton's Redis modes; the Redis peers get a server of their own per row.
   const redis = await redisIfNeeded(
-    scenarios.some((s) => s.modes.some((m) => m !== 'embedded' && modes.includes(m))),
+    scenarios.some((s) => s.modes.some((m) => needsRedis(m) && modes.includes(m))),
   );
   const rows: Row[] = [];
   const outcomes: ScenarioOutcome[] = [];

@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MODE_NAMES, type ModeName } from '../lib/broker.js';
+import { SECURED_MODE_NAMES } from '../lib/security.js';
 import {
   CONTEND_LARGE_SESSIONS,
   CONTEND_SESSIONS,
@@ -177,11 +178,22 @@ async function idleMemory(target: Target, settleMs = IDLE_SETTLE_MS): Promise<Re
   }
 }
 
+/**
+ * A and B also run with TLS and with auth on, right after embedded, so the
+ * cost of each is read off two rows of the same run.
+ */
+const WITH_SECURED: readonly ModeName[] = [
+  'embedded',
+  ...SECURED_MODE_NAMES,
+  'redis-efficient',
+  'redis-strict',
+];
+
 export const CYCLES: Scenario = {
   id: 'A',
   title: 'A: uncontended cycles',
   rowTitle: 'A uncontended cycles',
-  modes: MODE_NAMES,
+  modes: WITH_SECURED,
   run: (target) => cycles(target),
 };
 
@@ -189,7 +201,7 @@ export const CONTENDED: Scenario = {
   id: 'B',
   title: `B: ${CONTEND_SESSIONS} on one path`,
   rowTitle: 'B contended path',
-  modes: MODE_NAMES,
+  modes: WITH_SECURED,
   run: (target) => contention('B', CONTEND_SESSIONS, target),
 };
 

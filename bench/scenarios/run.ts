@@ -3,7 +3,14 @@
  * line per row on stdout, then a table, also into bench/README.md unless
  * `BATON_BENCH_ONLY` or `BATON_BENCH_MODES` picks a subset (bench/README.md).
  */
-import { brokerMode, brokerTarget, type BrokerMode, type ModeName } from '../lib/broker.js';
+import {
+  brokerMode,
+  brokerTarget,
+  needsRedis,
+  type BrokerMode,
+  type ModeName,
+} from '../lib/broker.js';
+import { SECURED_MODES } from '../lib/security.js';
 import {
   CONTEND_LARGE_SESSIONS,
   FAILOVER_HANDOVERS,
@@ -15,6 +22,7 @@ import { machineAtStart } from '../lib/machine.js';
 import { redisIfNeeded, stopRedis } from '../lib/redis.js';
 import {
   COLUMNS,
+  headlineOf,
   markdownTable,
   messageRow,
   plainTable,
@@ -61,6 +69,33 @@ const SCENARIOS: readonly BenchScenario[] = [
   },
 ];
 
+/**
+ * A secured mode's row with its cost against the embedded row of the same
+ * run: how much lower its headline figure is (throughput), and how much more
+ * broker CPU each operation took, which moves less with the machine's other
+ * load than throughput does.
+ */
+function withCost(result: Result, embedded: Result | undefined): Result {
+  if (!(result.json['mode'] as string).startsWith('embedded+') || !embedded) return result;
+  const mine = headlineOf(result);
+  const base = headlineOf(embedded);
+  if (!mine?.higherIsBetter || !base || base.value === 0) return result;
+  const pct = (x: number): number => Math.round(x * 1000) / 10;
+  const signed = (x: number): string => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x)}%`;
+  const costPct = pct(1 - mine.value / base.value);
+  // Broker CPU µs per operation: CPU ms over the window ÷ operations in it.
+  const cpuPerOp = (r: Result, perSec: number): number =>
+    ((r.json['brokerCpuMs'] as number) * 1000) / ((perSec * (r.json['windowMs'] as number)) / 1000);
+  const mineUs = cpuPerOp(result, mine.value);
+  const baseUs = cpuPerOp(embedded, base.value);
+  const cpuCostPct = pct(mineUs / baseUs - 1);
+  const cell =
+    `vs embedded in this run: throughput ${signed(-costPct)}, ` +
+    `broker CPU/op ${signed(cpuCostPct)} (${mineUs.toFixed(1)} vs ${baseUs.toFixed(1)} µs)`;
+  const json = { ...result.json, costPct, brokerCpuUsPerOp: mineUs, cpuCostPct };
+  return { json, row: { ...result.row, other: `${cell}; ${result.row.other}` } };
+}
+
 async function main(): Promise<number> {
   const startedAt = performance.now();
   const only = process.env['BATON_BENCH_ONLY']?.split(',').map((s) => s.trim().toUpperCase());
@@ -72,13 +107,16 @@ async function main(): Promise<number> {
   );
   // Each session is a socket in the broker and one in a driver.
   const machine = machineAtStart(Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100);
-  const redis = await redisIfNeeded(runs.some((r) => r.mode !== 'embedded'));
+  const redis = await redisIfNeeded(runs.some((r) => needsRedis(r.mode)));
   const rows: Row[] = [];
+  /** Each scenario's embedded result in this run: what a secured mode's cost is read against. */
+  const plain = new Map<string, Result>();
   let failed = 0;
   for (const { s, mode } of runs) {
-    if (mode !== 'embedded' && 'skipped' in redis) {
-      console.log(JSON.stringify({ scenario: s.id, mode, skipped: redis.skipped }));
-      rows.push(messageRow(s.title, mode, 'SKIPPED', redis.skipped));
+    const skipped = needsRedis(mode) && 'skipped' in redis ? redis.skipped : null;
+    if (skipped !== null) {
+      console.log(JSON.stringify({ scenario: s.id, mode, skipped }));
+      rows.push(messageRow(s.title, mode, 'SKIPPED', skipped));
       continue;
     }
     const newMode = (): BrokerMode => brokerMode(mode, 'skipped' in redis ? null : redis, s.id);
@@ -88,8 +126,10 @@ async function main(): Promise<number> {
       s.id === 'F' ? once() : repeated(once, RUNS),
     );
     if ('value' in outcome) {
-      console.log(JSON.stringify(outcome.value.json));
-      rows.push(outcome.value.row);
+      if (mode === 'embedded') plain.set(s.id, outcome.value);
+      const result = withCost(outcome.value, plain.get(s.id));
+      console.log(JSON.stringify(result.json));
+      rows.push(result.row);
     } else {
       failed++;
       console.log(JSON.stringify({ scenario: s.id, mode, title: s.title, error: outcome.error }));

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { InvalidOptionError } from '../../shared/errors.js';
 import { intOption, mergeOptions, stringOption, type OptionKeys } from '../../shared/options.js';
+import type { ResolvedTlsOptions } from '../transport/tls.js';
 
 /** Where the admin HTTP server listens and who may use it. Every field is optional. */
 export interface AdminOptions {
@@ -17,6 +18,8 @@ export interface ResolvedAdminOptions {
   readonly port: number;
   /** null: no credential, and the server is bound to loopback. */
   readonly token: string | null;
+  /** Serve `https://` with the broker's certificate (`transport.tls`); null: plain `http://`. */
+  readonly tls: ResolvedTlsOptions | null;
 }
 
 export const DEFAULT_ADMIN_OPTIONS = Object.freeze({
@@ -58,5 +61,5 @@ export function resolveAdminOptions(
       `host ${host} is not a loopback address: the admin API needs a token (or an auth file) to listen there`,
     );
   }
-  return Object.freeze({ host, port, token });
+  return Object.freeze({ host, port, token, tls: null });
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   DEFAULT_ADMIN_OPTIONS,
@@ -15,10 +15,11 @@ import { AdminMetrics } from './metrics.js';
 import { API_ROUTES, type ApiRoute } from './routes.js';
 import { scopedSource } from './scoped-source.js';
 import { sendConsoleFile } from './static-files.js';
+import { createListener } from '../transport/tls.js';
 
 /** A running admin HTTP server. */
 export interface AdminServer {
-  /** `http://host:port`, as bound. */
+  /** `http://host:port` (`https://` with TLS), as bound. */
   readonly url: string;
   readonly port: number;
   /** Ends event streams, stops listening and closes every connection. */
@@ -91,7 +92,7 @@ class AdminHttpServer implements AdminServer {
     this.auth = new AdminAuth(options.token, source);
     this.metrics = new AdminMetrics(source);
     this.events = new EventStream(source);
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createListener(options.tls, (req, res) => void this.handle(req, res));
   }
 
   get port(): number {
@@ -100,7 +101,7 @@ class AdminHttpServer implements AdminServer {
 
   get url(): string {
     const host = this.options.host.includes(':') ? `[${this.options.host}]` : this.options.host;
-    return `http://${host}:${this.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://${host}:${this.port}`;
   }
 
   listen(): Promise<void> {

@@ -70,7 +70,9 @@ export class AdminAuth {
       return `without an admin token, requests must name a loopback host, not ${host || 'none'}`;
     }
     const origin = req.headers.origin;
-    if (req.method !== 'GET' && origin !== undefined && origin !== `http://${host}`) {
+    // One port serves one scheme: either is this server's own page.
+    const own = origin === `http://${host}` || origin === `https://${host}`;
+    if (req.method !== 'GET' && origin !== undefined && !own) {
       return `cross-origin request from ${origin} refused`;
     }
     // Nor may a foreign page hold stream slots or run views, even unread.

@@ -3,9 +3,10 @@ import { constants } from 'node:os';
 import { parseArgs } from 'node:util';
 import { connect } from '../../client/node.js';
 import { BatonError } from '../../shared/errors.js';
+import { TLS_FLAG_OPTIONS, TLS_FLAG_USAGE, tlsFromFlags } from './tls-flags.js';
 
-const RUN_USAGE =
-  'usage: baton run PATH [--url URL] [--auth-token T] [--timeout-ms N] [--session-ttl-ms N] -- CMD [ARGS...]';
+const RUN_USAGE = `usage: baton run PATH [--url URL] [--auth-token T] [--timeout-ms N] [--session-ttl-ms N]
+  ${TLS_FLAG_USAGE} -- CMD [ARGS...]`;
 
 /** Exit statuses of `baton run` besides the command's own. */
 export const RUN_EXIT = {
@@ -38,6 +39,7 @@ export async function run(args: string[]): Promise<number> {
       'auth-token': { type: 'string' },
       'timeout-ms': { type: 'string' },
       'session-ttl-ms': { type: 'string' },
+      ...TLS_FLAG_OPTIONS,
     },
   });
   const [path, extra] = positionals;
@@ -56,9 +58,16 @@ export async function run(args: string[]): Promise<number> {
   // Not BATON_TOKEN: that names the fencing token in the command's environment.
   const authToken = values['auth-token'] ?? (process.env.BATON_AUTH_TOKEN || undefined);
 
+  let tls;
+  try {
+    tls = tlsFromFlags(values);
+  } catch (err) {
+    return fail(RUN_EXIT.usage, (err as Error).message);
+  }
   let client;
   try {
     client = await connect({
+      ...(tls !== undefined && { tls }),
       url,
       name: `baton run ${path}`,
       connectTimeoutMs: 5_000,

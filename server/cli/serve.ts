@@ -6,12 +6,16 @@ import { createBroker } from '../broker.js';
 import type { LimitOptions } from '../broker-options.js';
 import { createLogger, LOG_LEVELS, type Logger } from '../log.js';
 import type { RedisMirrorOptions } from '../mirror/redis-mirror-options.js';
+import type { ClientCertMode, TlsOptions } from '../transport/tls.js';
 
 const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--data-dir DIR]
   [--session-ttl-ms N] [--max-session-ttl-ms N] [--lock-delay-ms N]
   [--consistency efficient|strict] [--strict-prefix P]...
   [--redis URL | --redis-sentinels H:P,H:P --redis-name NAME] [--cluster NAME]
+  [--redis-user NAME] [--redis-tls-ca FILE] [--redis-tls-cert FILE --redis-tls-key FILE]
+  (Redis password: BATON_REDIS_PASSWORD)
   [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]
+  [--tls-cert FILE --tls-key FILE] [--tls-ca FILE] [--tls-client-cert none|request|require]
   [--admin-port 7071] [--admin-host 127.0.0.1] [--admin-token T] [--no-admin]
   [--auth-file FILE | --insecure-no-auth] [--allowed-origin ORIGIN]...
   [--max-sessions N] [--max-sessions-per-owner N] [--max-locks-per-owner N]
@@ -51,6 +55,12 @@ function redisFlags(v: Flags): RedisMirrorOptions | undefined {
     url,
     sentinelName: v['redis-name'] as string | undefined,
     cluster: v.cluster as string | undefined,
+    username: v['redis-user'] as string | undefined,
+    // Only from the environment: a flag would show the password to anyone running `ps`.
+    password: process.env.BATON_REDIS_PASSWORD || undefined,
+    tlsCa: v['redis-tls-ca'] as string | undefined,
+    tlsCert: v['redis-tls-cert'] as string | undefined,
+    tlsKey: v['redis-tls-key'] as string | undefined,
     leaderLeaseMs: intFlag(v['leader-lease-ms'] as string | undefined, 'leader-lease-ms'),
     waitReplicas: intFlag(v['wait-replicas'] as string | undefined, 'wait-replicas'),
   };
@@ -87,6 +97,22 @@ function limitFlags(v: Flags): LimitOptions {
   return limits;
 }
 
+/** The lock port's TLS from the flags; undefined without --tls-cert and --tls-key. */
+function tlsFlags(v: Flags): TlsOptions | undefined {
+  const cert = v['tls-cert'] as string | undefined;
+  const key = v['tls-key'] as string | undefined;
+  const ca = v['tls-ca'] as string | undefined;
+  const clientCert = v['tls-client-cert'] as ClientCertMode | undefined;
+  if (cert === undefined && key === undefined) {
+    if (ca !== undefined || clientCert !== undefined) {
+      throw new Error('--tls-ca and --tls-client-cert need --tls-cert and --tls-key');
+    }
+    return undefined;
+  }
+  // A CA alone means its certificates are welcome, not yet that they are needed.
+  return { cert, key, ca, clientCert: clientCert ?? (ca === undefined ? 'none' : 'request') };
+}
+
 /** The admin server's options from the flags; undefined with --no-admin. */
 function adminFlags(v: Flags): AdminOptions | undefined {
   if (v['no-admin']) return undefined;
@@ -114,10 +140,18 @@ export async function serve(args: string[]): Promise<number> {
       redis: { type: 'string' },
       'redis-sentinels': { type: 'string' },
       'redis-name': { type: 'string' },
+      'redis-user': { type: 'string' },
+      'redis-tls-ca': { type: 'string' },
+      'redis-tls-cert': { type: 'string' },
+      'redis-tls-key': { type: 'string' },
       cluster: { type: 'string' },
       'leader-lease-ms': { type: 'string' },
       'wait-replicas': { type: 'string' },
       'advertise-url': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      'tls-ca': { type: 'string' },
+      'tls-client-cert': { type: 'string' },
       'admin-port': { type: 'string' },
       'admin-host': { type: 'string' },
       'admin-token': { type: 'string' },
@@ -151,6 +185,7 @@ export async function serve(args: string[]): Promise<number> {
         port: intFlag(values.port, 'port'),
         advertiseUrl: values['advertise-url'],
         allowedOrigins: values['allowed-origin'],
+        tls: tlsFlags(values),
       },
       auth: {
         file: values['auth-file'],

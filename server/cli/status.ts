@@ -1,7 +1,11 @@
 import { parseArgs } from 'node:util';
+import type { ClientTlsOptions } from '../../client/client-options.js';
 import type { LockSummary, Overview, Page } from '../admin/admin-types.js';
+import { httpGet, type HttpAnswer } from './http-get.js';
+import { TLS_FLAG_OPTIONS, TLS_FLAG_USAGE, TlsFlagError, tlsFromFlags } from './tls-flags.js';
 
 const STATUS_USAGE = `usage: baton status [--admin-url http://127.0.0.1:7071] [--auth-token T]
+  ${TLS_FLAG_USAGE}
   the token (a principal's from the auth file, or the --admin-token) also comes from
   BATON_AUTH_TOKEN or BATON_ADMIN_TOKEN; --token is the old name of --auth-token`;
 
@@ -14,16 +18,21 @@ class StatusError extends Error {
   override name = 'StatusError';
 }
 
-async function getJson<T>(base: string, path: string, token: string | undefined): Promise<T> {
-  let res: Response;
+type ErrorBody = { error?: { message?: string } };
+
+async function getJson<T>(
+  base: string,
+  path: string,
+  token: string | undefined,
+  tls: ClientTlsOptions | undefined,
+): Promise<T> {
+  let res: HttpAnswer;
   try {
-    res = await fetch(new URL(path, base), {
-      headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    const headers: Record<string, string> =
+      token === undefined ? {} : { Authorization: `Bearer ${token}` };
+    res = await httpGet(new URL(path, base), headers, tls, REQUEST_TIMEOUT_MS);
   } catch (err) {
-    const cause = (err as Error & { cause?: Error }).cause ?? (err as Error);
-    throw new StatusError(`cannot reach the admin server at ${base}: ${cause.message}`);
+    throw new StatusError(`cannot reach the admin server at ${base}: ${(err as Error).message}`);
   }
   if (res.status === 401) {
     const what = token === undefined ? 'needs a token' : 'refused the token';
@@ -36,8 +45,13 @@ async function getJson<T>(base: string, path: string, token: string | undefined)
       `the admin server at ${base} refused (403): the token has no admin rights`,
     );
   }
-  const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (!res.ok) {
+  let body: ErrorBody | null;
+  try {
+    body = JSON.parse(res.body) as ErrorBody | null;
+  } catch {
+    body = null;
+  }
+  if (res.status < 200 || res.status > 299) {
     const why = body?.error?.message ?? res.statusText;
     throw new StatusError(`the admin server at ${base} answered ${res.status}: ${why}`);
   }
@@ -114,6 +128,7 @@ export async function status(args: string[]): Promise<number> {
       'auth-token': { type: 'string' },
       token: { type: 'string' },
       help: { type: 'boolean' },
+      ...TLS_FLAG_OPTIONS,
     },
   });
   if (values.help) {
@@ -127,15 +142,16 @@ export async function status(args: string[]): Promise<number> {
     values.token ??
     (process.env.BATON_AUTH_TOKEN || process.env.BATON_ADMIN_TOKEN || undefined);
   try {
+    const tls = tlsFromFlags(values);
     const [overview, locks] = await Promise.all([
-      getJson<Overview>(base, '/api/overview', token),
-      getJson<Page<LockSummary>>(base, `/api/locks?sort=queue&limit=${TOP_LOCKS}`, token),
+      getJson<Overview>(base, '/api/overview', token, tls),
+      getJson<Page<LockSummary>>(base, `/api/locks?sort=queue&limit=${TOP_LOCKS}`, token, tls),
     ]);
     const title = `most contended locks (${locks.items.length} of ${locks.total})`;
     console.log([...overviewLines(overview), '', title, ...lockLines(locks.items)].join('\n'));
     return 0;
   } catch (err) {
-    if (!(err instanceof StatusError)) throw err;
+    if (!(err instanceof StatusError || err instanceof TlsFlagError)) throw err;
     console.error(`baton status: ${err.message}`);
     return 1;
   }

@@ -116,6 +116,17 @@ export class RedisMirror implements Mirror {
       ...(options.sentinels.length > 0
         ? { sentinels: [...options.sentinels], name: options.sentinelName }
         : {}),
+      ...(options.username !== undefined && { username: options.username }),
+      ...(options.password !== undefined && { password: options.password }),
+      ...((options.tlsCa !== null || options.tlsClient !== null) && {
+        tls: {
+          ...(options.tlsCa !== null && { ca: options.tlsCa }),
+          ...(options.tlsClient !== null && {
+            cert: options.tlsClient.cert,
+            key: options.tlsClient.key,
+          }),
+        },
+      }),
     };
     const url = options.sentinels.length > 0 ? undefined : options.url;
     const open = (extra: RedisOptions): Redis => {
@@ -170,7 +181,22 @@ export class RedisMirror implements Mirror {
   async start(host: MirrorHost): Promise<void> {
     this.host = host;
     this.watchConnection();
-    await Promise.all([this.redis.connect(), this.leaseConn.connect(), this.tailConn.connect()]);
+    // ioredis rejects with "Connection is closed."; the why (WRONGPASS, an
+    // untrusted certificate, a refused port) comes in an 'error' event, and
+    // any of the three connections may fail first.
+    let why = '';
+    const noteWhy = (err: Error): void => void (why ||= err.message);
+    const conns = [this.redis, this.leaseConn, this.tailConn];
+    for (const conn of conns) conn.on('error', noteWhy);
+    try {
+      await Promise.all(conns.map((conn) => conn.connect()));
+    } catch (err) {
+      throw new Error(
+        `cannot use Redis at ${redisName(this.options)}: ${why || (err as Error).message}`,
+      );
+    } finally {
+      for (const conn of conns) conn.off('error', noteWhy);
+    }
     // A standby's table is warm before it answers anyone; no dataset yet is fine.
     await this.follower
       .load()

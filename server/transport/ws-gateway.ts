@@ -1,5 +1,5 @@
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeFrame } from '../../shared/codec.js';
 import {
@@ -15,6 +15,7 @@ import { LogThrottle, type Logger } from '../log.js';
 import { Connection, type Traffic } from './connection.js';
 import { bearerToken, originRefusal } from './upgrade-check.js';
 import { Admission, admissionLimits, type AdmissionLimits } from './admission.js';
+import { certSubjectOf, createListener, type ResolvedTlsOptions } from './tls.js';
 
 /** The close code `ws` uses for a frame over `maxPayload`. */
 const FRAME_TOO_BIG = 1009;
@@ -32,6 +33,8 @@ export interface GatewayOptions extends Partial<AdmissionLimits> {
   helloTimeoutMs: number;
   /** Browser origins allowed to connect; null: same host only. */
   allowedOrigins: readonly string[] | null;
+  /** Absent or null: plain `ws://`. */
+  tls?: ResolvedTlsOptions | null;
 }
 
 /** What the gateway hands to the broker: frames that passed the guards. */
@@ -71,7 +74,7 @@ export class WsGateway {
   }
 
   get port(): number {
-    return (this.wss?.address() as AddressInfo | undefined)?.port ?? 0;
+    return (this.server?.address() as AddressInfo | null | undefined)?.port ?? 0;
   }
 
   get connectionCount(): number {
@@ -84,9 +87,16 @@ export class WsGateway {
   }
 
   async listen(): Promise<void> {
-    const { host, port, maxFrameBytes } = this.options;
-    // Our own server rather than ws's, for its connection cap.
-    const server = createServer((_req, res) => res.writeHead(426).end('Upgrade Required'));
+    const { host, port, maxFrameBytes, tls } = this.options;
+    const server = createListener(
+      tls ?? null,
+      (_req, res) => {
+        res.writeHead(426, { 'Content-Type': 'text/plain' });
+        res.end('this port speaks WebSocket only');
+      },
+      (err, address) =>
+        this.limitHit('tls', address, `a client failed the TLS handshake: ${err.message}`),
+    );
     this.server = server;
     this.admission.capListener(server, () =>
       this.limitHit('maxConnections', '', 'a connection was refused: maxConnections are open'),
@@ -99,6 +109,10 @@ export class WsGateway {
       verifyClient: ({ req }, done) => this.verify(req, done),
     });
     this.wss = wss;
+    // `ws` passes the server's errors on: without a listener they would end the process.
+    wss.on('error', (err) => {
+      if (server.listening) this.log.error({ err }, 'listener error');
+    });
     wss.on('connection', (socket, req) => {
       try {
         this.accept(socket, req);
@@ -108,11 +122,12 @@ export class WsGateway {
       }
     });
     await new Promise<void>((resolve, reject) => {
-      wss.once('listening', resolve);
-      wss.once('error', reject);
-      server.listen(port, host);
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-    wss.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
 
   /** Makes `conn` the connection of `sessionId`; an older one is a dead client's. */
@@ -161,8 +176,10 @@ export class WsGateway {
     for (const conn of this.connections) conn.socket.terminate();
     const server = this.server;
     if (server?.listening) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     }
   }
 
@@ -179,6 +196,7 @@ export class WsGateway {
     conn.upgradeToken = bearerToken(req);
     if (!this.admission.admit(address)) return this.refuseConnection(conn);
     conn.frames = this.admission.frameBucket(this.now());
+    conn.certSubject = certSubjectOf(req.socket);
     this.connections.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');

@@ -129,7 +129,7 @@ export async function spawnBroker(
   extraArgs: string[] = [],
 ): Promise<Child & { url: string }> {
   const child = spawnNode([CLI, 'server', '--port', '0', '--data-dir', dataDir, ...extraArgs]);
-  const [, url] = await child.waitForLine(/listening on (ws:\/\/\S+)/);
+  const [, url] = await child.waitForLine(/listening on (wss?:\/\/\S+)/);
   return { ...child, url: url as string };
 }
 

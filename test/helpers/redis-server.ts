@@ -123,7 +123,8 @@ export class RedisProcess {
 export class SentinelProcess {
   private constructor(readonly port: number) {}
 
-  static async start(primaryPort: number): Promise<SentinelProcess> {
+  /** `extraConf`: more lines for its config (say `sentinel auth-pass mymaster PW`). */
+  static async start(primaryPort: number, extraConf: string[] = []): Promise<SentinelProcess> {
     const port = await freePort();
     const dir = tempDir();
     const conf = join(dir, 'sentinel.conf');
@@ -136,6 +137,7 @@ export class SentinelProcess {
         `sentinel monitor mymaster 127.0.0.1 ${primaryPort} 1`,
         'sentinel down-after-milliseconds mymaster 1000',
         'sentinel failover-timeout mymaster 5000',
+        ...extraConf,
         '',
       ].join('\n'),
     );
