@@ -24,7 +24,7 @@ import { connect, type BatonClient } from '../../client/node.js';
 import type { Consistency } from '../../shared/protocol.js';
 import { BrokerCluster, type BrokerClusterOptions, type ClusterNode } from './broker-cluster.js';
 import { checkHistory, crossCheckLog, type HistoryFindings, type LogFindings } from './checker.js';
-import { eventually } from './harness.js';
+import { eventually, sleep } from './harness.js';
 import type { FaultRecord, History } from './history.js';
 import { LogRecorder, type LogRecorderFigures } from './log-recorder.js';
 import { RedisProcess } from './redis-server.js';
@@ -205,6 +205,9 @@ export async function collectScenario(
   ];
   const cluster = await BrokerCluster.start(2, { ...options.cluster, args });
   await eventually(() => cluster.active(), 10_000, 'a first active broker');
+  // The standby looks every third of a lease: after a lease it follows the
+  // first dataset, and a fault in the first round meets a warm standby.
+  await sleep(LEASE_MS);
   const recorder = LogRecorder.start({
     redis: options.recorderRedis?.(redis) ?? { host: '127.0.0.1', port: redis.port },
   });
