@@ -52,6 +52,8 @@ const FINAL_REFUSALS: ReadonlySet<string> = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',
 ]);
+/** Refusals of a hello that a later dial may not meet: the client keeps trying until its timeout. */
+const LIMIT_REFUSALS: ReadonlySet<string> = new Set(['LIMIT_EXCEEDED', 'RATE_LIMITED']);
 type Reply = Exclude<ServerFrame, WelcomeFrame | { t: 'lost' } | { t: 'redirect' }>;
 
 interface Pending {
@@ -136,12 +138,17 @@ export class BatonClient {
       this.firstSession = { resolve, reject };
     });
     const timer = this.timer.set(() => {
+      const last = this.lastFailure;
+      const where = this.options.urls.join(', ');
+      // A broker that answered but refused a session for a limit says so in the code.
+      const limited = last !== null && LIMIT_REFUSALS.has(last.code);
       void this.shutdown(
-        new ConnectionClosedError(
-          'CLOSED',
-          `no broker answered at ${this.options.urls.join(', ')}` +
-            (this.lastFailure ? ` (last failure: ${this.lastFailure.message})` : ''),
-        ),
+        limited
+          ? new BatonError(last.code, `no session at ${where}: ${last.message}`)
+          : new ConnectionClosedError(
+              'CLOSED',
+              `no broker answered at ${where}` + (last ? ` (last failure: ${last.message})` : ''),
+            ),
       );
     }, this.options.connectTimeoutMs);
     this.link.dial();
@@ -375,8 +382,9 @@ export class BatonClient {
   private refused(frame: ServerFrame & { t: 'error' }): void {
     const error = errorFromCode(frame.code, frame.message);
     if (frame.code === 'SESSION_EXPIRED') return this.sessionExpired();
-    if (FINAL_REFUSALS.has(frame.code)) void this.shutdown(error);
-    else this.emit({ state: 'reconnecting', error });
+    if (FINAL_REFUSALS.has(frame.code)) return void this.shutdown(error);
+    this.lastFailure = error;
+    this.emit({ state: 'reconnecting', error });
   }
 
   /** The session is gone with all it held: fail what depended on it, start a fresh one. */
