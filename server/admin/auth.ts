@@ -1,4 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../core/secret-hash.js';
+import { bearerToken } from '../transport/upgrade-check.js';
 import type { IncomingMessage } from 'node:http';
 import { isLoopbackHost } from './admin-options.js';
 import type { AdminPrincipal } from './admin-types.js';
@@ -15,10 +17,6 @@ export interface AdminCaller {
 
 /** Why a request gets no caller: no or a wrong credential (401), or one without admin rights (403). */
 export type AdminRefusal = 'unauthorized' | 'forbidden';
-
-// Digests have one length whatever the inputs, so the comparison takes the
-// same time for a wrong token of any length or content.
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /**
  * Who may use the admin API: holders of the admin token (all of it), the auth
@@ -37,17 +35,18 @@ export class AdminAuth {
       principalByToken(token: string): AdminPrincipal | null;
     },
   ) {
-    this.expected = token === null ? null : digest(token);
+    // Digests have one length whatever the inputs, so the comparison takes the
+    // same time for a wrong token of any length or content.
+    this.expected = token === null ? null : sha256(token);
     this.open = token === null && !principals.hasPrincipals;
   }
 
   /** The caller the request's bearer token names, or why there is none. */
   identify(req: IncomingMessage): AdminCaller | AdminRefusal {
     if (this.open) return { name: 'local', scope: null };
-    const match = /^Bearer +(\S+) *$/i.exec(req.headers.authorization ?? '');
-    if (match === null) return 'unauthorized';
-    const token = match[1] as string;
-    if (this.expected !== null && timingSafeEqual(digest(token), this.expected)) {
+    const token = bearerToken(req);
+    if (token === null) return 'unauthorized';
+    if (this.expected !== null && timingSafeEqual(sha256(token), this.expected)) {
       return { name: 'admin-token', scope: null };
     }
     const principal = this.principals.principalByToken(token);

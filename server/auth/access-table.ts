@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+import { sha256 } from '../core/secret-hash.js';
 import type { PrincipalEntry } from './auth-file.js';
 
 /** A principal as the broker checks it: its prefixes by right, with none inside another. */
@@ -8,11 +9,6 @@ export interface Principal {
   readonly lock: readonly string[];
   /** Prefixes it may administer (views, force-release, end-session). */
   readonly admin: readonly string[];
-}
-
-/** The SHA-256 of a token, as the auth file keeps it. */
-export function tokenDigest(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
 }
 
 /**
@@ -75,7 +71,7 @@ export class AccessTable {
    * time taken says nothing about how close a wrong token came.
    */
   byToken(token: string): Principal | null {
-    const digest = tokenDigest(token);
+    const digest = sha256(token);
     const found = this.byHash.get(digest.toString('hex'));
     return found && timingSafeEqual(found.digest, digest) ? found.principal : null;
   }

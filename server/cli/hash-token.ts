@@ -1,4 +1,4 @@
-import { tokenDigest } from '../auth/access-table.js';
+import { sha256 } from '../core/secret-hash.js';
 
 const HASH_USAGE = `usage: printf %s "$TOKEN" | baton hash-token
   prints the SHA-256 (hex) of the token read on stdin, for "tokenSha256" in an auth file;
@@ -19,6 +19,6 @@ export async function hashToken(args: string[]): Promise<number> {
     console.error(`baton hash-token: no token on stdin\n${HASH_USAGE}`);
     return 2;
   }
-  console.log(tokenDigest(token).toString('hex'));
+  console.log(sha256(token).toString('hex'));
   return 0;
 }

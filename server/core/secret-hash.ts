@@ -6,7 +6,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * random (126 bits), so a plain SHA-256 needs no salt.
  */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url');
+  return sha256(secret).toString('base64url');
+}
+
+/** SHA-256 of `text` (UTF-8): session secrets, auth tokens, the admin token. */
+export function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 /** Whether `secret` hashes to `hash`, in time that does not depend on where they differ. */

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AccessTable, tokenDigest, underAny } from '../../../server/auth/access-table.js';
+import { AccessTable, underAny } from '../../../server/auth/access-table.js';
+import { sha256 } from '../../../server/core/secret-hash.js';
 import { AuthFileError, parseAuthFile } from '../../../server/auth/auth-file.js';
 import { lineColumn, locateJson } from '../../../server/auth/json-locator.js';
 
-const hash = (token: string): string => tokenDigest(token).toString('hex');
+const hash = (token: string): string => sha256(token).toString('hex');
 
 /** An auth file's text, one principal per line block, as people write them. */
 function fileOf(principals: unknown[]): string {

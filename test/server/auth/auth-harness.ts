@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tokenDigest } from '../../../server/auth/access-table.js';
+import { sha256 } from '../../../server/core/secret-hash.js';
 import { tempDir } from '../../helpers/harness.js';
 
 /** A principal as a test writes it: its token in clear, and its grants. */
@@ -29,7 +29,7 @@ export const OPS: TestPrincipal = {
 /** The text of an auth file for `principals`, one per line, tokens hashed. */
 export function authFileText(principals: TestPrincipal[]): string {
   const lines = principals.map(({ name, token, allow }) =>
-    JSON.stringify({ name, tokenSha256: tokenDigest(token).toString('hex'), allow }),
+    JSON.stringify({ name, tokenSha256: sha256(token).toString('hex'), allow }),
   );
   return `{\n  "principals": [\n    ${lines.join(',\n    ')}\n  ]\n}\n`;
 }

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../../client/node.js';
-import { tokenDigest } from '../../../server/auth/access-table.js';
+import { sha256 } from '../../../server/core/secret-hash.js';
 import { useTestCerts } from '../../helpers/certs.js';
 import { startBroker, startClient, tempDir } from '../../helpers/harness.js';
 import { CLIENT_SUBJECT } from '../../support/test-certs.js';
@@ -23,7 +23,7 @@ async function brokerKnowingTheCert() {
     },
     {
       name: 'ops',
-      tokenSha256: tokenDigest('ops-token').toString('hex'),
+      tokenSha256: sha256('ops-token').toString('hex'),
       allow: [{ prefix: '', rights: ['lock', 'admin'] }],
     },
   ];

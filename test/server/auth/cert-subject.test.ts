@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Connection } from '../../../server/transport/connection.js';
-import { tokenDigest } from '../../../server/auth/access-table.js';
+import { sha256 } from '../../../server/core/secret-hash.js';
 import { decodeFrame } from '../../../shared/codec.js';
 import { CLOSE_CODES, PROTOCOL_VERSION, type ServerFrame } from '../../../shared/protocol.js';
 import { eventually, startBroker, tempDir } from '../../helpers/harness.js';
@@ -39,7 +39,7 @@ describe('a client certificate as a credential', () => {
       },
       {
         name: 'ops',
-        tokenSha256: tokenDigest('ops').toString('hex'),
+        tokenSha256: sha256('ops').toString('hex'),
         allow: [{ prefix: '', rights: ['lock'] }],
       },
     ];

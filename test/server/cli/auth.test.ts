@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../../client/node.js';
-import { tokenDigest } from '../../../server/auth/access-table.js';
+import { sha256 } from '../../../server/core/secret-hash.js';
 import { RUN_EXIT } from '../../../server/cli/run.js';
 import { BatonError } from '../../../shared/errors.js';
 import {
@@ -88,7 +88,7 @@ describe('baton server --auth-file', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise((resolve) => child.on('exit', resolve));
     expect(code).toBe(0);
-    expect(out.trim()).toBe(tokenDigest('s3cret').toString('hex'));
+    expect(out.trim()).toBe(sha256('s3cret').toString('hex'));
   });
 });
 
