@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { ClientTlsOptions } from '../../client/client-options.js';
+import { readPem } from '../pem.js';
 
 /** The TLS flags `baton run` and `baton status` share, for a broker with a private CA. */
 export const TLS_FLAG_OPTIONS = {
@@ -32,9 +32,9 @@ export function tlsFromFlags(values: {
   }
   const read = (flag: string, file: string): string => {
     try {
-      return readFileSync(file, 'utf8');
+      return readPem(`--${flag}`, file);
     } catch (err) {
-      throw new TlsFlagError(`--${flag}: cannot read ${file}: ${(err as Error).message}`);
+      throw new TlsFlagError((err as Error).message);
     }
   };
   const tls: ClientTlsOptions = {};
