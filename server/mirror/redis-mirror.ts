@@ -181,6 +181,11 @@ export class RedisMirror implements Mirror {
   async start(host: MirrorHost): Promise<void> {
     this.host = host;
     this.watchConnection();
+    // A standby's looks on a new connection cannot vouch for what happened
+    // while it was down (Redis may have restarted empty): as a failed look.
+    this.leaseConn.on('close', () => {
+      if (this.role === 'standby') this.watch.unreachable();
+    });
     // ioredis rejects with "Connection is closed."; the why (WRONGPASS, an
     // untrusted certificate, a refused port) comes in an 'error' event, and
     // any of the three connections may fail first.
@@ -657,11 +662,6 @@ export class RedisMirror implements Mirror {
 
   /** Logs the main connection going away and coming back, with the cause, once per change. */
   private watchConnection(): void {
-    // A standby's looks on a new connection cannot vouch for what happened
-    // while it was down (Redis may have restarted empty): as a failed look.
-    this.leaseConn.on('close', () => {
-      if (this.role === 'standby') this.watch.unreachable();
-    });
     const redis = redisName(this.options);
     let up = false;
     let cause = '';
