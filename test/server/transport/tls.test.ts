@@ -12,6 +12,7 @@ import {
 } from '../../../server/transport/tls.js';
 import { WsGateway, type GatewayHandler } from '../../../server/transport/ws-gateway.js';
 import { useTestCerts } from '../../helpers/certs.js';
+import { welcomeAs } from '../../helpers/gateway-welcome.js';
 import { freed, startBroker, startClient, tempDir } from '../../helpers/harness.js';
 import { CLIENT_SUBJECT } from '../../support/test-certs.js';
 
@@ -128,17 +129,7 @@ async function gatewayAsking(clientCert: ClientCertMode): Promise<{
   const handler: GatewayHandler = {
     hello(conn) {
       subjects.push(conn.certSubject);
-      const session = `s${++sessions}`;
-      gateway.bind(conn, session);
-      conn.send({
-        t: 'welcome',
-        v: 1,
-        session,
-        secret: 'k',
-        ttlMs: 10_000,
-        resumed: false,
-        held: [],
-      });
+      welcomeAs(gateway, conn, `s${++sessions}`);
     },
     command: () => {},
   };

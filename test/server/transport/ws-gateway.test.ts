@@ -5,6 +5,7 @@ import { MAX_LOGGED_CAUSES } from '../../../server/transport/cause-log.js';
 import { WsGateway, type GatewayHandler } from '../../../server/transport/ws-gateway.js';
 import { CLOSE_CODES, PROTOCOL_VERSION } from '../../../shared/protocol.js';
 import { byId, RawClient } from '../../helpers/raw-client.js';
+import { welcomeAs } from '../../helpers/gateway-welcome.js';
 
 /**
  * A gateway in front of a handler with bugs: an acquire of `boom/…` throws
@@ -19,17 +20,7 @@ async function gatewayWithBugs(): Promise<{
   let sessions = 0;
   const handler: GatewayHandler = {
     hello(conn) {
-      const session = `s${++sessions}`;
-      gateway.bind(conn, session);
-      conn.send({
-        t: 'welcome',
-        v: 1,
-        session,
-        secret: 'k',
-        ttlMs: 10_000,
-        resumed: false,
-        held: [],
-      });
+      welcomeAs(gateway, conn, `s${++sessions}`);
     },
     command(session, frame) {
       if (frame.t === 'acquire' && frame.path.startsWith('boom/')) {
