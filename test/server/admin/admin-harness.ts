@@ -1,6 +1,7 @@
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { onTestFinished } from 'vitest';
 import type { AdminOptions } from '../../../server/admin/admin-options.js';
+import type { HistoryEvent, Overview } from '../../../server/admin/admin-types.js';
 import { startAdmin, type AdminServer } from '../../../server/admin/admin-server.js';
 import type { BrokerOptions } from '../../../server/broker-options.js';
 import type { Broker } from '../../../server/broker.js';
@@ -59,6 +60,53 @@ export function call<T = ErrorBody>(
         const body = (json ? JSON.parse(text) : null) as T;
         resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body });
       });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export interface Update {
+  overview: Overview;
+  history: HistoryEvent[];
+  changed: string[];
+}
+
+export interface Stream {
+  status: number;
+  /** Updates so far, with their arrival time (performance.now()). */
+  updates: { at: number; data: Update }[];
+  close(): void;
+}
+
+/** Opens /api/events (with `token` as a bearer) and collects its `update` events; closed when the test ends. */
+export function openStream(admin: AdminServer, token?: string): Promise<Stream> {
+  const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  return new Promise((resolve, reject) => {
+    const req = request(`${admin.url}/api/events`, { headers }, (res: IncomingMessage) => {
+      const stream: Stream = {
+        status: res.statusCode ?? 0,
+        updates: [],
+        close: () => req.destroy(),
+      };
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end).split('\n');
+          buffer = buffer.slice(end + 2);
+          if (!block.includes('event: update')) continue;
+          const data = block.find((l) => l.startsWith('data: '))?.slice('data: '.length) ?? '';
+          stream.updates.push({ at: performance.now(), data: JSON.parse(data) as Update });
+        }
+      });
+      res.on('error', () => {});
+      resolve(stream);
+    });
+    onTestFinished(() => {
+      req.destroy();
     });
     req.on('error', reject);
     req.end();

@@ -4,53 +4,7 @@ import type { AdminServer } from '../../../server/admin/admin-server.js';
 import type { HistoryEvent, Overview } from '../../../server/admin/admin-types.js';
 import { EVENT_STREAM_LIMITS } from '../../../server/admin/event-stream.js';
 import { eventually, startClient } from '../../helpers/harness.js';
-import { brokerWithAdmin } from './admin-harness.js';
-
-interface Update {
-  overview: Overview;
-  history: HistoryEvent[];
-  changed: string[];
-}
-
-interface Stream {
-  status: number;
-  /** Updates so far, with their arrival time (performance.now()). */
-  updates: { at: number; data: Update }[];
-  close(): void;
-}
-
-/** Opens /api/events and collects its `update` events; closed when the test ends. */
-function openStream(admin: AdminServer): Promise<Stream> {
-  return new Promise((resolve, reject) => {
-    const req = request(`${admin.url}/api/events`, (res: IncomingMessage) => {
-      const stream: Stream = {
-        status: res.statusCode ?? 0,
-        updates: [],
-        close: () => req.destroy(),
-      };
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, end).split('\n');
-          buffer = buffer.slice(end + 2);
-          if (!block.includes('event: update')) continue;
-          const data = block.find((l) => l.startsWith('data: '))?.slice('data: '.length) ?? '';
-          stream.updates.push({ at: performance.now(), data: JSON.parse(data) as Update });
-        }
-      });
-      res.on('error', () => {});
-      resolve(stream);
-    });
-    onTestFinished(() => {
-      req.destroy();
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { brokerWithAdmin, openStream } from './admin-harness.js';
 
 describe('/api/events', () => {
   it('sends the state at once, then a batched update after a grant', async () => {

@@ -10,7 +10,7 @@ import type {
 } from '../../../server/admin/admin-types.js';
 import { eventually, freed, startClient } from '../../helpers/harness.js';
 import { authFile, BILLING, OPS, REPORTS, type TestPrincipal } from '../auth/auth-harness.js';
-import { brokerWithAdmin, call } from './admin-harness.js';
+import { brokerWithAdmin, call, openStream } from './admin-harness.js';
 
 const BILLING_OPS: TestPrincipal = {
   name: 'billing-ops',
@@ -104,11 +104,14 @@ describe('the admin API with an auth file', () => {
 
   it('streams an operator the history of its prefixes only', async () => {
     const { admin, billing, reports } = await scene();
-    const seen = await streamPaths(admin, BILLING_OPS.token);
+    const stream = await openStream(admin, BILLING_OPS.token);
+    expect(stream.status).toBe(200);
+    const seen = (): string[] =>
+      stream.updates.flatMap(({ data }) => [...data.history.map((e) => e.path), ...data.changed]);
     const lease = await reports.acquire('reports/2');
     const mine = await billing.acquire('billing/3');
-    await eventually(() => (seen.includes('billing/3') ? true : undefined), 5_000, 'billing/3');
-    expect(seen.every((p) => p.startsWith('billing/'))).toBe(true);
+    await eventually(() => (seen().includes('billing/3') ? true : undefined), 5_000, 'billing/3');
+    expect(seen().every((p) => p.startsWith('billing/'))).toBe(true);
     await lease.release();
     await mine.release();
   });
@@ -118,38 +121,3 @@ describe('the admin API with an auth file', () => {
     expect(resolveAdminOptions({ host: '0.0.0.0' }, { principals: true }).host).toBe('0.0.0.0');
   });
 });
-
-/** The paths of the history events an /api/events stream sends with `token`, as they come. */
-function streamPaths(admin: AdminServer, token: string): Promise<string[]> {
-  const paths: string[] = [];
-  return new Promise((resolve, reject) => {
-    const headers = { authorization: `Bearer ${token}` };
-    const req = request(`${admin.url}/api/events`, { headers }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`status ${res.statusCode}`));
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const data = buffer
-            .slice(0, end)
-            .split('\n')
-            .find((l) => l.startsWith('data: '));
-          buffer = buffer.slice(end + 2);
-          if (!data) continue;
-          const update = JSON.parse(data.slice(6)) as {
-            history: HistoryEvent[];
-            changed: string[];
-          };
-          paths.push(...update.history.map((e) => e.path), ...update.changed);
-        }
-      });
-      res.on('error', () => {});
-      resolve(paths);
-    });
-    onTestFinished(() => void req.destroy());
-    req.on('error', reject);
-    req.end();
-  });
-}
