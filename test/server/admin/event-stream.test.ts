@@ -1,7 +1,5 @@
-import { request, type IncomingMessage } from 'node:http';
-import { describe, expect, it, onTestFinished } from 'vitest';
-import type { AdminServer } from '../../../server/admin/admin-server.js';
-import type { HistoryEvent, Overview } from '../../../server/admin/admin-types.js';
+import { describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../../../server/admin/admin-types.js';
 import { EVENT_STREAM_LIMITS } from '../../../server/admin/event-stream.js';
 import { eventually, startClient } from '../../helpers/harness.js';
 import { brokerWithAdmin, openStream } from './admin-harness.js';

@@ -1,7 +1,5 @@
-import { request } from 'node:http';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveAdminOptions } from '../../../server/admin/admin-options.js';
-import type { AdminServer } from '../../../server/admin/admin-server.js';
 import type {
   HistoryEvent,
   LockSummary,
