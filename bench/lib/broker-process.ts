@@ -3,10 +3,7 @@
  * its own; setup in `BATON_BENCH_BROKER`, the rest over IPC. With `floor`, a
  * bare `ws` echo server instead (scenario T).
  */
-import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from '../../server/broker.js';
 import type { BrokerCommand, BrokerReply, BrokerSetup } from './broker.js';

@@ -10,7 +10,6 @@ import {
   type BrokerMode,
   type ModeName,
 } from '../lib/broker.js';
-import { SECURED_MODES } from '../lib/security.js';
 import {
   CONTEND_LARGE_SESSIONS,
   FAILOVER_HANDOVERS,
