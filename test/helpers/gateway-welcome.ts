@@ -6,3 +6,13 @@ export function welcomeAs(gateway: WsGateway, conn: Connection, session: string)
   gateway.bind(conn, session);
   conn.send({ t: 'welcome', v: 1, session, secret: 'k', ttlMs: 10_000, resumed: false, held: [] });
 }
+
+/** A loopback gateway's options with the broker's default limits and no origin list. */
+export const GATEWAY_TEST_OPTIONS = Object.freeze({
+  host: '127.0.0.1',
+  port: 0,
+  maxFrameBytes: 16 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+  helloTimeoutMs: 5_000,
+  allowedOrigins: null,
+});

@@ -12,7 +12,7 @@ import {
 } from '../../../server/transport/tls.js';
 import { WsGateway, type GatewayHandler } from '../../../server/transport/ws-gateway.js';
 import { useTestCerts } from '../../helpers/certs.js';
-import { welcomeAs } from '../../helpers/gateway-welcome.js';
+import { GATEWAY_TEST_OPTIONS, welcomeAs } from '../../helpers/gateway-welcome.js';
 import { freed, startBroker, startClient, tempDir } from '../../helpers/harness.js';
 import { CLIENT_SUBJECT } from '../../support/test-certs.js';
 
@@ -137,15 +137,7 @@ async function gatewayAsking(clientCert: ClientCertMode): Promise<{
     'transport.tls',
     serverTls({ ca: certs().ca.certFile, clientCert }),
   );
-  const options = {
-    host: '127.0.0.1',
-    port: 0,
-    maxFrameBytes: 16 * 1024,
-    maxBufferedBytes: 1024 * 1024,
-    helloTimeoutMs: 5_000,
-    tls,
-    allowedOrigins: null,
-  };
+  const options = { ...GATEWAY_TEST_OPTIONS, tls };
   const gateway = new WsGateway(options, systemTimer, handler, silentLogger);
   await gateway.listen();
   onTestFinished(() => gateway.close());

@@ -5,7 +5,7 @@ import { MAX_LOGGED_CAUSES } from '../../../server/transport/cause-log.js';
 import { WsGateway, type GatewayHandler } from '../../../server/transport/ws-gateway.js';
 import { CLOSE_CODES, PROTOCOL_VERSION } from '../../../shared/protocol.js';
 import { byId, RawClient } from '../../helpers/raw-client.js';
-import { welcomeAs } from '../../helpers/gateway-welcome.js';
+import { GATEWAY_TEST_OPTIONS, welcomeAs } from '../../helpers/gateway-welcome.js';
 
 /**
  * A gateway in front of a handler with bugs: an acquire of `boom/…` throws
@@ -29,14 +29,7 @@ async function gatewayWithBugs(): Promise<{
       gateway.send(session, { t: 'ok', id: frame.id });
     },
   };
-  const options = {
-    host: '127.0.0.1',
-    port: 0,
-    maxFrameBytes: 16 * 1024,
-    maxBufferedBytes: 1024 * 1024,
-    helloTimeoutMs: 5_000,
-    allowedOrigins: null,
-  };
+  const options = GATEWAY_TEST_OPTIONS;
   const gateway = new WsGateway(options, systemTimer, handler, logger);
   await gateway.listen();
   onTestFinished(() => gateway.close());
