@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -55,10 +55,25 @@ export async function runOk(cmd: string, args: string[], cwd: string): Promise<R
   return result;
 }
 
-/** Builds the repository and packs both packages into `outDir`; returns the tarballs' paths. */
-export async function buildAndPack(outDir: string): Promise<{ client: string; server: string }> {
-  await runOk('npm', ['run', 'build'], ROOT);
-  const { stdout } = await runOk(process.execPath, [join(ROOT, 'packages/pack.mjs'), outDir], ROOT);
+/**
+ * Builds a copy of the repository's sources in `dir` and packs both packages
+ * into `dir/tarballs`; returns the tarballs' paths. A copy, so that the
+ * repository's own dist/ and packages/<name>/dist stay as they are for the
+ * tests that run beside this one; its node_modules is the repository's.
+ */
+export async function buildAndPack(dir: string): Promise<{ client: string; server: string }> {
+  const copy = join(dir, 'repo');
+  const entries = ['client', 'server', 'shared', 'packages', 'LICENSE', 'package.json'];
+  for (const entry of [...entries, 'tsconfig.json', 'tsconfig.build.json']) {
+    cpSync(join(ROOT, entry), join(copy, entry), {
+      recursive: true,
+      filter: (path) => !/packages\/[^/]+\/dist$/.test(path),
+    });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  await runOk('npm', ['run', 'build'], copy);
+  const out = join(dir, 'tarballs');
+  const { stdout } = await runOk(process.execPath, [join(copy, 'packages/pack.mjs'), out], copy);
   const [client, server] = stdout.trim().split('\n');
   if (!client?.includes('client') || !server?.includes('server')) {
     throw new Error(`unexpected pack output: ${stdout}`);

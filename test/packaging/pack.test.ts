@@ -29,7 +29,7 @@ let clientOnly: string; // the client tarball alone
 
 beforeAll(async () => {
   temp = mkdtempSync(join(tmpdir(), 'baton-pack-'));
-  const tarballs = await buildAndPack(join(temp, 'tarballs'));
+  const tarballs = await buildAndPack(temp);
   [full, clientOnly] = await Promise.all([
     consumerProject(join(temp, 'full'), [tarballs.client, tarballs.server]),
     consumerProject(join(temp, 'client-only'), [tarballs.client]),
