@@ -1,6 +1,8 @@
 // Packs @baton-locks/client and @baton-locks/server into tarballs, after `npm run build`:
 //
 //   node packages/pack.mjs [OUT_DIR]     (OUT_DIR defaults to .packs/)
+//   npm run pack:packages                (empties dist/ first, so no module whose source is
+//                                         gone rides along, builds, then packs into .packs/)
 //
 // The version lives in one place, the top-level package.json. The packages' own manifests
 // carry none (npm workspaces need none), so they cannot be packed or published by mistake

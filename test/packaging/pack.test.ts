@@ -112,7 +112,7 @@ console.log(VERSION);`;
 });
 
 describe('npx baton server from the installed package', () => {
-  it('starts, and a script importing @baton-locks/client acquires and releases', async () => {
+  it('starts with its console, and a script importing @baton-locks/client acquires and releases', async () => {
     const [port, adminPort] = [await freePort(), await freePort()];
     // --no: never fetch a `baton` from the registry (that name is someone else's package).
     const args = ['--no', 'baton', 'server', '--port', `${port}`, '--admin-port', `${adminPort}`];
@@ -133,6 +133,10 @@ console.log(JSON.stringify([first.token, second.token]));`;
       const [first, second] = JSON.parse(stdout) as [number, number];
       expect(Number.isSafeInteger(first) && first > 0).toBe(true);
       expect(second).toBeGreaterThan(first);
+      // The console's files came along in the package and the admin server finds them there.
+      const page = await fetch(`http://127.0.0.1:${adminPort}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<html');
     } finally {
       await broker.stop();
     }
