@@ -69,7 +69,12 @@ function unreachableMessage(
     if (failure === undefined) return 'no answer';
     const explained = explainCode(errorCode(failure));
     // The link's message starts with the URL, said already.
-    return explained ?? failure.message.replace(`${url}: `, '');
+    if (explained !== null) return explained;
+    const message = failure.message.replace(`${url}: `, '');
+    // An HTTP answer to the upgrade: something listens there, but not a broker's lock port.
+    return /^Unexpected server response/.test(message)
+      ? `${message} (not a broker's lock port: its admin port?)`
+      : message;
   };
   if (failures.size === 0) return (final as Error).message;
   if (urls.length === 1) return `cannot reach the broker at ${urls[0]}: ${why(urls[0] as string)}`;

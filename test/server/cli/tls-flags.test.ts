@@ -93,7 +93,7 @@ describe('the CLI against a TLS broker', () => {
     ]);
     expect(without.code).toBe(5);
     expect(without.output).toMatch(
-      /cannot reach the broker at wss:.*(certificate required|socket hang up|ECONNRESET)/,
+      /cannot reach the broker at wss:.*(requires a client certificate|socket hang up|ECONNRESET)/,
     );
     const withCert = await baton([
       ...['run', 'p', '--url', broker.url, '--tls-ca', ca.certFile],
@@ -108,9 +108,9 @@ describe('the CLI against a TLS broker', () => {
       ...['--tls-cert', '/nonexistent/server.crt', '--tls-key', certs().server.keyFile],
     ]);
     const { code } = await child.exited;
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(child.lines.join('\n')).toMatch(
-      /transport\.tls\.cert: cannot read \/nonexistent\/server\.crt/,
+      /--tls-cert: transport\.tls\.cert: cannot read \/nonexistent\/server\.crt/,
     );
   });
 });
