@@ -91,8 +91,6 @@ export function runHolding(
  * is lost: `lockLost`. The path and token go to stdout for scripts.
  */
 export function holdUntilSignal(lease: HeldLease, say: (m: string) => void): Promise<number> {
-  console.log(`${lease.path} ${lease.token}`);
-  say(`holding ${lease.path} (token ${lease.token}) until SIGINT or SIGTERM`);
   return new Promise<number>((resolve) => {
     const finish = (status: number): void => {
       process.off('SIGINT', stop);
@@ -113,5 +111,8 @@ export function holdUntilSignal(lease: HeldLease, say: (m: string) => void): Pro
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     lease.signal.addEventListener('abort', onLost, { once: true });
+    // Only now: whoever waits for this line may signal at once.
+    console.log(`${lease.path} ${lease.token}`);
+    say(`holding ${lease.path} (token ${lease.token}) until SIGINT or SIGTERM`);
   });
 }
