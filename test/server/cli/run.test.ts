@@ -179,6 +179,18 @@ describe('baton run', () => {
     expect(levels.get('jobs/plain')).toBe('efficient');
   });
 
+  it('leaves the queue and ends as the signal would when interrupted while waiting', async () => {
+    const broker = await startBroker();
+    const holder = await startClient(broker.url);
+    await holder.acquire('jobs/w');
+    const child = startBaton(['run', 'jobs/w', '--url', broker.url, '--', 'echo', 'RAN']);
+    await eventually(() => (broker.views.queue('jobs/w').queue.length === 1 ? true : undefined));
+    process.kill(child.pid, 'SIGINT');
+    expect((await child.exited).code).toBe(130);
+    expect(broker.views.queue('jobs/w').queue).toHaveLength(0);
+    expect(child.lines).not.toContain('RAN');
+  });
+
   it('without a command holds the lock, printing path and token, until SIGTERM', async () => {
     const broker = await startBroker();
     for (const command of [['run'], ['lock']]) {

@@ -51,6 +51,12 @@ describe('the CLI against a TLS broker', () => {
     expect(refused.code).toBe(1);
     expect(refused.output).toMatch(/cannot reach the admin server at https:.*certificate/);
 
+    const untrusted = await baton(['run', 'jobs/1', '--url', broker.url, '--', 'true']);
+    expect(untrusted.code).toBe(5);
+    expect(untrusted.output).toMatch(
+      /cannot reach the broker at wss:.*TLS: the server's certificate is not trusted \([A-Z_]+\); give its CA with --tls-ca/,
+    );
+
     const command = ['node', '-e', 'console.log("token " + process.env.BATON_TOKEN)'];
     const ran = await baton([
       'run',
