@@ -67,7 +67,14 @@ export function brokerOptionsFrom(settings: Settings): BrokerOptions {
   const tls = o.transport?.tls;
   if (tls !== undefined) {
     if (tls.cert === undefined && tls.key === undefined) {
-      throw new UsageError('--tls-ca and --tls-client-cert need --tls-cert and --tls-key');
+      // Say where they came from: BATON_TLS_CA may be left over from a shell set up for clients.
+      const given = ['tls-ca', 'tls-client-cert']
+        .map((name) => settings.get(name) as Setting)
+        .filter((setting) => setting.value !== undefined)
+        .map(describeSource);
+      throw new UsageError(
+        `${given.join(' and ')}: a client certificate setting needs --tls-cert and --tls-key`,
+      );
     }
     // A CA alone means its certificates are welcome, not yet that they are needed.
     tls.clientCert ??= tls.ca === undefined ? 'none' : 'request';
