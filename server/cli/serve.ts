@@ -18,7 +18,7 @@ export const SERVER_EXIT = {
   failed: 1,
   /** A flag, variable or config-file setting is wrong; the message names it. */
   usage: USAGE_EXIT,
-  /** Redis could not be reached at start within --redis-connect-timeout. */
+  /** Redis could not be used at start: unreachable (within --redis-connect-timeout), or it refused the credentials. */
   redisUnreachable: 3,
 } as const;
 
@@ -33,7 +33,7 @@ beats the default. --print-config shows what applies and why, secrets masked.
 
 Exit status: 0 stopped on SIGTERM or SIGINT (or --print-config); 1 could not
 start or hand over; 2 a wrong flag, variable or config setting; 3 Redis could
-not be reached at start.`;
+not be reached at start, or refused the credentials.`;
 
 /** Adds `baton server`: runs a broker, and its admin server, until SIGTERM or SIGINT. */
 export function serverCommand(program: Command, done: (status: number) => void): Command {
