@@ -84,60 +84,98 @@ export function lockCommands(program: Commander, done: (status: number) => void)
 /** The broker said no to who we are, what we asked for, or how much: trying again will not help. */
 const REFUSALS = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'LIMIT_EXCEEDED', 'RATE_LIMITED']);
 
+/** One `baton run` or `baton lock`, and how it reports. */
+class Attempt {
+  /** Told after a failure, so nobody wonders whether the command ran. */
+  readonly notRun: string;
+
+  constructor(
+    readonly name: string,
+    readonly path: string,
+    readonly request: LockRequest,
+    readonly command: Command | null,
+  ) {
+    this.notRun = command === null ? '' : `; ${command.label} was not run`;
+  }
+
+  readonly say = (message: string): void => console.error(`baton ${this.name}: ${message}`);
+
+  fail(status: number, message: string): number {
+    this.say(`${message}${this.notRun}`);
+    return status;
+  }
+}
+
 async function lockAndRun(
   name: string,
   path: string,
   request: LockRequest,
   command: Command | null,
 ): Promise<number> {
-  const say = (message: string): void => console.error(`baton ${name}: ${message}`);
-  const notRun = command === null ? '' : `; ${command.label} was not run`;
-  let client: BatonClient;
+  const attempt = new Attempt(name, path, request, command);
+  const client = await connectFor(attempt);
+  if (typeof client === 'number') return client;
   try {
-    client = await dialBroker({
+    const lease = await takeUnlessInterrupted(client, attempt);
+    if (typeof lease === 'number') return lease;
+    if (lease === null)
+      return attempt.fail(RUN_EXIT.timeout, `${path} is held by another session (-n)`);
+    return command === null
+      ? await holdUntilSignal(lease, attempt.say)
+      : await runHolding(command, lease, attempt.say);
+  } finally {
+    await client.close();
+  }
+}
+
+/** A session with one of the brokers, or the exit status of why there is none. */
+async function connectFor(attempt: Attempt): Promise<BatonClient | number> {
+  const { request } = attempt;
+  try {
+    return await dialBroker({
       url: request.urls,
-      name: `baton ${name} ${path}`,
+      name: `baton ${attempt.name} ${attempt.path}`,
       connectTimeoutMs: request.connectTimeoutMs,
       ...(request.tls !== undefined && { tls: request.tls }),
       ...(request.sessionTtlMs !== undefined && { sessionTtlMs: request.sessionTtlMs }),
       ...(request.authToken !== undefined && { authToken: request.authToken }),
     });
   } catch (err) {
-    if (err instanceof BrokerUnreachableError)
-      return fail(say, RUN_EXIT.unreachable, `${err.message}${notRun}`);
+    if (err instanceof BrokerUnreachableError) {
+      return attempt.fail(RUN_EXIT.unreachable, err.message);
+    }
     if (err instanceof BatonError && err.code === 'INVALID_OPTION') {
       throw new UsageError(err.message);
     }
     if (err instanceof BatonError && REFUSALS.has(err.code)) {
       const where = request.urls.join(', ');
-      return fail(say, RUN_EXIT.refused, `the broker at ${where} refused: ${err.message}${notRun}`);
+      return attempt.fail(RUN_EXIT.refused, `the broker at ${where} refused: ${err.message}`);
     }
     throw err;
   }
-  // Interrupted while waiting in the queue: leave it, and end as the signal would.
+}
+
+/**
+ * The lease (null: held by another, with -n), or the exit status of why
+ * there is none. SIGINT or SIGTERM while waiting leaves the queue and ends
+ * as the signal would.
+ */
+async function takeUnlessInterrupted(
+  client: BatonClient,
+  attempt: Attempt,
+): Promise<HeldLease | null | number> {
   const waiting = new AbortController();
   const interrupt = (signal: NodeJS.Signals): void => waiting.abort(signal);
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   try {
-    let lease: HeldLease | null;
-    try {
-      lease = await take(client, path, request, waiting.signal);
-    } finally {
-      process.off('SIGINT', interrupt);
-      process.off('SIGTERM', interrupt);
-    }
-    if (lease === null) {
-      return fail(say, RUN_EXIT.timeout, `${path} is held by another session (-n)${notRun}`);
-    }
-    return command === null
-      ? await holdUntilSignal(lease, say)
-      : await runHolding(command, lease, say);
+    return await take(client, attempt.path, attempt.request, waiting.signal);
   } catch (err) {
     if (waiting.signal.aborted) return signalStatus(waiting.signal.reason as NodeJS.Signals);
-    return acquireFailed(err, path, request, notRun, say);
+    return acquireFailed(err, attempt);
   } finally {
-    await client.close();
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
   }
 }
 
@@ -166,30 +204,19 @@ async function take(
   });
 }
 
-function acquireFailed(
-  err: unknown,
-  path: string,
-  request: LockRequest,
-  notRun: string,
-  say: (m: string) => void,
-): number {
+function acquireFailed(err: unknown, attempt: Attempt): number {
   if (!(err instanceof BatonError)) throw err;
+  const { path, request } = attempt;
   if (err.code === 'TIMEOUT' && request.timeoutMs !== undefined) {
-    return fail(
-      say,
+    return attempt.fail(
       RUN_EXIT.timeout,
-      `timed out after ${request.timeoutMs} ms waiting for ${path}${notRun}`,
+      `timed out after ${request.timeoutMs} ms waiting for ${path}`,
     );
   }
-  if (REFUSALS.has(err.code)) return fail(say, RUN_EXIT.refused, `${err.message}${notRun}`);
+  if (REFUSALS.has(err.code)) return attempt.fail(RUN_EXIT.refused, err.message);
   if (err.code === 'INVALID_PATH' || err.code === 'INVALID_OPTION') {
     throw new UsageError(err.message);
   }
   // The session went (the broker stopped answering, or ended it) before a grant.
-  return fail(say, RUN_EXIT.unreachable, `${err.message}${notRun}`);
-}
-
-function fail(say: (m: string) => void, status: number, message: string): number {
-  say(message);
-  return status;
+  return attempt.fail(RUN_EXIT.unreachable, err.message);
 }
