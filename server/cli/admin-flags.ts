@@ -20,7 +20,7 @@ export const ADMIN_FLAGS: readonly FlagDef[] = [
     env: 'BATON_AUTH_TOKEN',
     secret: true,
     description:
-      'the admin token, or the token of a principal with admin rights (BATON_ADMIN_TOKEN works too)',
+      'the admin token, or the token of a principal with admin rights; BATON_ADMIN_TOKEN works too',
   },
   {
     name: 'token',
