@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { context, type BuildContext } from 'esbuild';
 import type { Browser } from 'playwright-core';
@@ -76,6 +76,13 @@ beforeAll(async () => {
   ]);
   for (const check of checks) expect(check).toEqual({ code: 0, output: '' });
 }, 120_000);
+
+// What the examples build is git-ignored, but a test run leaves the tree as it found it.
+afterAll(() => {
+  for (const dir of ['worker/dist', 'browser/dist']) {
+    rmSync(join(EXAMPLES, dir), { recursive: true, force: true });
+  }
+});
 
 describe('the worker example', () => {
   const worker = join(EXAMPLES, 'worker/dist/worker.js');
