@@ -1,7 +1,7 @@
 import { BatonClient } from './client.js';
-import type { ClientOptions } from './client-options.js';
+import { resolveClientOptions, type ClientOptions } from './client-options.js';
 import type { WebSocketLike } from './websocket-like.js';
-import { InvalidOptionError } from '../shared/errors.js';
+import { ConnectionClosedError, InvalidOptionError } from '../shared/errors.js';
 
 export { BatonClient } from './client.js';
 export type { AcquireOptions, ClientStatus } from './client.js';
@@ -11,14 +11,19 @@ export * from '../shared/errors.js';
 
 /** Connects from a browser (over its global `WebSocket`) and resolves once the session is open. */
 export async function connect(options: ClientOptions): Promise<BatonClient> {
-  if (options.tls !== undefined) {
+  if (resolveClientOptions(options).tls !== undefined) {
     throw new InvalidOptionError(
       'tls is for Node: a browser checks wss:// against its own trust store and picks client certificates itself',
     );
   }
   const WebSocketClass = (globalThis as { WebSocket?: new (url: string) => WebSocketLike })
     .WebSocket;
-  if (!WebSocketClass) throw new Error('this environment has no global WebSocket');
+  if (typeof WebSocketClass !== 'function') {
+    throw new ConnectionClosedError(
+      'CLOSED',
+      'cannot connect: this environment has no global WebSocket',
+    );
+  }
   const client = new BatonClient(options, (url) => {
     const socket = new WebSocketClass(url);
     socket.binaryType = 'arraybuffer';

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../shared/errors.js';
-import { intOption } from '../shared/options.js';
+import { intOption, type OptionKeys } from '../shared/options.js';
 
 /** How a client reaches the broker and keeps its session. Every field but `url` is optional. */
 /**
@@ -64,12 +64,33 @@ export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
   timeoutGraceMs: 250,
 });
 
-/** Merges options over the defaults and validates them, naming any bad property. */
+const CLIENT_KEYS: OptionKeys<ClientOptions> = {
+  url: true,
+  sessionTtlMs: true,
+  name: true,
+  authToken: true,
+  connectTimeoutMs: true,
+  reconnectMinDelayMs: true,
+  reconnectMaxDelayMs: true,
+  timeoutGraceMs: true,
+  tls: true,
+};
+
+/**
+ * Merges options over the defaults and validates them, naming any bad
+ * property. A key the client does not know is refused: a misspelt
+ * `sessionTTLMs` silently left at its default is worse than an error.
+ */
 export function resolveClientOptions(options: ClientOptions): ResolvedClientOptions {
-  const urls = typeof options.url === 'string' ? [options.url] : [...(options.url ?? [])];
-  if (urls.length === 0 || urls.some((u) => typeof u !== 'string' || !/^wss?:\/\//.test(u))) {
-    throw new InvalidOptionError('url must be a ws:// or wss:// URL, or a non-empty list of them');
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError('client options must be an object with a url');
   }
+  for (const key of Object.keys(options)) {
+    if (!Object.hasOwn(CLIENT_KEYS, key)) {
+      throw new InvalidOptionError(`${key} is not a client option`);
+    }
+  }
+  const urls = checkUrls(options.url);
   const pick = <K extends keyof typeof DEFAULT_CLIENT_OPTIONS>(key: K): number =>
     intOption(key, options[key] ?? DEFAULT_CLIENT_OPTIONS[key], 0, 86_400_000);
   const resolved = {
@@ -105,6 +126,31 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     );
   }
   return Object.freeze(resolved);
+}
+
+/**
+ * The broker URLs, each one a WebSocket would accept: a socket's constructor
+ * throws on a malformed URL, which would otherwise surface only as dials
+ * failing until `connectTimeoutMs`.
+ */
+function checkUrls(url: unknown): string[] {
+  const urls: unknown[] = typeof url === 'string' ? [url] : Array.isArray(url) ? url : [];
+  if (urls.length === 0 || urls.some((u) => typeof u !== 'string' || !/^wss?:\/\//.test(u))) {
+    throw new InvalidOptionError('url must be a ws:// or wss:// URL, or a non-empty list of them');
+  }
+  for (const u of urls as string[]) {
+    let parsed: URL;
+    try {
+      parsed = new URL(u);
+    } catch {
+      throw new InvalidOptionError(`url ${u} is not a valid URL`);
+    }
+    // Both the browser's WebSocket and `ws` refuse a fragment.
+    if (parsed.hash !== '' || u.includes('#')) {
+      throw new InvalidOptionError(`url ${u} must not have a #fragment`);
+    }
+  }
+  return urls as string[];
 }
 
 const isPem = (v: unknown): boolean =>

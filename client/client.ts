@@ -2,6 +2,7 @@ import {
   BatonError,
   ConnectionClosedError,
   errorFromCode,
+  InvalidOptionError,
   ProtocolError,
   TimeoutError,
   type LockLostReason,
@@ -12,7 +13,6 @@ import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
   type ClientFrame,
-  type Consistency,
   type HeldLock,
   type HelloFrame,
   type ServerFrame,
@@ -23,19 +23,14 @@ import {
   type ClientOptions,
   type ResolvedClientOptions,
 } from './client-options.js';
+import { abortedError, checkAcquireOptions, type AcquireOptions } from './acquire-options.js';
+import { asyncDispose } from './async-dispose.js';
 import { Lease } from './lease.js';
 import { KeepAlive, type KeepAliveHooks } from './keep-alive.js';
 import { Link, type LinkEvents, type LinkOptions } from './link.js';
 import type { WebSocketFactory } from './websocket-like.js';
 
-export interface AcquireOptions {
-  /** Give up after this long in the queue (TIMEOUT). Default: wait as long as it takes. */
-  timeoutMs?: number;
-  /** Aborting it withdraws the acquire (ABORTED). */
-  signal?: AbortSignal;
-  /** Durability of the grant; default: the broker's choice for the path. */
-  consistency?: Consistency;
-}
+export type { AcquireOptions } from './acquire-options.js';
 
 /** What the client is doing; listen with `onStatus`. */
 export type ClientStatus =
@@ -54,6 +49,8 @@ const FINAL_REFUSALS: ReadonlySet<string> = new Set([
 ]);
 /** Refusals of a hello that a later dial may not meet: the client keeps trying until its timeout. */
 const LIMIT_REFUSALS: ReadonlySet<string> = new Set(['LIMIT_EXCEEDED', 'RATE_LIMITED']);
+/** The longest delay `setTimeout` keeps; a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
 type Reply = Exclude<ServerFrame, WelcomeFrame | { t: 'lost' } | { t: 'redirect' }>;
 
 interface Pending {
@@ -79,9 +76,10 @@ export interface ClientDeps {
 /**
  * One session with a Baton broker over one WebSocket, kept alive across
  * dropped connections. Never throws into its host: failures reach callers as
- * rejections and everyone else through `onStatus`.
+ * rejections and everyone else through `onStatus`. With `await using client =
+ * await connect(…)` it is closed when the block is left.
  */
-export class BatonClient {
+export class BatonClient implements AsyncDisposable {
   readonly options: ResolvedClientOptions;
   private readonly link: Link;
   private ready = false;
@@ -162,6 +160,9 @@ export class BatonClient {
 
   /** Subscribes to status changes; returns the unsubscribe function. */
   onStatus(listener: (status: ClientStatus) => void): () => void {
+    if (typeof listener !== 'function') {
+      throw new InvalidOptionError('onStatus needs a function to call');
+    }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -176,12 +177,17 @@ export class BatonClient {
     return this.requestLock(path, false, {});
   }
 
-  /** Acquires `path`, runs `fn` and releases, also when `fn` throws. */
+  /**
+   * Acquires `path`, runs `fn` and releases, also when `fn` throws. What `fn`
+   * throws passes through unchanged: the one rejection of the SDK that need
+   * not be a `BatonError`.
+   */
   async withLock<T>(
     path: string,
     fn: (lease: Lease) => Promise<T> | T,
     options: AcquireOptions = {},
   ): Promise<T> {
+    if (typeof fn !== 'function') throw new InvalidOptionError('withLock needs a function to run');
     const lease = await this.acquire(path, options);
     try {
       return await fn(lease);
@@ -195,10 +201,21 @@ export class BatonClient {
     await this.shutdown();
   }
 
+  /** Closes the client: what `await using` calls when the block is left. */
+  [asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   // ---- requests -----------------------------------------------------------
 
-  private requestLock(path: string, wait: boolean, options: AcquireOptions): Promise<Lease | null> {
-    const refusal = this.refuseAcquire(path, options);
+  private requestLock(path: string, wait: boolean, given: unknown): Promise<Lease | null> {
+    let options: AcquireOptions;
+    try {
+      options = checkAcquireOptions(given);
+    } catch (err) {
+      return Promise.reject(err as BatonError);
+    }
+    const refusal = this.refuseAcquire(path, options.signal);
     if (refusal) return Promise.reject(refusal);
     const { timeoutMs, signal } = options;
     return new Promise<Lease | null>((resolve, reject) => {
@@ -216,14 +233,13 @@ export class BatonClient {
         reject(error);
         this.tell({ t: 'cancel', id: this.nextId++, target: id });
       };
-      const onAbort = (): void =>
-        giveUp(new BatonError('ABORTED', `acquire of ${path} was aborted`));
+      const onAbort = (): void => giveUp(abortedError(path, signal as AbortSignal));
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeoutMs !== undefined && wait) {
         const message = `timed out after ${timeoutMs} ms waiting for ${path}`;
         timer = this.timer.set(
           () => giveUp(new TimeoutError(message)),
-          timeoutMs + this.options.timeoutGraceMs,
+          Math.min(timeoutMs + this.options.timeoutGraceMs, MAX_TIMER_MS),
         );
       } else if (!wait) {
         // "Now or never" must not wait out a reconnect.
@@ -255,15 +271,12 @@ export class BatonClient {
     });
   }
 
-  /** Why an acquire cannot even be sent, or null. */
-  private refuseAcquire(path: string, { timeoutMs, signal }: AcquireOptions): BatonError | null {
+  /** Why an acquire with well-formed options cannot even be sent, or null. */
+  private refuseAcquire(path: string, signal: AbortSignal | undefined): BatonError | null {
     const problem = lockPathProblem(path);
     if (problem) return new BatonError('INVALID_PATH', problem);
     if (this.closing) return new ConnectionClosedError('CLOSED', 'the client is closed');
-    if (signal?.aborted) return new BatonError('ABORTED', `acquire of ${path} was aborted`);
-    if (timeoutMs !== undefined && !(Number.isSafeInteger(timeoutMs) && timeoutMs >= 0)) {
-      return new BatonError('INVALID_OPTION', 'timeoutMs must be a non-negative integer');
-    }
+    if (signal?.aborted) return abortedError(path, signal);
     return null;
   }
 

@@ -1,7 +1,12 @@
 import { LockLostError, type LockLostReason } from '../shared/errors.js';
+import { asyncDispose } from './async-dispose.js';
 
-/** A held lock. Hand `token` to every resource you write to, and stop when `signal` aborts. */
-export class Lease {
+/**
+ * A held lock. Hand `token` to every resource you write to, and stop when
+ * `signal` aborts. With `await using lease = await client.acquire(path)` the
+ * lock is released when the block is left, however it is left.
+ */
+export class Lease implements AsyncDisposable {
   /** Aborts, with a `LockLostError`, once the client can no longer be sure it holds the lock. */
   readonly signal: AbortSignal;
   private readonly controller = new AbortController();
@@ -27,6 +32,11 @@ export class Lease {
   release(): Promise<void> {
     this.releasing ??= this.giveBack(this);
     return this.releasing;
+  }
+
+  /** Releases the lock: what `await using` calls when the block is left. */
+  [asyncDispose](): Promise<void> {
+    return this.release();
   }
 
   /** True once `release` was called. */

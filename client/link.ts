@@ -68,7 +68,7 @@ export class Link {
     } catch (err) {
       return this.lost(
         1006,
-        new BatonError('CLOSED', `cannot open ${url}: ${(err as Error).message}`),
+        new BatonError('CLOSED', `cannot open ${url}: ${(err as Error).message}`, { cause: err }),
       );
     }
     this.socket = socket;
@@ -82,17 +82,22 @@ export class Link {
     socket.onopen = () => socket === this.socket && this.events.open();
     socket.onmessage = (event) => socket === this.socket && this.receive(socket, event.data);
     // Node's socket says why it failed (a refused port, an untrusted
-    // certificate); a browser's does not. Kept for the close that follows.
+    // certificate); a browser's does not. Kept for the close that follows,
+    // with Node's error as the cause, whose `code` (ECONNREFUSED) a caller can branch on.
     let failure: string | null = null;
+    let cause: unknown;
     socket.onerror = (event) => {
-      const message = (event as { message?: unknown } | null)?.message;
+      const { message, error } = (event ?? {}) as { message?: unknown; error?: unknown };
       if (typeof message === 'string' && message.trim() !== '') failure = message.trim();
+      cause ??= error;
     };
     socket.onclose = (event) => {
       if (socket !== this.socket) return;
       this.lost(
         event.code,
-        failure === null ? undefined : new BatonError('CLOSED', `${url}: ${failure}`),
+        failure === null
+          ? undefined
+          : new BatonError('CLOSED', `${url}: ${failure}`, cause === undefined ? {} : { cause }),
       );
     };
   }

@@ -1,7 +1,11 @@
 import WebSocket from 'ws';
 import { tickCorker } from '../shared/tick-corker.js';
 import { BatonClient } from './client.js';
-import type { ClientOptions, ClientTlsOptions } from './client-options.js';
+import {
+  resolveClientOptions,
+  type ClientOptions,
+  type ClientTlsOptions,
+} from './client-options.js';
 import type { WebSocketLike } from './websocket-like.js';
 
 export { BatonClient } from './client.js';
@@ -12,14 +16,15 @@ export * from '../shared/errors.js';
 
 /** Connects from Node (over the `ws` package) and resolves once the session is open. */
 export async function connect(options: ClientOptions): Promise<BatonClient> {
+  // Checked before anything reads them; the client checks them again, cheaply.
+  const { authToken, tls } = resolveClientOptions(options);
   // Also in the hello; a header lets a proxy in front of the broker see it too.
-  const token = options.authToken;
-  const headers = typeof token === 'string' ? { Authorization: `Bearer ${token}` } : undefined;
+  const headers = authToken !== undefined ? { Authorization: `Bearer ${authToken}` } : undefined;
   const client = new BatonClient(options, (url) => {
     const socket = new WebSocket(url, {
       perMessageDeflate: false,
       ...(headers && { headers }),
-      ...nodeTls(options.tls),
+      ...nodeTls(tls),
     });
     socket.binaryType = 'nodebuffer';
     corkPerTick(socket);

@@ -1,202 +1,66 @@
-import { parseArgs } from 'node:util';
-import { oneOfOption, parseInteger } from '../../shared/options.js';
-import type { Consistency } from '../../shared/protocol.js';
-import type { AdminOptions } from '../admin/admin-options.js';
-import { createBroker } from '../broker.js';
-import type { LimitOptions } from '../broker-options.js';
-import { createLogger, LOG_LEVELS, type Logger } from '../log.js';
-import type { RedisMirrorOptions } from '../mirror/redis-mirror-options.js';
-import type { ClientCertMode, TlsOptions } from '../transport/tls.js';
+import type { Command } from 'commander';
+import { InvalidOptionError } from '../../shared/errors.js';
+import { createBroker, type Broker } from '../broker.js';
+import { resolveBrokerOptions, type BrokerOptions } from '../broker-options.js';
+import { createLogger, type LogLevel, type Logger } from '../log.js';
+import { addFlags, valueOf, type Settings } from './flags.js';
+import { whyRedisIsUnreachable } from './redis-probe.js';
+import { brokerOptionsFrom, configLines, nameTheSetting, serverSettings } from './server-config.js';
+import { DEFAULT_REDIS_CONNECT_TIMEOUT_MS, SERVER_FLAGS } from './server-flags.js';
+import { USAGE_EXIT, UsageError } from './usage-error.js';
+import { formatDuration } from './values.js';
 
-const SERVE_USAGE = `usage: baton server [--host 127.0.0.1] [--port 7070] [--data-dir DIR]
-  [--session-ttl-ms N] [--max-session-ttl-ms N] [--lock-delay-ms N]
-  [--consistency efficient|strict] [--strict-prefix P]...
-  [--redis URL | --redis-sentinels H:P,H:P --redis-name NAME] [--cluster NAME]
-  [--redis-user NAME] [--redis-tls-ca FILE] [--redis-tls-cert FILE --redis-tls-key FILE]
-  (Redis password: BATON_REDIS_PASSWORD)
-  [--leader-lease-ms N] [--wait-replicas N] [--advertise-url URL]
-  [--tls-cert FILE --tls-key FILE] [--tls-ca FILE] [--tls-client-cert none|request|require]
-  [--admin-port 7071] [--admin-host 127.0.0.1] [--admin-token T] [--no-admin]
-  [--auth-file FILE | --insecure-no-auth] [--allowed-origin ORIGIN]...
-  [--max-sessions N] [--max-sessions-per-owner N] [--max-locks-per-owner N]
-  [--max-detached-ms N] [--max-table-bytes N] [--max-connections N]
-  [--max-connections-per-address N] [--hello-rate N] [--hello-burst N]
-  [--frame-rate N] [--frame-burst N]
-  [--log-level info|warn|error|debug|silent] [--log-format json|pretty]`;
+/** Exit statuses of `baton server`. */
+export const SERVER_EXIT = {
+  /** Stopped by SIGTERM or SIGINT, its lead handed over; or --print-config. */
+  stopped: 0,
+  /** Could not start (a port in use, an auth file it cannot use), or failed to hand over. */
+  failed: 1,
+  /** A flag, variable or config-file setting is wrong; the message names it. */
+  usage: USAGE_EXIT,
+  /** Redis could not be used at start: unreachable (within --redis-connect-timeout), or it refused the credentials. */
+  redisUnreachable: 3,
+} as const;
 
-/** An integer flag's value; its range is checked with the options. */
-function intFlag(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = parseInteger(value);
-  if (n === undefined) throw new Error(`--${name} takes an integer, got ${value}`);
-  return n;
+const HELP_AFTER = `
+Every flag can also be set by an environment variable (BATON_ and the flag's
+name in capitals, - as _: --max-sessions is BATON_MAX_SESSIONS; a switch takes
+true or false) or by a key of the --config JSON file, named like the flag
+without its dashes: { "max-sessions": 1000, "strict-prefix": ["billing/"] }.
+Lists take a JSON array there and commas in a variable; durations a string
+with a unit ("10s"). A flag beats its variable, which beats the file, which
+beats the default. --print-config shows what applies and why, secrets masked.
+
+Exit status: 0 stopped on SIGTERM or SIGINT (or --print-config); 1 could not
+start or hand over; 2 a wrong flag, variable or config setting; 3 Redis could
+not be reached at start, or refused the credentials.`;
+
+/** Adds `baton server`: runs a broker, and its admin server, until SIGTERM or SIGINT. */
+export function serverCommand(program: Command, done: (status: number) => void): Command {
+  const command = program
+    .command('server')
+    .description('run a broker (and its admin server) until SIGTERM or SIGINT')
+    .addHelpText('after', HELP_AFTER);
+  addFlags(command, SERVER_FLAGS);
+  return command.action(async () => done(await serve(command)));
 }
 
-type Flags = Record<string, string | string[] | boolean | undefined>;
-
-/** JSON lines on stderr; pretty ones when a person watches it, or when asked. */
-function loggerFor(v: Flags): Logger {
-  const format = v['log-format'] as string | undefined;
-  if (format !== undefined && format !== 'json' && format !== 'pretty') {
-    throw new Error(`--log-format takes json or pretty, got ${format}`);
-  }
-  const level = (v['log-level'] as string | undefined) ?? 'info';
-  return createLogger({
-    level: oneOfOption('--log-level', level, LOG_LEVELS),
-    ...(format !== undefined && { pretty: format === 'pretty' }),
+async function serve(command: Command): Promise<number> {
+  const settings = serverSettings(command, process.env);
+  if (valueOf<boolean>(settings, 'print-config') === true) return printConfig(settings);
+  const options = brokerOptionsFrom(settings);
+  const logger = createLogger({
+    level: valueOf<LogLevel>(settings, 'log-level') ?? 'info',
+    ...(valueOf<string>(settings, 'log-format') !== undefined && {
+      pretty: valueOf<string>(settings, 'log-format') === 'pretty',
+    }),
   });
-}
-
-function redisFlags(v: Flags): RedisMirrorOptions | undefined {
-  const url = v.redis as string | undefined;
-  const sentinels = v['redis-sentinels'] as string | undefined;
-  if (url === undefined && sentinels === undefined) return undefined;
-  const options: RedisMirrorOptions = {
-    url,
-    sentinelName: v['redis-name'] as string | undefined,
-    cluster: v.cluster as string | undefined,
-    username: v['redis-user'] as string | undefined,
-    // Only from the environment: a flag would show the password to anyone running `ps`.
-    password: process.env.BATON_REDIS_PASSWORD || undefined,
-    tlsCa: v['redis-tls-ca'] as string | undefined,
-    tlsCert: v['redis-tls-cert'] as string | undefined,
-    tlsKey: v['redis-tls-key'] as string | undefined,
-    leaderLeaseMs: intFlag(v['leader-lease-ms'] as string | undefined, 'leader-lease-ms'),
-    waitReplicas: intFlag(v['wait-replicas'] as string | undefined, 'wait-replicas'),
-  };
-  if (sentinels !== undefined) {
-    options.sentinels = sentinels.split(',').map((hp) => {
-      const [host, port] = hp.split(':');
-      return { host: host || '127.0.0.1', port: Number(port) };
-    });
+  let broker: Broker;
+  try {
+    broker = await startBroker(options, settings, logger);
+  } catch (err) {
+    return failedStart(err, settings);
   }
-  return options;
-}
-
-/** Integer flags of `limits`, by flag name. */
-const LIMIT_FLAGS = {
-  'max-sessions': 'maxSessions',
-  'max-sessions-per-owner': 'maxSessionsPerOwner',
-  'max-locks-per-owner': 'maxLocksPerOwner',
-  'max-detached-ms': 'maxDetachedMs',
-  'max-table-bytes': 'maxTableBytes',
-  'max-connections': 'maxConnections',
-  'max-connections-per-address': 'maxConnectionsPerAddress',
-  'hello-rate': 'helloRatePerSec',
-  'hello-burst': 'helloBurst',
-  'frame-rate': 'frameRatePerSec',
-  'frame-burst': 'frameBurst',
-} as const satisfies Record<string, keyof LimitOptions>;
-
-function limitFlags(v: Flags): LimitOptions {
-  const limits: LimitOptions = {};
-  for (const [flag, key] of Object.entries(LIMIT_FLAGS)) {
-    const n = intFlag(v[flag] as string | undefined, flag);
-    if (n !== undefined) limits[key] = n;
-  }
-  return limits;
-}
-
-/** The lock port's TLS from the flags; undefined without --tls-cert and --tls-key. */
-function tlsFlags(v: Flags): TlsOptions | undefined {
-  const cert = v['tls-cert'] as string | undefined;
-  const key = v['tls-key'] as string | undefined;
-  const ca = v['tls-ca'] as string | undefined;
-  const clientCert = v['tls-client-cert'] as ClientCertMode | undefined;
-  if (cert === undefined && key === undefined) {
-    if (ca !== undefined || clientCert !== undefined) {
-      throw new Error('--tls-ca and --tls-client-cert need --tls-cert and --tls-key');
-    }
-    return undefined;
-  }
-  // A CA alone means its certificates are welcome, not yet that they are needed.
-  return { cert, key, ca, clientCert: clientCert ?? (ca === undefined ? 'none' : 'request') };
-}
-
-/** The admin server's options from the flags; undefined with --no-admin. */
-function adminFlags(v: Flags): AdminOptions | undefined {
-  if (v['no-admin']) return undefined;
-  return {
-    host: v['admin-host'] as string | undefined,
-    port: intFlag(v['admin-port'] as string | undefined, 'admin-port'),
-    // An empty variable is as good as none.
-    token: (v['admin-token'] as string | undefined) ?? (process.env.BATON_ADMIN_TOKEN || undefined),
-  };
-}
-
-/** `baton server`: runs a broker, and its admin server, until SIGTERM or SIGINT. */
-export async function serve(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      'data-dir': { type: 'string' },
-      'session-ttl-ms': { type: 'string' },
-      'max-session-ttl-ms': { type: 'string' },
-      'lock-delay-ms': { type: 'string' },
-      consistency: { type: 'string' },
-      'strict-prefix': { type: 'string', multiple: true },
-      redis: { type: 'string' },
-      'redis-sentinels': { type: 'string' },
-      'redis-name': { type: 'string' },
-      'redis-user': { type: 'string' },
-      'redis-tls-ca': { type: 'string' },
-      'redis-tls-cert': { type: 'string' },
-      'redis-tls-key': { type: 'string' },
-      cluster: { type: 'string' },
-      'leader-lease-ms': { type: 'string' },
-      'wait-replicas': { type: 'string' },
-      'advertise-url': { type: 'string' },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-      'tls-ca': { type: 'string' },
-      'tls-client-cert': { type: 'string' },
-      'admin-port': { type: 'string' },
-      'admin-host': { type: 'string' },
-      'admin-token': { type: 'string' },
-      'no-admin': { type: 'boolean' },
-      'auth-file': { type: 'string' },
-      'insecure-no-auth': { type: 'boolean' },
-      'allowed-origin': { type: 'string', multiple: true },
-      ...Object.fromEntries(Object.keys(LIMIT_FLAGS).map((f) => [f, { type: 'string' as const }])),
-      'log-level': { type: 'string' },
-      'log-format': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
-  if (values.help) {
-    console.log(SERVE_USAGE);
-    return 0;
-  }
-  const strictPrefixes = values['strict-prefix'] ?? [];
-  const broker = await createBroker(
-    {
-      dataDir: values['data-dir'],
-      table: {
-        defaultSessionTtlMs: intFlag(values['session-ttl-ms'], 'session-ttl-ms'),
-        maxSessionTtlMs: intFlag(values['max-session-ttl-ms'], 'max-session-ttl-ms'),
-        lockDelayMs: intFlag(values['lock-delay-ms'], 'lock-delay-ms'),
-        consistency: values.consistency as Consistency | undefined,
-        consistencyByPrefix: Object.fromEntries(strictPrefixes.map((p) => [p, 'strict' as const])),
-      },
-      transport: {
-        host: values.host,
-        port: intFlag(values.port, 'port'),
-        advertiseUrl: values['advertise-url'],
-        allowedOrigins: values['allowed-origin'],
-        tls: tlsFlags(values),
-      },
-      auth: {
-        file: values['auth-file'],
-        insecureNoAuth: values['insecure-no-auth'] ?? false,
-      },
-      limits: limitFlags(values),
-      redis: redisFlags(values),
-      admin: adminFlags(values),
-    },
-    { logger: loggerFor(values) },
-  );
   console.log(`baton listening on ${broker.url} (${broker.role})`);
   if (broker.adminUrl) console.log(`console: ${broker.adminUrl}/`);
   return new Promise<number>((resolve) => {
@@ -208,8 +72,8 @@ export async function serve(args: string[]): Promise<number> {
       process.off('SIGINT', stop);
       process.off('SIGHUP', reload);
       broker.handOver().then(
-        () => resolve(0),
-        () => resolve(1),
+        () => resolve(SERVER_EXIT.stopped),
+        () => resolve(SERVER_EXIT.failed),
       );
     };
     process.on('SIGTERM', stop);
@@ -217,4 +81,72 @@ export async function serve(args: string[]): Promise<number> {
     // Without an auth file SIGHUP keeps its default (ends the process), as before.
     if (broker.access) process.on('SIGHUP', reload);
   });
+}
+
+/** Redis that cannot be reached at start: which one, and why as far as a probe can tell. */
+class RedisStartError extends Error {
+  override name = 'RedisStartError';
+}
+
+/**
+ * Starts the broker. With Redis, a start that takes longer than
+ * --redis-connect-timeout is given up: ioredis dials Sentinels forever.
+ */
+async function startBroker(
+  options: BrokerOptions,
+  settings: Settings,
+  logger: Logger,
+): Promise<Broker> {
+  const started = createBroker(options, { logger });
+  const redis = options.redis;
+  if (redis === undefined) return started;
+  const timeoutMs =
+    valueOf<number>(settings, 'redis-connect-timeout') ?? DEFAULT_REDIS_CONNECT_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void whyRedisIsUnreachable(redis).then((why) =>
+        reject(
+          new RedisStartError(`Redis did not answer within ${formatDuration(timeoutMs)}: ${why}`),
+        ),
+      );
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([started, late]);
+  } catch (err) {
+    // The mirror's own failure says which Redis and why (its password masked).
+    if (err instanceof Error && err.message.startsWith('cannot use Redis at')) {
+      throw new RedisStartError(err.message);
+    }
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function failedStart(err: unknown, settings: Settings): number {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof UsageError) throw err;
+  if (err instanceof InvalidOptionError) {
+    throw new UsageError(nameTheSetting(settings, message));
+  }
+  console.error(`baton server: ${message}`);
+  if (err instanceof RedisStartError) {
+    // The half-started broker still dials Redis; nothing of it needs an orderly end.
+    process.exit(SERVER_EXIT.redisUnreachable);
+  }
+  return SERVER_EXIT.failed;
+}
+
+/** `--print-config`: the settings and their sources, then whether the broker would take them. */
+function printConfig(settings: Settings): number {
+  console.log(configLines(settings).join('\n'));
+  try {
+    resolveBrokerOptions(brokerOptionsFrom(settings));
+  } catch (err) {
+    if (!(err instanceof InvalidOptionError)) throw err;
+    throw new UsageError(nameTheSetting(settings, err.message));
+  }
+  return SERVER_EXIT.stopped;
 }

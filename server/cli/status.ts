@@ -1,62 +1,25 @@
-import { parseArgs } from 'node:util';
-import type { ClientTlsOptions } from '../../client/client-options.js';
+import type { Command } from 'commander';
 import type { LockSummary, Overview, Page } from '../admin/admin-types.js';
-import { httpGet, type HttpAnswer } from './http-get.js';
-import { TLS_FLAG_OPTIONS, TLS_FLAG_USAGE, TlsFlagError, tlsFromFlags } from './tls-flags.js';
-
-const STATUS_USAGE = `usage: baton status [--admin-url http://127.0.0.1:7071] [--auth-token T]
-  ${TLS_FLAG_USAGE}
-  the token (a principal's from the auth file, or the --admin-token) also comes from
-  BATON_AUTH_TOKEN or BATON_ADMIN_TOKEN; --token is the old name of --auth-token`;
+import { ADMIN_FLAGS, adminTargetFrom } from './admin-flags.js';
+import { AdminError, callAdmin } from './admin-http.js';
+import { addFlags, resolveSettings } from './flags.js';
 
 /** How many locks the table shows: the longest queues. */
 const TOP_LOCKS = 10;
-const REQUEST_TIMEOUT_MS = 5_000;
 
-/** A failure the user should read as is (no stack, exit 1). */
-class StatusError extends Error {
-  override name = 'StatusError';
-}
+/** Exit statuses of `baton status`, `baton locks` and `baton release`. */
+export const ADMIN_EXIT = {
+  ok: 0,
+  /** The admin server cannot be reached, refused the token, or answered with an error. */
+  failed: 1,
+  usage: 2,
+  /** `baton release`: nobody held the lock, so nothing was released. */
+  notHeld: 3,
+} as const;
 
-type ErrorBody = { error?: { message?: string } };
-
-async function getJson<T>(
-  base: string,
-  path: string,
-  token: string | undefined,
-  tls: ClientTlsOptions | undefined,
-): Promise<T> {
-  let res: HttpAnswer;
-  try {
-    const headers: Record<string, string> =
-      token === undefined ? {} : { Authorization: `Bearer ${token}` };
-    res = await httpGet(new URL(path, base), headers, tls, REQUEST_TIMEOUT_MS);
-  } catch (err) {
-    throw new StatusError(`cannot reach the admin server at ${base}: ${(err as Error).message}`);
-  }
-  if (res.status === 401) {
-    const what = token === undefined ? 'needs a token' : 'refused the token';
-    throw new StatusError(
-      `the admin server at ${base} ${what} (401): pass --auth-token or set BATON_AUTH_TOKEN`,
-    );
-  }
-  if (res.status === 403) {
-    throw new StatusError(
-      `the admin server at ${base} refused (403): the token has no admin rights`,
-    );
-  }
-  let body: ErrorBody | null;
-  try {
-    body = JSON.parse(res.body) as ErrorBody | null;
-  } catch {
-    body = null;
-  }
-  if (res.status < 200 || res.status > 299) {
-    const why = body?.error?.message ?? res.statusText;
-    throw new StatusError(`the admin server at ${base} answered ${res.status}: ${why}`);
-  }
-  return body as T;
-}
+export const ADMIN_EXIT_HELP = `
+Exit status: ${ADMIN_EXIT.ok} done; ${ADMIN_EXIT.failed} the admin server cannot be reached (the message says why),
+refused the token or answered with an error; ${ADMIN_EXIT.usage} a wrong flag or value.`;
 
 /** `1h 02m`, `3m 07s`, `4.2 s`, `350 ms`: short, and exact where it matters. */
 function formatDuration(ms: number): string {
@@ -101,7 +64,7 @@ function alignedTable(header: string[], rows: string[][], rightAligned: boolean[
   return [line(header), ...rows.map(line)];
 }
 
-function lockLines(locks: LockSummary[]): string[] {
+export function lockLines(locks: LockSummary[]): string[] {
   if (locks.length === 0) return ['no locks held or waited for'];
   const rows = locks.map((l) => [
     l.path,
@@ -119,40 +82,36 @@ function lockLines(locks: LockSummary[]): string[] {
   return alignedTable(header, rows, [false, false, true, true, true, true]);
 }
 
-/** `baton status`: prints a broker's overview and its most contended locks. */
-export async function status(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'admin-url': { type: 'string' },
-      'auth-token': { type: 'string' },
-      token: { type: 'string' },
-      help: { type: 'boolean' },
-      ...TLS_FLAG_OPTIONS,
-    },
+/** Adds `baton status`: a broker's overview and its most contended locks. */
+export function statusCommand(program: Command, done: (status: number) => void): void {
+  const command = program
+    .command('status')
+    .description("print a broker's overview and its most contended locks")
+    .addHelpText('after', ADMIN_EXIT_HELP);
+  addFlags(command, ADMIN_FLAGS);
+  command.action(async () => {
+    const target = adminTargetFrom(resolveSettings(command, ADMIN_FLAGS, process.env), process.env);
+    done(
+      await reportAdminErrors('status', async () => {
+        const [overview, locks] = await Promise.all([
+          callAdmin<Overview>(target, 'GET', '/api/overview'),
+          callAdmin<Page<LockSummary>>(target, 'GET', `/api/locks?sort=queue&limit=${TOP_LOCKS}`),
+        ]);
+        const title = `most contended locks (${locks.items.length} of ${locks.total})`;
+        console.log([...overviewLines(overview), '', title, ...lockLines(locks.items)].join('\n'));
+        return ADMIN_EXIT.ok;
+      }),
+    );
   });
-  if (values.help) {
-    console.log(STATUS_USAGE);
-    return 0;
-  }
-  const base = values['admin-url'] ?? 'http://127.0.0.1:7071';
-  // An empty variable is as good as none.
-  const token =
-    values['auth-token'] ??
-    values.token ??
-    (process.env.BATON_AUTH_TOKEN || process.env.BATON_ADMIN_TOKEN || undefined);
+}
+
+/** Runs `fn`; an {@link AdminError} is printed and exits 1. */
+export async function reportAdminErrors(name: string, fn: () => Promise<number>): Promise<number> {
   try {
-    const tls = tlsFromFlags(values);
-    const [overview, locks] = await Promise.all([
-      getJson<Overview>(base, '/api/overview', token, tls),
-      getJson<Page<LockSummary>>(base, `/api/locks?sort=queue&limit=${TOP_LOCKS}`, token, tls),
-    ]);
-    const title = `most contended locks (${locks.items.length} of ${locks.total})`;
-    console.log([...overviewLines(overview), '', title, ...lockLines(locks.items)].join('\n'));
-    return 0;
+    return await fn();
   } catch (err) {
-    if (!(err instanceof StatusError || err instanceof TlsFlagError)) throw err;
-    console.error(`baton status: ${err.message}`);
-    return 1;
+    if (!(err instanceof AdminError)) throw err;
+    console.error(`baton ${name}: ${err.message}`);
+    return ADMIN_EXIT.failed;
   }
 }

@@ -1,40 +1,42 @@
 import type { ClientTlsOptions } from '../../client/client-options.js';
 import { readPem } from '../pem.js';
+import { valueOf, type FlagDef, type Settings } from './flags.js';
+import { UsageError } from './usage-error.js';
+import { textValue } from './values.js';
 
-/** The TLS flags `baton run` and `baton status` share, for a broker with a private CA. */
-export const TLS_FLAG_OPTIONS = {
-  'tls-ca': { type: 'string' },
-  'tls-cert': { type: 'string' },
-  'tls-key': { type: 'string' },
-} as const;
-
-export const TLS_FLAG_USAGE = '[--tls-ca FILE] [--tls-cert FILE --tls-key FILE]';
-
-/** A flag's file that cannot be read, or a cert without its key: the user's to fix. */
-export class TlsFlagError extends Error {
-  override name = 'TlsFlagError';
-}
+/** The TLS flags of the commands that talk to a broker, for one with a private CA. */
+export const TLS_FLAGS: readonly FlagDef[] = [
+  {
+    name: 'tls-ca',
+    kind: textValue('FILE'),
+    env: 'BATON_TLS_CA',
+    description: "CA the broker's certificate must chain to (a private CA)",
+    defaultText: "the system's CAs",
+  },
+  {
+    name: 'tls-cert',
+    kind: textValue('FILE'),
+    description: 'client certificate, for a broker that asks for one; give --tls-key with it',
+  },
+  { name: 'tls-key', kind: textValue('FILE'), description: "the client certificate's private key" },
+];
 
 /**
- * The PEM files the flags name, read now; undefined when none is given.
- * `BATON_TLS_CA` stands in for `--tls-ca`.
+ * The PEM files the TLS settings name, read now; undefined when none is
+ * given. A file that cannot be read, or a cert without its key, is a usage error.
  */
-export function tlsFromFlags(values: {
-  'tls-ca'?: string;
-  'tls-cert'?: string;
-  'tls-key'?: string;
-}): ClientTlsOptions | undefined {
-  const caFile = values['tls-ca'] ?? (process.env.BATON_TLS_CA || undefined);
-  const certFile = values['tls-cert'];
-  const keyFile = values['tls-key'];
+export function tlsFromSettings(settings: Settings): ClientTlsOptions | undefined {
+  const caFile = valueOf<string>(settings, 'tls-ca');
+  const certFile = valueOf<string>(settings, 'tls-cert');
+  const keyFile = valueOf<string>(settings, 'tls-key');
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new TlsFlagError('--tls-cert and --tls-key go together');
+    throw new UsageError('--tls-cert and --tls-key go together');
   }
   const read = (flag: string, file: string): string => {
     try {
       return readPem(`--${flag}`, file);
     } catch (err) {
-      throw new TlsFlagError((err as Error).message);
+      throw new UsageError((err as Error).message);
     }
   };
   const tls: ClientTlsOptions = {};

@@ -73,7 +73,7 @@ describe('baton server --auth-file', () => {
 
   it('without an auth file refuses a non-loopback host, and with --insecure-no-auth warns', async () => {
     const refused = await cli(['server', '--host', '0.0.0.0', '--port', '0', '--no-admin']);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.output).toMatch(/0\.0\.0\.0 is not a loopback address.*--insecure-no-auth/);
     expect(refused.output).not.toMatch(/listening/);
 

@@ -51,6 +51,12 @@ describe('the CLI against a TLS broker', () => {
     expect(refused.code).toBe(1);
     expect(refused.output).toMatch(/cannot reach the admin server at https:.*certificate/);
 
+    const untrusted = await baton(['run', 'jobs/1', '--url', broker.url, '--', 'true']);
+    expect(untrusted.code).toBe(5);
+    expect(untrusted.output).toMatch(
+      /cannot reach the broker at wss:.*TLS: the server's certificate is not trusted \([A-Z_]+\); give its CA with --tls-ca/,
+    );
+
     const command = ['node', '-e', 'console.log("token " + process.env.BATON_TOKEN)'];
     const ran = await baton([
       'run',
@@ -93,7 +99,7 @@ describe('the CLI against a TLS broker', () => {
     ]);
     expect(without.code).toBe(5);
     expect(without.output).toMatch(
-      /cannot reach the broker at wss:.*(certificate required|socket hang up|ECONNRESET)/,
+      /cannot reach the broker at wss:.*(requires a client certificate|socket hang up|ECONNRESET)/,
     );
     const withCert = await baton([
       ...['run', 'p', '--url', broker.url, '--tls-ca', ca.certFile],
@@ -108,9 +114,9 @@ describe('the CLI against a TLS broker', () => {
       ...['--tls-cert', '/nonexistent/server.crt', '--tls-key', certs().server.keyFile],
     ]);
     const { code } = await child.exited;
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(child.lines.join('\n')).toMatch(
-      /transport\.tls\.cert: cannot read \/nonexistent\/server\.crt/,
+      /--tls-cert: transport\.tls\.cert: cannot read \/nonexistent\/server\.crt/,
     );
   });
 });

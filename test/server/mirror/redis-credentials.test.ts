@@ -99,9 +99,9 @@ describe('Redis with a password', () => {
     const good = spawnNode([...args, '--redis', server.url], { BATON_REDIS_PASSWORD: 's3cret-pw' });
     await good.waitForLine(/"msg":"active \(epoch 1\)"/);
     const bad = spawnNode([...args, '--redis', server.url], { BATON_REDIS_PASSWORD: 'wrong-pw' });
-    expect((await bad.exited).code).toBe(1);
+    expect((await bad.exited).code).toBe(3);
     const said = bad.lines.join('\n');
-    expect(said).toMatch(/baton: cannot use Redis at redis:\/\/127\.0\.0\.1:\d+: WRONGPASS/);
+    expect(said).toMatch(/baton server: cannot use Redis at redis:\/\/127\.0\.0\.1:\d+: WRONGPASS/);
     expect(said).not.toContain('wrong-pw');
   });
 
