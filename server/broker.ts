@@ -27,6 +27,7 @@ import type { TableSnapshot } from './core/replica.js';
 import { EmbeddedMirror } from './mirror/embedded-mirror.js';
 import type { Mirror, MirrorEvent, MirrorHost, MirrorRole, MirrorStatus } from './mirror/mirror.js';
 import { LogThrottle, silentLogger, type Logger } from './log.js';
+import { notReady, type Readiness } from './readiness.js';
 import { warnOnFileLimit } from './system-limits.js';
 import { FileTokenStore } from './tokens/file-token-store.js';
 import type { TokenBlock } from './tokens/token-store.js';
@@ -63,10 +64,12 @@ export class Broker {
   private readonly logRoot: Logger;
   /** Efficient grants made while the leader lease could not be confirmed. */
   private heldGrants: GrantEffect[] = [];
-  private leaderUrl: string | null = null;
+  private knownLeader: string | null = null;
   private timerHandle: unknown = null;
   private timerAt = Infinity;
   private closing = false;
+  /** `start` finished: the mirror has its role and the table is loaded. */
+  private started = false;
   /** A planned handover is under way: no new sessions or acquires. */
   private draining = false;
   /** Hellos that came while this broker was being promoted: answered once it serves. */
@@ -138,6 +141,31 @@ export class Broker {
     return Math.max(0, Math.round(this.table.strictGraceEndsAt - this.clock.now()));
   }
 
+  /** The active broker's advertised URL as last seen (this one's own when active); null when none is known or embedded. */
+  get leaderUrl(): string | null {
+    return this.knownLeader;
+  }
+
+  /** Most sessions alive at once, and most open client connections: the caps past which hellos are refused. */
+  get caps(): { maxSessions: number; maxConnections: number } {
+    return {
+      maxSessions: this.options.table.maxSessions,
+      maxConnections: this.options.transport.maxConnections,
+    };
+  }
+
+  /**
+   * Whether this broker is a working member of its cluster (what `/readyz`
+   * answers): embedded or active and granting, or a standby that follows the
+   * log; otherwise why not.
+   */
+  readiness(): Readiness {
+    if (this.closing) return notReady('closing');
+    if (this.draining) return notReady('handing-over');
+    if (!this.started || this.mirror === null) return notReady('starting');
+    return this.mirror.readiness(this.clock.now());
+  }
+
   /** Open WebSocket connections, with or without a session. */
   get connectionCount(): number {
     return this.gateway.connectionCount;
@@ -171,6 +199,7 @@ export class Broker {
     await this.gateway.listen();
     this.mirror = await this.openMirror();
     await this.mirror.start(this.mirrorHost());
+    this.started = true;
     if (this.options.admin) {
       const log = this.logRoot.child({ part: 'admin' });
       this.adminServer = await listenAdmin(this.admin, this.options.admin, log);
@@ -245,7 +274,7 @@ export class Broker {
       return;
     }
     if (!this.serving) {
-      conn.send(this.leaderUrl ? { t: 'redirect', url: this.leaderUrl } : { t: 'redirect' });
+      conn.send(this.knownLeader ? { t: 'redirect', url: this.knownLeader } : { t: 'redirect' });
       return conn.close(CLOSE_CODES.notLeader, 'not the active broker');
     }
     const now = this.clock.now();
@@ -585,7 +614,7 @@ export class Broker {
   }
 
   private leaderSeen(url: string | null): void {
-    this.leaderUrl = url;
+    this.knownLeader = url;
     this.flushHeldGrants();
     // After a promotion: expiries and timeouts need the timer armed.
     this.schedule();

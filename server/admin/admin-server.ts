@@ -156,7 +156,9 @@ class AdminHttpServer implements AdminServer {
     const refused = this.auth.refusesOrigin(req);
     if (refused !== null) return sendError(res, 'BAD_REQUEST', refused);
     if (req.method === 'GET' || req.method === 'HEAD') {
-      if (path === '/healthz') return sendJson(res, 200, { ok: true });
+      // For orchestrators' probes, which carry no credential: they say no more than the role.
+      // /healthz is the old name of /livez.
+      if (path === '/livez' || path === '/healthz') return sendJson(res, 200, { ok: true });
       if (path === '/readyz') return this.ready(res);
       if (path === '/') return sendConsoleFile(res, 'index.html');
       if (path.startsWith('/console/')) return sendConsoleFile(res, path.slice('/console/'.length));
@@ -191,11 +193,15 @@ class AdminHttpServer implements AdminServer {
     sendJson(res, 200, answer);
   }
 
+  /**
+   * `/livez` needs nothing but an event loop that answers (a stuck one
+   * answers no probe); `/readyz` says whether this broker is a working member
+   * of its cluster. A caught-up standby is: it sends clients to the active
+   * broker and can take over, so a rolling restart may go on past it.
+   */
   private ready(res: ServerResponse): void {
-    const { role, strictGraceMs } = this.source.overview();
-    // A broker waiting out the strict grace grants efficient locks, but not what strict users need.
-    const ready = (role === 'embedded' || role === 'active') && strictGraceMs === 0;
-    sendJson(res, ready ? 200 : 503, { ready, role, strictGraceMs });
+    const reply = this.source.readiness();
+    sendJson(res, reply.ready ? 200 : 503, reply);
   }
 
   private async sendMetrics(res: ServerResponse): Promise<void> {

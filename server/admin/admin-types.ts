@@ -8,6 +8,7 @@
 import type { BrokerListener } from '../broker-events.js';
 import type { Timer } from '../../shared/clock.js';
 import type { EndReason } from '../core/journal.js';
+import type { NotReadyReason, Readiness } from '../readiness.js';
 import type {
   HolderView,
   LockSummary,
@@ -25,7 +26,17 @@ import type { HistoryEvent } from './history.js';
  * broker that could no longer prove it leads took strict locks back), or a
  * waiter left ungranted (`timeout` and the same).
  */
-export type { EndReason, HistoryEvent, HolderView, LockSummary, LocksQuery, Page, WaiterView };
+export type {
+  EndReason,
+  HistoryEvent,
+  HolderView,
+  LockSummary,
+  LocksQuery,
+  NotReadyReason,
+  Page,
+  Readiness,
+  WaiterView,
+};
 
 export interface LockDetail {
   path: string;
@@ -58,9 +69,16 @@ export interface MirrorView {
 
 export interface Overview {
   role: 'embedded' | 'standby' | 'promoting' | 'active';
+  /** Whether this broker is a working member (what `/readyz` answers), and if not, why. */
+  readiness: Readiness;
   /** Leader epoch with Redis; 0 when embedded. */
   epoch: number;
+  /** This broker's advertised URL. */
   url: string;
+  /** The active broker's URL as last seen, where a standby sends clients (this broker's own when active); null when embedded or none is known. */
+  leaderUrl: string | null;
+  /** The broker's package version. */
+  version: string;
   uptimeMs: number;
   sessions: number;
   connections: number;
@@ -75,7 +93,23 @@ export interface Overview {
    * over without a continuous log first waits out the longest session TTL.
    */
   strictGraceMs: number;
+  /** The caps past which hellos (`maxSessions`) and sockets (`maxConnections`) are refused. */
+  limits: { maxSessions: number; maxConnections: number };
   mirror: MirrorView | null;
+}
+
+/**
+ * `GET /readyz`: 200 when `ready`, else 503. A broker waiting out the strict
+ * grace is ready (it is the one that grants, efficient locks at once) and
+ * says how long strict grants still wait.
+ */
+export interface ReadyReply {
+  ready: boolean;
+  role: Overview['role'];
+  /** Why not, when not ready; `detail` says it in words. */
+  reason?: NotReadyReason;
+  detail?: string;
+  strictGraceMs: number;
 }
 
 /** `GET /api/history`: newest last. */
@@ -130,6 +164,8 @@ export interface AdminSource {
   now(): number;
   readonly timer: Timer;
   overview(): Overview;
+  /** What `/readyz` answers: O(1), and nothing a caller without a credential may not know. */
+  readiness(): ReadyReply;
   counters(): AdminCounters;
   locks(q: LocksQuery): Page<LockSummary>;
   /** null: no such lock (never held nor waited for, or idle and forgotten). */

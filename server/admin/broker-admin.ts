@@ -3,6 +3,7 @@ import type { BrokerListener } from '../broker-events.js';
 import type { Timer } from '../clock.js';
 import type { TableViews } from '../core/table-views.js';
 import type { MirrorStatus } from '../mirror/mirror.js';
+import { NOT_READY_REASONS, type Readiness } from '../readiness.js';
 import type { Traffic } from '../transport/connection.js';
 import type {
   AdminCounters,
@@ -13,9 +14,11 @@ import type {
   LocksQuery,
   Overview,
   Page,
+  ReadyReply,
   SessionDetail,
   SessionSummary,
 } from './admin-types.js';
+import { VERSION } from '../version.js';
 import { History, type HistoryEvent } from './history.js';
 
 /** What the admin side reads of its broker: the broker's public face. */
@@ -28,6 +31,9 @@ export interface AdminHost {
   readonly role: Overview['role'];
   readonly epoch: number;
   readonly advertisedUrl: string;
+  readonly leaderUrl: string | null;
+  readonly caps: Overview['limits'];
+  readiness(): Readiness;
   readonly connectionCount: number;
   addressOf(sessionId: string): string | null;
   readonly traffic: Traffic;
@@ -82,8 +88,11 @@ export class BrokerAdmin implements AdminSource {
     const mirror = host.mirrorStatus;
     return {
       role: host.role,
+      readiness: host.readiness(),
       epoch: host.epoch,
       url: host.advertisedUrl,
+      leaderUrl: host.leaderUrl,
+      version: VERSION,
       uptimeMs: Math.round(host.now() - this.startedAt),
       sessions: counts.sessions,
       connections: host.connectionCount,
@@ -92,6 +101,7 @@ export class BrokerAdmin implements AdminSource {
       grants: this.events.grants.total,
       grantsPerSec: this.grantsPerSec(),
       strictGraceMs: host.strictGraceMs,
+      limits: host.caps,
       mirror: mirror && {
         state: mirror.backlogEntries > 0 ? 'backlog' : 'connected',
         backlogEntries: mirror.backlogEntries,
@@ -102,6 +112,15 @@ export class BrokerAdmin implements AdminSource {
         lastDataLoss: mirror.lastDataLoss,
       },
     };
+  }
+
+  readiness(): ReadyReply {
+    const { host } = this;
+    const readiness = host.readiness();
+    const { role, strictGraceMs } = host;
+    if (readiness.ready) return { ready: true, role, strictGraceMs };
+    const { reason } = readiness;
+    return { ready: false, role, reason, detail: NOT_READY_REASONS[reason], strictGraceMs };
   }
 
   counters(): AdminCounters {

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { VERSION } from '../version.js';
 import type { AdminCounters, AdminSource, Overview } from './admin-types.js';
 
 /** What one scrape reads from the broker: taken once, shared by every family. */
@@ -34,7 +35,17 @@ const counter = (name: string, help: string, read: Read, label?: string): ReadFa
 
 const READ_FAMILIES: readonly ReadFamily[] = [
   gauge('baton_sessions', 'Open sessions, connected or not.', (r) => r.overview.sessions),
+  gauge(
+    'baton_sessions_max',
+    'Most sessions alive at once (--max-sessions): hellos past it are refused.',
+    (r) => r.overview.limits.maxSessions,
+  ),
   gauge('baton_connections', 'Open WebSocket connections.', (r) => r.overview.connections),
+  gauge(
+    'baton_connections_max',
+    'Most open client connections (--max-connections): sockets past it are refused.',
+    (r) => r.overview.limits.maxConnections,
+  ),
   gauge('baton_locks_held', 'Locks with a holder.', (r) => r.overview.locksHeld),
   gauge('baton_waiters', 'Acquires waiting in a queue.', (r) => r.overview.waiters),
   counter('baton_grants_total', 'Locks granted.', (r) => r.counters.grants),
@@ -70,6 +81,11 @@ const READ_FAMILIES: readonly ReadFamily[] = [
     'The broker role: 1 for the current one.',
     (r) => Object.fromEntries(ROLES.map((role) => [role, role === r.overview.role ? 1 : 0])),
     'role',
+  ),
+  gauge(
+    'baton_ready',
+    'Whether the broker is a working member (what /readyz answers): 1 or 0.',
+    (r) => (r.overview.readiness.ready ? 1 : 0),
   ),
 ];
 
@@ -119,6 +135,13 @@ export class AdminMetrics {
   constructor(private readonly source: AdminSource) {
     registerProcessMetrics(this.registry);
     for (const family of READ_FAMILIES) this.register(family);
+    // The usual shape of an info metric: always 1, the facts in its labels.
+    new Gauge({
+      name: 'baton_build_info',
+      help: 'The broker build: always 1, with its version and the Node.js version it runs on.',
+      labelNames: ['version', 'node'],
+      registers: [this.registry],
+    }).set({ version: VERSION, node: process.versions.node }, 1);
     const histogram = (name: string, help: string): Histogram =>
       new Histogram({ name, help, buckets: LATENCY_BUCKETS_S, registers: [this.registry] });
     const waited = histogram('baton_acquire_wait_seconds', 'Time an acquire waited for its grant.');

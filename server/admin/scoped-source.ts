@@ -44,6 +44,7 @@ export function scopedSource(source: AdminSource, scope: readonly string[]): Adm
     timer: source.timer,
     hasPrincipals: source.hasPrincipals,
     overview: () => source.overview(),
+    readiness: () => source.readiness(),
     counters: () => source.counters(),
     locks: (q) => source.locks({ ...q, within: scope }),
     lock: (path, q) => (checkPath(path), source.lock(path, q)),

@@ -1,3 +1,4 @@
+import { READY, type Readiness } from '../readiness.js';
 import type { TokenBlock, TokenStore } from '../tokens/token-store.js';
 import type { Mirror, MirrorHost, MirrorStatus } from './mirror.js';
 
@@ -40,6 +41,11 @@ export class EmbeddedMirror implements Mirror {
 
   status(): MirrorStatus {
     return STATUS;
+  }
+
+  /** Alone, a broker that started grants. */
+  readiness(): Readiness {
+    return READY;
   }
 
   async handOver(): Promise<null> {

@@ -1,7 +1,7 @@
 import { backoffMs, type BackoffPolicy } from '../../shared/backoff.js';
 import type { JournalEntry } from '../core/journal.js';
 import type { TableSnapshot } from '../core/replica.js';
-import type { LogBatch, LogPosition, LogReader } from './log-reader.js';
+import { LOG_PAGE, type LogBatch, type LogPosition, type LogReader } from './log-reader.js';
 import type { DataLossKind } from './scripts.js';
 
 /** What a follower asks of the mirror around it. */
@@ -15,6 +15,8 @@ export interface FollowerHooks {
   handedOver(): void;
   /** A tail read failed; it is tried again. */
   tailFailed(err: Error): void;
+  /** A read reached the end of the log and the table applied everything before it. */
+  caughtUp(): void;
   /** Resolves after `ms`, on the broker's timers. */
   wait(ms: number): Promise<void>;
 }
@@ -108,7 +110,10 @@ export class LogFollower {
   async catchUp(reader = this.reader): Promise<boolean> {
     for (;;) {
       const batches = await reader.after(this.position);
-      if (batches.length === 0) return true;
+      if (batches.length === 0) {
+        this.hooks.caughtUp();
+        return true;
+      }
       if (this.apply(batches) === 'reload') return false;
     }
   }
@@ -144,6 +149,8 @@ export class LogFollower {
         const batches = await this.reader.after(this.position, 50);
         if (!on()) break;
         if (this.apply(batches) === 'reload') this.needsLoad = true;
+        // A short page (an empty one after the block) ran into the end of the log.
+        else if (batches.length < LOG_PAGE) this.hooks.caughtUp();
         failures = 0;
       } catch (err) {
         if (!on()) break;

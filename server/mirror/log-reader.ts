@@ -33,7 +33,8 @@ export interface SnapshotRecord {
   table: TableSnapshot;
 }
 
-const PAGE = 500;
+/** Batches one read returns at most: a shorter page reached the end of the log. */
+export const LOG_PAGE = 500;
 
 /** The value of `name` among a stream entry's field/value pairs. */
 function field(fields: Buffer[], name: string): Buffer | undefined {
@@ -88,7 +89,7 @@ export class LogReader {
 
   /** Batches after `from`, at most one page; `blockMs` waits that long for the first. */
   async after(from: LogPosition, blockMs?: number): Promise<LogBatch[]> {
-    const args: (string | number)[] = ['COUNT', PAGE];
+    const args: (string | number)[] = ['COUNT', LOG_PAGE];
     if (blockMs !== undefined) args.push('BLOCK', blockMs);
     const reply = (await this.redis.xreadBuffer(
       ...(args as ['COUNT', number]),

@@ -1,5 +1,6 @@
 import type { Timer } from '../clock.js';
 import type { Logger } from '../log.js';
+import type { Readiness } from '../readiness.js';
 import type { JournalEntry } from '../core/journal.js';
 import type { TableSnapshot } from '../core/replica.js';
 import type { TokenBlock } from '../tokens/token-store.js';
@@ -87,6 +88,8 @@ export interface Mirror {
   /** Durably reserves fencing tokens above `issuedUpTo`. */
   reserve(issuedUpTo: number, count: number): Promise<TokenBlock>;
   status(): MirrorStatus;
+  /** Whether this broker is a working member at `now` as far as Redis and the log go. */
+  readiness(now: number): Readiness;
   /**
    * A planned handover: everything appended is made durable and the lead is
    * given up so a standby takes over at once. Resolves to the new leader's

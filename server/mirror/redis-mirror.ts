@@ -4,6 +4,7 @@ import { backoffMs } from '../../shared/backoff.js';
 import type { JournalEntry } from '../core/journal.js';
 import { delay, type Timer } from '../clock.js';
 import { LogThrottle, type Logger } from '../log.js';
+import { notReady, READY, type Readiness } from '../readiness.js';
 import type { TokenBlock } from '../tokens/token-store.js';
 import { encodeEntries, encodeTable } from './batch.js';
 import { GenerationFile } from './generation-file.js';
@@ -95,6 +96,8 @@ export class RedisMirror implements Mirror {
   /** The last generation seen in Redis (loaded or not), and the highest epoch key seen there. */
   private seenGeneration = '';
   private storedEpoch = 0;
+  /** When (monotonic ms) a read of the log last reached its end with the table applied up to it. */
+  private caughtUpAt = -Infinity;
   private readonly losses = {
     count: 0,
     last: null as MirrorStatus['lastDataLoss'],
@@ -158,6 +161,9 @@ export class RedisMirror implements Mirror {
       wait: (ms) => delay(this.timer, ms),
       tailFailed: (err) =>
         this.throttled('tail', (heldBack) => this.log.warn({ err, heldBack }, 'log tail failed')),
+      caughtUp: () => {
+        this.caughtUpAt = this.host.now();
+      },
     });
     this.tokens = new RedisTokenStore(
       this.redis,
@@ -265,6 +271,39 @@ export class RedisMirror implements Mirror {
       dataLosses: this.losses.count,
       lastDataLoss: this.losses.last,
     };
+  }
+
+  /**
+   * The active broker is a working member while its leader lease is surely
+   * its own: past that Redis has not answered a renewal for most of a lease,
+   * so it may be deposed already, and new sessions and strict grants wait
+   * for Redis anyway (efficient grants to open sessions still go out).
+   */
+  readiness(now: number): Readiness {
+    if (this.closed) return notReady('closing');
+    if (this.handingOver) return notReady('handing-over');
+    if (this.role === 'promoting') return notReady('promoting');
+    if (this.role === 'active')
+      return this.lease.valid(now) ? READY : notReady('lease-unconfirmed');
+    return this.standbyReadiness(now);
+  }
+
+  /**
+   * A standby is caught up when its table holds a dataset, needs no reload,
+   * and a read of the log reached the log's end within the last leader lease.
+   * That is all a standby can tell without asking Redis more: its tail reads
+   * every 50 ms at most when idle, and a read that comes back with less than
+   * a page saw the end. One far behind reads full pages; one whose reads
+   * fail is marked for a reload; one whose reads hang stops reaching the
+   * end; a lease later (when it would take over anyway) it says so.
+   * Entries the active broker has not written yet are not the standby's to
+   * see: that is the active broker's backlog (`baton_mirror_backlog_entries`).
+   */
+  private standbyReadiness(now: number): Readiness {
+    if (this.follower.generation === '') return notReady('no-dataset');
+    if (this.follower.needsLoad || this.follower.loading) return notReady('not-following');
+    if (now - this.caughtUpAt > this.options.leaderLeaseMs) return notReady('behind');
+    return READY;
   }
 
   async handOver(): Promise<string | null> {

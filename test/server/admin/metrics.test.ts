@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually, startClient } from '../../helpers/harness.js';
 import { brokerWithAdmin, call } from './admin-harness.js';
@@ -18,6 +20,10 @@ const FAMILIES = {
   baton_mirror_lag_p99_seconds: 'gauge',
   baton_role: 'gauge',
   baton_epoch: 'gauge',
+  baton_ready: 'gauge',
+  baton_sessions_max: 'gauge',
+  baton_connections_max: 'gauge',
+  baton_build_info: 'gauge',
   baton_acquire_wait_seconds: 'histogram',
   baton_handoff_latency_seconds: 'histogram',
   process_cpu_seconds_total: 'counter',
@@ -76,6 +82,18 @@ describe('/metrics', () => {
     );
     expect(sample(after, 'baton_frames_out_total')).toBeGreaterThan(0);
     expect(sample(after, 'baton_waiters')).toBe(0);
+  });
+
+  it('says the build, the caps and the readiness', async () => {
+    const { admin } = await brokerWithAdmin({ limits: { maxSessions: 1234, maxConnections: 99 } });
+    const { text } = await call(admin, '/metrics');
+    const file = join(import.meta.dirname, '../../../package.json');
+    const { version } = JSON.parse(readFileSync(file, 'utf8')) as { version: string };
+    const node = process.versions.node;
+    expect(sample(text, `baton_build_info{version="${version}",node="${node}"}`)).toBe(1);
+    expect(sample(text, 'baton_sessions_max')).toBe(1234);
+    expect(sample(text, 'baton_connections_max')).toBe(99);
+    expect(sample(text, 'baton_ready')).toBe(1);
   });
 
   it('renders at most once a second, however many scrapers ask', async () => {
