@@ -5,7 +5,6 @@
 // starts at the first sample (a console knows nothing from before it opened),
 // spanning half a minute at least and the window at most.
 
-import uPlot from './uplot.js';
 import { el, formatCount, formatMs, formatTime, setAttr, setText } from './dom.js';
 import { Samples } from './samples.js';
 
@@ -51,6 +50,22 @@ const MS_INCRS = [
   86_400_000,
 ];
 
+/** @typedef {import('./uplot.js').default} UPlot */
+
+/**
+ * The chart library, once loaded. It comes apart from the console's own
+ * modules so that without it (a broken install) the console still works,
+ * only without charts, and says so once.
+ * @type {typeof import('./uplot.js').default | null}
+ */
+let UPlotClass = null;
+const libraryLoaded = import('./uplot.js').then(
+  (module) => {
+    UPlotClass = module.default;
+  },
+  (err) => console.error('the chart library did not load; the console goes on without charts', err),
+);
+
 /** @type {Record<SeriesSpec['unit'], (v: number) => string>} */
 const FORMATS = {
   count: formatCount,
@@ -85,13 +100,15 @@ export class TimeChart {
       el('ul', { class: 'chart-legend' }, ...this.legend.map((l) => l.node)),
       this.plotNode,
     );
-    /** @type {uPlot | null} made at the first render with the node in the page */
+    /** @type {UPlot | null} made at the first render with the node in the page and the library loaded */
     this.plot = null;
+    this.destroyed = false;
     /** The time axis' ends, in seconds as uPlot counts them. */
     this.fromSec = 0;
     this.toSec = 0;
     this.resizer = new ResizeObserver(() => this.fit());
     this.render = this.render.bind(this);
+    libraryLoaded.then(() => this.render());
   }
 
   /**
@@ -113,6 +130,7 @@ export class TimeChart {
 
   /** Draws the window ending now. */
   render() {
+    if (this.destroyed) return;
     const now = Date.now();
     this.samples.trim(now);
     const first = this.samples.times[0] ?? now;
@@ -132,19 +150,22 @@ export class TimeChart {
 
   /** Drops the plot and its listeners (uPlot's on the window among them). */
   destroy() {
+    this.destroyed = true;
     this.resizer.disconnect();
     this.plot?.destroy();
     this.plot = null;
   }
 
-  /** @returns {uPlot | null} */
+  /** @returns {UPlot | null} */
   create() {
+    const UPlot = UPlotClass;
     const width = this.plotNode.clientWidth;
-    if (width === 0) return null; // not in the page, or hidden: the next render tries again
+    // Not loaded yet, or not in the page, or hidden: the next render tries again.
+    if (UPlot === null || width === 0) return null;
     const units = [...new Set(this.specs.map((s) => s.unit))];
     const muted = cssColor('--muted');
     const line = cssColor('--line');
-    /** @type {uPlot.Options} */
+    /** @type {import('uplot').Options} */
     const options = {
       width,
       height: HEIGHT_PX,
@@ -175,7 +196,7 @@ export class TimeChart {
           grid: { show: i === 0, stroke: line, width: 1 },
           ticks: { stroke: line, width: 1 },
           incrs: unit === 'ms' ? MS_INCRS : COUNT_INCRS,
-          /** @param {uPlot} _self @param {number[]} splits */
+          /** @param {UPlot} _self @param {number[]} splits */
           values: (_self, splits) => splits.map((v) => FORMATS[unit](v)),
         })),
       ],
@@ -187,12 +208,12 @@ export class TimeChart {
           stroke: cssColor(s.color),
           width: 1.5,
           points: { show: false },
-          ...(s.stepped ? { paths: uPlot.paths.stepped?.({ align: 1 }) } : {}),
+          ...(s.stepped ? { paths: UPlot.paths.stepped?.({ align: 1 }) } : {}),
         })),
       ],
       hooks: { setCursor: [(self) => this.showValues(self.cursor.idx ?? null)] },
     };
-    this.plot = new uPlot(options, [[], ...this.specs.map(() => [])], this.plotNode);
+    this.plot = new UPlot(options, [[], ...this.specs.map(() => [])], this.plotNode);
     this.resizer.observe(this.plotNode);
     return this.plot;
   }

@@ -131,6 +131,26 @@ describe('console charts', () => {
     await screenshot(page, 'console-charts', true);
   });
 
+  test('leave the console working, without charts, when the library cannot load', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const { holder } = await clients(broker.url, ['holder']);
+    await holder.acquire('a/held');
+    const opened = await openConsole(admin.url, lockHash('a/held'), async (page) => {
+      await page.route('**/console/uplot.js', (route) => route.fulfill({ status: 404, body: '' }));
+    });
+    const { page } = opened;
+    await expect
+      .poll(() => page.locator('#detail [data-field=name]').textContent(), POLL)
+      .toBe('holder');
+    await expect.poll(() => page.locator('#live').textContent(), POLL).toBe('live');
+    await expect.poll(() => page.locator('#locks td').first().textContent(), POLL).toBe('a/held');
+    // The figures are kept and the legend tells them; only the plots are missing.
+    await expect.poll(() => figure(queueChart(page), 'last-waiting'), POLL).toBe(0);
+    expect(await page.locator('canvas').count()).toBe(0);
+    expect(opened.errors).toEqual([expect.stringContaining('the chart library did not load')]);
+    opened.errors.length = 0; // the one error expected; the harness checks there is no other
+  });
+
   test('keep one lock’s chart: another lock shown starts its own, the first is dropped', async () => {
     const { broker, admin } = await brokerWithAdmin();
     const { holder, waiter, other } = await clients(broker.url, ['holder', 'waiter', 'other']);

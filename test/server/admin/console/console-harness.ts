@@ -17,10 +17,15 @@ export const POLL = { timeout: 10_000, interval: 50 };
 
 /**
  * One Chromium for the test file, started before its tests and closed after
- * them. Returns how to open the console at `hash` (`#lock=…`, `#session=…`);
- * the page is closed when the test ends, and it must not have thrown.
+ * them. Returns how to open the console at `hash` (`#lock=…`, `#session=…`),
+ * with `prepare` run before it loads; the page is closed when the test ends,
+ * and it must not have thrown nor logged an error.
  */
-export function useConsole(): (adminUrl: string, hash?: string) => Promise<ConsolePage> {
+export function useConsole(): (
+  adminUrl: string,
+  hash?: string,
+  prepare?: (page: Page) => Promise<void>,
+) => Promise<ConsolePage> {
   let browser: Browser;
   beforeAll(async () => {
     browser = await launchChromium();
@@ -28,8 +33,8 @@ export function useConsole(): (adminUrl: string, hash?: string) => Promise<Conso
   afterAll(async () => {
     await browser?.close();
   });
-  return async (adminUrl, hash = '') => {
-    const opened = await openPage(browser, `${adminUrl}/${hash}`);
+  return async (adminUrl, hash = '', prepare) => {
+    const opened = await openPage(browser, `${adminUrl}/${hash}`, prepare);
     onTestFinished(async () => {
       await opened.close();
       expect(opened.errors).toEqual([]);
