@@ -18,7 +18,7 @@ import { Samples } from './samples.js';
  * @property {boolean} [stepped] a count holds its value until the next sample
  */
 
-export const WINDOW_MS = 5 * 60_000;
+const WINDOW_MS = 5 * 60_000;
 const MIN_SPAN_MS = 30_000;
 /** The stream sends at most 4 updates a second: a window of them, with room for a view's own samples. */
 const CAPACITY = 1_500;
@@ -28,26 +28,12 @@ const HEIGHT_PX = 130;
 const COUNT_INCRS = Array.from({ length: 9 }, (_, i) => 10 ** i).flatMap((p) => [p, 2 * p, 5 * p]);
 /** Time ticks, in seconds. */
 const TIME_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
-/** Ticks for durations that read well as formatMs prints them. */
+/** Ticks for durations that read well as formatMs prints them: ms, then seconds, minutes and hours. */
 const MS_INCRS = [
   ...COUNT_INCRS.slice(0, 9),
-  1_000,
-  2_000,
-  5_000,
-  10_000,
-  15_000,
-  30_000,
-  60_000,
-  120_000,
-  300_000,
-  600_000,
-  900_000,
-  1_800_000,
-  3_600_000,
-  7_200_000,
-  21_600_000,
-  43_200_000,
-  86_400_000,
+  ...[1, 2, 5, 10, 15, 30].map((n) => n * 1_000),
+  ...[1, 2, 5, 10, 15, 30].map((n) => n * 60_000),
+  ...[1, 2, 6, 12, 24].map((n) => n * 3_600_000),
 ];
 
 /** @typedef {import('./uplot.js').default} UPlot */
@@ -96,7 +82,7 @@ export class TimeChart {
     });
     this.node = el(
       'figure',
-      { class: 'chart', 'data-chart': name, role: 'img', 'aria-label': label },
+      { class: 'chart', 'data-chart': name, 'aria-label': label },
       el('ul', { class: 'chart-legend' }, ...this.legend.map((l) => l.node)),
       this.plotNode,
     );
