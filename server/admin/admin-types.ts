@@ -127,15 +127,25 @@ export interface EndSessionReply {
   ended: true;
 }
 
+/** A lock's queue as an update found it; a forgotten lock (nobody holds or waits) has an empty one. */
+export interface QueueFigures {
+  path: string;
+  waiting: number;
+  /** How long the queue's head has waited so far, ms; 0 without waiters. */
+  longestWaitMs: number;
+}
+
 /**
  * The data of one `update` event of `/api/events`: the overview now, the
  * history events since the last update (oldest first, newest kept when
- * trimmed) and the paths they touched, newest first.
+ * trimmed), the paths they touched (newest first) followed by those a waiter
+ * joined, and the queue of each changed path, in the same order.
  */
 export interface StreamUpdate {
   overview: Overview;
   history: HistoryEvent[];
   changed: string[];
+  queues: QueueFigures[];
 }
 
 /** Cumulative counters the metrics are made of; read at scrape time. */

@@ -1,7 +1,8 @@
 import type { AdminSource, HistoryEvent, SessionDetail } from './admin-types.js';
 import { AdminRequestError } from './http-reply.js';
 
-function underAny(prefixes: readonly string[], path: string): boolean {
+/** Whether `path` lies under one of `prefixes`. */
+export function underAny(prefixes: readonly string[], path: string): boolean {
   for (const p of prefixes) if (path.startsWith(p)) return true;
   return false;
 }

@@ -12,6 +12,7 @@
 /** @typedef {import('../admin-types.js').WaiterView} WaiterView */
 /** @typedef {import('../admin-types.js').HistoryEvent} HistoryEvent */
 /** @typedef {import('../admin-types.js').StreamUpdate} StreamUpdate */
+/** @typedef {import('../admin-types.js').QueueFigures} QueueFigures */
 /**
  * @template T
  * @typedef {import('../admin-types.js').Page<T>} Page

@@ -48,6 +48,7 @@ const overview = new OverviewView({
   list: byId('overview', HTMLElement),
   role: byId('role', HTMLElement),
   url: byId('broker-url', HTMLElement),
+  chart: byId('broker-chart', HTMLElement),
 });
 
 const locks = new SearchTable({
@@ -157,6 +158,7 @@ function onStreamEvent(type, data) {
   }
   overview.update(update.overview);
   renderSoon(overview.render);
+  lockView.onUpdate(update.queues);
   if (update.history.length > 0) {
     // An update can carry thousands of events; only the feed's rows are kept.
     recent = recent.concat(update.history.slice(-FEED_ROWS)).slice(-FEED_ROWS);
@@ -178,6 +180,10 @@ const stream = openEventStream('/api/events', {
   onState(state) {
     live.textContent = state;
     live.dataset.state = state;
+    if (state !== 'live') {
+      overview.chart.gap(Date.now());
+      lockView.gap();
+    }
   },
 });
 

@@ -1,16 +1,19 @@
 // @ts-check
-// One lock: its holder, its queue in order (virtualised: only the visible
-// rows exist) and its recent history; force-release behind a confirmation.
+// One lock: its holder, a chart of its queue over time, its queue in order
+// (virtualised: only the visible rows exist) and its recent history;
+// force-release behind a confirmation.
 
 import { ApiError, getJson, postJson } from './api.js';
 import { el, formatCount, formatMs, sessionHref, setAttr, setText, stat } from './dom.js';
 import { HistoryTable } from './history-table.js';
 import { PageCache } from './page-cache.js';
 import { renderSoon, singleFlight } from './schedule.js';
+import { TimeChart } from './time-chart.js';
 import { VirtualList } from './virtual-list.js';
 
 /** @typedef {import('./api.js').LockDetail} LockDetail */
 /** @typedef {import('./api.js').WaiterView} WaiterView */
+/** @typedef {import('./api.js').QueueFigures} QueueFigures */
 /** @typedef {import('./session-view.js').DetailViewOptions} DetailViewOptions */
 /**
  * A lock's detail; `unknown`: the broker has forgotten the lock (idle), so only its history is known.
@@ -36,6 +39,9 @@ import { VirtualList } from './virtual-list.js';
  * @property {HistoryTable} history
  * @property {PageCache<WaiterView>} queue
  * @property {VirtualList<WaiterView, WaiterRow>} list
+ * @property {TimeChart} chart the queue over time, from the moment the lock is shown
+ * @property {{ waiting: number, longestWaitMs: number, at: number } | null} queueNow
+ *   the newest figures and when (wall-clock ms) they were true
  */
 
 const ROW_HEIGHT_PX = 24;
@@ -59,12 +65,15 @@ export class LockView {
 
   /** @param {string} path */
   show(path) {
+    this.hide();
     this.detail = null;
     this.shown = this.build(path);
     this.refresh();
   }
 
+  /** Forgets the lock shown, and its chart with it: memory holds one lock's samples at most. */
   hide() {
+    this.shown?.chart.destroy();
     this.shown = null;
   }
 
@@ -79,6 +88,9 @@ export class LockView {
       if (shown !== this.shown) return; // another lock (or this one anew) is shown now
       this.detail = detail;
       this.fetchedAt = performance.now();
+      // The page in view starts at the head only when scrolled to the top.
+      const head = detail.queue.offset === 0 ? (detail.queue.items[0]?.waitedMs ?? 0) : null;
+      this.sampleQueue(detail.queue.total, head);
       queue.reset();
       queue.put(detail.queue);
       list.setTotal(detail.queue.total);
@@ -97,10 +109,47 @@ export class LockView {
     return this.shown !== null && changed.includes(this.shown.path);
   }
 
+  /**
+   * A stream update: the chart takes a sample at each, with the figures the
+   * update brings for this lock or, when it has none, the last ones.
+   * @param {readonly QueueFigures[]} queues
+   */
+  onUpdate(queues) {
+    const shown = this.shown;
+    if (!shown) return;
+    const q = queues.find((x) => x.path === shown.path);
+    if (q) this.sampleQueue(q.waiting, q.longestWaitMs);
+    else if (shown.queueNow) this.sampleQueue(shown.queueNow.waiting, null);
+  }
+
+  /** The stream went down: the chart's lines break until it is back. */
+  gap() {
+    this.shown?.chart.gap(Date.now());
+  }
+
+  /**
+   * Samples the queue now. `longestWaitMs` null: unknown now, so counted on
+   * from the last figures (the head waits on until an event changes it).
+   * @param {number} waiting
+   * @param {number | null} longestWaitMs
+   */
+  sampleQueue(waiting, longestWaitMs) {
+    const shown = this.shown;
+    if (!shown) return;
+    const now = Date.now();
+    const last = shown.queueNow;
+    const headMs =
+      waiting === 0 ? 0 : (longestWaitMs ?? (last ? last.longestWaitMs + now - last.at : 0));
+    shown.queueNow = { waiting, longestWaitMs: headMs, at: now };
+    shown.chart.push(now, [waiting, headMs]);
+    renderSoon(shown.chart.render);
+  }
+
   /** Times that count on between refreshes (held for, waited). */
   tick() {
     renderSoon(this.render);
     this.shown?.list.redraw();
+    if (this.shown) renderSoon(this.shown.chart.render);
   }
 
   /**
@@ -119,6 +168,14 @@ export class LockView {
     const history = new HistoryTable({ limit: HISTORY_ROWS, withPath: false });
     parts.release.addEventListener('click', () => this.forceRelease());
     const viewport = el('div', { class: 'vlist', tabindex: '0', 'data-list': 'queue' });
+    const chart = new TimeChart({
+      name: 'queue',
+      label: `The queue of ${path} over the last minutes: waiters and how long the head has waited`,
+      series: [
+        { key: 'waiting', label: 'waiting', color: '--warn', unit: 'count', stepped: true },
+        { key: 'head', label: 'head waited', color: '--accent', unit: 'ms' },
+      ],
+    });
     this.root.replaceChildren(
       el('h2', {}, 'Lock ', el('code', {}, path)),
       el(
@@ -130,6 +187,7 @@ export class LockView {
         stat('held for', parts.held),
       ),
       el('div', { class: 'actions' }, parts.release),
+      chart.node,
       parts.queueTitle,
       el(
         'div',
@@ -154,7 +212,7 @@ export class LockView {
       getItem: (index) => queue.get(index),
       onRange: (first, last) => queue.ensure(first, last),
     });
-    return { path, parts, history, queue, list };
+    return { path, parts, history, queue, list, chart, queueNow: null };
   }
 
   /**

@@ -1,7 +1,9 @@
 // @ts-check
-// The broker panel: role, epoch, uptime, counts, grant rate and the Redis mirror.
+// The broker panel: role, epoch, uptime, counts, grant rate and the Redis
+// mirror, and a chart of grants/s, sessions and waiters over the last minutes.
 
 import { el, formatCount, formatMs, setAttr, setText, stat } from './dom.js';
+import { TimeChart } from './time-chart.js';
 
 /** @typedef {import('./api.js').Overview} Overview */
 /** @typedef {NonNullable<Overview['mirror']>} MirrorView */
@@ -52,8 +54,11 @@ const FIELDS = [
 ];
 
 export class OverviewView {
-  /** @param {{ list: HTMLElement, role: HTMLElement, url: HTMLElement }} nodes */
-  constructor({ list, role, url }) {
+  /**
+   * @param {{ list: HTMLElement, role: HTMLElement, url: HTMLElement, chart: HTMLElement }} nodes
+   *   `chart`: where the chart goes
+   */
+  constructor({ list, role, url, chart }) {
     this.role = role;
     this.url = url;
     /** @type {Overview | null} */
@@ -65,6 +70,16 @@ export class OverviewView {
       list.append(stat(label, dd));
       return { dd, value, warn };
     });
+    this.chart = new TimeChart({
+      name: 'broker',
+      label: 'Grants per second, sessions and waiters over the last minutes',
+      series: [
+        { key: 'grants', label: 'grants/s', color: '--accent', unit: 'rate' },
+        { key: 'sessions', label: 'sessions', color: '--ok', unit: 'count', stepped: true },
+        { key: 'waiters', label: 'waiters', color: '--warn', unit: 'count', stepped: true },
+      ],
+    });
+    chart.append(this.chart.node);
   }
 
   /**
@@ -74,6 +89,7 @@ export class OverviewView {
   update(overview) {
     this.overview = overview;
     this.receivedAt = performance.now();
+    this.chart.push(Date.now(), [overview.grantsPerSec, overview.sessions, overview.waiters]);
   }
 
   render() {
@@ -87,5 +103,6 @@ export class OverviewView {
     setText(this.role, o.role);
     setAttr(this.role, 'data-role', o.role);
     setText(this.url, o.url);
+    this.chart.render();
   }
 }

@@ -1,7 +1,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import { onTestFinished } from 'vitest';
 import type { AdminOptions } from '../../../server/admin/admin-options.js';
-import type { HistoryEvent, Overview } from '../../../server/admin/admin-types.js';
+import type { StreamUpdate } from '../../../server/admin/admin-types.js';
 import { startAdmin, type AdminServer } from '../../../server/admin/admin-server.js';
 import type { BrokerOptions } from '../../../server/broker-options.js';
 import type { Broker } from '../../../server/broker.js';
@@ -66,11 +66,7 @@ export function call<T = ErrorBody>(
   });
 }
 
-export interface Update {
-  overview: Overview;
-  history: HistoryEvent[];
-  changed: string[];
-}
+export type Update = StreamUpdate;
 
 export interface Stream {
   status: number;

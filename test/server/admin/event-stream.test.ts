@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../../server/admin/admin-types.js';
 import { EVENT_STREAM_LIMITS } from '../../../server/admin/event-stream.js';
 import { eventually, startClient } from '../../helpers/harness.js';
-import { brokerWithAdmin, openStream } from './admin-harness.js';
+import { brokerWithAdmin, openStream, type Update } from './admin-harness.js';
 
 describe('/api/events', () => {
   it('sends the state at once, then a batched update after a grant', async () => {
@@ -46,6 +46,45 @@ describe('/api/events', () => {
     }
     const changed = new Set(withHistory.flatMap((u) => u.data.changed));
     expect([...changed].sort()).toEqual(['burst/0', 'burst/1', 'burst/2', 'burst/3']);
+  });
+
+  it('tells where waiters joined, with each changed queue, until it empties', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const holder = await startClient(broker.url);
+    const lease = await holder.acquire('line/a');
+    const stream = await openStream(admin);
+    await eventually(() => (stream.updates.length ? true : undefined));
+    const queueOf = (u: Update) => u.queues.find((q) => q.path === 'line/a');
+    /** The first update after `from` whose figures for line/a match. */
+    const figures = (from: number, match: (waiting: number) => boolean) =>
+      eventually(
+        () => {
+          const u = stream.updates.slice(from).find((x) => match(queueOf(x.data)?.waiting ?? -1));
+          return u && { data: u.data, index: stream.updates.indexOf(u) };
+        },
+        3_000,
+        'figures for line/a',
+      );
+
+    const waiters = await Promise.all([startClient(broker.url), startClient(broker.url)]);
+    const grants = waiters.map((w) => w.acquire('line/a'));
+    // No history event: the queue grew, and the update says so.
+    const grown = await figures(0, (waiting) => waiting === 2);
+    expect(grown.data.history).toEqual([]);
+    expect(grown.data.changed).toEqual(['line/a']);
+    expect(grown.data.queues).toEqual([
+      { path: 'line/a', waiting: 2, longestWaitMs: expect.any(Number) },
+    ]);
+
+    await lease.release();
+    const next = await grants[0]!;
+    const shorter = await figures(grown.index + 1, (waiting) => waiting === 1);
+    expect(shorter.data.changed).toEqual(['line/a']);
+    await next.release();
+    await (await grants[1]!).release();
+    // Nobody holds or waits: the lock is forgotten, and its queue is empty.
+    const empty = await figures(shorter.index + 1, (waiting) => waiting === 0);
+    expect(queueOf(empty.data)).toEqual({ path: 'line/a', waiting: 0, longestWaitMs: 0 });
   });
 
   it('sends an update every 2 s when nothing happens', async () => {

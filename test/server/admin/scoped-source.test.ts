@@ -100,15 +100,31 @@ describe('the admin API with an auth file', () => {
     expect(root.status).toBe(200);
   });
 
-  it('streams an operator the history of its prefixes only', async () => {
-    const { admin, billing, reports } = await scene();
+  it('streams an operator the history and queues of its prefixes only', async () => {
+    const { broker, admin, billing, reports } = await scene();
     const stream = await openStream(admin, BILLING_OPS.token);
     expect(stream.status).toBe(200);
     const seen = (): string[] =>
-      stream.updates.flatMap(({ data }) => [...data.history.map((e) => e.path), ...data.changed]);
+      stream.updates.flatMap(({ data }) => [
+        ...data.history.map((e) => e.path),
+        ...data.changed,
+        ...data.queues.map((q) => q.path),
+      ]);
     const lease = await reports.acquire('reports/2');
     const mine = await billing.acquire('billing/3');
     await eventually(() => (seen().includes('billing/3') ? true : undefined), 5_000, 'billing/3');
+    // Waiters joining queue tell no history; their paths are kept within the scope too.
+    const queuedFor = async (token: string, path: string): Promise<void> => {
+      const waiter = await startClient(broker.url, { authToken: token });
+      waiter.acquire(path).catch(() => {});
+    };
+    await queuedFor(REPORTS.token, 'reports/1');
+    await queuedFor(BILLING.token, 'billing/1');
+    const billingQueue = (): true | undefined =>
+      stream.updates.some(({ data }) =>
+        data.queues.some((q) => q.path === 'billing/1' && q.waiting === 1),
+      ) || undefined;
+    await eventually(billingQueue, 5_000, 'a waiter on billing/1');
     expect(seen().every((p) => p.startsWith('billing/'))).toBe(true);
     await lease.release();
     await mine.release();

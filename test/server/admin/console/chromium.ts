@@ -84,8 +84,15 @@ export interface ConsolePage {
   close(): Promise<void>;
 }
 
-/** Opens `url` in a context of its own, so every page starts with empty sessionStorage. */
-export async function openPage(browser: Browser, url: string): Promise<ConsolePage> {
+/**
+ * Opens `url` in a context of its own, so every page starts with empty
+ * sessionStorage; `prepare` runs before the page loads (to route requests, say).
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  prepare?: (page: Page) => Promise<void>,
+): Promise<ConsolePage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -97,6 +104,7 @@ export async function openPage(browser: Browser, url: string): Promise<ConsolePa
       errors.push(msg.text());
     }
   });
+  await prepare?.(page);
   await page.goto(url);
   return { page, errors, close: () => context.close() };
 }

@@ -1,47 +1,25 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import type { BatonClient } from '../../../../client/node.js';
-import type { Lease } from '../../../../client/lease.js';
 import type { LockLostError } from '../../../../shared/errors.js';
-import type { Broker } from '../../../../server/broker.js';
 import { startAdmin } from '../../../../server/admin/admin-server.js';
 import { brokerWithAdmin } from '../admin-harness.js';
 import { eventually, startClient } from '../../../helpers/harness.js';
 import { RawClient } from '../../../helpers/raw-client.js';
 import { RedisProcess } from '../../../helpers/redis-server.js';
 import { authFile, BILLING, REPORTS } from '../../auth/auth-harness.js';
-import { launchChromium, openPage, type ConsolePage } from './chromium.js';
+import {
+  clients,
+  lockHash,
+  POLL,
+  queued,
+  screenshot,
+  useConsole,
+  waitFor,
+} from './console-harness.js';
 
-const ROOT = join(import.meta.dirname, '../../../..');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-/** The README's picture; rewritten only when asked, so a test run leaves the tree clean. */
-const README_SCREENSHOT = join(ROOT, 'server/admin/console-screenshot.png');
-const POLL = { timeout: 10_000, interval: 50 };
-
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** The console at `hash` (`#lock=…`, `#session=…`), closed when the test ends; it must not throw. */
-async function openConsole(adminUrl: string, hash = ''): Promise<ConsolePage> {
-  const opened = await openPage(browser, `${adminUrl}/${hash}`);
-  onTestFinished(async () => {
-    await opened.close();
-    expect(opened.errors).toEqual([]);
-  });
-  return opened;
-}
-
-const lockHash = (path: string): string => `#lock=${encodeURIComponent(path)}`;
+const openConsole = useConsole();
 
 /** What the page functions read of an element (the test is compiled without the DOM library). */
 type TextNode = { textContent: string | null };
@@ -67,26 +45,6 @@ const field = (page: Page, name: string): Promise<string | null> =>
 /** The detail view's history, newest first, as "kind · reason". */
 const historyKinds = (page: Page): Promise<string[]> =>
   page.locator('#detail .history tbody td:nth-child(2)').allTextContents();
-
-/** Resolves once `path` has `count` waiters, so acquires queue in the order the test makes them. */
-function queued(broker: Broker, path: string, count: number): Promise<true> {
-  const check = (): true | undefined =>
-    broker.admin.lock(path, {})?.queue.total === count ? true : undefined;
-  return eventually(check, 5_000, `${count} waiters on ${path}`);
-}
-
-/** An acquire left waiting; when its client closes at the end of the test, its rejection is expected. */
-function waitFor(client: BatonClient, path: string): Promise<Lease> {
-  const grant = client.acquire(path);
-  grant.catch(() => {});
-  return grant;
-}
-
-/** One SDK client per name (the name operators see), closed when the test ends. */
-async function clients<N extends string>(url: string, names: N[]): Promise<Record<N, BatonClient>> {
-  const started = await Promise.all(names.map((name) => startClient(url, { name })));
-  return Object.fromEntries(names.map((name, i) => [name, started[i]])) as Record<N, BatonClient>;
-}
 
 describe('admin console', () => {
   test('shows a held lock and its waiters in order, and follows a release live', async () => {
@@ -146,10 +104,7 @@ describe('admin console', () => {
       .toContain('orders/42');
     expect(await page.evaluate('globalThis.notReloaded')).toBe(true);
 
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const shot = join(ARTIFACTS, 'console.png');
-    await page.screenshot({ path: shot, fullPage: true });
-    if (process.env.BATON_UPDATE_SCREENSHOT) copyFileSync(shot, README_SCREENSHOT);
+    await screenshot(page, 'console');
   });
 
   test('shows why each hold and wait ended', async () => {
