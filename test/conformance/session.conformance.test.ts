@@ -97,10 +97,22 @@ describe('invalid frames (PROTOCOL.md: Error codes, Close codes)', () => {
     const noId = await peer.next(() => true);
     expect(noId).toMatchObject({ t: 'error', code: 'PROTOCOL' });
     expect(noId).not.toHaveProperty('id');
-    // Unknown fields are ignored; nil is absent; a float holding a whole number is an int.
-    peer.send({ t: 'acquire', id: 7.0, path: 'a', wait: true, timeoutMs: null, extra: [1] });
+    // Unknown fields are ignored; nil is absent.
+    peer.send({ t: 'acquire', id: 7, path: 'a', wait: true, timeoutMs: null, extra: [1] });
     expect(await peer.reply(7)).toMatchObject({ t: 'grant', id: 7, path: 'a' });
     expect(peer.closed).toBeNull();
+  });
+
+  it('reads an int field in any msgpack format: uint 64, int 64, and a float 64 holding a whole number', async () => {
+    const broker = await startBroker();
+    const { peer } = await Peer.session(broker.url);
+    // {t: "hb", id: …} written by hand: a fixmap of two pairs, the id last.
+    const hb = (...id: number[]): Buffer =>
+      Buffer.from([0x82, 0xa1, 0x74, 0xa2, 0x68, 0x62, 0xa2, 0x69, 0x64, ...id]);
+    peer.sendRaw(hb(0xcf, 0, 0, 0, 0, 0, 0, 0, 11)); // uint 64
+    peer.sendRaw(hb(0xd3, 0, 0, 0, 0, 0, 0, 0, 12)); // int 64
+    peer.sendRaw(hb(0xcb, ...Buffer.from('402a000000000000', 'hex'))); // float 64: 13.0
+    for (const id of [11, 12, 13]) expect(await peer.reply(id)).toEqual({ t: 'ok', id });
   });
 
   it('closes with 1009 on a frame over maxFrameBytes', async () => {
