@@ -84,6 +84,17 @@ describe('import arrows (shared ◄ client, shared ◄ server/core ◄ server/* 
     }
   });
 
+  it('keeps the conformance tests to the wire: nothing from shared/, client/ or the helpers that use them', () => {
+    // The doc check alone reads the code, to hold PROTOCOL.md against it.
+    const docCheck = (f: string): boolean => f === 'test/conformance/protocol-doc.test.ts';
+    const files = sourceFiles('test/conformance');
+    expect(files).toContain('test/conformance/peer.ts');
+    const bad = (s: string, f: string): boolean =>
+      !docCheck(f) &&
+      (s.startsWith('shared/') || s.startsWith('client/') || s.startsWith('test/helpers/'));
+    expect(offending(files, bad)).toEqual([]);
+  });
+
   it('lets nothing but the CLI reach into the client from the server', () => {
     const bad = (s: string, f: string): boolean =>
       s.startsWith('client') && !f.startsWith('server/cli/');

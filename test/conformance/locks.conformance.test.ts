@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { startBroker } from './brokers.js';
+import { Peer } from './peer.js';
+import { CLOSE } from './wire.js';
+
+/** The bytes of the msgpack str `s` (fixstr, as any encoder writes short keys). */
+function fixstr(s: string): number[] {
+  return [0xa0 | s.length, ...Buffer.from(s)];
+}
+
+/** Where `needle` starts in `bytes`, or -1. */
+function indexOf(bytes: Uint8Array, needle: number[]): number {
+  return Buffer.from(bytes).indexOf(Buffer.from(needle));
+}
+
+describe('acquire and grant (PROTOCOL.md: Locks)', () => {
+  it('grants a free lock with an int token that arrives as a float 64', async () => {
+    const broker = await startBroker();
+    const { peer } = await Peer.session(broker.url);
+    peer.send({ t: 'acquire', id: 1, path: 'orders/42', wait: true });
+    const grant = await peer.reply(1);
+    expect(grant).toEqual({ t: 'grant', id: 1, path: 'orders/42', token: expect.any(Number) });
+    const token = grant.token as number;
+    expect(Number.isSafeInteger(token) && token >= 1).toBe(true);
+    // The token is above 2^32: the broker writes it as a float 64 (0xcb) after its key.
+    const bytes = peer.raw.at(-1) as Uint8Array;
+    const at = indexOf(bytes, fixstr('token'));
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(bytes[at + 6]).toBe(0xcb);
+  });
+
+  it('queues a second session and pushes it the grant, with a larger token, when the first releases', async () => {
+    const broker = await startBroker();
+    const { peer: first } = await Peer.session(broker.url);
+    const { peer: second } = await Peer.session(broker.url);
+    const { peer: third } = await Peer.session(broker.url);
+    first.send({ t: 'acquire', id: 1, path: 'p', wait: true });
+    const held = await first.reply(1);
+    second.send({ t: 'acquire', id: 1, path: 'p', wait: true });
+    expect(await second.reply(1)).toEqual({ t: 'queued', id: 1, position: 1 });
+    third.send({ t: 'acquire', id: 1, path: 'p', wait: true });
+    expect(await third.reply(1)).toEqual({ t: 'queued', id: 1, position: 2 });
+
+    first.send({ t: 'release', id: 2, path: 'p', token: held.token });
+    const pushed = await second.next((f) => f.t === 'grant');
+    expect(pushed).toMatchObject({ id: 1, path: 'p' });
+    expect(pushed.token as number).toBeGreaterThan(held.token as number);
+    expect(await first.reply(2)).toEqual({ t: 'ok', id: 2 });
+
+    // A quiet release gets no ok; the next waiter is granted all the same.
+    second.send({ t: 'release', id: 2, path: 'p', token: pushed.token, quiet: true });
+    await second.sync(3);
+    expect(second.frames).toEqual([]);
+    const last = await third.next((f) => f.t === 'grant');
+    expect(last.token as number).toBeGreaterThan(pushed.token as number);
+  });
+
+  it('answers a try on a taken lock with busy, and queues nothing', async () => {
+    const broker = await startBroker();
+    const { peer: holder } = await Peer.session(broker.url);
+    const { peer: trier } = await Peer.session(broker.url);
+    holder.send({ t: 'acquire', id: 1, path: 'p', wait: true });
+    const held = await holder.reply(1);
+    trier.send({ t: 'acquire', id: 1, path: 'p', wait: false });
+    expect(await trier.reply(1)).toEqual({ t: 'busy', id: 1 });
+    holder.send({ t: 'release', id: 2, path: 'p', token: held.token });
+    expect(await holder.reply(2)).toEqual({ t: 'ok', id: 2 });
+    await trier.sync(2);
+    expect(trier.frames).toEqual([]);
+  });
+
+  it('times a waiter out with TIMEOUT; timeoutMs 0 on a taken lock is TIMEOUT at once', async () => {
+    const broker = await startBroker();
+    const { peer: holder } = await Peer.session(broker.url);
+    const { peer: waiter } = await Peer.session(broker.url);
+    holder.send({ t: 'acquire', id: 1, path: 'p', wait: true });
+    await holder.reply(1);
+    waiter.send({ t: 'acquire', id: 1, path: 'p', wait: true, timeoutMs: 0 });
+    expect(await waiter.reply(1)).toMatchObject({ t: 'error', id: 1, code: 'TIMEOUT' });
+    waiter.send({ t: 'acquire', id: 2, path: 'p', wait: true, timeoutMs: 200, quiet: true });
+    expect(await waiter.reply(2)).toMatchObject({ t: 'error', id: 2, code: 'TIMEOUT' });
+  });
+
+  it('refuses a bad path with INVALID_PATH and a wrong token with NOT_HOLDER; the session goes on', async () => {
+    const broker = await startBroker();
+    const { peer } = await Peer.session(broker.url);
+    peer.send({ t: 'acquire', id: 1, path: '', wait: true });
+    peer.send({ t: 'acquire', id: 2, path: 'a\u0007b', wait: true });
+    peer.send({ t: 'acquire', id: 3, path: 'é'.repeat(257), wait: true }); // 514 UTF-8 bytes
+    for (const id of [1, 2, 3]) {
+      expect(await peer.reply(id)).toMatchObject({ t: 'error', id, code: 'INVALID_PATH' });
+    }
+    peer.send({ t: 'acquire', id: 4, path: 'p', wait: true });
+    const held = await peer.reply(4);
+    peer.send({ t: 'release', id: 5, path: 'p', token: (held.token as number) - 1, quiet: true });
+    expect(await peer.reply(5)).toMatchObject({ t: 'error', id: 5, code: 'NOT_HOLDER' });
+    peer.send({ t: 'release', id: 6, path: 'p', token: held.token });
+    expect(await peer.reply(6)).toEqual({ t: 'ok', id: 6 });
+    peer.send({ t: 'release', id: 7, path: 'p', token: held.token });
+    expect(await peer.reply(7)).toMatchObject({ t: 'error', id: 7, code: 'NOT_HOLDER' });
+  });
+
+  it('cancels a waiter (no grant comes) and a granted acquire (the lock is released)', async () => {
+    const broker = await startBroker();
+    const { peer: holder } = await Peer.session(broker.url);
+    const { peer: quitter } = await Peer.session(broker.url);
+    const { peer: next } = await Peer.session(broker.url);
+    holder.send({ t: 'acquire', id: 1, path: 'p', wait: true });
+    await holder.reply(1);
+    quitter.send({ t: 'acquire', id: 1, path: 'p', wait: true, quiet: true });
+    next.send({ t: 'acquire', id: 1, path: 'p', wait: true });
+    expect(await next.reply(1)).toMatchObject({ t: 'queued', position: 2 });
+    quitter.send({ t: 'cancel', id: 2, target: 1 });
+    expect(await quitter.reply(2)).toEqual({ t: 'ok', id: 2 });
+    quitter.send({ t: 'cancel', id: 3, target: 99 });
+    expect(await quitter.reply(3)).toEqual({ t: 'ok', id: 3 });
+
+    // Cancelling the holder's granted acquire releases the lock: the next waiter is pushed it.
+    holder.send({ t: 'cancel', id: 2, target: 1 });
+    expect(await holder.reply(2)).toEqual({ t: 'ok', id: 2 });
+    expect(await next.next((f) => f.t === 'grant')).toMatchObject({ id: 1, path: 'p' });
+    await quitter.sync(4);
+    expect(quitter.frames).toEqual([]);
+  });
+
+  it('is not re-entrant: a second acquire of a held path by the same session queues behind it', async () => {
+    const broker = await startBroker();
+    const { peer } = await Peer.session(broker.url);
+    peer.send({ t: 'acquire', id: 1, path: 'p', wait: true });
+    const first = await peer.reply(1);
+    peer.send({ t: 'acquire', id: 2, path: 'p', wait: true });
+    expect(await peer.reply(2)).toEqual({ t: 'queued', id: 2, position: 1 });
+    peer.send({ t: 'release', id: 3, path: 'p', token: first.token, quiet: true });
+    expect(await peer.reply(2)).toMatchObject({ t: 'grant', path: 'p' });
+  });
+});
+
+describe('session expiry (PROTOCOL.md: Lost locks)', () => {
+  it('releases what a silent session held, tells it lost and closes 4000, and grants the next waiter', async () => {
+    const broker = await startBroker();
+    const { peer: silent } = await Peer.session(broker.url, { ttlMs: 300 });
+    const { peer: waiter } = await Peer.session(broker.url);
+    silent.send({ t: 'acquire', id: 1, path: 'p', wait: true });
+    const held = await silent.reply(1);
+    waiter.send({ t: 'acquire', id: 1, path: 'p', wait: true, quiet: true });
+
+    const lost = await silent.next((f) => f.t === 'lost');
+    expect(lost).toEqual({ t: 'lost', path: 'p', token: held.token, reason: 'session-expired' });
+    expect((await silent.closedWith()).code).toBe(CLOSE.sessionEnded);
+    const pushed = await waiter.reply(1);
+    expect(pushed).toMatchObject({ t: 'grant', path: 'p' });
+    expect(pushed.token as number).toBeGreaterThan(held.token as number);
+  });
+});
