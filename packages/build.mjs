@@ -17,7 +17,15 @@
 //
 // Versions are not written here: the packages' manifests carry none, and packages/pack.mjs
 // stamps the top-level package.json's version into each packed manifest.
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,3 +72,6 @@ copyBuilt(join(built, 'shared'), join(clientOut, 'shared'));
 copyBuilt(join(built, 'server'), join(serverOut, 'server'));
 writeStubs('client');
 writeStubs('shared');
+// The `baton` bin: tsc writes it without the execute bit, and npm links it as it stands.
+chmodSync(join(serverOut, 'server/main.js'), 0o755);
+chmodSync(join(built, 'server/main.js'), 0o755);
