@@ -32,6 +32,12 @@ import type { WebSocketFactory } from './websocket-like.js';
 
 export type { AcquireOptions } from './acquire-options.js';
 
+/**
+ * Refusals the broker answers without renewing the session (the frame was not
+ * applied): they prove the link works, not that the lease moved on.
+ */
+const UNRENEWED: ReadonlySet<string> = new Set(['PROTOCOL', 'RATE_LIMITED', 'FORBIDDEN']);
+
 /** What the client is doing; listen with `onStatus`. */
 export type ClientStatus =
   | { state: 'connected'; sessionId: string; resumed: boolean }
@@ -340,7 +346,7 @@ export class BatonClient implements AsyncDisposable {
       }
       return;
     }
-    this.keepAlive.confirm(p.sentAt);
+    if (!(frame.t === 'error' && UNRENEWED.has(frame.code))) this.keepAlive.confirm(p.sentAt);
     if (p.onReply(frame)) this.pending.delete(frame.id);
   }
 

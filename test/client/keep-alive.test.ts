@@ -101,4 +101,24 @@ describe('lease.signal', () => {
     expect(socket.closedWith).toBe(null);
     await closeFake(s);
   });
+
+  it('is not kept alive by refusals the broker answers without renewing the session', async () => {
+    const s = await fakeSession({ sessionTtlMs: 9_000 }, 9_000);
+    const socket = s.sockets[0]!;
+    const lease = await hold(s, 'p', 7);
+    // Every second an acquire is refused at once; no heartbeat is answered.
+    for (let i = 1; i <= 8; i++) {
+      s.clock.advance(1_000);
+      s.client.acquire(`flood/${i}`).catch(() => {});
+      const acquire = sentOf(socket, 'acquire').at(-1)!;
+      const code = (['RATE_LIMITED', 'FORBIDDEN', 'PROTOCOL'] as const)[i % 3]!;
+      socket.deliver({ t: 'error', id: acquire.id, code, message: 'no' });
+    }
+    // The lease still counts from the grant's send at 0 ms: it ends at 9,000 less 900.
+    s.clock.advance(99);
+    expect(lease.signal.aborted).toBe(false);
+    s.clock.advance(1);
+    expect(lease.signal.reason).toMatchObject({ code: 'LOCK_LOST', reason: 'lease-expired' });
+    await closeFake(s);
+  });
 });
