@@ -152,6 +152,8 @@ export class BatonClient implements AsyncDisposable {
           : new ConnectionClosedError(
               'CLOSED',
               `no broker answered at ${where}` + (last ? ` (last failure: ${last.message})` : ''),
+              // The last failure carries the socket's own error (ECONNREFUSED, ENOTFOUND, a TLS code).
+              last ? { cause: last } : undefined,
             ),
       );
     }, this.options.connectTimeoutMs);

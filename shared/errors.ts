@@ -72,8 +72,8 @@ export class NotHolderError extends BatonError {
 /** The client is closed, or its session is gone. */
 export class ConnectionClosedError extends BatonError {
   override name = 'ConnectionClosedError';
-  constructor(code: 'CLOSED' | 'SESSION_EXPIRED', message: string) {
-    super(code, message);
+  constructor(code: 'CLOSED' | 'SESSION_EXPIRED', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 

@@ -16,11 +16,14 @@ describe('connect() refused for a limit', () => {
     expect(err?.message).toMatch(/no session at ws:\/\/.*sessions/);
   });
 
-  it('still says CLOSED when nothing answers', async () => {
+  it('still says CLOSED when nothing answers, with the socket error as the cause of the cause', async () => {
     const err = await connect({ url: 'ws://127.0.0.1:9', connectTimeoutMs: 300 }).then(
       (c) => (void c.close(), null),
       (e: { code: string }) => e,
     );
-    expect(err).toMatchObject({ code: 'CLOSED' });
+    expect(err).toMatchObject({
+      code: 'CLOSED',
+      cause: { code: 'CLOSED', cause: { code: 'ECONNREFUSED' } },
+    });
   });
 });
