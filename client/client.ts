@@ -289,7 +289,13 @@ export class BatonClient implements AsyncDisposable {
   }
 
   private addLease(path: string, token: number, requestId: number): Lease {
-    const lease = new Lease(path, token, requestId, (l) => this.giveBack(l));
+    const lease = new Lease(
+      path,
+      token,
+      requestId,
+      (l) => this.giveBack(l),
+      () => this.keepAlive.leaseRunning(),
+    );
     this.leases.set(requestId, lease);
     this.keepAlive.watchLeases();
     return lease;

@@ -41,6 +41,11 @@ export class KeepAlive {
     if (sentAt > this.confirmedAt) this.confirmedAt = sentAt;
   }
 
+  /** True while the last answered send plus the TTL, less the margin, lies ahead. */
+  leaseRunning(): boolean {
+    return this.clock.now() < this.leaseDeadline;
+  }
+
   /** A session is up with the TTL the broker granted. */
   start(ttlMs: number): void {
     this.ttlMs = ttlMs;

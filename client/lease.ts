@@ -1,4 +1,4 @@
-import { LockLostError, type LockLostReason } from '../shared/errors.js';
+import { BatonError, LockLostError, type LockLostReason } from '../shared/errors.js';
 import { asyncDispose } from './async-dispose.js';
 
 /**
@@ -20,6 +20,7 @@ export class Lease implements AsyncDisposable {
     /** @internal The acquire request that won this lease. */
     readonly requestId: number,
     private readonly giveBack: (lease: Lease) => Promise<void>,
+    private readonly leaseRunning: () => boolean,
   ) {
     this.signal = this.controller.signal;
   }
@@ -37,6 +38,28 @@ export class Lease implements AsyncDisposable {
   /** Releases the lock: what `await using` calls when the block is left. */
   [asyncDispose](): Promise<void> {
     return this.release();
+  }
+
+  /**
+   * Throws unless the lock is still surely held, by the client's own monotonic
+   * clock: `LOCK_LOST` once `signal` aborted, or once the session lease may
+   * have lapsed even if the timer that aborts `signal` has not run yet (after
+   * a process stall, overdue timers run in due order, so the caller's own
+   * callbacks can run first). `NOT_HOLDER` after `release`. Call it right
+   * before a write; only a fencing token checked by the resource closes the
+   * gap between this check and the write landing.
+   */
+  assertHeld(): void {
+    if (this.signal.aborted) throw this.signal.reason;
+    if (this.releasing !== null) {
+      throw new BatonError('NOT_HOLDER', `${this.path} was released by this client`);
+    }
+    if (!this.leaseRunning()) {
+      throw new LockLostError(
+        'lease-expired',
+        `lost ${this.path}: the session lease may have lapsed (not renewed in time)`,
+      );
+    }
   }
 
   /** True once `release` was called. */

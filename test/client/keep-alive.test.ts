@@ -122,3 +122,42 @@ describe('lease.signal', () => {
     await closeFake(s);
   });
 });
+
+describe('lease.assertHeld', () => {
+  it('throws in a callback that runs after a stall before the SDK notices, while signal has not aborted', async () => {
+    // TTL 9,000 ms: the lease is sure until 8,100 ms.
+    const s = await fakeSession({ sessionTtlMs: 9_000 }, 9_000);
+    const lease = await hold(s, 'p', 7);
+    const seen: { aborted: boolean; error: unknown }[] = [];
+    // The holder's own timer, due long before the lease ends.
+    s.clock.set(() => {
+      let error: unknown = null;
+      try {
+        lease.assertHeld();
+      } catch (err) {
+        error = err;
+      }
+      seen.push({ aborted: lease.signal.aborted, error });
+    }, 5_000);
+    expect(() => lease.assertHeld()).not.toThrow();
+    // Stopped for 12 s, then resumed: the holder's timer runs first.
+    s.clock.stall(12_000);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.aborted).toBe(false);
+    expect(seen[0]!.error).toMatchObject({ code: 'LOCK_LOST', reason: 'lease-expired' });
+    // The SDK's own check came after it and aborted the signal.
+    expect(lease.signal.aborted).toBe(true);
+    expect(() => lease.assertHeld()).toThrow(lease.signal.reason as Error);
+    await closeFake(s);
+  });
+
+  it('passes while the lease runs and says NOT_HOLDER once released', async () => {
+    const s = await fakeSession({ sessionTtlMs: 9_000 }, 9_000);
+    const lease = await hold(s, 'p', 7);
+    s.clock.advance(8_099);
+    expect(() => lease.assertHeld()).not.toThrow();
+    await lease.release();
+    expect(() => lease.assertHeld()).toThrow(expect.objectContaining({ code: 'NOT_HOLDER' }));
+    await closeFake(s);
+  });
+});

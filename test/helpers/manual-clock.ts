@@ -35,18 +35,32 @@ export class ManualClock implements Clock, Timer {
   /** Moves time on by `ms`, firing each timer due by then at its own time. */
   advance(ms: number): void {
     const untilMs = this.nowMs + ms;
-    for (;;) {
-      let due: [number, { atMs: number; fn: () => void }] | undefined;
-      // Earliest first; among equals, the one set first (Map keeps insertion order).
-      for (const entry of this.timers) {
-        if (entry[1].atMs <= untilMs && (!due || entry[1].atMs < due[1].atMs)) due = entry;
-      }
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.nowMs = due[1].atMs;
-      due[1].fn();
+    for (let due = this.takeDue(untilMs); due; due = this.takeDue(untilMs)) {
+      this.nowMs = due.atMs;
+      due.fn();
     }
     this.nowMs = untilMs;
+  }
+
+  /** The earliest timer due by `untilMs`, removed; among equals, the one set first. */
+  private takeDue(untilMs: number): { atMs: number; fn: () => void } | undefined {
+    let due: [number, { atMs: number; fn: () => void }] | undefined;
+    // Map keeps insertion order, so a strict `<` keeps the first set among equals.
+    for (const entry of this.timers) {
+      if (entry[1].atMs <= untilMs && (!due || entry[1].atMs < due[1].atMs)) due = entry;
+    }
+    if (due) this.timers.delete(due[0]);
+    return due?.[1];
+  }
+
+  /**
+   * A process stopped for `ms` and resumed (SIGSTOP, a long GC pause): time
+   * jumps first, then every overdue timer fires in due order, each seeing
+   * the late time, as Node runs timers after a stall.
+   */
+  stall(ms: number): void {
+    this.nowMs += ms;
+    for (let due = this.takeDue(this.nowMs); due; due = this.takeDue(this.nowMs)) due.fn();
   }
 }
 
