@@ -16,11 +16,21 @@ export * from '../shared/errors.js';
 
 /** Connects from Node (over the `ws` package) and resolves once the session is open. */
 export async function connect(options: ClientOptions): Promise<BatonClient> {
+  const client = new BatonClient(options, nodeSockets(options));
+  await client.start();
+  return client;
+}
+
+/**
+ * @internal How the Node entry opens a socket for `options`: `ws` with the
+ * auth header, TLS and per-tick corking. The CLI wraps it to see each dial.
+ */
+export function nodeSockets(options: ClientOptions): (url: string) => WebSocketLike {
   // Checked before anything reads them; the client checks them again, cheaply.
   const { authToken, tls } = resolveClientOptions(options);
   // Also in the hello; a header lets a proxy in front of the broker see it too.
   const headers = authToken !== undefined ? { Authorization: `Bearer ${authToken}` } : undefined;
-  const client = new BatonClient(options, (url) => {
+  return (url) => {
     const socket = new WebSocket(url, {
       perMessageDeflate: false,
       ...(headers && { headers }),
@@ -29,9 +39,7 @@ export async function connect(options: ClientOptions): Promise<BatonClient> {
     socket.binaryType = 'nodebuffer';
     corkPerTick(socket);
     return socket as unknown as WebSocketLike;
-  });
-  await client.start();
-  return client;
+  };
 }
 
 type Pem = string | Uint8Array;

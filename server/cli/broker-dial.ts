@@ -1,6 +1,4 @@
-import WebSocket from 'ws';
-import { BatonClient, BatonError, type ClientOptions } from '../../client/node.js';
-import type { WebSocketLike } from '../../client/websocket-like.js';
+import { BatonClient, BatonError, nodeSockets, type ClientOptions } from '../../client/node.js';
 import { errorCode, explainCode } from './net-errors.js';
 
 /** No broker could be reached; the message says which URLs and why each failed. */
@@ -17,24 +15,17 @@ const isFinal = (code: string | undefined): boolean =>
   code !== undefined && (FINAL_CODES.has(code) || explainCode(code)?.startsWith('TLS') === true);
 
 /**
- * Connects like `connect` from the client, but listens to the status stream
+ * Connects as `connect` from the client does (its sockets), but listens to the status stream
  * from the first dial, so a failure can say, per URL, why (refused, DNS, TLS):
  * `connect` resolves only with a session and rejects with the last message.
  */
 export async function dialBroker(options: ClientOptions): Promise<BatonClient> {
   const urls = typeof options.url === 'string' ? [options.url] : options.url;
-  const token = options.authToken;
-  const headers = token === undefined ? undefined : { Authorization: `Bearer ${token}` };
+  const open = nodeSockets(options);
   let dialled = '';
   const client = new BatonClient(options, (url) => {
     dialled = url;
-    const socket = new WebSocket(url, {
-      perMessageDeflate: false,
-      ...(headers && { headers }),
-      ...options.tls,
-    });
-    socket.binaryType = 'nodebuffer';
-    return socket as unknown as WebSocketLike;
+    return open(url);
   });
   const failures = new Map<string, BatonError>();
   let gaveUp = false;
