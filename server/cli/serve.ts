@@ -61,8 +61,6 @@ async function serve(command: Command): Promise<number> {
   } catch (err) {
     return failedStart(err, settings);
   }
-  console.log(`baton listening on ${broker.url} (${broker.role})`);
-  if (broker.adminUrl) console.log(`console: ${broker.adminUrl}/`);
   return new Promise<number>((resolve) => {
     // A planned stop hands the lead to a standby at once rather than letting the lease lapse.
     // The broker logs how a reload went; a bad file leaves the old principals in force.
@@ -80,6 +78,10 @@ async function serve(command: Command): Promise<number> {
     process.on('SIGINT', stop);
     // Without an auth file SIGHUP keeps its default (ends the process), as before.
     if (broker.access) process.on('SIGHUP', reload);
+    // Only now: whoever waits for this line may signal at once, and until a handler is
+    // installed the kernel's default for SIGTERM kills the process without a handover.
+    console.log(`baton listening on ${broker.url} (${broker.role})`);
+    if (broker.adminUrl) console.log(`console: ${broker.adminUrl}/`);
   });
 }
 
