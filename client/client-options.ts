@@ -33,7 +33,11 @@ export interface ClientOptions {
   connectTimeoutMs?: number;
   /** First reconnect delay; it doubles up to `reconnectMaxDelayMs`, with jitter. Default 50 ms. */
   reconnectMinDelayMs?: number;
-  /** Longest reconnect delay. Default 2,000 ms. */
+  /**
+   * Longest reconnect delay. Default 2,000 ms. While the client holds a lock
+   * it redials within a tenth of `sessionTtlMs` instead, if that is shorter,
+   * so a failover does not cost it its leases.
+   */
   reconnectMaxDelayMs?: number;
   /**
    * How long after an acquire's `timeoutMs` the client gives up on its own if

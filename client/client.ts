@@ -126,11 +126,15 @@ export class BatonClient implements AsyncDisposable {
       backoff: { minMs: reconnectMinDelayMs, maxMs: reconnectMaxDelayMs, jitter: 0.5 },
       // A heartbeat interval, so a hung broker costs a resume no more than a missed heartbeat.
       openTimeoutMs: Math.max(1_000, Math.min(connectTimeoutMs, sessionTtlMs / 3)),
+      // A holder has what is left of its lease to resume in (a failover takes part of it):
+      // a delay grown to seconds would sleep through the moment the new broker is up.
+      urgentMaxDelayMs: sessionTtlMs / 10,
     };
     const events: LinkEvents = {
       open: () => this.hello(),
       frame: (frame) => this.receive(frame),
       down: (code, error) => this.down(code, error),
+      urgent: () => this.leases.size > 0,
     };
     const random = deps.random ?? Math.random;
     this.link = new Link(this.options.urls, openSocket, linkOptions, events, this.timer, random);

@@ -18,6 +18,8 @@ export interface LinkEvents {
   frame(frame: ServerFrame): void;
   /** The socket closed (or failed to open); the link dials again after a backoff unless stopped. */
   down(code: number, error?: BatonError): void;
+  /** The owner holds something that lapses while it is away: redial within `urgentMaxDelayMs`. */
+  urgent?(): boolean;
 }
 
 /** How a {@link Link} redials. */
@@ -30,6 +32,8 @@ export interface LinkOptions {
    * nothing answers on it.
    */
   openTimeoutMs: number;
+  /** The longest delay while `urgent()` says so; default `backoff.maxMs`. */
+  urgentMaxDelayMs?: number;
 }
 
 /**
@@ -195,7 +199,12 @@ export class Link {
       this.dialTimer = this.timer.set(() => this.dial(), 0);
       return;
     }
-    const delayMs = backoffMs(this.attempt++, this.options.backoff, this.random);
+    const { backoff, urgentMaxDelayMs } = this.options;
+    const policy =
+      urgentMaxDelayMs !== undefined && this.events.urgent?.()
+        ? { ...backoff, maxMs: Math.max(backoff.minMs, Math.min(backoff.maxMs, urgentMaxDelayMs)) }
+        : backoff;
+    const delayMs = backoffMs(this.attempt++, policy, this.random);
     this.dialTimer = this.timer.set(() => this.dial(), delayMs);
   }
 }

@@ -9,6 +9,7 @@ function link(
   delayMs = 5_000,
   maxDelayMs = delayMs,
   random = (): number => 0,
+  urgent?: { maxDelayMs: number; now: () => boolean },
 ): { link: Link; clock: ManualClock; dialled: string[]; last: () => FakeSocket } {
   const clock = new ManualClock();
   const dialled: string[] = [];
@@ -21,8 +22,12 @@ function link(
       sockets.push(socket);
       return socket;
     },
-    { backoff: { minMs: delayMs, maxMs: maxDelayMs, jitter: 0.5 }, openTimeoutMs },
-    { open: () => {}, frame: () => {}, down: () => {} },
+    {
+      backoff: { minMs: delayMs, maxMs: maxDelayMs, jitter: 0.5 },
+      openTimeoutMs,
+      ...(urgent ? { urgentMaxDelayMs: urgent.maxDelayMs } : {}),
+    },
+    { open: () => {}, frame: () => {}, down: () => {}, urgent: urgent?.now },
     clock,
     random,
   );
@@ -77,8 +82,12 @@ describe('a dial', () => {
 
 describe('the reconnect backoff', () => {
   /** When each dial happened, for sockets that all fail at once. */
-  function dialTimes(random: () => number, dials: number): number[] {
-    const { link: l, clock, dialled, last } = link(60_000, 100, 1_000, random);
+  function dialTimes(
+    random: () => number,
+    dials: number,
+    urgent?: { maxDelayMs: number; now: () => boolean },
+  ): number[] {
+    const { link: l, clock, dialled, last } = link(60_000, 100, 1_000, random, urgent);
     const times: number[] = [];
     l.dial();
     while (dialled.length < dials) {
@@ -98,6 +107,19 @@ describe('the reconnect backoff', () => {
     expect(gaps(dialTimes(() => 0, 7))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
     // random() < 1: the longest jitter takes a little under half off.
     expect(gaps(dialTimes(() => 0.999, 7))).toEqual([51, 101, 201, 401, 501, 501]);
+  });
+
+  it('stays short while the owner holds something that lapses, and grows again after', () => {
+    const gaps = (times: number[]): number[] => times.slice(1).map((t, i) => t - times[i]!);
+    let holding = true;
+    const urgent = { maxDelayMs: 300, now: () => holding };
+    expect(gaps(dialTimes(() => 0, 7, urgent))).toEqual([100, 200, 300, 300, 300, 300]);
+    // Never below the least delay, whatever the cap.
+    expect(gaps(dialTimes(() => 0, 4, { maxDelayMs: 10, now: () => true }))).toEqual([
+      100, 100, 100,
+    ]);
+    holding = false;
+    expect(gaps(dialTimes(() => 0, 7, urgent))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
   });
 
   it('starts afresh once a session is up', () => {
