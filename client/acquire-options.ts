@@ -1,6 +1,6 @@
 import { BatonError, InvalidOptionError } from '../shared/errors.js';
 import { intOption, type OptionKeys } from '../shared/options.js';
-import { FRAME_LIMITS, type Consistency } from '../shared/protocol.js';
+import { FRAME_LIMITS, type Consistency, type LockMode } from '../shared/protocol.js';
 
 export interface AcquireOptions {
   /** Give up after this long in the queue (TIMEOUT). Default: wait as long as it takes. */
@@ -9,12 +9,25 @@ export interface AcquireOptions {
   signal?: AbortSignal;
   /** Durability of the grant; default: the broker's choice for the path. */
   consistency?: Consistency;
+  /**
+   * A counting semaphore: up to `limit` holders at once, each with its own
+   * token, FIFO for the rest. Every acquirer of a path in use must ask for the
+   * same limit (else INVALID_OPTION). Default 1.
+   */
+  limit?: number;
+  /**
+   * `read` shares the lock with other readers; `write` (the default) holds it
+   * alone. A reader that comes after a waiting writer queues behind it.
+   */
+  mode?: LockMode;
 }
 
 const ACQUIRE_KEYS: OptionKeys<AcquireOptions> = {
   timeoutMs: true,
   signal: true,
   consistency: true,
+  limit: true,
+  mode: true,
 };
 
 /**
@@ -31,7 +44,7 @@ export function checkAcquireOptions(options: unknown): AcquireOptions {
   for (const key of Object.keys(o)) {
     if (!Object.hasOwn(ACQUIRE_KEYS, key)) {
       throw new InvalidOptionError(
-        `${key} is not an acquire option (timeoutMs, signal, consistency)`,
+        `${key} is not an acquire option (timeoutMs, signal, consistency, limit, mode)`,
       );
     }
   }
@@ -41,6 +54,13 @@ export function checkAcquireOptions(options: unknown): AcquireOptions {
   }
   if (o.consistency !== undefined && o.consistency !== 'efficient' && o.consistency !== 'strict') {
     throw new InvalidOptionError("consistency must be 'efficient' or 'strict'");
+  }
+  if (o.limit !== undefined) intOption('limit', o.limit, 1, FRAME_LIMITS.maxLimit);
+  if (o.mode !== undefined && o.mode !== 'read' && o.mode !== 'write') {
+    throw new InvalidOptionError("mode must be 'read' or 'write'");
+  }
+  if (o.mode === 'read' && typeof o.limit === 'number' && o.limit > 1) {
+    throw new InvalidOptionError(`a semaphore (limit ${o.limit}) has no read mode`);
   }
   return o as AcquireOptions;
 }

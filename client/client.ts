@@ -184,9 +184,12 @@ export class BatonClient implements AsyncDisposable {
     return this.requestLock(path, true, options) as Promise<Lease>;
   }
 
-  /** The lease if `path` is free now, otherwise `null`; never queues. */
-  tryAcquire(path: string): Promise<Lease | null> {
-    return this.requestLock(path, false, {});
+  /** The lease if `path` is free now (has room, for a semaphore or readers), otherwise `null`; never queues. */
+  tryAcquire(
+    path: string,
+    options: Pick<AcquireOptions, 'consistency' | 'limit' | 'mode'> = {},
+  ): Promise<Lease | null> {
+    return this.requestLock(path, false, options);
   }
 
   /**
@@ -263,6 +266,8 @@ export class BatonClient implements AsyncDisposable {
       const frame: RequestFrame = { t: 'acquire', id, path, wait, quiet: true };
       if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
       if (options.consistency !== undefined) frame.consistency = options.consistency;
+      if (options.limit !== undefined && options.limit > 1) frame.limit = options.limit;
+      if (options.mode === 'read') frame.mode = 'read';
       this.request(
         frame,
         (reply) => {

@@ -316,7 +316,8 @@ export class Broker {
           return conn.send({ t: 'error', id: requestId, code: 'FORBIDDEN', message });
         }
         const strict = levelFor(this.options, path, frame.consistency) === 'strict';
-        const cmd = { requestId, path, wait, strict, timeoutMs, quiet };
+        const { limit, mode } = frame;
+        const cmd = { requestId, path, wait, strict, timeoutMs, quiet, limit, mode };
         return this.apply(table.acquire(now, sessionId, cmd));
       }
       case 'release': {

@@ -77,7 +77,13 @@ export interface AcquireFrame {
   consistency?: Consistency;
   /** true: no `queued` frame when the acquire has to wait; only its grant or error follows. */
   quiet?: boolean;
+  /** A semaphore: up to this many holders at once. Absent: 1. */
+  limit?: number;
+  /** `read` shares the lock with other readers. Absent: `write`. */
+  mode?: LockMode;
 }
+/** How a lock is held: `write` alone (a mutex, a semaphore's permit), `read` beside other readers. */
+export type LockMode = 'read' | 'write';
 export interface ReleaseFrame {
   t: 'release';
   id: number;
@@ -180,6 +186,8 @@ export const FRAME_LIMITS = {
   maxAuthTokenChars: 512,
   /** About 24.8 days: the longest delay a Node timer takes. */
   maxTimeoutMs: 2_147_483_647,
+  /** The largest semaphore limit. */
+  maxLimit: 1_000_000,
 } as const;
 
 export type GuardResult<F> = { ok: true; frame: F } | { ok: false; id?: number; message: string };
@@ -227,6 +235,13 @@ function readAcquire(m: Fields): AcquireFrame {
     fail("'consistency' must be 'efficient' or 'strict'");
   }
   if (optionalFlag(field(m, 'quiet'), 'quiet')) frame.quiet = true;
+  const limit = optionalInt(field(m, 'limit'), 'limit', 1, FRAME_LIMITS.maxLimit);
+  if (limit !== undefined && limit > 1) frame.limit = limit;
+  const mode = field(m, 'mode');
+  if (mode === 'read') frame.mode = 'read';
+  else if (mode !== undefined && mode !== null && mode !== 'write') {
+    fail("'mode' must be 'read' or 'write'");
+  }
   return frame;
 }
 

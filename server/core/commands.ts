@@ -1,3 +1,5 @@
+import type { LockMode } from './lock-state.js';
+
 /** The commands a {@link LockTable} takes, and the shapes of its views. */
 
 export interface OpenCommand {
@@ -19,6 +21,10 @@ export interface AcquireCommand {
   strict?: boolean;
   /** No `queued` effect when it waits: the client does not read it. */
   quiet?: boolean;
+  /** Holders at once (a semaphore); every acquire of a busy path must agree. Default 1. */
+  limit?: number;
+  /** `read` shares the lock with other readers (limit 1 only). Default `write`. */
+  mode?: LockMode;
 }
 export interface ReleaseCommand {
   requestId: number;

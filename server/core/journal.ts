@@ -11,12 +11,21 @@ export type EndReason =
 export type JournalEntry =
   /** A session opened: id, hash of its secret, TTL, name, owner (absent in older logs). */
   | readonly ['open', string, string, number, string, string?]
-  /** A waiter joined the tail of a queue: session, request, path, strict, timeoutMs or -1. */
-  | readonly ['wait', string, number, string, boolean, number]
-  /** A lock was granted (from the queue head, or at once): session, request, path, token, strict. */
-  | readonly ['grant', string, number, string, number, boolean]
-  /** The holder of a path let go: path, why (absent in logs written before reasons). */
-  | readonly ['free', string, EndReason?]
+  /**
+   * A waiter joined the tail of a queue: session, request, path, strict,
+   * timeoutMs or -1, the path's limit (absent: 1) and 'read' (absent: write).
+   */
+  | readonly ['wait', string, number, string, boolean, number, number?, 'read'?]
+  /**
+   * A lock was granted (from the queue head, or at once): session, request,
+   * path, token, strict, limit and mode as in `wait`.
+   */
+  | readonly ['grant', string, number, string, number, boolean, number?, 'read'?]
+  /**
+   * A holder of a path let go: path, why (absent in logs written before
+   * reasons), its token (absent when it was the path's only possible holder).
+   */
+  | readonly ['free', string, EndReason?, number?]
   /** A waiter left its queue ungranted: session, request, why, path. */
   | readonly ['drop', string, number, EndReason?, string?]
   /** A session ended; its locks and waits were freed and dropped by entries before this. */

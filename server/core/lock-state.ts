@@ -1,6 +1,9 @@
+import type { LockMode } from '../../shared/protocol.js';
 import type { Timed } from './deadline-heap.js';
 
-/** A granted lock: one per path at most. */
+export type { LockMode };
+
+/** A granted lock: up to the path's limit at once, several readers, or one writer. */
 export interface Hold {
   readonly kind: 'hold';
   readonly session: Session;
@@ -10,6 +13,7 @@ export interface Hold {
   readonly grantedAt: number;
   /** Granted under the strict level: the shell pushes it once it is durable. */
   readonly strict: boolean;
+  readonly mode: LockMode;
 }
 
 /** One acquire waiting in the queue of a path; its own heap entry when it has a timeout. */
@@ -30,6 +34,7 @@ export class Waiter implements Timed {
     readonly strict: boolean,
     /** As asked; a promoted standby arms it afresh. */
     readonly timeoutMs: number | undefined,
+    readonly mode: LockMode = 'write',
   ) {}
 }
 
@@ -50,7 +55,7 @@ export class Session implements Timed {
   /** Heap key; may lag behind `lastSeenAt + ttlMs`, and the tick moves it on lazily. */
   deadline: number;
   heapIndex = -1;
-  /** path → hold; one session holds a path at most once. */
+  /** path → hold; one session holds a path at most once (a second acquire waits for it). */
   readonly held = new Map<string, Hold>();
   /** Acquire request id → what it became; makes retried acquires idempotent. */
   readonly requests = new Map<number, Hold | Waiter>();
@@ -73,14 +78,24 @@ export class Session implements Timed {
 }
 
 /**
- * A path with a holder, waiters or a lock-delay. The waiters form an
+ * A path with holders, waiters or a lock-delay. The waiters form an
  * intrusive doubly linked list, so enqueue, dequeue and cancel are O(1).
  */
 export class LockState implements Timed {
-  holder: Hold | null = null;
+  /** In grant order; a mutex has one at most. */
+  readonly holders = new Set<Hold>();
+  /** How many of `holders` read. */
+  readers = 0;
+  /**
+   * Holders at once: 1 for a mutex or a read/write lock, N for a semaphore.
+   * Set by the acquire that makes the path busy; every later one must agree.
+   */
+  limit = 1;
   head: Waiter | null = null;
   tail: Waiter | null = null;
   waiting = 0;
+  /** How many of the waiters would read. */
+  readWaiting = 0;
   /** While `deadline > now` the lock stays ungranted (lock-delay); heap key of the delay heap. */
   deadline = 0;
   heapIndex = -1;
@@ -88,7 +103,20 @@ export class LockState implements Timed {
   constructor(readonly path: string) {}
 
   get idle(): boolean {
-    return this.holder === null && this.head === null && this.heapIndex === -1;
+    return this.holders.size === 0 && this.head === null && this.heapIndex === -1;
+  }
+
+  /** The first holder still holding, or null. */
+  get holder(): Hold | null {
+    for (const h of this.holders) return h;
+    return null;
+  }
+
+  /** Whether a request in `mode` may hold the lock beside the present holders. */
+  admits(mode: LockMode): boolean {
+    const n = this.holders.size;
+    if (this.limit > 1) return n < this.limit;
+    return n === 0 || (mode === 'read' && this.readers === n);
   }
 
   enqueue(w: Waiter): void {
@@ -99,6 +127,7 @@ export class LockState implements Timed {
     this.tail = w;
     w.queued = true;
     this.waiting++;
+    if (w.mode === 'read') this.readWaiting++;
   }
 
   unlink(w: Waiter): void {
@@ -110,6 +139,7 @@ export class LockState implements Timed {
     w.prev = w.next = null;
     w.queued = false;
     this.waiting--;
+    if (w.mode === 'read') this.readWaiting--;
   }
 
   /** The waiters in queue order: O(n), for views and tests only. */

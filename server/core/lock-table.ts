@@ -8,7 +8,7 @@ import {
   type LockTableOptions,
   type ResolvedLockTableOptions,
 } from './lock-table-options.js';
-import { Session, Waiter, type Hold, type LockState } from './lock-state.js';
+import { Session, Waiter, type Hold, type LockMode, type LockState } from './lock-state.js';
 import type { AcquireCommand, HeldBy, OpenCommand, ReleaseCommand, WaitingBy } from './commands.js';
 import { applyEntry, restoreSnapshot, takeSnapshot, type TableSnapshot } from './replica.js';
 import { TableState } from './table-state.js';
@@ -126,15 +126,22 @@ export class LockTable {
     }
     const problem = lockPathProblem(path);
     if (problem) return this.fail(sessionId, requestId, 'INVALID_PATH', problem);
+    const limit = cmd.limit ?? 1;
+    const mode = cmd.mode ?? 'write';
+    const mismatch = kindMismatch(this.state.locks.get(path), path, limit, mode);
+    if (mismatch) return this.fail(sessionId, requestId, 'INVALID_OPTION', mismatch);
     const over = acquireRefusal(this.state, this.options, s, path);
     if (over) return this.fail(sessionId, requestId, 'LIMIT_EXCEEDED', over);
     const { maxWaitersPerPath } = this.options;
-    const lock = this.state.lockFor(path);
+    const lock = this.state.lockFor(path, limit);
+    if (lock.idle) lock.limit = limit;
     const strict = cmd.strict === true;
-    const free = lock.holder === null && lock.head === null && lock.heapIndex === -1;
+    // Nobody queued ahead, no lock-delay, room beside the holders, and not held by this session.
+    const free =
+      lock.head === null && lock.heapIndex === -1 && lock.admits(mode) && !s.held.has(path);
     const graceHolds = strict && now < this.strictGraceUntil;
     if (free && !graceHolds && this.state.tokenNext < this.state.tokenLimit) {
-      this.grant(now, lock, s, requestId, strict);
+      this.grant(now, lock, s, requestId, strict, mode);
       return this.flush();
     }
     if (!cmd.wait || cmd.timeoutMs === 0) {
@@ -147,7 +154,7 @@ export class LockTable {
       const message = `the queue of ${path} is full (${maxWaitersPerPath} waiters)`;
       return this.fail(sessionId, requestId, 'LIMIT_EXCEEDED', message);
     }
-    const w = new Waiter(s, requestId, lock, now, strict, cmd.timeoutMs);
+    const w = new Waiter(s, requestId, lock, now, strict, cmd.timeoutMs, mode);
     this.state.enqueue(w);
     this.armTimeout(now, w);
     // Only when tokens ran out or the grace holds: the free lock waits for either.
@@ -174,7 +181,7 @@ export class LockTable {
     if (!s) return this.gone(sessionId, requestId);
     const entry = s.requests.get(target);
     this.out.push({ type: 'ok', sessionId, requestId });
-    if (entry?.kind === 'waiter') this.state.dropWaiter(entry, 'cancelled');
+    if (entry?.kind === 'waiter') this.leave(now, entry, 'cancelled');
     else if (entry?.kind === 'hold') this.unhold(now, entry, 'cancelled');
     return this.flush();
   }
@@ -187,11 +194,17 @@ export class LockTable {
    * evicted holder still makes are fenced. Null when nobody holds it.
    */
   forceRelease(now: number, path: string): { effects: Effect[]; evicted: HeldBy | null } {
-    const hold = this.state.locks.get(path)?.holder;
-    if (!hold) return { effects: [], evicted: null };
-    const { session, requestId, token } = hold;
-    this.out.push({ type: 'lost', sessionId: session.id, path, token, reason: 'revoked' });
-    this.unhold(now, hold, 'forced');
+    const lock = this.state.locks.get(path);
+    if (!lock || lock.holders.size === 0) return { effects: [], evicted: null };
+    // A semaphore or a read lock may have several holders: all of them go.
+    const holds = [...lock.holders];
+    for (const hold of holds) {
+      const { session, token } = hold;
+      this.out.push({ type: 'lost', sessionId: session.id, path, token, reason: 'revoked' });
+      this.state.free(hold, 'forced');
+    }
+    this.grantNext(now, lock);
+    const { session, requestId, token } = holds[0]!;
     return { effects: this.flush(), evicted: { sessionId: session.id, requestId, token } };
   }
 
@@ -217,11 +230,15 @@ export class LockTable {
         this.end(now, s, 'expired');
       }
     }
+    // All that timed out leave before anyone behind them is granted: none of them is.
+    const behindHeads: LockState[] = [];
     for (let w = timeoutHeap.peek(); w && w.deadline <= now; w = timeoutHeap.peek()) {
+      if (w.lock.head === w) behindHeads.push(w.lock);
       this.state.dropWaiter(w, 'timeout');
       const message = `timed out waiting for ${w.lock.path}`;
       this.out.push(errorOf(w.session.id, w.requestId, 'TIMEOUT', message));
     }
+    for (const lock of behindHeads) this.grantNext(now, lock);
     for (let l = delayHeap.peek(); l && l.deadline <= now; l = delayHeap.peek()) {
       delayHeap.pop();
       this.grantNext(now, l);
@@ -382,10 +399,11 @@ export class LockTable {
     s: Session,
     requestId: number,
     strict: boolean,
+    mode: LockMode,
     enqueuedAt?: number,
   ): void {
     const state = this.state;
-    const hold = state.hold(lock, s, requestId, state.tokenNext, strict, now);
+    const hold = state.hold(lock, s, requestId, state.tokenNext, strict, now, mode);
     const grant = grantOf(hold);
     if (enqueuedAt !== undefined) {
       grant.waitedMs = now - enqueuedAt;
@@ -399,36 +417,56 @@ export class LockTable {
   }
 
   /**
-   * Grants the head waiter of `lock` if the lock is free, or forgets an idle
-   * lock. A head whose session's lease has run out (its expiry not yet
-   * ticked) is dropped first: a dead session is never granted.
+   * Grants waiters from the head of `lock` while they fit beside its holders
+   * (one writer; a run of readers; up to the limit of a semaphore), or
+   * forgets an idle lock. A head whose session's lease has run out (its
+   * expiry not yet ticked) is dropped first: a dead session is never granted.
+   * The head that does not fit stops the queue: nobody passes it.
    */
   private grantNext(now: number, lock: LockState): void {
-    if (lock.holder !== null || lock.heapIndex !== -1) return;
-    // Dropped, not ended here: ending may free other locks and recurse once per
-    // session in a chain. The tick that is already due ends these sessions.
-    while (lock.head && lock.head.session.expiresAt <= now) {
-      this.state.dropWaiter(lock.head, 'expired');
+    if (lock.heapIndex !== -1) return;
+    for (;;) {
+      // Dropped, not ended here: ending may free other locks and recurse once per
+      // session in a chain. The tick that is already due ends these sessions.
+      while (lock.head && lock.head.session.expiresAt <= now) {
+        this.state.dropWaiter(lock.head, 'expired');
+      }
+      const w = lock.head;
+      if (!w) return this.state.dropIfIdle(lock);
+      // A session holds a path once: its second acquire waits for its own release.
+      if (!lock.admits(w.mode) || w.session.held.has(lock.path)) return;
+      if (
+        this.state.tokenNext >= this.state.tokenLimit ||
+        (w.strict && now < this.strictGraceUntil)
+      ) {
+        this.state.starved.add(lock);
+        return;
+      }
+      lock.unlink(w);
+      this.state.timeoutHeap.remove(w);
+      this.grant(now, lock, w.session, w.requestId, w.strict, w.mode, w.enqueuedAt);
     }
-    const w = lock.head;
-    if (!w) return this.state.dropIfIdle(lock);
-    if (
-      this.state.tokenNext >= this.state.tokenLimit ||
-      (w.strict && now < this.strictGraceUntil)
-    ) {
-      this.state.starved.add(lock);
-      return;
-    }
-    lock.unlink(w);
-    this.state.timeoutHeap.remove(w);
-    this.grant(now, lock, w.session, w.requestId, w.strict, w.enqueuedAt);
+  }
+
+  /**
+   * A waiter leaves its queue ungranted. If it was the head, those behind it
+   * may fit where it did not (readers behind a writer, or behind a session
+   * waiting for its own release): they are granted now.
+   */
+  private leave(now: number, w: Waiter, reason: EndReason): void {
+    const wasHead = w.lock.head === w;
+    this.state.dropWaiter(w, reason);
+    if (wasHead && w.lock.head !== null) this.grantNext(now, w.lock);
   }
 
   private unhold(now: number, hold: Hold, reason: EndReason, lockDelayMs = 0): void {
     const lock = hold.lock;
     this.state.free(hold, reason);
     if (lockDelayMs > 0) {
-      lock.deadline = now + lockDelayMs;
+      // Several holders of a semaphore may lapse together: the latest delay holds.
+      const until = Math.max(now + lockDelayMs, lock.heapIndex === -1 ? 0 : lock.deadline);
+      this.state.delayHeap.remove(lock);
+      lock.deadline = until;
       this.state.delayHeap.push(lock);
     } else {
       this.grantNext(now, lock);
@@ -437,9 +475,12 @@ export class LockTable {
 
   private end(now: number, s: Session, reason: 'closed' | 'expired' | 'forced'): void {
     const why: EndReason = reason === 'closed' ? 'disconnected' : reason;
-    // Waits go first, so releasing a lock cannot grant it to this same session.
-    for (const entry of s.requests.values()) {
-      if (entry.kind === 'waiter') this.state.dropWaiter(entry, why);
+    // Waits go first, all of them, so no release or departure grants this same session.
+    const behindHeads: LockState[] = [];
+    for (const entry of [...s.requests.values()]) {
+      if (entry.kind !== 'waiter') continue;
+      if (entry.lock.head === entry) behindHeads.push(entry.lock);
+      this.state.dropWaiter(entry, why);
     }
     const lost: Record<typeof reason, LockLostReason> = {
       closed: 'closed',
@@ -460,6 +501,8 @@ export class LockTable {
       // Lock-delay: a vanished holder may still be writing; a forced end was meant.
       this.unhold(now, hold, why, reason === 'expired' ? this.options.lockDelayMs : 0);
     }
+    // Those behind a head it had may fit now (readers behind its write).
+    for (const lock of behindHeads) this.grantNext(now, lock);
     this.state.removeSession(s);
     this.out.push({ type: 'ended', sessionId: s.id, reason });
   }
@@ -469,6 +512,24 @@ export class LockTable {
     this.out = [];
     return out;
   }
+}
+
+/**
+ * Why an acquire of `path` with `limit` and `mode` does not fit the path as
+ * others use it, or null. A semaphore has no readers; all acquirers of a busy
+ * path agree on its limit. An idle path takes whatever its next acquire says.
+ */
+function kindMismatch(
+  lock: LockState | undefined,
+  path: string,
+  limit: number,
+  mode: LockMode,
+): string | null {
+  if (limit > 1 && mode === 'read') {
+    return `a semaphore (limit ${limit}) has no read mode: ${path} asked for both`;
+  }
+  if (!lock || lock.idle || lock.limit === limit) return null;
+  return `${path} is in use with limit ${lock.limit}; this acquire asked for limit ${limit}`;
 }
 
 /** Shared empty answer of `takeJournal`; never written to. */

@@ -1,5 +1,5 @@
 import type { JournalEntry } from './journal.js';
-import { Session, Waiter } from './lock-state.js';
+import { Session, Waiter, type Hold, type LockState } from './lock-state.js';
 import type { TableState } from './table-state.js';
 
 /**
@@ -9,10 +9,17 @@ import type { TableState } from './table-state.js';
 export interface TableSnapshot {
   /** id, hash of its secret, TTL, name, owner (absent in older snapshots) */
   sessions: [string, string, number, string, string?][];
-  /** path, holder (session, request, token, strict) or null, waiters (session, request, strict, timeoutMs or -1) */
-  locks: [string, [string, number, number, boolean] | null, [string, number, boolean, number][]][];
+  /**
+   * path, first holder or null, waiters, then (absent in older snapshots,
+   * and for a plain mutex) the other holders and the path's limit.
+   */
+  locks: [string, SnapshotHolder | null, SnapshotWaiter[], SnapshotHolder[]?, number?][];
   tokenNext: number;
 }
+/** session, request, token, strict, 'read' (absent: write) */
+type SnapshotHolder = [string, number, number, boolean, 'read'?];
+/** session, request, strict, timeoutMs or -1, 'read' (absent: write) */
+type SnapshotWaiter = [string, number, boolean, number, 'read'?];
 
 function session(state: TableState, id: string): Session {
   const s = state.sessions.get(id);
@@ -30,8 +37,8 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
     case 'open':
       return state.addSession(new Session(e[1], e[2], e[3], e[4], e[5] ?? '', now));
     case 'wait': {
-      const [, sid, requestId, path, strict, timeoutMs] = e;
-      const lock = state.lockFor(path);
+      const [, sid, requestId, path, strict, timeoutMs, limit = 1, mode = 'write'] = e;
+      const lock = state.lockFor(path, limit);
       const w = new Waiter(
         session(state, sid),
         requestId,
@@ -39,23 +46,26 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
         now,
         strict,
         timeoutMs < 0 ? undefined : timeoutMs,
+        mode,
       );
       return state.enqueue(w);
     }
     case 'grant': {
-      const [, sid, requestId, path, token, strict] = e;
+      const [, sid, requestId, path, token, strict, limit = 1, mode = 'write'] = e;
       const s = session(state, sid);
-      const lock = state.lockFor(path);
+      const lock = state.lockFor(path, limit);
       const waiter = s.requests.get(requestId);
       if (waiter?.kind === 'waiter') lock.unlink(waiter);
-      if (lock.holder) throw new Error(`journal grants ${path}, which is held`);
-      state.hold(lock, s, requestId, token, strict, now);
+      if (!lock.admits(mode)) throw new Error(`journal grants ${path} beyond what it admits`);
+      state.hold(lock, s, requestId, token, strict, now, mode);
       return;
     }
     case 'free': {
-      const lock = state.locks.get(e[1]);
-      if (!lock?.holder) throw new Error(`journal frees ${e[1]}, which is not held`);
-      state.free(lock.holder, e[2] ?? 'released');
+      const [, path, reason = 'released', token] = e;
+      const lock = state.locks.get(path);
+      const hold = lock && holdOf(lock, token);
+      if (!lock || !hold) throw new Error(`journal frees ${path}, which is not held so`);
+      state.free(hold, reason);
       return state.dropIfIdle(lock);
     }
     case 'drop': {
@@ -68,23 +78,36 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
   }
 }
 
+/** The holder a `free` entry names: by token, or the only one. */
+function holdOf(lock: LockState, token: number | undefined): Hold | undefined {
+  if (token === undefined) return lock.holders.size === 1 ? (lock.holder ?? undefined) : undefined;
+  for (const h of lock.holders) if (h.token === token) return h;
+  return undefined;
+}
+
 export function takeSnapshot(state: TableState): TableSnapshot {
   const sessions: TableSnapshot['sessions'] = [];
   for (const s of state.sessions.values())
     sessions.push([s.id, s.secretHash, s.ttlMs, s.name, s.owner]);
   const locks: TableSnapshot['locks'] = [];
   for (const lock of state.locks.values()) {
-    const h = lock.holder;
-    const holder: [string, number, number, boolean] | null = h && [
-      h.session.id,
-      h.requestId,
-      h.token,
-      h.strict,
-    ];
-    const waiters: [string, number, boolean, number][] = [];
-    for (const w of lock.waiters())
-      waiters.push([w.session.id, w.requestId, w.strict, w.timeoutMs ?? -1]);
-    locks.push([lock.path, holder, waiters]);
+    const holders: SnapshotHolder[] = [];
+    for (const h of lock.holders) {
+      const tuple: SnapshotHolder = [h.session.id, h.requestId, h.token, h.strict];
+      if (h.mode === 'read') tuple.push('read');
+      holders.push(tuple);
+    }
+    const waiters: SnapshotWaiter[] = [];
+    for (const w of lock.waiters()) {
+      const tuple: SnapshotWaiter = [w.session.id, w.requestId, w.strict, w.timeoutMs ?? -1];
+      if (w.mode === 'read') tuple.push('read');
+      waiters.push(tuple);
+    }
+    const [first = null, ...others] = holders;
+    const plain = others.length === 0 && lock.limit === 1 && lock.readers === 0;
+    locks.push(
+      plain ? [lock.path, first, waiters] : [lock.path, first, waiters, others, lock.limit],
+    );
   }
   return { sessions, locks, tokenNext: state.tokenNext };
 }
@@ -93,10 +116,12 @@ export function restoreSnapshot(state: TableState, snap: TableSnapshot, now: num
   for (const [id, secretHash, ttlMs, name, owner] of snap.sessions) {
     applyEntry(state, ['open', id, secretHash, ttlMs, name, owner], now);
   }
-  for (const [path, holder, waiters] of snap.locks) {
-    if (holder) applyEntry(state, ['grant', holder[0], holder[1], path, holder[2], holder[3]], now);
-    for (const [sid, requestId, strict, timeoutMs] of waiters) {
-      applyEntry(state, ['wait', sid, requestId, path, strict, timeoutMs], now);
+  for (const [path, first, waiters, others = [], limit = 1] of snap.locks) {
+    for (const [sid, requestId, token, strict, mode] of first ? [first, ...others] : others) {
+      applyEntry(state, ['grant', sid, requestId, path, token, strict, limit, mode], now);
+    }
+    for (const [sid, requestId, strict, timeoutMs, mode] of waiters) {
+      applyEntry(state, ['wait', sid, requestId, path, strict, timeoutMs, limit, mode], now);
     }
   }
   if (snap.tokenNext > state.tokenNext) state.tokenNext = snap.tokenNext;

@@ -1,6 +1,13 @@
 import { DeadlineHeap } from './deadline-heap.js';
 import type { EndReason, JournalEntry } from './journal.js';
-import { LockState, type OwnerUsage, type Session, type Hold, type Waiter } from './lock-state.js';
+import {
+  LockState,
+  type Hold,
+  type LockMode,
+  type OwnerUsage,
+  type Session,
+  type Waiter,
+} from './lock-state.js';
 import { lockBytes, REQUEST_BYTES, SESSION_BYTES } from './table-bytes.js';
 
 /**
@@ -66,10 +73,12 @@ export class TableState {
     this.sessionHeap.push(s);
   }
 
-  lockFor(path: string): LockState {
+  /** The lock of `path`, made with `limit` if the table had forgotten it. */
+  lockFor(path: string, limit = 1): LockState {
     let lock = this.locks.get(path);
     if (!lock) {
       lock = new LockState(path);
+      lock.limit = limit;
       this.locks.set(path, lock);
       this.bytes += lockBytes(path);
     }
@@ -81,7 +90,14 @@ export class TableState {
     this.count(w.session, 1);
     w.session.requests.set(w.requestId, w);
     const timeoutMs = w.timeoutMs ?? -1;
-    this.journal?.push(['wait', w.session.id, w.requestId, w.lock.path, w.strict, timeoutMs]);
+    const { path, limit } = w.lock;
+    this.journal?.push(
+      w.mode === 'read'
+        ? ['wait', w.session.id, w.requestId, path, w.strict, timeoutMs, limit, 'read']
+        : limit > 1
+          ? ['wait', w.session.id, w.requestId, path, w.strict, timeoutMs, limit]
+          : ['wait', w.session.id, w.requestId, path, w.strict, timeoutMs],
+    );
   }
 
   hold(
@@ -91,25 +107,49 @@ export class TableState {
     token: number,
     strict: boolean,
     now: number,
+    mode: LockMode,
   ): Hold {
-    const hold: Hold = { kind: 'hold', session: s, requestId, lock, token, grantedAt: now, strict };
-    lock.holder = hold;
+    const hold: Hold = {
+      kind: 'hold',
+      session: s,
+      requestId,
+      lock,
+      token,
+      grantedAt: now,
+      strict,
+      mode,
+    };
+    lock.holders.add(hold);
+    if (mode === 'read') lock.readers++;
     s.held.set(lock.path, hold);
     // A granted waiter was counted when it joined the queue.
     if (s.requests.get(requestId)?.kind !== 'waiter') this.count(s, 1);
     s.requests.set(requestId, hold);
     if (token >= this.tokenNext) this.tokenNext = token + 1;
-    this.journal?.push(['grant', s.id, requestId, lock.path, token, strict]);
+    const { path, limit } = lock;
+    this.journal?.push(
+      mode === 'read'
+        ? ['grant', s.id, requestId, path, token, strict, limit, 'read']
+        : limit > 1
+          ? ['grant', s.id, requestId, path, token, strict, limit]
+          : ['grant', s.id, requestId, path, token, strict],
+    );
     return hold;
   }
 
   free(hold: Hold, reason: EndReason): void {
     const { lock, session } = hold;
-    lock.holder = null;
+    lock.holders.delete(hold);
+    if (hold.mode === 'read') lock.readers--;
     session.held.delete(lock.path);
     session.requests.delete(hold.requestId);
     this.count(session, -1);
-    this.journal?.push(['free', lock.path, reason]);
+    // The token tells a standby which holder, where there may be several.
+    this.journal?.push(
+      lock.holders.size > 0 || lock.limit > 1 || hold.mode === 'read'
+        ? ['free', lock.path, reason, hold.token]
+        : ['free', lock.path, reason],
+    );
   }
 
   dropWaiter(w: Waiter, reason: EndReason): void {

@@ -1,5 +1,5 @@
 import type { HeldBy, WaitingBy } from './commands.js';
-import type { Hold, LockState, Session, Waiter } from './lock-state.js';
+import type { Hold, LockMode, LockState, Session, Waiter } from './lock-state.js';
 import type { TableState } from './table-state.js';
 
 /** One page of a longer list, and how long the whole list is. */
@@ -15,11 +15,21 @@ export interface HolderView {
   name: string;
   token: number;
   heldMs: number;
+  mode: LockMode;
 }
+
+/** mutex: one holder; semaphore: up to `limit`; rw: read/write modes in use. */
+export type LockKind = 'mutex' | 'semaphore' | 'rw';
 
 export interface LockSummary {
   path: string;
+  kind: LockKind;
+  /** Holders at once (1 but for a semaphore). */
+  limit: number;
+  /** The first holder, or null: the one holder of a mutex. */
   holder: HolderView | null;
+  /** Every holder, in grant order. */
+  holders: HolderView[];
   waiting: number;
   /** How long the queue's head has waited so far, ms; 0 without waiters. */
   longestWaitMs: number;
@@ -32,6 +42,7 @@ export interface WaiterView {
   name: string;
   requestId: number;
   waitedMs: number;
+  mode: LockMode;
 }
 
 export interface SessionView {
@@ -101,23 +112,26 @@ export class TableViews {
   }
 
   /** The holder and the whole queue of `path` in order, as ids; O(queue length). */
-  queue(path: string): { holder: HeldBy | null; queue: WaitingBy[] } {
+  queue(path: string): { holder: HeldBy | null; holders: HeldBy[]; queue: WaitingBy[] } {
     const lock = this.state.locks.get(path);
-    if (!lock) return { holder: null, queue: [] };
-    const h = lock.holder;
-    const holder = h && { sessionId: h.session.id, requestId: h.requestId, token: h.token };
+    if (!lock) return { holder: null, holders: [], queue: [] };
+    const holders = [...lock.holders].map((h) => ({
+      sessionId: h.session.id,
+      requestId: h.requestId,
+      token: h.token,
+    }));
     const queue = [...lock.waiters()].map((w) => ({
       sessionId: w.session.id,
       requestId: w.requestId,
     }));
-    return { holder, queue };
+    return { holder: holders[0] ?? null, holders, queue };
   }
 
   /** Sessions that hold a lock or wait at the head of a queue: those a handover moves first. */
   frontOfQueues(): Set<string> {
     const ids = new Set<string>();
     for (const lock of this.state.locks.values()) {
-      if (lock.holder) ids.add(lock.holder.session.id);
+      for (const h of lock.holders) ids.add(h.session.id);
       if (lock.head) ids.add(lock.head.session.id);
     }
     return ids;
@@ -137,7 +151,7 @@ export class TableViews {
     const all: LockSummary[] = [];
     for (const lock of this.state.locks.values()) {
       if (!lock.path.startsWith(prefix)) continue;
-      if (!lock.holder && !lock.head) continue;
+      if (lock.holders.size === 0 && !lock.head) continue;
       if (q.within && !underAny(q.within, lock.path)) continue;
       all.push(summary(lock, now));
     }
@@ -158,7 +172,8 @@ export class TableViews {
     now: number,
     path: string,
     q: PageQuery,
-  ): { holder: HolderView | null; queue: Page<WaiterView> } | null {
+  ):
+    (Omit<LockSummary, 'path' | 'waiting' | 'longestWaitMs'> & { queue: Page<WaiterView> }) | null {
     const lock = this.state.locks.get(path);
     if (!lock) return null;
     const { offset, limit } = bounds(q);
@@ -174,10 +189,12 @@ export class TableViews {
         name: w.session.name,
         requestId: w.requestId,
         waitedMs: now - w.enqueuedAt,
+        mode: w.mode,
       });
     }
     const queue = { items, total: lock.waiting, offset, limit };
-    return { holder: holderOf(lock.holder, now), queue };
+    const holders = [...lock.holders].map((h) => holderOf(h, now));
+    return { kind: kindOf(lock), limit: lock.limit, holder: holders[0] ?? null, holders, queue };
   }
 
   /**
@@ -240,22 +257,32 @@ function sessionWithin(s: Session, prefixes: readonly string[]): boolean {
 
 function summary(lock: LockState, now: number): LockSummary {
   const head = lock.head;
+  const holders = [...lock.holders].map((h) => holderOf(h, now));
   return {
     path: lock.path,
-    holder: holderOf(lock.holder, now),
+    kind: kindOf(lock),
+    limit: lock.limit,
+    holder: holders[0] ?? null,
+    holders,
     waiting: lock.waiting,
     longestWaitMs: head ? now - head.enqueuedAt : 0,
   };
 }
 
-function holderOf(h: Hold | null, now: number): HolderView | null {
-  if (!h) return null;
+function holderOf(h: Hold, now: number): HolderView {
   return {
     sessionId: h.session.id,
     name: h.session.name,
     token: h.token,
     heldMs: now - h.grantedAt,
+    mode: h.mode,
   };
+}
+
+/** What the path is used as right now: read/write while a reader holds or waits. */
+function kindOf(lock: LockState): LockKind {
+  if (lock.limit > 1) return 'semaphore';
+  return lock.readers + lock.readWaiting > 0 ? 'rw' : 'mutex';
 }
 
 function sessionView(s: Session, now: number): SessionView {

@@ -232,9 +232,10 @@ describe('broker with SDK clients', () => {
 
   it('keeps a session whose client heartbeats alive well past its TTL', async () => {
     const broker = await startBroker();
-    const client = await startClient(broker.url, { sessionTtlMs: 300 });
+    // A TTL a loaded two-core machine can keep: a 300 ms one lapsed on a 200 ms event-loop stall.
+    const client = await startClient(broker.url, { sessionTtlMs: 1_000 });
     const lease = await client.acquire('p');
-    await sleep(1_000);
+    await sleep(3_000);
     expect(lease.signal.aborted).toBe(false);
     expect(broker.views.queue('p').holder?.token).toBe(lease.token);
   });

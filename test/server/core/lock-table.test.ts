@@ -168,7 +168,7 @@ describe('LockTable acquire', () => {
     const b = new Bench().open('a b c d');
     expect(b.acq('a', 1, 'p')).toEqual([grant('a', 1, 'p', 1)]);
     const holder = { sessionId: 'a', requestId: 1, token: 1 };
-    expect(b.t.views.queue('p')).toEqual({ holder, queue: [] });
+    expect(b.t.views.queue('p')).toEqual({ holder, holders: [holder], queue: [] });
     const queued = b.line('p', 'b c d', 2).map(([e]) => e?.type === 'queued' && e.position);
     expect(queued).toEqual([1, 2, 3]);
     const order = ['a', 'b', 'c', 'd'].map((id, i) => grantsIn(b.rel(id, 'p', 1 + i)));
@@ -423,6 +423,7 @@ describe('LockTable fencing tokens', () => {
     expect(kinds(b.rel('a', 'p', 1))).toEqual(['ok']); // starved: nobody granted
     expect(b.t.views.queue('p')).toEqual({
       holder: null,
+      holders: [],
       queue: [{ sessionId: 'b', requestId: 2 }],
     });
     expect(b.holder('q')).toBeNull();

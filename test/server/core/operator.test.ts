@@ -112,6 +112,7 @@ describe('table views', () => {
       name: 'worker-a',
       token: 1,
       heldMs: 30,
+      mode: 'write',
     });
     expect(views.locks(30, { sort: 'path', offset: 1, limit: 1 }).items.map((l) => l.path)).toEqual(
       ['jobs/y'],
@@ -125,7 +126,9 @@ describe('table views', () => {
     acquire(t, 2, 'c', 1, 'p');
     const detail = t.views.lock(10, 'p', { offset: 1, limit: 5 });
     expect(detail?.queue).toEqual({
-      items: [{ position: 2, sessionId: 'c', name: 'worker-c', requestId: 1, waitedMs: 8 }],
+      items: [
+        { position: 2, sessionId: 'c', name: 'worker-c', requestId: 1, waitedMs: 8, mode: 'write' },
+      ],
       total: 2,
       offset: 1,
       limit: 5,

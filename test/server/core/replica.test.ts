@@ -124,8 +124,10 @@ describe('replica', () => {
     standby.addTokens(50_000, 5_000, 6_000);
     const effects = standby.promote(50_000);
     expect(effects).toEqual([]);
+    const holder = { sessionId: 'a', requestId: 1, token: 100 };
     expect(standby.views.queue('p')).toEqual({
-      holder: { sessionId: 'a', requestId: 1, token: 100 },
+      holder,
+      holders: [holder],
       queue: [{ sessionId: 'b', requestId: 1 }],
     });
     // Sessions got a fresh TTL from the promotion; the waiter's timeout restarted too.
