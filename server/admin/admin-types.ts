@@ -11,6 +11,7 @@ import type { EndReason } from '../core/journal.js';
 import type { NotReadyReason, Readiness } from '../readiness.js';
 import type {
   HolderView,
+  LockKind,
   LockSummary,
   LocksQuery,
   Page,
@@ -30,6 +31,7 @@ export type {
   EndReason,
   HistoryEvent,
   HolderView,
+  LockKind,
   LockSummary,
   LocksQuery,
   NotReadyReason,
@@ -40,7 +42,14 @@ export type {
 
 export interface LockDetail {
   path: string;
+  /** mutex, semaphore or rw (read/write modes in use). */
+  kind: LockKind;
+  /** Holders at once: 1 but for a semaphore. */
+  limit: number;
+  /** The first holder, or null. */
   holder: HolderView | null;
+  /** Every holder, in grant order. */
+  holders: HolderView[];
   /** One page of the queue, in order. */
   queue: Page<WaiterView>;
   /** Newest last. */

@@ -77,8 +77,11 @@ export class History {
   readonly leaves = countByReason();
   private readonly overall: Ring<HistoryEvent>;
   private readonly byLock = new Map<string, Ring<HistoryEvent>>();
-  /** The current hold of each held path, for the release event's session, token and duration. */
-  private readonly holds = new Map<string, { sessionId: string; token: number; at: number }>();
+  /**
+   * The current holds of each held path by token (several for a semaphore or
+   * readers), for the release event's session, token and duration.
+   */
+  private readonly holds = new Map<string, Map<number, { sessionId: string; at: number }>>();
   /** Events not yet taken by `takeFresh`, while someone listens. */
   private fresh: HistoryEvent[] | null = null;
   private readonly limits: HistoryLimits;
@@ -94,16 +97,22 @@ export class History {
         case 'grant': {
           const [, sessionId, , path, token] = e;
           this.grants.total++;
-          this.holds.set(path, { sessionId, token, at });
+          let holds = this.holds.get(path);
+          if (!holds) this.holds.set(path, (holds = new Map()));
+          holds.set(token, { sessionId, at });
           this.add({ at, kind: 'grant', path, sessionId, token });
           break;
         }
         case 'free': {
-          const [, path, reason = 'released'] = e;
-          const hold = this.holds.get(path);
-          this.holds.delete(path);
+          const [, path, reason = 'released', named] = e;
+          const holds = this.holds.get(path);
+          // A free without a token ends the path's one hold.
+          const token = named ?? (holds?.size === 1 ? [...holds.keys()][0] : undefined);
+          const hold = token === undefined ? undefined : holds?.get(token);
+          if (token !== undefined) holds?.delete(token);
+          if (holds?.size === 0) this.holds.delete(path);
           this.releases[reason]++;
-          const { sessionId, token } = hold ?? { sessionId: '', token: undefined };
+          const sessionId = hold?.sessionId ?? '';
           const ms = hold ? at - hold.at : undefined;
           this.add({ at, kind: 'release', path, sessionId, token, reason, ms });
           break;

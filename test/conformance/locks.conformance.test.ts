@@ -152,3 +152,51 @@ describe('session expiry (PROTOCOL.md: Lost locks)', () => {
     expect(pushed.token as number).toBeGreaterThan(held.token as number);
   });
 });
+
+describe('semaphores and read/write locks (PROTOCOL.md: Acquire)', () => {
+  it('grants up to `limit` holders, refuses another limit while in use, and queues the rest', async () => {
+    const broker = await startBroker();
+    const peers = await Promise.all(
+      [0, 1, 2, 3].map(async () => (await Peer.session(broker.url)).peer),
+    );
+    const [a, b, c, d] = peers as [Peer, Peer, Peer, Peer];
+    a.send({ t: 'acquire', id: 1, path: 'pool', wait: true, limit: 2 });
+    b.send({ t: 'acquire', id: 1, path: 'pool', wait: true, limit: 2 });
+    const [ga, gb] = [await a.reply(1), await b.reply(1)];
+    expect([ga.t, gb.t]).toEqual(['grant', 'grant']);
+    expect(ga.token).not.toBe(gb.token);
+    c.send({ t: 'acquire', id: 1, path: 'pool', wait: true, limit: 2 });
+    expect(await c.reply(1)).toEqual({ t: 'queued', id: 1, position: 1 });
+    d.send({ t: 'acquire', id: 1, path: 'pool', wait: true, limit: 3 });
+    expect(await d.reply(1)).toMatchObject({ t: 'error', id: 1, code: 'INVALID_OPTION' });
+    a.send({ t: 'release', id: 2, path: 'pool', token: ga.token });
+    const pushed = await c.next((f) => f.t === 'grant');
+    expect(pushed.token as number).toBeGreaterThan(gb.token as number);
+  });
+
+  it('shares a read lock, queues a writer, and queues a later reader behind the writer', async () => {
+    const broker = await startBroker();
+    const peers = await Promise.all(
+      [0, 1, 2, 3].map(async () => (await Peer.session(broker.url)).peer),
+    );
+    const [r1, r2, w, r3] = peers as [Peer, Peer, Peer, Peer];
+    r1.send({ t: 'acquire', id: 1, path: 'doc', wait: true, mode: 'read' });
+    r2.send({ t: 'acquire', id: 1, path: 'doc', wait: true, mode: 'read' });
+    const [g1, g2] = [await r1.reply(1), await r2.reply(1)];
+    expect([g1.t, g2.t]).toEqual(['grant', 'grant']);
+    w.send({ t: 'acquire', id: 1, path: 'doc', wait: true, mode: 'write' });
+    expect(await w.reply(1)).toEqual({ t: 'queued', id: 1, position: 1 });
+    r3.send({ t: 'acquire', id: 1, path: 'doc', wait: true, mode: 'read' });
+    expect(await r3.reply(1)).toEqual({ t: 'queued', id: 1, position: 2 });
+    r1.send({ t: 'release', id: 2, path: 'doc', token: g1.token });
+    r2.send({ t: 'release', id: 2, path: 'doc', token: g2.token });
+    const writer = await w.next((f) => f.t === 'grant');
+    w.send({ t: 'release', id: 2, path: 'doc', token: writer.token });
+    const reader = await r3.next((f) => f.t === 'grant');
+    expect(reader.token as number).toBeGreaterThan(writer.token as number);
+    r3.send({ t: 'acquire', id: 2, path: 'x', wait: true, mode: 'read', limit: 2 });
+    expect(await r3.reply(2)).toMatchObject({ t: 'error', id: 2, code: 'INVALID_OPTION' });
+    r3.send({ t: 'acquire', id: 3, path: 'x', wait: true, mode: 'share' });
+    expect(await r3.reply(3)).toMatchObject({ t: 'error', code: 'PROTOCOL' });
+  });
+});

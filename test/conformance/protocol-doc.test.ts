@@ -56,6 +56,7 @@ const CODE: CodeFacts = {
     authToken: { type: 'string', max: FRAME_LIMITS.maxAuthTokenChars },
     ttlMs: { type: 'int', max: FRAME_LIMITS.maxTimeoutMs },
     timeoutMs: { type: 'int', max: FRAME_LIMITS.maxTimeoutMs },
+    limit: { type: 'int', max: FRAME_LIMITS.maxLimit },
   },
 };
 

@@ -208,6 +208,7 @@ describe('broker with SDK clients', () => {
     expect(broker.views.hasSession(a.session!)).toBe(false);
     expect(broker.views.queue('q')).toEqual({
       holder: expect.objectContaining({ token: q.token }),
+      holders: [expect.objectContaining({ token: q.token })],
       queue: [],
     });
   });

@@ -65,7 +65,12 @@ const locks = new SearchTable({
   columns: [
     { text: (l) => l.path, href: (l) => lockHref(l.path) },
     {
-      text: (l) => (l.holder ? l.holder.name || l.holder.sessionId : 'free'),
+      text: (l) =>
+        l.holders.length > 1
+          ? `${l.holders.length} holders (${l.kind === 'rw' ? 'readers' : `of ${l.limit}`})`
+          : l.holder
+            ? l.holder.name || l.holder.sessionId
+            : 'free',
       href: (l) => (l.holder ? sessionHref(l.holder.sessionId) : null),
     },
     { text: (l) => formatCount(l.waiting), num: true },

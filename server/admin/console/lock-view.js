@@ -35,7 +35,7 @@ import { VirtualList } from './virtual-list.js';
  * answer for a lock shown before finds it replaced and is dropped.
  * @typedef {object} LockNodes
  * @property {string} path
- * @property {{ holder: HTMLElement, name: HTMLElement, token: HTMLElement, held: HTMLElement, queueTitle: HTMLElement, release: HTMLButtonElement }} parts
+ * @property {{ kind: HTMLElement, holder: HTMLElement, name: HTMLElement, token: HTMLElement, held: HTMLElement, queueTitle: HTMLElement, release: HTMLButtonElement }} parts
  * @property {HistoryTable} history
  * @property {PageCache<WaiterView>} queue
  * @property {VirtualList<WaiterView, WaiterRow>} list
@@ -158,6 +158,7 @@ export class LockView {
    */
   build(path) {
     const parts = {
+      kind: el('dd', { 'data-field': 'kind' }, '…'),
       holder: el('dd', { 'data-field': 'holder' }, '…'),
       name: el('dd', { 'data-field': 'name' }),
       token: el('dd', { 'data-field': 'token' }),
@@ -181,6 +182,7 @@ export class LockView {
       el(
         'dl',
         { class: 'stats' },
+        stat('kind', parts.kind),
         stat('holder', parts.holder),
         stat('name', parts.name),
         stat('token', parts.token),
@@ -226,7 +228,10 @@ export class LockView {
     setText(row.link, w ? w.sessionId : '…');
     setAttr(row.link, 'href', w ? sessionHref(w.sessionId) : null);
     setText(row.name, w ? w.name : '');
-    setText(row.request, w ? String(w.requestId) : '');
+    setText(
+      row.request,
+      w ? (w.mode === 'read' ? `${w.requestId} · read` : String(w.requestId)) : '',
+    );
     setText(row.waited, w ? formatMs(w.waitedMs + ageMs) : '');
   }
 
@@ -235,10 +240,24 @@ export class LockView {
     if (!shown || !d || d.path !== shown.path) return;
     const p = shown.parts;
     const h = d.holder;
-    const state = h ? h.sessionId : d.unknown ? 'forgotten' : 'free';
+    setText(p.kind, kindText(d));
+    // Several holders (a semaphore, readers): each a link, with its mode and token.
+    const state =
+      d.holders.map((x) => `${x.sessionId}#${x.token}`).join(' ') ||
+      (d.unknown ? 'forgotten' : 'free');
     if (p.holder.dataset.state !== state) {
       p.holder.dataset.state = state;
-      if (h) p.holder.replaceChildren(el('a', { href: sessionHref(h.sessionId) }, h.sessionId));
+      if (d.holders.length > 1) {
+        const links = d.holders.map((x) =>
+          el(
+            'a',
+            { href: sessionHref(x.sessionId), title: `${x.mode}, token ${x.token}` },
+            x.sessionId,
+          ),
+        );
+        p.holder.replaceChildren(...links.flatMap((a, i) => (i === 0 ? [a] : [', ', a])));
+      } else if (h)
+        p.holder.replaceChildren(el('a', { href: sessionHref(h.sessionId) }, h.sessionId));
       else p.holder.replaceChildren(d.unknown ? 'free (no recent activity)' : 'free');
     }
     setText(p.name, h ? h.name : '—');
@@ -285,6 +304,18 @@ function fetchDetail(path, offset, limit = QUEUE_PAGE) {
 }
 
 /**
+ * "mutex", "semaphore: 2 of 3 held", "read/write: 4 readers" or "read/write: a writer".
+ * @param {LockShown} d
+ */
+function kindText(d) {
+  const n = d.holders.length;
+  if (d.kind === 'semaphore') return `semaphore: ${n} of ${d.limit} held`;
+  if (d.kind !== 'rw') return 'mutex';
+  if (n === 0) return 'read/write';
+  return d.holders[0]?.mode === 'read' ? `read/write: ${n} reading` : 'read/write: a writer';
+}
+
+/**
  * A lock nobody holds or waits for is forgotten (404); its history is still there.
  * @param {string} path
  * @param {unknown} err
@@ -294,5 +325,6 @@ async function missing(path, err) {
   if (!(err instanceof ApiError) || err.status !== 404) throw err;
   const { events } = await getJson('history', { path, limit: HISTORY_ROWS });
   const queue = { items: [], total: 0, offset: 0, limit: QUEUE_PAGE };
-  return { path, holder: null, queue, history: events, unknown: true };
+  const none = { kind: /** @type {const} */ ('mutex'), limit: 1, holder: null, holders: [] };
+  return { path, ...none, queue, history: events, unknown: /** @type {const} */ (true) };
 }

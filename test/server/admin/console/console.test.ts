@@ -107,6 +107,31 @@ describe('admin console', () => {
     await screenshot(page, 'console');
   });
 
+  test('shows a semaphore’s and a read lock’s kind, every holder and the waiters’ modes', async () => {
+    const { broker, admin } = await brokerWithAdmin();
+    const { one, two, three, four } = await clients(broker.url, ['one', 'two', 'three', 'four']);
+    await one.acquire('pool', { limit: 3 });
+    await two.acquire('pool', { limit: 3 });
+    await one.acquire('doc', { mode: 'read' });
+    await two.acquire('doc', { mode: 'read' });
+    three.acquire('doc').catch(() => {});
+    await queued(broker, 'doc', 1);
+    four.acquire('doc', { mode: 'read' }).catch(() => {});
+    await queued(broker, 'doc', 2);
+
+    const { page } = await openConsole(admin.url, lockHash('pool'));
+    await expect.poll(() => field(page, 'kind'), POLL).toBe('semaphore: 2 of 3 held');
+    expect(await field(page, 'holder')).toBe(`${one.session}, ${two.session}`);
+    await page.goto(`${admin.url}/${lockHash('doc')}`);
+    await expect.poll(() => field(page, 'kind'), POLL).toBe('read/write: 2 reading');
+    await expect
+      .poll(async () => (await queueRows(page)).map((r) => r[3]), POLL)
+      .toEqual([expect.stringMatching(/^\d+$/), expect.stringMatching(/^\d+ · read$/)]);
+    const holderCells = () => page.locator('#locks td:nth-child(2)').allTextContents();
+    await expect.poll(holderCells, POLL).toContain('2 holders (of 3)');
+    await expect.poll(holderCells, POLL).toContain('2 holders (readers)');
+  });
+
   test('shows why each hold and wait ended', async () => {
     const { broker, admin } = await brokerWithAdmin();
     const path = 'jobs/nightly';
