@@ -211,6 +211,35 @@ export class BatonClient implements AsyncDisposable {
     }
   }
 
+  /**
+   * Whether `token` is still a holder's of `path` at the broker, for a
+   * resource that keeps no tokens of its own (a sequencer check). True only
+   * says it was when the broker answered: a check and a write are not one step.
+   */
+  isCurrent(path: string, token: number): Promise<boolean> {
+    const problem = lockPathProblem(path);
+    if (problem) return Promise.reject(new BatonError('INVALID_PATH', problem));
+    if (!Number.isSafeInteger(token) || token < 0) {
+      return Promise.reject(new InvalidOptionError('token must be a non-negative safe integer'));
+    }
+    if (this.closing)
+      return Promise.reject(new ConnectionClosedError('CLOSED', 'the client is closed'));
+    return new Promise<boolean>((resolve, reject) => {
+      const frame: RequestFrame = { t: 'check', id: this.nextId++, path, token };
+      this.request(
+        frame,
+        (reply) => {
+          if (reply.t === 'ok') resolve(true);
+          else if (reply.t === 'error' && reply.code === 'NOT_HOLDER') resolve(false);
+          else if (reply.t === 'error') reject(errorFromCode(reply.code, reply.message));
+          else reject(new ProtocolError(`the broker answered a check of ${path} with ${reply.t}`));
+          return true;
+        },
+        reject,
+      );
+    });
+  }
+
   /** Ends the session: the broker releases every lock it held and drops its waits. */
   async close(): Promise<void> {
     await this.shutdown();

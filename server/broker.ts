@@ -311,10 +311,7 @@ export class Broker {
         return this.apply(table.heartbeat(now, sessionId, frame.id));
       case 'acquire': {
         const { id: requestId, path, wait, timeoutMs, quiet } = frame;
-        if (!this.auth.mayLock(conn.principal, path)) {
-          const message = `${conn.principal ?? 'this principal'} may not lock ${path}`;
-          return conn.send({ t: 'error', id: requestId, code: 'FORBIDDEN', message });
-        }
+        if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, requestId, path);
         const strict = levelFor(this.options, path, frame.consistency) === 'strict';
         const { limit, mode } = frame;
         const cmd = { requestId, path, wait, strict, timeoutMs, quiet, limit, mode };
@@ -326,6 +323,11 @@ export class Broker {
       }
       case 'cancel':
         return this.apply(table.cancel(now, sessionId, frame.id, frame.target));
+      case 'check': {
+        const { id: requestId, path, token } = frame;
+        if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, requestId, path);
+        return this.apply(table.check(now, sessionId, requestId, path, token));
+      }
       case 'bye':
         return this.apply(table.close(now, sessionId, frame.id));
     }
@@ -655,4 +657,10 @@ export async function createBroker(
     throw err;
   }
   return broker;
+}
+
+/** The answer to a request for a path the connection's principal may not lock. */
+function forbidden(conn: Connection, id: number, path: string): void {
+  const message = `${conn.principal ?? 'this principal'} may not lock ${path}`;
+  conn.send({ t: 'error', id, code: 'FORBIDDEN', message });
 }

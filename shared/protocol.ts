@@ -98,6 +98,16 @@ export interface CancelFrame {
   id: number;
   target: number;
 }
+/**
+ * Asks whether `token` is still a holder's of `path` (a sequencer check for a
+ * resource that keeps no tokens): `ok` if it is, `error` `NOT_HOLDER` if not.
+ */
+export interface CheckFrame {
+  t: 'check';
+  id: number;
+  path: string;
+  token: number;
+}
 /** Ends the session: everything held is released, every wait dropped. */
 export interface ByeFrame {
   t: 'bye';
@@ -105,7 +115,13 @@ export interface ByeFrame {
 }
 
 export type ClientFrame =
-  HelloFrame | HeartbeatFrame | AcquireFrame | ReleaseFrame | CancelFrame | ByeFrame;
+  | HelloFrame
+  | HeartbeatFrame
+  | AcquireFrame
+  | ReleaseFrame
+  | CancelFrame
+  | CheckFrame
+  | ByeFrame;
 
 // ---- broker → client ------------------------------------------------------
 
@@ -272,6 +288,13 @@ function readClientFrame(m: Fields): ClientFrame {
       const id = requestId(field(m, 'id'));
       return { t, id, target: safeInt(field(m, 'target'), 'target', 1) };
     }
+    case 'check':
+      return {
+        t,
+        id: requestId(field(m, 'id')),
+        path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
+        token: safeInt(field(m, 'token'), 'token', 0),
+      };
     default:
       return fail(`unknown frame type ${describeValue(t)}`);
   }

@@ -189,6 +189,8 @@ export interface AdminSource {
   locks(q: LocksQuery): Page<LockSummary>;
   /** null: no such lock (never held nor waited for, or idle and forgotten). */
   lock(path: string, q: { offset?: number; limit?: number }): LockDetail | null;
+  /** Whether `token` is one of `path`'s holders' now: the sequencer check. */
+  isCurrent(path: string, token: number): boolean;
   /** `within`: only sessions whose every hold and wait lies under one of these prefixes (and that have one). */
   sessions(q: {
     prefix?: string;

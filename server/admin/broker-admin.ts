@@ -140,6 +140,10 @@ export class BrokerAdmin implements AdminSource {
     return this.host.views.locks(this.host.now(), q);
   }
 
+  isCurrent(path: string, token: number): boolean {
+    return this.host.views.isCurrent(path, token);
+  }
+
   lock(path: string, q: { offset?: number; limit?: number }): LockDetail | null {
     const found = this.host.views.lock(this.host.now(), path, q);
     return found && { path, ...found, history: this.events.list(path) };

@@ -54,6 +54,16 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
   {
     method: 'GET',
+    path: '/api/lock/current',
+    handle: (source, params) => {
+      const path = requiredParam(params, 'path');
+      const token = intParam(params, 'token', 0, Number.MAX_SAFE_INTEGER, -1);
+      if (token < 0) throw new AdminRequestError('BAD_REQUEST', 'token is required');
+      return { path, token, current: source.isCurrent(path, token) };
+    },
+  },
+  {
+    method: 'GET',
     path: '/api/sessions',
     handle: (source, params) => source.sessions({ ...prefixOf(params), ...pageParams(params) }),
   },

@@ -49,6 +49,7 @@ export function scopedSource(source: AdminSource, scope: readonly string[]): Adm
     counters: () => source.counters(),
     locks: (q) => source.locks({ ...q, within: scope }),
     lock: (path, q) => (checkPath(path), source.lock(path, q)),
+    isCurrent: (path, token) => (checkPath(path), source.isCurrent(path, token)),
     sessions: (q) => source.sessions({ ...q, within: scope }),
     session: visibleSession,
     history: ({ path, limit = 100 }) => {

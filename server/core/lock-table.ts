@@ -175,6 +175,14 @@ export class LockTable {
     return this.flush();
   }
 
+  /** Answers whether `token` is still a holder's of `path`: `ok`, or `NOT_HOLDER`. */
+  check(now: number, sessionId: string, requestId: number, path: string, token: number): Effect[] {
+    if (!this.live(now, sessionId)) return this.gone(sessionId, requestId);
+    if (this.views.isCurrent(path, token)) return [{ type: 'ok', sessionId, requestId }];
+    const message = `token ${token} no longer holds ${path}`;
+    return this.fail(sessionId, requestId, 'NOT_HOLDER', message);
+  }
+
   /** Withdraws acquire `target`: drops its waiter, or releases the lock it was granted. */
   cancel(now: number, sessionId: string, requestId: number, target: number): Effect[] {
     const s = this.live(now, sessionId);

@@ -142,6 +142,14 @@ export class TableViews {
     return this.state.sessions.get(sessionId)?.held.get(path)?.token === token;
   }
 
+  /** Whether `token` is one of `path`'s holders' right now (any session). O(holders). */
+  isCurrent(path: string, token: number): boolean {
+    const lock = this.state.locks.get(path);
+    if (!lock) return false;
+    for (const h of lock.holders) if (h.token === token) return true;
+    return false;
+  }
+
   hasSession(sessionId: string): boolean {
     return this.state.sessions.has(sessionId);
   }

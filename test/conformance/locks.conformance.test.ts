@@ -169,9 +169,16 @@ describe('semaphores and read/write locks (PROTOCOL.md: Acquire)', () => {
     expect(await c.reply(1)).toEqual({ t: 'queued', id: 1, position: 1 });
     d.send({ t: 'acquire', id: 1, path: 'pool', wait: true, limit: 3 });
     expect(await d.reply(1)).toMatchObject({ t: 'error', id: 1, code: 'INVALID_OPTION' });
+    d.send({ t: 'check', id: 2, path: 'pool', token: ga.token });
+    expect(await d.reply(2)).toEqual({ t: 'ok', id: 2 });
     a.send({ t: 'release', id: 2, path: 'pool', token: ga.token });
     const pushed = await c.next((f) => f.t === 'grant');
     expect(pushed.token as number).toBeGreaterThan(gb.token as number);
+    // The released token is no longer current; the one granted in its place is.
+    d.send({ t: 'check', id: 3, path: 'pool', token: ga.token });
+    expect(await d.reply(3)).toMatchObject({ t: 'error', id: 3, code: 'NOT_HOLDER' });
+    d.send({ t: 'check', id: 4, path: 'pool', token: pushed.token });
+    expect(await d.reply(4)).toEqual({ t: 'ok', id: 4 });
   });
 
   it('shares a read lock, queues a writer, and queues a later reader behind the writer', async () => {

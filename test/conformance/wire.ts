@@ -47,7 +47,15 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Frame types (`t`) by direction. */
-export const CLIENT_FRAMES = ['hello', 'acquire', 'release', 'cancel', 'hb', 'bye'] as const;
+export const CLIENT_FRAMES = [
+  'hello',
+  'acquire',
+  'release',
+  'cancel',
+  'check',
+  'hb',
+  'bye',
+] as const;
 export const SERVER_FRAMES = [
   'welcome',
   'grant',
