@@ -47,12 +47,14 @@ export const MAX_HSET_FIELDS = 1_000;
 /**
  * The default fence key: `<key>:fence`, with the key wrapped in braces when it
  * has no hash tag of its own (`user:1` → `{user:1}:fence`), so that on a Redis
- * Cluster both keys hash to one slot, as a script's keys must.
+ * Cluster both keys hash to one slot, as a script's keys must. A key that
+ * holds `}` but no tag cannot be wrapped so: on a Cluster, pass `fenceKey`.
  */
 export function fenceKeyFor(key: string): string {
   const open = key.indexOf('{');
   const hasTag = open >= 0 && key.indexOf('}', open + 1) > open + 1;
-  // A brace-less wrap of a key holding '}' would tag only part of it: leave such keys as they are.
+  // Wrapping a key that holds '}' would tag only part of it: such keys stay as they are, and on
+  // a Cluster their callers pass a fenceKey with a tag.
   return hasTag || key.includes('}') ? `${key}:fence` : `{${key}}:fence`;
 }
 
