@@ -118,7 +118,7 @@ export function fenceMiddleware<Req extends FenceRequest = FenceRequest>(
       return refuse(res, o.badRequestStatus, `missing or malformed ${o.header} header`);
     const resource = o.resourceKey(req);
     if (typeof resource !== 'string' || resource.length > o.maxResourceKeyLength) {
-      return refuse(res, o.badRequestStatus, 'resource key too long');
+      return refuse(res, o.badRequestStatus, 'resource key missing or too long');
     }
     if (!ledger.admit(resource, token).admitted) {
       return refuse(res, STALE_TOKEN_STATUS, 'stale fencing token: a newer holder has written');

@@ -55,6 +55,10 @@ export async function runPausedHolder(store: FencedStore): Promise<PausedHolderO
   // Queued behind the stopped holder; granted once the broker expires its session.
   const fresh = spawnNode(args('fresh'));
   const [, freshWrite, freshToken] = await fresh.waitForLine(/^wrote (\w+) (\d+)$/, 20_000);
+  // A late write that came before the stop would test nothing: the round is void, not passed.
+  if (stale.lines.some((line) => line.startsWith('late '))) {
+    throw new Error(`the holder wrote before it was stopped:\n${stale.lines.join('\n')}`);
+  }
   process.kill(stale.pid, 'SIGCONT');
   const [, lateWrite] = await stale.waitForLine(/^late (\w+) \d+$/, 10_000);
   return {
