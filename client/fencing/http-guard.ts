@@ -21,7 +21,8 @@ export interface HttpFenceOptions<Req extends FenceRequest = FenceRequest> {
   /**
    * Names the resource a request writes, one name per resource however it is
    * spelled in URLs. Default the path of `req.url` (no query string), taken
-   * as sent: `/doc/1` and `/doc//1` are two resources to it.
+   * as sent: `/doc/1` and `/doc//1` are two resources to it. Under an Express
+   * router `req.url` lacks the router's mount path: name the resource yourself.
    */
   resourceKey?: (req: Req) => string;
   /** How many resources' newest tokens are kept (see {@link TokenLedger}). Default 10,000. */
