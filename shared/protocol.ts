@@ -115,13 +115,7 @@ export interface ByeFrame {
 }
 
 export type ClientFrame =
-  | HelloFrame
-  | HeartbeatFrame
-  | AcquireFrame
-  | ReleaseFrame
-  | CancelFrame
-  | CheckFrame
-  | ByeFrame;
+  HelloFrame | HeartbeatFrame | AcquireFrame | ReleaseFrame | CancelFrame | CheckFrame | ByeFrame;
 
 // ---- broker → client ------------------------------------------------------
 
