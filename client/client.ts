@@ -26,6 +26,7 @@ import {
 import { abortedError, checkAcquireOptions, type AcquireOptions } from './acquire-options.js';
 import { asyncDispose } from './async-dispose.js';
 import { Lease } from './lease.js';
+import { acquireAll, LeaseSet } from './lease-set.js';
 import { KeepAlive, type KeepAliveHooks } from './keep-alive.js';
 import { Link, type LinkEvents, type LinkOptions } from './link.js';
 import type { WebSocketFactory } from './websocket-like.js';
@@ -182,6 +183,17 @@ export class BatonClient implements AsyncDisposable {
   /** Waits its turn in the FIFO queue of `path` and resolves to the lease. */
   acquire(path: string, options: AcquireOptions = {}): Promise<Lease> {
     return this.requestLock(path, true, options) as Promise<Lease>;
+  }
+
+  /**
+   * Takes every path in `paths` or none: one by one in sorted order (so two
+   * clients with overlapping sets cannot deadlock), releasing what it took if
+   * one of them fails. `timeoutMs` bounds the whole set.
+   */
+  async acquireAll(paths: readonly string[], options: AcquireOptions = {}): Promise<LeaseSet> {
+    const checked = checkAcquireOptions(options);
+    const acquirer = { acquire: this.acquire.bind(this), now: () => this.clock.now() };
+    return acquireAll(acquirer, paths, checked);
   }
 
   /** The lease if `path` is free now (has room, for a semaphore or readers), otherwise `null`; never queues. */
