@@ -1,4 +1,5 @@
 import { BatonError, InvalidOptionError } from '../shared/errors.js';
+import { hasControlChars } from '../shared/control-chars.js';
 import { intOption, type OptionKeys } from '../shared/options.js';
 import { FRAME_LIMITS, type Consistency, type LockMode } from '../shared/protocol.js';
 
@@ -20,6 +21,11 @@ export interface AcquireOptions {
    * alone. A reader that comes after a waiting writer queues behind it.
    */
   mode?: LockMode;
+  /**
+   * Told to the path's observers (`client.observe`) while this acquire holds
+   * it: a leader's address, say. At most 1,024 characters, no control characters.
+   */
+  value?: string;
 }
 
 const ACQUIRE_KEYS: OptionKeys<AcquireOptions> = {
@@ -28,6 +34,7 @@ const ACQUIRE_KEYS: OptionKeys<AcquireOptions> = {
   consistency: true,
   limit: true,
   mode: true,
+  value: true,
 };
 
 /**
@@ -44,7 +51,7 @@ export function checkAcquireOptions(options: unknown): AcquireOptions {
   for (const key of Object.keys(o)) {
     if (!Object.hasOwn(ACQUIRE_KEYS, key)) {
       throw new InvalidOptionError(
-        `${key} is not an acquire option (timeoutMs, signal, consistency, limit, mode)`,
+        `${key} is not an acquire option (timeoutMs, signal, consistency, limit, mode, value)`,
       );
     }
   }
@@ -62,7 +69,18 @@ export function checkAcquireOptions(options: unknown): AcquireOptions {
   if (o.mode === 'read' && typeof o.limit === 'number' && o.limit > 1) {
     throw new InvalidOptionError(`a semaphore (limit ${o.limit}) has no read mode`);
   }
+  if (o.value !== undefined) checkValue(o.value);
   return o as AcquireOptions;
+}
+
+/** A holder's value as the broker takes it: a string of at most 1,024 characters, no control characters. */
+function checkValue(value: unknown): void {
+  if (typeof value !== 'string' || value.length > FRAME_LIMITS.maxValueChars) {
+    throw new InvalidOptionError(
+      `value must be a string of at most ${FRAME_LIMITS.maxValueChars} characters`,
+    );
+  }
+  if (hasControlChars(value)) throw new InvalidOptionError('value may not hold control characters');
 }
 
 /** Duck-typed: a signal from another realm or a polyfill is still a signal. */

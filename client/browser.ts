@@ -8,6 +8,7 @@ export type { AcquireOptions, ClientStatus } from './client.js';
 export type { ClientOptions, ClientTlsOptions } from './client-options.js';
 export { Lease } from './lease.js';
 export { LeaseSet } from './lease-set.js';
+export { Leadership, type Leader } from './leadership.js';
 export * from '../shared/errors.js';
 
 /** Connects from a browser (over its global `WebSocket`) and resolves once the session is open. */

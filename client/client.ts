@@ -27,6 +27,7 @@ import { abortedError, checkAcquireOptions, type AcquireOptions } from './acquir
 import { asyncDispose } from './async-dispose.js';
 import { Lease } from './lease.js';
 import { acquireAll, LeaseSet } from './lease-set.js';
+import { Leadership, type Leader } from './leadership.js';
 import { KeepAlive, type KeepAliveHooks } from './keep-alive.js';
 import { Link, type LinkEvents, type LinkOptions } from './link.js';
 import type { WebSocketFactory } from './websocket-like.js';
@@ -252,6 +253,69 @@ export class BatonClient implements AsyncDisposable {
     });
   }
 
+  /**
+   * Runs for leader of `path`: waits in line (FIFO, like `acquire`) and
+   * resolves once this client leads. `value` (say, its address) is what
+   * observers of the path are told while it leads.
+   */
+  async elect(
+    path: string,
+    options: Omit<AcquireOptions, 'limit' | 'mode'> = {},
+  ): Promise<Leadership> {
+    const checked = checkAcquireOptions(options);
+    if ('limit' in checked || 'mode' in checked) {
+      throw new InvalidOptionError('an election has one leader: no limit or mode');
+    }
+    const lease = await this.acquire(path, checked);
+    return new Leadership(lease, checked.value ?? '');
+  }
+
+  /**
+   * Calls `listener` with who leads `path` now (null: nobody), and again each
+   * time that changes, until the function it returns is called. Any session
+   * may observe; it follows the client across reconnects and failovers (a
+   * change missed while away is told on return). `onError` hears why the
+   * broker refused to let it observe (FORBIDDEN, LIMIT_EXCEEDED); observing ends then.
+   */
+  observe(
+    path: string,
+    listener: (leader: Leader | null) => void,
+    onError: (error: BatonError) => void = () => {},
+  ): () => void {
+    const problem = lockPathProblem(path);
+    if (problem) throw new BatonError('INVALID_PATH', problem);
+    if (typeof listener !== 'function')
+      throw new InvalidOptionError('observe needs a function to call');
+    if (this.closing) throw new ConnectionClosedError('CLOSED', 'the client is closed');
+    const id = this.nextId++;
+    let last: string | null = null;
+    // A request that stays pending: every `leader` frame answers it, and it is
+    // sent again with the rest after a reconnect, as the broker forgets watches then.
+    this.request(
+      { t: 'watch', id, path },
+      (reply) => {
+        if (reply.t === 'error') {
+          onError(errorFromCode(reply.code, reply.message));
+          return true;
+        }
+        if (reply.t !== 'leader') return false;
+        const leader =
+          reply.token === undefined ? null : { token: reply.token, value: reply.value ?? '' };
+        // A resend after a reconnect repeats what was already told: say only changes.
+        const key = leader ? `${leader.token}` : '';
+        if (key !== last) {
+          last = key;
+          listener(leader);
+        }
+        return false;
+      },
+      () => {},
+    );
+    return () => {
+      if (this.pending.delete(id)) this.tell({ t: 'unwatch', id: this.nextId++, target: id });
+    };
+  }
+
   /** Ends the session: the broker releases every lock it held and drops its waits. */
   async close(): Promise<void> {
     await this.shutdown();
@@ -309,6 +373,7 @@ export class BatonClient implements AsyncDisposable {
       if (options.consistency !== undefined) frame.consistency = options.consistency;
       if (options.limit !== undefined && options.limit > 1) frame.limit = options.limit;
       if (options.mode === 'read') frame.mode = 'read';
+      if (options.value !== undefined) frame.value = options.value;
       this.request(
         frame,
         (reply) => {

@@ -13,6 +13,7 @@ export type { AcquireOptions, ClientStatus } from './client.js';
 export type { ClientOptions, ClientTlsOptions } from './client-options.js';
 export { Lease } from './lease.js';
 export { LeaseSet } from './lease-set.js';
+export { Leadership, type Leader } from './leadership.js';
 export * from '../shared/errors.js';
 
 /** Connects from Node (over the `ws` package) and resolves once the session is open. */

@@ -7,6 +7,7 @@ import {
   type HelloFrame,
   type RedirectFrame,
 } from '../shared/protocol.js';
+import { lockPathProblem } from '../shared/lock-path.js';
 import {
   levelFor,
   resolveBrokerOptions,
@@ -34,6 +35,7 @@ import type { TokenBlock } from './tokens/token-store.js';
 import type { Connection, Traffic } from './transport/connection.js';
 import { frameOf } from './transport/effect-frames.js';
 import { WsGateway } from './transport/ws-gateway.js';
+import { MAX_WATCHES_PER_SESSION, Watches } from './watches.js';
 
 /** What a broker is built from; tests swap the clock or the timer. */
 export interface BrokerDeps {
@@ -54,6 +56,11 @@ export type BrokerRole = MirrorRole;
 export class Broker {
   readonly options: ResolvedBrokerOptions;
   private table: LockTable;
+  /** Who observes which path's leader (connection state: not mirrored). */
+  private readonly watches = new Watches({
+    leader: (path) => this.table.views.leader(path),
+    send: (sessionId, frame) => this.gateway.send(sessionId, frame),
+  });
   private readonly clock: Clock;
   readonly timer: Timer;
   /** Set by `start`: the Redis mirror is loaded only when configured. */
@@ -313,8 +320,8 @@ export class Broker {
         const { id: requestId, path, wait, timeoutMs, quiet } = frame;
         if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, requestId, path);
         const strict = levelFor(this.options, path, frame.consistency) === 'strict';
-        const { limit, mode } = frame;
-        const cmd = { requestId, path, wait, strict, timeoutMs, quiet, limit, mode };
+        const { limit, mode, value } = frame;
+        const cmd = { requestId, path, wait, strict, timeoutMs, quiet, limit, mode, value };
         return this.apply(table.acquire(now, sessionId, cmd));
       }
       case 'release': {
@@ -323,6 +330,20 @@ export class Broker {
       }
       case 'cancel':
         return this.apply(table.cancel(now, sessionId, frame.id, frame.target));
+      case 'watch': {
+        const { id, path } = frame;
+        const problem = lockPathProblem(path);
+        if (problem) return conn.send({ t: 'error', id, code: 'INVALID_PATH', message: problem });
+        if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, id, path);
+        if (!this.watches.add(sessionId, id, path)) {
+          const message = `a session may watch at most ${MAX_WATCHES_PER_SESSION} paths`;
+          return conn.send({ t: 'error', id, code: 'LIMIT_EXCEEDED', message });
+        }
+        return conn.send(this.watches.frame(id, path));
+      }
+      case 'unwatch':
+        this.watches.remove(sessionId, frame.target);
+        return conn.send({ t: 'ok', id: frame.id });
       case 'check': {
         const { id: requestId, path, token } = frame;
         if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, requestId, path);
@@ -338,6 +359,7 @@ export class Broker {
    * session waits for its client at most `limits.maxDetachedMs`.
    */
   detached(sessionId: string): void {
+    this.watches.dropSession(sessionId);
     if (!this.serving) return;
     this.table.detach(this.clock.now(), sessionId);
     this.schedule();
@@ -382,6 +404,7 @@ export class Broker {
   private apply(effects: Effect[]): void {
     const entries = this.table.takeJournal();
     if (entries.length > 0) this.mirror?.append(entries);
+    if (entries.length > 0) this.watches.applied(entries);
     this.events.emit({
       type: 'applied',
       entries,
@@ -411,6 +434,7 @@ export class Broker {
       case 'refused':
         break;
       case 'ended':
+        this.watches.dropSession(e.sessionId);
         this.gateway.closeSession(e.sessionId, CLOSE_CODES.sessionEnded, ENDED_WHY[e.reason]);
         break;
       case 'grant':
@@ -437,6 +461,7 @@ export class Broker {
   private sendGrant(e: GrantEffect): void {
     this.gateway.send(e.sessionId, frameOf(e));
     this.events.emit({ type: 'granted', grant: e, now: this.clock.now() });
+    this.watches.granted(e.path, e.token);
   }
 
   /** A new session is welcomed once it is durable, so a failover cannot lose it. */

@@ -81,6 +81,8 @@ export interface AcquireFrame {
   limit?: number;
   /** `read` shares the lock with other readers. Absent: `write`. */
   mode?: LockMode;
+  /** Told to the path's observers while this acquire holds it (a leader's address). */
+  value?: string;
 }
 /** How a lock is held: `write` alone (a mutex, a semaphore's permit), `read` beside other readers. */
 export type LockMode = 'read' | 'write';
@@ -108,6 +110,22 @@ export interface CheckFrame {
   path: string;
   token: number;
 }
+/**
+ * Observes who holds `path` (its leader): answered at once with a `leader`
+ * frame under this id, and again under it each time the leader changes,
+ * until `unwatch`. Tied to the connection: resend it after a resume.
+ */
+export interface WatchFrame {
+  t: 'watch';
+  id: number;
+  path: string;
+}
+/** Ends watch `target`: answered `ok`. */
+export interface UnwatchFrame {
+  t: 'unwatch';
+  id: number;
+  target: number;
+}
 /** Ends the session: everything held is released, every wait dropped. */
 export interface ByeFrame {
   t: 'bye';
@@ -115,7 +133,15 @@ export interface ByeFrame {
 }
 
 export type ClientFrame =
-  HelloFrame | HeartbeatFrame | AcquireFrame | ReleaseFrame | CancelFrame | CheckFrame | ByeFrame;
+  | HelloFrame
+  | HeartbeatFrame
+  | AcquireFrame
+  | ReleaseFrame
+  | CancelFrame
+  | CheckFrame
+  | WatchFrame
+  | UnwatchFrame
+  | ByeFrame;
 
 // ---- broker → client ------------------------------------------------------
 
@@ -167,6 +193,17 @@ export interface RedirectFrame {
   t: 'redirect';
   url?: string;
 }
+/**
+ * Watch `id`: who holds `path` now: `token` and `value` (if it gave one) of
+ * its holder, both absent when nobody holds it.
+ */
+export interface LeaderFrame {
+  t: 'leader';
+  id: number;
+  path: string;
+  token?: number;
+  value?: string;
+}
 /** A lock the session held was taken from it. */
 export interface LostFrame {
   t: 'lost';
@@ -182,6 +219,7 @@ export type ServerFrame =
   | BusyFrame
   | OkFrame
   | ErrorFrame
+  | LeaderFrame
   | LostFrame
   | RedirectFrame;
 
@@ -198,6 +236,8 @@ export const FRAME_LIMITS = {
   maxTimeoutMs: 2_147_483_647,
   /** The largest semaphore limit. */
   maxLimit: 1_000_000,
+  /** A leader's value. */
+  maxValueChars: 1024,
 } as const;
 
 export type GuardResult<F> = { ok: true; frame: F } | { ok: false; id?: number; message: string };
@@ -247,6 +287,10 @@ function readAcquire(m: Fields): AcquireFrame {
   if (optionalFlag(field(m, 'quiet'), 'quiet')) frame.quiet = true;
   const limit = optionalInt(field(m, 'limit'), 'limit', 1, FRAME_LIMITS.maxLimit);
   if (limit !== undefined && limit > 1) frame.limit = limit;
+  const value = optionalStr(field(m, 'value'), 'value', FRAME_LIMITS.maxValueChars);
+  // Values are shown to observers, consoles and terminals: no escape sequences.
+  if (value !== undefined && hasControlChars(value)) fail("'value' may not hold control characters");
+  if (value !== undefined) frame.value = value;
   const mode = field(m, 'mode');
   if (mode === 'read') frame.mode = 'read';
   else if (mode !== undefined && mode !== null && mode !== 'write') {
@@ -282,6 +326,14 @@ function readClientFrame(m: Fields): ClientFrame {
       const id = requestId(field(m, 'id'));
       return { t, id, target: safeInt(field(m, 'target'), 'target', 1) };
     }
+    case 'watch':
+      return {
+        t,
+        id: requestId(field(m, 'id')),
+        path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
+      };
+    case 'unwatch':
+      return { t, id: requestId(field(m, 'id')), target: safeInt(field(m, 'target'), 'target', 1) };
     case 'check':
       return {
         t,
@@ -391,6 +443,18 @@ function readServerFrame(m: Fields): ServerFrame {
     case 'redirect': {
       const url = optionalStr(field(m, 'url'), 'url', 2048);
       return url === undefined ? { t } : { t, url };
+    }
+    case 'leader': {
+      const frame: LeaderFrame = {
+        t,
+        id: requestId(field(m, 'id')),
+        path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
+      };
+      const token = field(m, 'token');
+      if (token !== undefined && token !== null) frame.token = safeInt(token, 'token', 0);
+      const value = optionalStr(field(m, 'value'), 'value', FRAME_LIMITS.maxValueChars);
+      if (value !== undefined) frame.value = value;
+      return frame;
     }
     case 'lost': {
       const reason = field(m, 'reason');

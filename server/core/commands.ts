@@ -25,6 +25,8 @@ export interface AcquireCommand {
   limit?: number;
   /** `read` shares the lock with other readers (limit 1 only). Default `write`. */
   mode?: LockMode;
+  /** Told to observers while this request holds the lock (a leader's address). */
+  value?: string;
 }
 export interface ReleaseCommand {
   requestId: number;

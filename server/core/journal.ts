@@ -8,19 +8,30 @@
 export type EndReason =
   'released' | 'timeout' | 'cancelled' | 'expired' | 'disconnected' | 'forced' | 'failover';
 
+/**
+ * The optional tail of `wait` and `grant`: the path's limit (absent: 1),
+ * 'read' (absent or null: write), the holder's value (a leader's, absent:
+ * none). Each is written only when it or a later one is needed.
+ */
+export type KindFields =
+  | readonly []
+  | readonly [number]
+  | readonly [number, 'read' | null]
+  | readonly [number, 'read' | null, string];
+
 export type JournalEntry =
   /** A session opened: id, hash of its secret, TTL, name, owner (absent in older logs). */
   | readonly ['open', string, string, number, string, string?]
   /**
    * A waiter joined the tail of a queue: session, request, path, strict,
-   * timeoutMs or -1, the path's limit (absent: 1) and 'read' (absent: write).
+   * timeoutMs or -1, then {@link KindFields}.
    */
-  | readonly ['wait', string, number, string, boolean, number, number?, 'read'?]
+  | readonly ['wait', string, number, string, boolean, number, ...KindFields]
   /**
    * A lock was granted (from the queue head, or at once): session, request,
-   * path, token, strict, limit and mode as in `wait`.
+   * path, token, strict, then {@link KindFields}.
    */
-  | readonly ['grant', string, number, string, number, boolean, number?, 'read'?]
+  | readonly ['grant', string, number, string, number, boolean, ...KindFields]
   /**
    * A holder of a path let go: path, why (absent in logs written before
    * reasons), its token (absent when it was the path's only possible holder).

@@ -14,6 +14,8 @@ export interface Hold {
   /** Granted under the strict level: the shell pushes it once it is durable. */
   readonly strict: boolean;
   readonly mode: LockMode;
+  /** What the holder told others of itself (a leader's value), if anything. */
+  readonly value: string | undefined;
 }
 
 /** One acquire waiting in the queue of a path; its own heap entry when it has a timeout. */
@@ -35,6 +37,7 @@ export class Waiter implements Timed {
     /** As asked; a promoted standby arms it afresh. */
     readonly timeoutMs: number | undefined,
     readonly mode: LockMode = 'write',
+    readonly value?: string,
   ) {}
 }
 

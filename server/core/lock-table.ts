@@ -141,7 +141,7 @@ export class LockTable {
       lock.head === null && lock.heapIndex === -1 && lock.admits(mode) && !s.held.has(path);
     const graceHolds = strict && now < this.strictGraceUntil;
     if (free && !graceHolds && this.state.tokenNext < this.state.tokenLimit) {
-      this.grant(now, lock, s, requestId, strict, mode);
+      this.grant(now, lock, s, requestId, strict, mode, cmd.value);
       return this.flush();
     }
     if (!cmd.wait || cmd.timeoutMs === 0) {
@@ -154,7 +154,7 @@ export class LockTable {
       const message = `the queue of ${path} is full (${maxWaitersPerPath} waiters)`;
       return this.fail(sessionId, requestId, 'LIMIT_EXCEEDED', message);
     }
-    const w = new Waiter(s, requestId, lock, now, strict, cmd.timeoutMs, mode);
+    const w = new Waiter(s, requestId, lock, now, strict, cmd.timeoutMs, mode, cmd.value);
     this.state.enqueue(w);
     this.armTimeout(now, w);
     // Only when tokens ran out or the grace holds: the free lock waits for either.
@@ -408,10 +408,11 @@ export class LockTable {
     requestId: number,
     strict: boolean,
     mode: LockMode,
+    value: string | undefined,
     enqueuedAt?: number,
   ): void {
     const state = this.state;
-    const hold = state.hold(lock, s, requestId, state.tokenNext, strict, now, mode);
+    const hold = state.hold(lock, s, requestId, state.tokenNext, strict, now, mode, value);
     const grant = grantOf(hold);
     if (enqueuedAt !== undefined) {
       grant.waitedMs = now - enqueuedAt;
@@ -452,7 +453,7 @@ export class LockTable {
       }
       lock.unlink(w);
       this.state.timeoutHeap.remove(w);
-      this.grant(now, lock, w.session, w.requestId, w.strict, w.mode, w.enqueuedAt);
+      this.grant(now, lock, w.session, w.requestId, w.strict, w.mode, w.value, w.enqueuedAt);
     }
   }
 

@@ -1,4 +1,4 @@
-import type { JournalEntry } from './journal.js';
+import type { JournalEntry, KindFields } from './journal.js';
 import { Session, Waiter, type Hold, type LockState } from './lock-state.js';
 import type { TableState } from './table-state.js';
 
@@ -16,10 +16,10 @@ export interface TableSnapshot {
   locks: [string, SnapshotHolder | null, SnapshotWaiter[], SnapshotHolder[]?, number?][];
   tokenNext: number;
 }
-/** session, request, token, strict, 'read' (absent: write) */
-type SnapshotHolder = [string, number, number, boolean, 'read'?];
-/** session, request, strict, timeoutMs or -1, 'read' (absent: write) */
-type SnapshotWaiter = [string, number, boolean, number, 'read'?];
+/** session, request, token, strict, 'read' (absent or null: write), value (absent: none) */
+type SnapshotHolder = [string, number, number, boolean, ('read' | null)?, string?];
+/** session, request, strict, timeoutMs or -1, 'read' (absent or null: write), value */
+type SnapshotWaiter = [string, number, boolean, number, ('read' | null)?, string?];
 
 function session(state: TableState, id: string): Session {
   const s = state.sessions.get(id);
@@ -37,8 +37,8 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
     case 'open':
       return state.addSession(new Session(e[1], e[2], e[3], e[4], e[5] ?? '', now));
     case 'wait': {
-      const [, sid, requestId, path, strict, timeoutMs, limit = 1, mode = 'write'] = e;
-      const lock = state.lockFor(path, limit);
+      const [, sid, requestId, path, strict, timeoutMs, limit, mode, value] = e;
+      const lock = state.lockFor(path, limit ?? 1);
       const w = new Waiter(
         session(state, sid),
         requestId,
@@ -46,18 +46,20 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
         now,
         strict,
         timeoutMs < 0 ? undefined : timeoutMs,
-        mode,
+        mode === 'read' ? 'read' : 'write',
+        value ?? undefined,
       );
       return state.enqueue(w);
     }
     case 'grant': {
-      const [, sid, requestId, path, token, strict, limit = 1, mode = 'write'] = e;
+      const [, sid, requestId, path, token, strict, limit, read, value] = e;
       const s = session(state, sid);
-      const lock = state.lockFor(path, limit);
+      const lock = state.lockFor(path, limit ?? 1);
       const waiter = s.requests.get(requestId);
       if (waiter?.kind === 'waiter') lock.unlink(waiter);
+      const mode = read === 'read' ? 'read' : 'write';
       if (!lock.admits(mode)) throw new Error(`journal grants ${path} beyond what it admits`);
-      state.hold(lock, s, requestId, token, strict, now, mode);
+      state.hold(lock, s, requestId, token, strict, now, mode, value ?? undefined);
       return;
     }
     case 'free': {
@@ -78,6 +80,11 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
   }
 }
 
+/** A snapshot tuple's kind fields as a journal entry's tail. */
+function kindTail(limit: number, mode: 'read' | null | undefined, value?: string): KindFields {
+  return value === undefined ? [limit, mode ?? null] : [limit, mode ?? null, value];
+}
+
 /** The holder a `free` entry names: by token, or the only one. */
 function holdOf(lock: LockState, token: number | undefined): Hold | undefined {
   if (token === undefined) return lock.holders.size === 1 ? (lock.holder ?? undefined) : undefined;
@@ -94,13 +101,15 @@ export function takeSnapshot(state: TableState): TableSnapshot {
     const holders: SnapshotHolder[] = [];
     for (const h of lock.holders) {
       const tuple: SnapshotHolder = [h.session.id, h.requestId, h.token, h.strict];
-      if (h.mode === 'read') tuple.push('read');
+      if (h.mode === 'read' || h.value !== undefined) tuple.push(h.mode === 'read' ? 'read' : null);
+      if (h.value !== undefined) tuple.push(h.value);
       holders.push(tuple);
     }
     const waiters: SnapshotWaiter[] = [];
     for (const w of lock.waiters()) {
       const tuple: SnapshotWaiter = [w.session.id, w.requestId, w.strict, w.timeoutMs ?? -1];
-      if (w.mode === 'read') tuple.push('read');
+      if (w.mode === 'read' || w.value !== undefined) tuple.push(w.mode === 'read' ? 'read' : null);
+      if (w.value !== undefined) tuple.push(w.value);
       waiters.push(tuple);
     }
     const [first = null, ...others] = holders;
@@ -117,11 +126,15 @@ export function restoreSnapshot(state: TableState, snap: TableSnapshot, now: num
     applyEntry(state, ['open', id, secretHash, ttlMs, name, owner], now);
   }
   for (const [path, first, waiters, others = [], limit = 1] of snap.locks) {
-    for (const [sid, requestId, token, strict, mode] of first ? [first, ...others] : others) {
-      applyEntry(state, ['grant', sid, requestId, path, token, strict, limit, mode], now);
+    for (const [sid, requestId, token, strict, mode, value] of first
+      ? [first, ...others]
+      : others) {
+      const tail = kindTail(limit, mode, value);
+      applyEntry(state, ['grant', sid, requestId, path, token, strict, ...tail], now);
     }
-    for (const [sid, requestId, strict, timeoutMs, mode] of waiters) {
-      applyEntry(state, ['wait', sid, requestId, path, strict, timeoutMs, limit, mode], now);
+    for (const [sid, requestId, strict, timeoutMs, mode, value] of waiters) {
+      const tail = kindTail(limit, mode, value);
+      applyEntry(state, ['wait', sid, requestId, path, strict, timeoutMs, ...tail], now);
     }
   }
   if (snap.tokenNext > state.tokenNext) state.tokenNext = snap.tokenNext;

@@ -1,5 +1,5 @@
 import { DeadlineHeap } from './deadline-heap.js';
-import type { EndReason, JournalEntry } from './journal.js';
+import type { EndReason, JournalEntry, KindFields } from './journal.js';
 import {
   LockState,
   type Hold,
@@ -91,13 +91,8 @@ export class TableState {
     w.session.requests.set(w.requestId, w);
     const timeoutMs = w.timeoutMs ?? -1;
     const { path, limit } = w.lock;
-    this.journal?.push(
-      w.mode === 'read'
-        ? ['wait', w.session.id, w.requestId, path, w.strict, timeoutMs, limit, 'read']
-        : limit > 1
-          ? ['wait', w.session.id, w.requestId, path, w.strict, timeoutMs, limit]
-          : ['wait', w.session.id, w.requestId, path, w.strict, timeoutMs],
-    );
+    const kind = kindFields(limit, w.mode, w.value);
+    this.journal?.push(['wait', w.session.id, w.requestId, path, w.strict, timeoutMs, ...kind]);
   }
 
   hold(
@@ -108,6 +103,7 @@ export class TableState {
     strict: boolean,
     now: number,
     mode: LockMode,
+    value?: string,
   ): Hold {
     const hold: Hold = {
       kind: 'hold',
@@ -118,6 +114,7 @@ export class TableState {
       grantedAt: now,
       strict,
       mode,
+      value,
     };
     lock.holders.add(hold);
     if (mode === 'read') lock.readers++;
@@ -126,14 +123,8 @@ export class TableState {
     if (s.requests.get(requestId)?.kind !== 'waiter') this.count(s, 1);
     s.requests.set(requestId, hold);
     if (token >= this.tokenNext) this.tokenNext = token + 1;
-    const { path, limit } = lock;
-    this.journal?.push(
-      mode === 'read'
-        ? ['grant', s.id, requestId, path, token, strict, limit, 'read']
-        : limit > 1
-          ? ['grant', s.id, requestId, path, token, strict, limit]
-          : ['grant', s.id, requestId, path, token, strict],
-    );
+    const kind = kindFields(lock.limit, mode, value);
+    this.journal?.push(['grant', s.id, requestId, lock.path, token, strict, ...kind]);
     return hold;
   }
 
@@ -174,6 +165,14 @@ export class TableState {
     s.usage.requests += delta;
     this.bytes += delta * REQUEST_BYTES;
   }
+}
+
+/** The tail of a `wait` or `grant` entry: only as long as its last non-default field. */
+function kindFields(limit: number, mode: LockMode, value: string | undefined): KindFields {
+  const read = mode === 'read' ? 'read' : null;
+  if (value !== undefined) return [limit, read, value];
+  if (read) return [limit, read];
+  return limit > 1 ? [limit] : [];
 }
 
 /** The usage of an owner the table does not know; never written to. */

@@ -16,6 +16,8 @@ export interface HolderView {
   token: number;
   heldMs: number;
   mode: LockMode;
+  /** What the holder told of itself (a leader's value), if anything. */
+  value?: string;
 }
 
 /** mutex: one holder; semaphore: up to `limit`; rw: read/write modes in use. */
@@ -140,6 +142,13 @@ export class TableViews {
   /** Whether `sessionId` holds `path` with `token` right now. */
   isHeld(sessionId: string, path: string, token: number): boolean {
     return this.state.sessions.get(sessionId)?.held.get(path)?.token === token;
+  }
+
+  /** The first holder of `path` (its leader) as token and value, or null. O(1). */
+  leader(path: string): { token: number; value?: string } | null {
+    const h = this.state.locks.get(path)?.holder;
+    if (!h) return null;
+    return h.value === undefined ? { token: h.token } : { token: h.token, value: h.value };
   }
 
   /** Whether `token` is one of `path`'s holders' right now (any session). O(holders). */
@@ -284,6 +293,7 @@ function holderOf(h: Hold, now: number): HolderView {
     token: h.token,
     heldMs: now - h.grantedAt,
     mode: h.mode,
+    ...(h.value === undefined ? {} : { value: h.value }),
   };
 }
 

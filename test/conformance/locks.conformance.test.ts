@@ -207,3 +207,41 @@ describe('semaphores and read/write locks (PROTOCOL.md: Acquire)', () => {
     expect(await r3.reply(3)).toMatchObject({ t: 'error', code: 'PROTOCOL' });
   });
 });
+
+describe('watching a leader (PROTOCOL.md: watch, leader)', () => {
+  it('answers a watch with the holder and its value, and tells each change under the same id', async () => {
+    const broker = await startBroker();
+    const peers = await Promise.all(
+      [0, 1, 2].map(async () => (await Peer.session(broker.url)).peer),
+    );
+    const [watcher, one, two] = peers as [Peer, Peer, Peer];
+    watcher.send({ t: 'watch', id: 5, path: 'svc' });
+    expect(await watcher.reply(5)).toEqual({ t: 'leader', id: 5, path: 'svc' });
+    one.send({ t: 'acquire', id: 1, path: 'svc', wait: true, value: 'one:80' });
+    const g1 = await one.reply(1);
+    expect(await watcher.next((f) => f.t === 'leader')).toEqual({
+      t: 'leader',
+      id: 5,
+      path: 'svc',
+      token: g1.token,
+      value: 'one:80',
+    });
+    two.send({ t: 'acquire', id: 1, path: 'svc', wait: true, value: 'two:80' });
+    await two.reply(1);
+    one.send({ t: 'release', id: 2, path: 'svc', token: g1.token, quiet: true });
+    const g2 = await two.next((f) => f.t === 'grant');
+    expect(await watcher.next((f) => f.t === 'leader')).toMatchObject({
+      id: 5,
+      token: g2.token,
+      value: 'two:80',
+    });
+    watcher.send({ t: 'unwatch', id: 6, target: 5 });
+    expect(await watcher.reply(6)).toEqual({ t: 'ok', id: 6 });
+    two.send({ t: 'release', id: 2, path: 'svc', token: g2.token });
+    await two.reply(2);
+    await watcher.sync(7);
+    expect(watcher.frames).toEqual([]);
+    watcher.send({ t: 'acquire', id: 8, path: 'x', wait: true, value: 'bad\u0007' });
+    expect(await watcher.reply(8)).toMatchObject({ t: 'error', code: 'PROTOCOL' });
+  });
+});

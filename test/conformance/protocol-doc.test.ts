@@ -57,6 +57,7 @@ const CODE: CodeFacts = {
     ttlMs: { type: 'int', max: FRAME_LIMITS.maxTimeoutMs },
     timeoutMs: { type: 'int', max: FRAME_LIMITS.maxTimeoutMs },
     limit: { type: 'int', max: FRAME_LIMITS.maxLimit },
+    value: { type: 'string', max: FRAME_LIMITS.maxValueChars },
   },
 };
 

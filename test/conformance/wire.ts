@@ -53,6 +53,8 @@ export const CLIENT_FRAMES = [
   'release',
   'cancel',
   'check',
+  'watch',
+  'unwatch',
   'hb',
   'bye',
 ] as const;
@@ -63,6 +65,7 @@ export const SERVER_FRAMES = [
   'busy',
   'ok',
   'error',
+  'leader',
   'lost',
   'redirect',
 ] as const;

@@ -348,7 +348,7 @@ function overtakingGrantNext(this: BrokenTable, now: number, lock: LockState): v
     if (!lock.admits(w.mode) || w.session.held.has(lock.path)) continue;
     lock.unlink(w);
     this.state.timeoutHeap.remove(w);
-    this.grant(now, lock, w.session, w.requestId, w.strict, w.mode, w.enqueuedAt);
+    this.grant(now, lock, w.session, w.requestId, w.strict, w.mode, w.value, w.enqueuedAt);
   }
   this.state.dropIfIdle(lock);
 }
