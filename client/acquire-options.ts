@@ -26,6 +26,23 @@ export interface AcquireOptions {
    * it: a leader's address, say. At most 1,024 characters, no control characters.
    */
   value?: string;
+  /**
+   * Called with the place in the queue (1 = next) and an estimate of the wait
+   * (from the path's recent pace of grants; absent before there is one) when
+   * the acquire has to wait, and again each time the place moved up by
+   * `positionStep`.
+   */
+  onQueued?: (place: QueuePlace) => void;
+  /** How far the place moves before `onQueued` hears again. Default 10. */
+  positionStep?: number;
+}
+
+/** Where a waiting acquire stands. */
+export interface QueuePlace {
+  /** 1 = next in line. */
+  position: number;
+  /** How long it may still wait at the recent pace, ms; absent before the broker has seen one. */
+  etaMs?: number;
 }
 
 const ACQUIRE_KEYS: OptionKeys<AcquireOptions> = {
@@ -35,6 +52,8 @@ const ACQUIRE_KEYS: OptionKeys<AcquireOptions> = {
   limit: true,
   mode: true,
   value: true,
+  onQueued: true,
+  positionStep: true,
 };
 
 /**
@@ -51,7 +70,7 @@ export function checkAcquireOptions(options: unknown): AcquireOptions {
   for (const key of Object.keys(o)) {
     if (!Object.hasOwn(ACQUIRE_KEYS, key)) {
       throw new InvalidOptionError(
-        `${key} is not an acquire option (timeoutMs, signal, consistency, limit, mode, value)`,
+        `${key} is not an acquire option (timeoutMs, signal, consistency, limit, mode, value, onQueued, positionStep)`,
       );
     }
   }
@@ -70,6 +89,11 @@ export function checkAcquireOptions(options: unknown): AcquireOptions {
     throw new InvalidOptionError(`a semaphore (limit ${o.limit}) has no read mode`);
   }
   if (o.value !== undefined) checkValue(o.value);
+  if (o.onQueued !== undefined && typeof o.onQueued !== 'function') {
+    throw new InvalidOptionError('onQueued must be a function');
+  }
+  if (o.positionStep !== undefined)
+    intOption('positionStep', o.positionStep, 1, FRAME_LIMITS.maxLimit);
   return o as AcquireOptions;
 }
 

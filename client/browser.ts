@@ -5,6 +5,7 @@ import { ConnectionClosedError, InvalidOptionError } from '../shared/errors.js';
 
 export { BatonClient } from './client.js';
 export type { AcquireOptions, ClientStatus } from './client.js';
+export type { QueuePlace } from './acquire-options.js';
 export type { ClientOptions, ClientTlsOptions } from './client-options.js';
 export { Lease } from './lease.js';
 export { LeaseSet } from './lease-set.js';

@@ -23,7 +23,12 @@ import {
   type ClientOptions,
   type ResolvedClientOptions,
 } from './client-options.js';
-import { abortedError, checkAcquireOptions, type AcquireOptions } from './acquire-options.js';
+import {
+  abortedError,
+  checkAcquireOptions,
+  type AcquireOptions,
+  type QueuePlace,
+} from './acquire-options.js';
 import { asyncDispose } from './async-dispose.js';
 import { Lease } from './lease.js';
 import { acquireAll, LeaseSet } from './lease-set.js';
@@ -225,6 +230,37 @@ export class BatonClient implements AsyncDisposable {
   }
 
   /**
+   * Where this client's acquire of `path` waits (the oldest, if several), or
+   * null when it has none waiting (not asked, granted, or given up).
+   */
+  position(path: string): Promise<QueuePlace | null> {
+    let target: number | undefined;
+    for (const [id, p] of this.pending) {
+      if (p.frame.t === 'acquire' && p.frame.path === path) {
+        target = id;
+        break;
+      }
+    }
+    if (target === undefined) return Promise.resolve(null);
+    return new Promise<QueuePlace | null>((resolve, reject) => {
+      const frame: RequestFrame = { t: 'position', id: this.nextId++, target: target! };
+      this.request(
+        frame,
+        (reply) => {
+          if (reply.t === 'queued' && reply.position !== undefined) {
+            const place: QueuePlace = { position: reply.position };
+            if (reply.etaMs !== undefined) place.etaMs = reply.etaMs;
+            resolve(place);
+          } else if (reply.t === 'error') reject(errorFromCode(reply.code, reply.message));
+          else resolve(null);
+          return true;
+        },
+        reject,
+      );
+    });
+  }
+
+  /**
    * Whether `token` is still a holder's of `path` at the broker, for a
    * resource that keeps no tokens of its own (a sequencer check). True only
    * says it was when the broker answered: a check and a write are not one step.
@@ -367,8 +403,10 @@ export class BatonClient implements AsyncDisposable {
         const message = `no answer from the broker in ${connectTimeoutMs} ms for ${path}`;
         timer = this.timer.set(() => giveUp(new TimeoutError(message)), connectTimeoutMs);
       }
-      // Quiet: the broker sends no `queued` frame, which nothing here reads.
+      // Quiet: the broker sends no `queued` frame unless places were asked for.
       const frame: RequestFrame = { t: 'acquire', id, path, wait, quiet: true };
+      const { onQueued } = options;
+      if (onQueued && wait) frame.positions = options.positionStep ?? 10;
       if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
       if (options.consistency !== undefined) frame.consistency = options.consistency;
       if (options.limit !== undefined && options.limit > 1) frame.limit = options.limit;
@@ -377,7 +415,10 @@ export class BatonClient implements AsyncDisposable {
       this.request(
         frame,
         (reply) => {
-          if (reply.t === 'queued') return false;
+          if (reply.t === 'queued') {
+            if (onQueued && reply.position !== undefined) tellPlace(onQueued, reply);
+            return false;
+          }
           finish();
           if (reply.t === 'grant') resolve(this.addLease(reply.path, reply.token, id));
           else if (reply.t === 'busy') resolve(null);
@@ -618,5 +659,19 @@ export class BatonClient implements AsyncDisposable {
         // A listener's bug must not break the session.
       }
     }
+  }
+}
+
+/** Tells a caller's `onQueued` its place; what it throws must not break the client's frame handling. */
+function tellPlace(
+  onQueued: (place: QueuePlace) => void,
+  reply: { position?: number; etaMs?: number },
+): void {
+  const place: QueuePlace = { position: reply.position! };
+  if (reply.etaMs !== undefined) place.etaMs = reply.etaMs;
+  try {
+    onQueued(place);
+  } catch {
+    // The caller's bug, not the session's: the acquire goes on.
   }
 }

@@ -10,6 +10,7 @@ import type { WebSocketLike } from './websocket-like.js';
 
 export { BatonClient } from './client.js';
 export type { AcquireOptions, ClientStatus } from './client.js';
+export type { QueuePlace } from './acquire-options.js';
 export type { ClientOptions, ClientTlsOptions } from './client-options.js';
 export { Lease } from './lease.js';
 export { LeaseSet } from './lease-set.js';

@@ -320,8 +320,19 @@ export class Broker {
         const { id: requestId, path, wait, timeoutMs, quiet } = frame;
         if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, requestId, path);
         const strict = levelFor(this.options, path, frame.consistency) === 'strict';
-        const { limit, mode, value } = frame;
-        const cmd = { requestId, path, wait, strict, timeoutMs, quiet, limit, mode, value };
+        const { limit, mode, value, positions } = frame;
+        const cmd = {
+          requestId,
+          path,
+          wait,
+          strict,
+          timeoutMs,
+          quiet,
+          limit,
+          mode,
+          value,
+          positions,
+        };
         return this.apply(table.acquire(now, sessionId, cmd));
       }
       case 'release': {
@@ -341,6 +352,8 @@ export class Broker {
         }
         return conn.send(this.watches.frame(id, path));
       }
+      case 'position':
+        return this.apply(table.position(now, sessionId, frame.id, frame.target));
       case 'unwatch':
         this.watches.remove(sessionId, frame.target);
         return conn.send({ t: 'ok', id: frame.id });

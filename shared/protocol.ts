@@ -83,6 +83,8 @@ export interface AcquireFrame {
   mode?: LockMode;
   /** Told to the path's observers while this acquire holds it (a leader's address). */
   value?: string;
+  /** While it waits, `queued` tells its place again each time it moved up this many. */
+  positions?: number;
 }
 /** How a lock is held: `write` alone (a mutex, a semaphore's permit), `read` beside other readers. */
 export type LockMode = 'read' | 'write';
@@ -120,6 +122,15 @@ export interface WatchFrame {
   id: number;
   path: string;
 }
+/**
+ * Where acquire `target` of this session waits: answered `queued` under this
+ * id with `position` and `etaMs`, or `ok` when it does not wait (granted, gone).
+ */
+export interface PositionFrame {
+  t: 'position';
+  id: number;
+  target: number;
+}
 /** Ends watch `target`: answered `ok`. */
 export interface UnwatchFrame {
   t: 'unwatch';
@@ -141,6 +152,7 @@ export type ClientFrame =
   | CheckFrame
   | WatchFrame
   | UnwatchFrame
+  | PositionFrame
   | ByeFrame;
 
 // ---- broker → client ------------------------------------------------------
@@ -167,11 +179,16 @@ export interface GrantFrame {
   path: string;
   token: number;
 }
-/** Acquire `id` waits; `position` (1 = next) is told at enqueue only. */
+/**
+ * Acquire `id` waits; `position` (1 = next) is told at enqueue, and again
+ * when the acquire asked for `positions` or a `position` request asks.
+ */
 export interface QueuedFrame {
   t: 'queued';
   id: number;
   position?: number;
+  /** How long that place may wait, at the path's recent pace of grants, ms. */
+  etaMs?: number;
 }
 /** A tryAcquire found the lock taken. */
 export interface BusyFrame {
@@ -287,9 +304,12 @@ function readAcquire(m: Fields): AcquireFrame {
   if (optionalFlag(field(m, 'quiet'), 'quiet')) frame.quiet = true;
   const limit = optionalInt(field(m, 'limit'), 'limit', 1, FRAME_LIMITS.maxLimit);
   if (limit !== undefined && limit > 1) frame.limit = limit;
+  const positions = optionalInt(field(m, 'positions'), 'positions', 1, FRAME_LIMITS.maxLimit);
+  if (positions !== undefined) frame.positions = positions;
   const value = optionalStr(field(m, 'value'), 'value', FRAME_LIMITS.maxValueChars);
   // Values are shown to observers, consoles and terminals: no escape sequences.
-  if (value !== undefined && hasControlChars(value)) fail("'value' may not hold control characters");
+  if (value !== undefined && hasControlChars(value))
+    fail("'value' may not hold control characters");
   if (value !== undefined) frame.value = value;
   const mode = field(m, 'mode');
   if (mode === 'read') frame.mode = 'read';
@@ -333,6 +353,7 @@ function readClientFrame(m: Fields): ClientFrame {
         path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
       };
     case 'unwatch':
+    case 'position':
       return { t, id: requestId(field(m, 'id')), target: safeInt(field(m, 'target'), 'target', 1) };
     case 'check':
       return {
@@ -433,6 +454,8 @@ function readServerFrame(m: Fields): ServerFrame {
       const frame: QueuedFrame = { t, id: requestId(field(m, 'id')) };
       const position = optionalInt(field(m, 'position'), 'position', 1, Number.MAX_SAFE_INTEGER);
       if (position !== undefined) frame.position = position;
+      const etaMs = optionalInt(field(m, 'etaMs'), 'etaMs', 0, Number.MAX_SAFE_INTEGER);
+      if (etaMs !== undefined) frame.etaMs = etaMs;
       return frame;
     }
     case 'busy':

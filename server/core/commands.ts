@@ -27,6 +27,8 @@ export interface AcquireCommand {
   mode?: LockMode;
   /** Told to observers while this request holds the lock (a leader's address). */
   value?: string;
+  /** While it waits, its place is told again each time this many ahead of it were granted or left. */
+  positions?: number;
 }
 export interface ReleaseCommand {
   requestId: number;

@@ -37,6 +37,8 @@ export interface QueuedEffect {
   requestId: number;
   /** 1 = next in line; absent when a retried acquire finds its waiter already queued. */
   position?: number;
+  /** How long that place may wait at the path's recent pace of grants; absent before there is one. */
+  etaMs?: number;
 }
 export interface BusyEffect {
   type: 'busy';

@@ -1,5 +1,6 @@
 import type { LockMode } from '../../shared/protocol.js';
 import type { Timed } from './deadline-heap.js';
+import { QueueIndex } from './queue-index.js';
 
 export type { LockMode };
 
@@ -27,6 +28,12 @@ export class Waiter implements Timed {
   deadline = 0;
   heapIndex = -1;
   queued = false;
+  /** Its join number in the queue's {@link QueueIndex}; 0 without one. */
+  seq = 0;
+  /** Its place is told again each time this many ahead of it have left from the head; 0: never. */
+  step = 0;
+  /** The queue's departure count at which its place is told next. */
+  dueAt = 0;
 
   constructor(
     readonly session: Session,
@@ -102,8 +109,23 @@ export class LockState implements Timed {
   /** While `deadline > now` the lock stays ungranted (lock-delay); heap key of the delay heap. */
   deadline = 0;
   heapIndex = -1;
+  /** Places in the queue, once someone asked for them. */
+  private index: QueueIndex | null = null;
+  /** Waiters that left from the head, ever: what moves everyone's place up. */
+  private departures = 0;
+  /** Departures whose place reports were handed out by {@link dueReports}. */
+  private reported = 0;
+  /** Departure count → waiters whose place is told then. */
+  private reports: Map<number, Set<Waiter>> | null = null;
+  /** Smoothed time between grants from the queue, ms; 0 before two of them. */
+  private gapMs = 0;
+  private lastHandoffAt = -1;
 
-  constructor(readonly path: string) {}
+  /** `moved` collects locks with place reports due, for the table to hand them out. */
+  constructor(
+    readonly path: string,
+    private readonly moved?: Set<LockState>,
+  ) {}
 
   get idle(): boolean {
     return this.holders.size === 0 && this.head === null && this.heapIndex === -1;
@@ -131,10 +153,17 @@ export class LockState implements Timed {
     w.queued = true;
     this.waiting++;
     if (w.mode === 'read') this.readWaiting++;
+    this.index?.joined(w);
   }
 
   unlink(w: Waiter): void {
     if (!w.queued) return;
+    if (w === this.head) {
+      this.departures++;
+      if (this.reports) this.moved?.add(this);
+    }
+    this.index?.left(w);
+    if (w.step > 0) this.reports?.get(w.dueAt)?.delete(w);
     if (w.prev) w.prev.next = w.next;
     else this.head = w.next;
     if (w.next) w.next.prev = w.prev;
@@ -143,6 +172,59 @@ export class LockState implements Timed {
     w.queued = false;
     this.waiting--;
     if (w.mode === 'read') this.readWaiting--;
+  }
+
+  /** 1 = next in line. O(log n) once the queue has an index (built here, O(n), on first use). */
+  positionOf(w: Waiter): number {
+    this.index ??= new QueueIndex(this);
+    return this.index.position(w);
+  }
+
+  /** How long `position` may wait at the recent pace of grants from the queue, or undefined. */
+  etaMs(position: number): number | undefined {
+    return this.gapMs > 0 ? Math.round(position * this.gapMs) : undefined;
+  }
+
+  /** A waiter was granted from the queue at `now`: the pace the ETAs use. */
+  handedOff(now: number): void {
+    if (this.lastHandoffAt >= 0) {
+      const gap = now - this.lastHandoffAt;
+      this.gapMs = this.gapMs === 0 ? gap : 0.8 * this.gapMs + 0.2 * gap;
+    }
+    this.lastHandoffAt = now;
+  }
+
+  /**
+   * Tells `w`'s place again each time it reaches a multiple of `step` by
+   * departures from the head: waiters a step apart are due at different
+   * handoffs, so a long queue spreads its reports (about n / step per handoff).
+   */
+  follow(w: Waiter, step: number): void {
+    this.index ??= new QueueIndex(this);
+    if (w.step > 0) this.reports?.get(w.dueAt)?.delete(w);
+    w.step = step;
+    this.schedule(w, ((this.index.position(w) - 1) % step) + 1);
+  }
+
+  /** The waiters whose place is due to be told, each scheduled for its next report. */
+  dueReports(): Waiter[] {
+    const due: Waiter[] = [];
+    for (; this.reported < this.departures; this.reported++) {
+      const bucket = this.reports?.get(this.reported + 1);
+      if (!bucket) continue;
+      this.reports!.delete(this.reported + 1);
+      for (const w of bucket) due.push(w);
+    }
+    for (const w of due) this.schedule(w, w.step);
+    return due;
+  }
+
+  private schedule(w: Waiter, after: number): void {
+    w.dueAt = this.departures + after;
+    this.reports ??= new Map();
+    let bucket = this.reports.get(w.dueAt);
+    if (!bucket) this.reports.set(w.dueAt, (bucket = new Set()));
+    bucket.add(w);
   }
 
   /** The waiters in queue order: O(n), for views and tests only. */

@@ -1,7 +1,7 @@
 import type { ErrorCode, LockLostReason } from '../../shared/errors.js';
 import { lockPathProblem } from '../../shared/lock-path.js';
 import type { HeldLock } from '../../shared/protocol.js';
-import { errorOf, grantOf, type Effect } from './effects.js';
+import { errorOf, grantOf, type Effect, type QueuedEffect } from './effects.js';
 import type { EndReason, JournalEntry } from './journal.js';
 import {
   resolveLockTableOptions,
@@ -122,6 +122,11 @@ export class LockTable {
     if (known) {
       // A retry after a reconnect: answer with what the first attempt became.
       if (known.kind === 'hold') return [{ ...grantOf(known), repeat: true }];
+      // Place reports are not logged: a resent acquire asks for them again.
+      if (cmd.positions) {
+        known.lock.follow(known, cmd.positions);
+        return [this.placeOf(known, requestId)];
+      }
       return cmd.quiet ? [] : [{ type: 'queued', sessionId, requestId }];
     }
     const problem = lockPathProblem(path);
@@ -159,7 +164,13 @@ export class LockTable {
     this.armTimeout(now, w);
     // Only when tokens ran out or the grace holds: the free lock waits for either.
     if (free) this.state.starved.add(lock);
-    return cmd.quiet ? [] : [{ type: 'queued', sessionId, requestId, position: lock.waiting }];
+    if (cmd.positions) lock.follow(w, cmd.positions);
+    else if (cmd.quiet) return [];
+    const position = lock.waiting;
+    const etaMs = lock.etaMs(position);
+    const queued: Effect = { type: 'queued', sessionId, requestId, position };
+    if (etaMs !== undefined) queued.etaMs = etaMs;
+    return [queued];
   }
 
   release(now: number, sessionId: string, cmd: ReleaseCommand): Effect[] {
@@ -181,6 +192,15 @@ export class LockTable {
     if (this.views.isCurrent(path, token)) return [{ type: 'ok', sessionId, requestId }];
     const message = `token ${token} no longer holds ${path}`;
     return this.fail(sessionId, requestId, 'NOT_HOLDER', message);
+  }
+
+  /** Where acquire `target` waits: `queued` with its place under `requestId`, or `ok` if it does not wait. */
+  position(now: number, sessionId: string, requestId: number, target: number): Effect[] {
+    const s = this.live(now, sessionId);
+    if (!s) return this.gone(sessionId, requestId);
+    const entry = s.requests.get(target);
+    if (entry?.kind !== 'waiter') return [{ type: 'ok', sessionId, requestId }];
+    return [this.placeOf(entry, requestId)];
   }
 
   /** Withdraws acquire `target`: drops its waiter, or releases the lock it was granted. */
@@ -417,6 +437,7 @@ export class LockTable {
     if (enqueuedAt !== undefined) {
       grant.waitedMs = now - enqueuedAt;
       grant.madeAt = now;
+      lock.handedOff(now);
     }
     this.out.push(grant);
     if (!this.reserving && state.tokenLimit - state.tokenNext < this.options.tokenLowWater) {
@@ -516,7 +537,23 @@ export class LockTable {
     this.out.push({ type: 'ended', sessionId: s.id, reason });
   }
 
+  /** `w`'s place as a `queued` effect answering `requestId`. O(log n) once the queue has its index. */
+  private placeOf(w: Waiter, requestId: number): QueuedEffect {
+    const position = w.lock.positionOf(w);
+    const etaMs = w.lock.etaMs(position);
+    const place: QueuedEffect = { type: 'queued', sessionId: w.session.id, requestId, position };
+    if (etaMs !== undefined) place.etaMs = etaMs;
+    return place;
+  }
+
   private flush(): Effect[] {
+    // Places that moved by their step since: a report for each such waiter, not for every waiter.
+    if (this.state.moved.size > 0) {
+      for (const lock of this.state.moved) {
+        for (const w of lock.dueReports()) this.out.push(this.placeOf(w, w.requestId));
+      }
+      this.state.moved.clear();
+    }
     const out = this.out;
     this.out = [];
     return out;

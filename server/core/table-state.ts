@@ -21,6 +21,8 @@ export class TableState {
   readonly sessionHeap = new DeadlineHeap<Session>();
   readonly timeoutHeap = new DeadlineHeap<Waiter>();
   readonly delayHeap = new DeadlineHeap<LockState>();
+  /** Locks with queue places due to be told (see `LockState.dueReports`). */
+  readonly moved = new Set<LockState>();
   /** Locks with a waiter that could be granted but for a token, or for the strict grace period. */
   readonly starved = new Set<LockState>();
   tokenNext = 0;
@@ -77,7 +79,7 @@ export class TableState {
   lockFor(path: string, limit = 1): LockState {
     let lock = this.locks.get(path);
     if (!lock) {
-      lock = new LockState(path);
+      lock = new LockState(path, this.moved);
       lock.limit = limit;
       this.locks.set(path, lock);
       this.bytes += lockBytes(path);

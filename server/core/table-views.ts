@@ -45,6 +45,8 @@ export interface WaiterView {
   requestId: number;
   waitedMs: number;
   mode: LockMode;
+  /** How long its place may still wait at the path's recent pace of grants; absent before there is one. */
+  etaMs?: number;
 }
 
 export interface SessionView {
@@ -207,6 +209,7 @@ export class TableViews {
         requestId: w.requestId,
         waitedMs: now - w.enqueuedAt,
         mode: w.mode,
+        ...etaOf(lock, position),
       });
     }
     const queue = { items, total: lock.waiting, offset, limit };
@@ -295,6 +298,11 @@ function holderOf(h: Hold, now: number): HolderView {
     mode: h.mode,
     ...(h.value === undefined ? {} : { value: h.value }),
   };
+}
+
+function etaOf(lock: LockState, position: number): { etaMs?: number } {
+  const etaMs = lock.etaMs(position);
+  return etaMs === undefined ? {} : { etaMs };
 }
 
 /** What the path is used as right now: read/write while a reader holds or waits. */

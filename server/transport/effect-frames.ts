@@ -1,4 +1,4 @@
-import { PROTOCOL_VERSION, type ServerFrame } from '../../shared/protocol.js';
+import { PROTOCOL_VERSION, type QueuedFrame, type ServerFrame } from '../../shared/protocol.js';
 import type { Effect } from '../core/effects.js';
 
 /** The effects that become a frame to one session. */
@@ -19,10 +19,12 @@ export function frameOf(e: FrameEffect): ServerFrame {
       };
     case 'grant':
       return { t: 'grant', id: e.requestId, path: e.path, token: e.token };
-    case 'queued':
-      return e.position === undefined
-        ? { t: 'queued', id: e.requestId }
-        : { t: 'queued', id: e.requestId, position: e.position };
+    case 'queued': {
+      if (e.position === undefined) return { t: 'queued', id: e.requestId };
+      const frame: QueuedFrame = { t: 'queued', id: e.requestId, position: e.position };
+      if (e.etaMs !== undefined) frame.etaMs = e.etaMs;
+      return frame;
+    }
     case 'busy':
       return { t: 'busy', id: e.requestId };
     case 'ok':

@@ -58,6 +58,7 @@ const CODE: CodeFacts = {
     timeoutMs: { type: 'int', max: FRAME_LIMITS.maxTimeoutMs },
     limit: { type: 'int', max: FRAME_LIMITS.maxLimit },
     value: { type: 'string', max: FRAME_LIMITS.maxValueChars },
+    positions: { type: 'int', max: FRAME_LIMITS.maxLimit },
   },
 };
 

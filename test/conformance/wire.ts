@@ -55,6 +55,7 @@ export const CLIENT_FRAMES = [
   'check',
   'watch',
   'unwatch',
+  'position',
   'hb',
   'bye',
 ] as const;

@@ -232,7 +232,8 @@ export class LockView {
       row.request,
       w ? (w.mode === 'read' ? `${w.requestId} · read` : String(w.requestId)) : '',
     );
-    setText(row.waited, w ? formatMs(w.waitedMs + ageMs) : '');
+    const eta = w?.etaMs === undefined ? '' : ` · next in ~${formatMs(w.etaMs)}`;
+    setText(row.waited, w ? formatMs(w.waitedMs + ageMs) + eta : '');
   }
 
   render() {
