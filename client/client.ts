@@ -15,6 +15,7 @@ import {
   type ClientFrame,
   type HeldLock,
   type HelloFrame,
+  type ResultFrame,
   type ServerFrame,
   type WelcomeFrame,
 } from '../shared/protocol.js';
@@ -33,6 +34,7 @@ import { asyncDispose } from './async-dispose.js';
 import { Lease } from './lease.js';
 import { acquireAll, LeaseSet } from './lease-set.js';
 import { Leadership, type Leader } from './leadership.js';
+import { runSingleFlight, type FlightOutcome } from './single-flight.js';
 import { KeepAlive, type KeepAliveHooks } from './keep-alive.js';
 import { Link, type LinkEvents, type LinkOptions } from './link.js';
 import type { WebSocketFactory } from './websocket-like.js';
@@ -230,6 +232,29 @@ export class BatonClient implements AsyncDisposable {
   }
 
   /**
+   * Runs `fn` once for everyone who asks while it runs: the first caller of
+   * `path` runs it under the lock; callers that arrive meanwhile (from any
+   * client) do not run it but get its value, or its failure as
+   * `FLIGHT_FAILED`, through the broker. If the runner's session dies
+   * first, the next caller in line runs `fn`. The value travels as msgpack
+   * of at most `maxResultBytes` (default 8 KiB; the broker's frame limit,
+   * 16 KiB by default, bounds it too); a larger one is the runner's alone,
+   * and the others get `FLIGHT_FAILED` saying so.
+   */
+  singleFlight<T>(
+    path: string,
+    fn: (lease: Lease) => Promise<T> | T,
+    options: Omit<AcquireOptions, 'limit' | 'mode' | 'value'> & { maxResultBytes?: number } = {},
+  ): Promise<T> {
+    return runSingleFlight(
+      { request: (o, onResult) => this.requestLock(path, true, o, onResult) },
+      path,
+      fn,
+      options,
+    );
+  }
+
+  /**
    * Where this client's acquire of `path` waits (the oldest, if several), or
    * null when it has none waiting (not asked, granted, or given up).
    */
@@ -364,7 +389,17 @@ export class BatonClient implements AsyncDisposable {
 
   // ---- requests -----------------------------------------------------------
 
-  private requestLock(path: string, wait: boolean, given: unknown): Promise<Lease | null> {
+  /**
+   * Sends an acquire and settles with its lease, or null for a busy try. With
+   * `onResult` it is a single-flight acquire: a `result` frame (the outcome of
+   * the run it waited for) goes there, and the promise settles with null.
+   */
+  private requestLock(
+    path: string,
+    wait: boolean,
+    given: unknown,
+    onResult?: (result: ResultFrame) => void,
+  ): Promise<Lease | null> {
     let options: AcquireOptions;
     try {
       options = checkAcquireOptions(given);
@@ -412,6 +447,7 @@ export class BatonClient implements AsyncDisposable {
       if (options.limit !== undefined && options.limit > 1) frame.limit = options.limit;
       if (options.mode === 'read') frame.mode = 'read';
       if (options.value !== undefined) frame.value = options.value;
+      if (onResult) frame.flight = true;
       this.request(
         frame,
         (reply) => {
@@ -420,6 +456,11 @@ export class BatonClient implements AsyncDisposable {
             return false;
           }
           finish();
+          if (reply.t === 'result' && onResult) {
+            onResult(reply);
+            resolve(null);
+            return true;
+          }
           if (reply.t === 'grant') resolve(this.addLease(reply.path, reply.token, id));
           else if (reply.t === 'busy') resolve(null);
           else if (reply.t === 'error') reject(errorFromCode(reply.code, reply.message));
@@ -449,7 +490,7 @@ export class BatonClient implements AsyncDisposable {
       path,
       token,
       requestId,
-      (l) => this.giveBack(l),
+      (l, outcome) => this.giveBack(l, outcome),
       () => this.keepAlive.leaseRunning(),
     );
     this.leases.set(requestId, lease);
@@ -457,10 +498,10 @@ export class BatonClient implements AsyncDisposable {
     return lease;
   }
 
-  private giveBack(lease: Lease): Promise<void> {
+  private giveBack(lease: Lease, outcome?: FlightOutcome): Promise<void> {
     const held = this.leases.delete(lease.requestId);
     // The broker already let go of a lost lock, and a closed client has no session.
-    if (held && !this.closing) this.sendRelease(lease.path, lease.token);
+    if (held && !this.closing) this.sendRelease(lease.path, lease.token, outcome);
     return Promise.resolve();
   }
 
@@ -484,8 +525,9 @@ export class BatonClient implements AsyncDisposable {
    * the next holder's grant. One lost with the connection is not resent: at
    * resume the broker lists the lock as still held and `reconcile` gives it back.
    */
-  private sendRelease(path: string, token: number): void {
-    if (this.ready) this.link.send({ t: 'release', id: this.nextId++, path, token, quiet: true });
+  private sendRelease(path: string, token: number, outcome?: FlightOutcome): void {
+    if (!this.ready) return;
+    this.link.send({ t: 'release', id: this.nextId++, path, token, quiet: true, ...outcome });
   }
 
   private write(p: Pending): void {

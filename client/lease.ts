@@ -1,5 +1,6 @@
 import { BatonError, LockLostError, type LockLostReason } from '../shared/errors.js';
 import { asyncDispose } from './async-dispose.js';
+import type { FlightOutcome } from './single-flight.js';
 
 /**
  * A held lock. Hand `token` to every resource you write to, and stop when
@@ -19,7 +20,7 @@ export class Lease implements AsyncDisposable {
     readonly token: number,
     /** @internal The acquire request that won this lease. */
     readonly requestId: number,
-    private readonly giveBack: (lease: Lease) => Promise<void>,
+    private readonly giveBack: (lease: Lease, outcome?: FlightOutcome) => Promise<void>,
     private readonly leaseRunning: () => boolean,
   ) {
     this.signal = this.controller.signal;
@@ -32,6 +33,12 @@ export class Lease implements AsyncDisposable {
    */
   release(): Promise<void> {
     this.releasing ??= this.giveBack(this);
+    return this.releasing;
+  }
+
+  /** @internal Releases with a single-flight run's outcome, told to those who waited for it. */
+  settle(outcome: FlightOutcome): Promise<void> {
+    this.releasing ??= this.giveBack(this, outcome);
     return this.releasing;
   }
 

@@ -317,27 +317,20 @@ export class Broker {
       case 'hb':
         return this.apply(table.heartbeat(now, sessionId, frame.id));
       case 'acquire': {
-        const { id: requestId, path, wait, timeoutMs, quiet } = frame;
+        const { id: requestId, path } = frame;
         if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, requestId, path);
         const strict = levelFor(this.options, path, frame.consistency) === 'strict';
-        const { limit, mode, value, positions } = frame;
-        const cmd = {
-          requestId,
-          path,
-          wait,
-          strict,
-          timeoutMs,
-          quiet,
-          limit,
-          mode,
-          value,
-          positions,
-        };
+        // The frame's own fields (guarded), with the level the broker chose and its id as the request's.
+        const { t: _, id: __, consistency: ___, ...asked } = frame;
+        const cmd = { ...asked, requestId, strict };
         return this.apply(table.acquire(now, sessionId, cmd));
       }
       case 'release': {
-        const { id: requestId, path, token, quiet } = frame;
-        return this.apply(table.release(now, sessionId, { requestId, path, token, quiet }));
+        const { id: requestId, path, token, quiet, data, failure } = frame;
+        const outcome = data ? { data } : failure !== undefined ? { failure } : undefined;
+        return this.apply(
+          table.release(now, sessionId, { requestId, path, token, quiet, outcome }),
+        );
       }
       case 'cancel':
         return this.apply(table.cancel(now, sessionId, frame.id, frame.target));

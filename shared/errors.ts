@@ -5,6 +5,7 @@
 export const ERROR_CODES = [
   'TIMEOUT',
   'ABORTED',
+  'FLIGHT_FAILED',
   'INVALID_PATH',
   'INVALID_OPTION',
   'NOT_HOLDER',

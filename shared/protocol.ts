@@ -85,6 +85,11 @@ export interface AcquireFrame {
   value?: string;
   /** While it waits, `queued` tells its place again each time it moved up this many. */
   positions?: number;
+  /**
+   * Single-flight: while it waits, a holder's release that carries a run's
+   * outcome answers it with `result` instead of a grant.
+   */
+  flight?: true;
 }
 /** How a lock is held: `write` alone (a mutex, a semaphore's permit), `read` beside other readers. */
 export type LockMode = 'read' | 'write';
@@ -95,6 +100,10 @@ export interface ReleaseFrame {
   token: number;
   /** true: no `ok` when the release succeeds (an error is still answered). */
   quiet?: boolean;
+  /** A single-flight run's value, as msgpack bytes: every `flight` waiter gets it in `result`. */
+  data?: Uint8Array;
+  /** A single-flight run's failure: every `flight` waiter gets it in `result`. */
+  failure?: string;
 }
 /** Withdraws acquire `target`: removes its waiter, or releases the lock if it was granted. */
 export interface CancelFrame {
@@ -221,6 +230,16 @@ export interface LeaderFrame {
   token?: number;
   value?: string;
 }
+/**
+ * Single-flight acquire `id` is answered with the outcome of the run it
+ * waited for: `data` (msgpack bytes of its value) or `failure`. It holds nothing.
+ */
+export interface ResultFrame {
+  t: 'result';
+  id: number;
+  data?: Uint8Array;
+  failure?: string;
+}
 /** A lock the session held was taken from it. */
 export interface LostFrame {
   t: 'lost';
@@ -237,6 +256,7 @@ export type ServerFrame =
   | OkFrame
   | ErrorFrame
   | LeaderFrame
+  | ResultFrame
   | LostFrame
   | RedirectFrame;
 
@@ -253,7 +273,7 @@ export const FRAME_LIMITS = {
   maxTimeoutMs: 2_147_483_647,
   /** The largest semaphore limit. */
   maxLimit: 1_000_000,
-  /** A leader's value. */
+  /** A leader's value; a single-flight run's failure message. */
   maxValueChars: 1024,
 } as const;
 
@@ -304,6 +324,7 @@ function readAcquire(m: Fields): AcquireFrame {
   if (optionalFlag(field(m, 'quiet'), 'quiet')) frame.quiet = true;
   const limit = optionalInt(field(m, 'limit'), 'limit', 1, FRAME_LIMITS.maxLimit);
   if (limit !== undefined && limit > 1) frame.limit = limit;
+  if (optionalFlag(field(m, 'flight'), 'flight')) frame.flight = true;
   const positions = optionalInt(field(m, 'positions'), 'positions', 1, FRAME_LIMITS.maxLimit);
   if (positions !== undefined) frame.positions = positions;
   const value = optionalStr(field(m, 'value'), 'value', FRAME_LIMITS.maxValueChars);
@@ -327,6 +348,13 @@ function readRelease(m: Fields): ReleaseFrame {
     token: safeInt(field(m, 'token'), 'token', 0),
   };
   if (optionalFlag(field(m, 'quiet'), 'quiet')) frame.quiet = true;
+  const data = field(m, 'data');
+  if (data instanceof Uint8Array) frame.data = data;
+  else if (data !== undefined && data !== null) fail("'data' must be binary");
+  const failure = optionalStr(field(m, 'failure'), 'failure', FRAME_LIMITS.maxValueChars);
+  if (failure !== undefined) frame.failure = failure;
+  if (frame.data !== undefined && failure !== undefined)
+    fail("'data' and 'failure' exclude each other");
   return frame;
 }
 
@@ -466,6 +494,17 @@ function readServerFrame(m: Fields): ServerFrame {
     case 'redirect': {
       const url = optionalStr(field(m, 'url'), 'url', 2048);
       return url === undefined ? { t } : { t, url };
+    }
+    case 'result': {
+      const frame: ResultFrame = { t, id: requestId(field(m, 'id')) };
+      const data = field(m, 'data');
+      if (data instanceof Uint8Array) frame.data = data;
+      const failure = optionalStr(field(m, 'failure'), 'failure', FRAME_LIMITS.maxValueChars);
+      if (failure !== undefined) frame.failure = failure;
+      if ((frame.data === undefined) === (failure === undefined)) {
+        fail("a result has 'data' or 'failure', one of them");
+      }
+      return frame;
     }
     case 'leader': {
       const frame: LeaderFrame = {

@@ -23,6 +23,7 @@ const REASONS: readonly EndReason[] = [
   'disconnected',
   'forced',
   'failover',
+  'answered',
 ];
 
 export function countByReason(): Record<EndReason, number> {

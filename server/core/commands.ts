@@ -1,3 +1,4 @@
+import type { FlightOutcome } from './effects.js';
 import type { LockMode } from './lock-state.js';
 
 /** The commands a {@link LockTable} takes, and the shapes of its views. */
@@ -29,6 +30,8 @@ export interface AcquireCommand {
   value?: string;
   /** While it waits, its place is told again each time this many ahead of it were granted or left. */
   positions?: number;
+  /** Single-flight: a release that carries a run's outcome answers this waiter with it. */
+  flight?: boolean;
 }
 export interface ReleaseCommand {
   requestId: number;
@@ -36,6 +39,8 @@ export interface ReleaseCommand {
   token: number;
   /** No `ok` effect on success: the client does not wait for it. */
   quiet?: boolean;
+  /** A single-flight run's outcome: every single-flight waiter of the path is answered with it. */
+  outcome?: FlightOutcome;
 }
 
 export interface HeldBy {

@@ -80,8 +80,19 @@ export interface ReserveTokensEffect {
   issuedUpTo: number;
 }
 
+/** A single-flight waiter is answered with the run's outcome (opaque to the table) and leaves. */
+export interface AnsweredEffect {
+  type: 'answered';
+  sessionId: string;
+  requestId: number;
+  outcome: FlightOutcome;
+}
+/** What a single-flight run came to: its value's bytes, or why it failed. */
+export type FlightOutcome = { data: Uint8Array } | { failure: string };
+
 export type Effect =
   | WelcomeEffect
+  | AnsweredEffect
   | RefusedEffect
   | GrantEffect
   | QueuedEffect

@@ -6,18 +6,23 @@
  */
 /** Why a holder let go of a lock, or a waiter left its queue ungranted. */
 export type EndReason =
-  'released' | 'timeout' | 'cancelled' | 'expired' | 'disconnected' | 'forced' | 'failover';
+  | 'released'
+  | 'timeout'
+  | 'cancelled'
+  | 'expired'
+  | 'disconnected'
+  | 'forced'
+  | 'failover'
+  /** A single-flight waiter left with the outcome of the run it waited for. */
+  | 'answered';
 
 /**
  * The optional tail of `wait` and `grant`: the path's limit (absent: 1),
- * 'read' (absent or null: write), the holder's value (a leader's, absent:
- * none). Each is written only when it or a later one is needed.
+ * 'read' (absent or null: write), the holder's value (a leader's; absent or
+ * null: none), 1 for a single-flight waiter. Each is written only when it or
+ * a later one is needed.
  */
-export type KindFields =
-  | readonly []
-  | readonly [number]
-  | readonly [number, 'read' | null]
-  | readonly [number, 'read' | null, string];
+export type KindFields = readonly [number?, ('read' | null)?, (string | null)?, 1?];
 
 export type JournalEntry =
   /** A session opened: id, hash of its secret, TTL, name, owner (absent in older logs). */

@@ -45,6 +45,8 @@ export class Waiter implements Timed {
     readonly timeoutMs: number | undefined,
     readonly mode: LockMode = 'write',
     readonly value?: string,
+    /** Single-flight: answered by a run's outcome rather than granted, when one comes. */
+    readonly flight = false,
   ) {}
 }
 
@@ -106,6 +108,8 @@ export class LockState implements Timed {
   waiting = 0;
   /** How many of the waiters would read. */
   readWaiting = 0;
+  /** The single-flight waiters, in queue order. */
+  readonly flights = new Set<Waiter>();
   /** While `deadline > now` the lock stays ungranted (lock-delay); heap key of the delay heap. */
   deadline = 0;
   heapIndex = -1;
@@ -153,6 +157,7 @@ export class LockState implements Timed {
     w.queued = true;
     this.waiting++;
     if (w.mode === 'read') this.readWaiting++;
+    if (w.flight) this.flights.add(w);
     this.index?.joined(w);
   }
 
@@ -172,6 +177,7 @@ export class LockState implements Timed {
     w.queued = false;
     this.waiting--;
     if (w.mode === 'read') this.readWaiting--;
+    if (w.flight) this.flights.delete(w);
   }
 
   /** 1 = next in line. O(log n) once the queue has an index (built here, O(n), on first use). */

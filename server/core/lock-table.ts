@@ -1,7 +1,7 @@
 import type { ErrorCode, LockLostReason } from '../../shared/errors.js';
 import { lockPathProblem } from '../../shared/lock-path.js';
 import type { HeldLock } from '../../shared/protocol.js';
-import { errorOf, grantOf, type Effect, type QueuedEffect } from './effects.js';
+import { errorOf, grantOf, type Effect, type FlightOutcome, type QueuedEffect } from './effects.js';
 import type { EndReason, JournalEntry } from './journal.js';
 import {
   resolveLockTableOptions,
@@ -159,7 +159,8 @@ export class LockTable {
       const message = `the queue of ${path} is full (${maxWaitersPerPath} waiters)`;
       return this.fail(sessionId, requestId, 'LIMIT_EXCEEDED', message);
     }
-    const w = new Waiter(s, requestId, lock, now, strict, cmd.timeoutMs, mode, cmd.value);
+    const flight = cmd.flight === true;
+    const w = new Waiter(s, requestId, lock, now, strict, cmd.timeoutMs, mode, cmd.value, flight);
     this.state.enqueue(w);
     this.armTimeout(now, w);
     // Only when tokens ran out or the grace holds: the free lock waits for either.
@@ -182,6 +183,8 @@ export class LockTable {
       return this.fail(sessionId, cmd.requestId, 'NOT_HOLDER', message);
     }
     if (!cmd.quiet) this.out.push({ type: 'ok', sessionId, requestId: cmd.requestId });
+    // A single-flight run's outcome answers everyone who waited for that run, before anyone is granted.
+    if (cmd.outcome) this.answerFlights(hold.lock, cmd.outcome);
     this.unhold(now, hold, 'released');
     return this.flush();
   }
@@ -535,6 +538,14 @@ export class LockTable {
     for (const lock of behindHeads) this.grantNext(now, lock);
     this.state.removeSession(s);
     this.out.push({ type: 'ended', sessionId: s.id, reason });
+  }
+
+  /** Answers every single-flight waiter of `lock` with `outcome`; they leave the queue holding nothing. */
+  private answerFlights(lock: LockState, outcome: FlightOutcome): void {
+    for (const w of [...lock.flights]) {
+      this.state.dropWaiter(w, 'answered');
+      this.out.push({ type: 'answered', sessionId: w.session.id, requestId: w.requestId, outcome });
+    }
   }
 
   /** `w`'s place as a `queued` effect answering `requestId`. O(log n) once the queue has its index. */

@@ -18,8 +18,8 @@ export interface TableSnapshot {
 }
 /** session, request, token, strict, 'read' (absent or null: write), value (absent: none) */
 type SnapshotHolder = [string, number, number, boolean, ('read' | null)?, string?];
-/** session, request, strict, timeoutMs or -1, 'read' (absent or null: write), value */
-type SnapshotWaiter = [string, number, boolean, number, ('read' | null)?, string?];
+/** session, request, strict, timeoutMs or -1, 'read' (absent or null: write), value or null, 1 if single-flight */
+type SnapshotWaiter = [string, number, boolean, number, ('read' | null)?, (string | null)?, 1?];
 
 function session(state: TableState, id: string): Session {
   const s = state.sessions.get(id);
@@ -37,7 +37,7 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
     case 'open':
       return state.addSession(new Session(e[1], e[2], e[3], e[4], e[5] ?? '', now));
     case 'wait': {
-      const [, sid, requestId, path, strict, timeoutMs, limit, mode, value] = e;
+      const [, sid, requestId, path, strict, timeoutMs, limit, mode, value, flight] = e;
       const lock = state.lockFor(path, limit ?? 1);
       const w = new Waiter(
         session(state, sid),
@@ -48,6 +48,7 @@ export function applyEntry(state: TableState, e: JournalEntry, now: number): voi
         timeoutMs < 0 ? undefined : timeoutMs,
         mode === 'read' ? 'read' : 'write',
         value ?? undefined,
+        flight === 1,
       );
       return state.enqueue(w);
     }
@@ -108,8 +109,11 @@ export function takeSnapshot(state: TableState): TableSnapshot {
     const waiters: SnapshotWaiter[] = [];
     for (const w of lock.waiters()) {
       const tuple: SnapshotWaiter = [w.session.id, w.requestId, w.strict, w.timeoutMs ?? -1];
-      if (w.mode === 'read' || w.value !== undefined) tuple.push(w.mode === 'read' ? 'read' : null);
-      if (w.value !== undefined) tuple.push(w.value);
+      if (w.mode === 'read' || w.value !== undefined || w.flight) {
+        tuple.push(w.mode === 'read' ? 'read' : null);
+      }
+      if (w.value !== undefined || w.flight) tuple.push(w.value ?? null);
+      if (w.flight) tuple.push(1);
       waiters.push(tuple);
     }
     const [first = null, ...others] = holders;
@@ -132,8 +136,10 @@ export function restoreSnapshot(state: TableState, snap: TableSnapshot, now: num
       const tail = kindTail(limit, mode, value);
       applyEntry(state, ['grant', sid, requestId, path, token, strict, ...tail], now);
     }
-    for (const [sid, requestId, strict, timeoutMs, mode, value] of waiters) {
-      const tail = kindTail(limit, mode, value);
+    for (const [sid, requestId, strict, timeoutMs, mode, value, flight] of waiters) {
+      const tail: KindFields = flight
+        ? [limit, mode ?? null, value ?? null, 1]
+        : kindTail(limit, mode, value ?? undefined);
       applyEntry(state, ['wait', sid, requestId, path, strict, timeoutMs, ...tail], now);
     }
   }

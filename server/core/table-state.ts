@@ -93,7 +93,7 @@ export class TableState {
     w.session.requests.set(w.requestId, w);
     const timeoutMs = w.timeoutMs ?? -1;
     const { path, limit } = w.lock;
-    const kind = kindFields(limit, w.mode, w.value);
+    const kind = kindFields(limit, w.mode, w.value, w.flight);
     this.journal?.push(['wait', w.session.id, w.requestId, path, w.strict, timeoutMs, ...kind]);
   }
 
@@ -125,7 +125,7 @@ export class TableState {
     if (s.requests.get(requestId)?.kind !== 'waiter') this.count(s, 1);
     s.requests.set(requestId, hold);
     if (token >= this.tokenNext) this.tokenNext = token + 1;
-    const kind = kindFields(lock.limit, mode, value);
+    const kind = kindFields(lock.limit, mode, value, false);
     this.journal?.push(['grant', s.id, requestId, lock.path, token, strict, ...kind]);
     return hold;
   }
@@ -170,8 +170,14 @@ export class TableState {
 }
 
 /** The tail of a `wait` or `grant` entry: only as long as its last non-default field. */
-function kindFields(limit: number, mode: LockMode, value: string | undefined): KindFields {
+function kindFields(
+  limit: number,
+  mode: LockMode,
+  value: string | undefined,
+  flight: boolean,
+): KindFields {
   const read = mode === 'read' ? 'read' : null;
+  if (flight) return [limit, read, value ?? null, 1];
   if (value !== undefined) return [limit, read, value];
   if (read) return [limit, read];
   return limit > 1 ? [limit] : [];

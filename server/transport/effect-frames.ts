@@ -33,5 +33,7 @@ export function frameOf(e: FrameEffect): ServerFrame {
       return { t: 'error', id: e.requestId, code: e.code, message: e.message };
     case 'lost':
       return { t: 'lost', path: e.path, token: e.token, reason: e.reason };
+    case 'answered':
+      return { t: 'result', id: e.requestId, ...e.outcome };
   }
 }

@@ -29,6 +29,7 @@ export const STANDARD_CLOSE = { messageTooBig: 1009, tryAgainLater: 1013 } as co
 export const ERROR_CODES = [
   'TIMEOUT',
   'ABORTED',
+  'FLIGHT_FAILED',
   'INVALID_PATH',
   'INVALID_OPTION',
   'NOT_HOLDER',
@@ -67,6 +68,7 @@ export const SERVER_FRAMES = [
   'ok',
   'error',
   'leader',
+  'result',
   'lost',
   'redirect',
 ] as const;

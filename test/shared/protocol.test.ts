@@ -102,6 +102,7 @@ describe('codec and guards', () => {
 const CLASS_OF: Record<ErrorCode, { prototype: BatonError; name: string }> = {
   TIMEOUT: TimeoutError,
   ABORTED: BatonError,
+  FLIGHT_FAILED: BatonError,
   INVALID_PATH: BatonError,
   INVALID_OPTION: InvalidOptionError,
   NOT_HOLDER: NotHolderError,
