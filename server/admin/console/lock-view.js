@@ -35,7 +35,7 @@ import { VirtualList } from './virtual-list.js';
  * answer for a lock shown before finds it replaced and is dropped.
  * @typedef {object} LockNodes
  * @property {string} path
- * @property {{ kind: HTMLElement, holder: HTMLElement, name: HTMLElement, token: HTMLElement, held: HTMLElement, queueTitle: HTMLElement, release: HTMLButtonElement }} parts
+ * @property {{ kind: HTMLElement, holder: HTMLElement, name: HTMLElement, value: HTMLElement, token: HTMLElement, held: HTMLElement, queueTitle: HTMLElement, release: HTMLButtonElement }} parts
  * @property {HistoryTable} history
  * @property {PageCache<WaiterView>} queue
  * @property {VirtualList<WaiterView, WaiterRow>} list
@@ -161,6 +161,7 @@ export class LockView {
       kind: el('dd', { 'data-field': 'kind' }, '…'),
       holder: el('dd', { 'data-field': 'holder' }, '…'),
       name: el('dd', { 'data-field': 'name' }),
+      value: el('dd', { 'data-field': 'value' }),
       token: el('dd', { 'data-field': 'token' }),
       held: el('dd', { 'data-field': 'held' }),
       queueTitle: el('h3', {}, 'Queue'),
@@ -185,6 +186,7 @@ export class LockView {
         stat('kind', parts.kind),
         stat('holder', parts.holder),
         stat('name', parts.name),
+        stat('value', parts.value),
         stat('token', parts.token),
         stat('held for', parts.held),
       ),
@@ -262,6 +264,8 @@ export class LockView {
       else p.holder.replaceChildren(d.unknown ? 'free (no recent activity)' : 'free');
     }
     setText(p.name, h ? h.name : '—');
+    // A leader's value (what observers are told), if its acquire gave one.
+    setText(p.value, h?.value ?? '—');
     setText(p.token, h ? String(h.token) : '—');
     setText(p.held, h ? formatMs(h.heldMs + performance.now() - this.fetchedAt) : '—');
     p.release.disabled = h === null;

@@ -130,6 +130,10 @@ describe('admin console', () => {
     const holderCells = () => page.locator('#locks td:nth-child(2)').allTextContents();
     await expect.poll(holderCells, POLL).toContain('2 holders (of 3)');
     await expect.poll(holderCells, POLL).toContain('2 holders (readers)');
+    // A leader shows the value observers are told.
+    await three.elect('svc/leader', { value: 'http://three:8080' });
+    await page.goto(`${admin.url}/${lockHash('svc/leader')}`);
+    await expect.poll(() => field(page, 'value'), POLL).toBe('http://three:8080');
   });
 
   test('shows why each hold and wait ended', async () => {
