@@ -53,6 +53,7 @@ export function findingCounts(f: Findings): Record<string, number> {
   const checks = (pattern: RegExp): number => f.checks.filter((c) => pattern.test(c)).length;
   return {
     overlaps: f.overlaps.length,
+    skippedWaiters: f.skippedWaiters.length,
     tokenRegressions: f.tokenRegressions.length,
     duplicateTokens: f.duplicateTokens.length,
     writeRegressions: f.writeRegressions.length,
