@@ -89,6 +89,8 @@ export interface FaultOptions {
   excuses?: boolean;
   /** What makes the round not vacuous (default 'either'). */
   needs?: FaultRecord['needs'];
+  /** Kinds of hold of which one must span the fault (default none). */
+  spans?: FaultRecord['spans'];
   minGrants?: number;
 }
 
@@ -261,6 +263,7 @@ export async function collectScenario(
         excuses: o.excuses ?? true,
         needs: o.needs ?? 'either',
         minGrants: o.minGrants ?? MIN_ROUND_GRANTS,
+        ...(o.spans ? { spans: o.spans } : {}),
       };
       history.faults.push(record);
       try {

@@ -168,6 +168,15 @@ export class History {
     );
   }
 
+  /** The number of the last acquire `worker` sent (0 before any). */
+  lastRequest(worker: string): number {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i]!;
+      if (e.kind === 'request' && e.worker === worker) return e.request;
+    }
+    return 0;
+  }
+
   count(kind: HistoryEvent['kind']): number {
     return this.events.filter((e) => e.kind === kind).length;
   }

@@ -207,12 +207,13 @@ export class Workload {
       const spec = specs[n++ % specs.length]!;
       const path = spec.path;
       this.pending.set(path, (this.pending.get(path) ?? 0) + 1);
+      const kind = kindFor(spec, this.rand);
       let lease: Lease;
       try {
         lease = await recordedAcquire(this.history, client, worker, path, {
           timeoutMs: this.options.acquireTimeoutMs ?? 15_000,
           consistency,
-          ...kindFor(spec, this.rand),
+          ...kind,
         });
       } catch (err) {
         this.count((err as { code?: string }).code ?? 'unknown');
@@ -221,22 +222,23 @@ export class Workload {
       } finally {
         this.pending.set(path, (this.pending.get(path) ?? 1) - 1);
       }
-      await this.hold(lease, worker);
+      // Fencing by the largest token guards exclusive holds: readers and permits do not write.
+      await this.hold(lease, worker, (kind.limit ?? 1) === 1 && kind.mode !== 'read');
     }
   }
 
   /**
-   * Writes during the hold, as a real client would: each write only while
+   * Writes during an exclusive hold, as a real client would: each write only while
    * the signal has not aborted; the release comes after the last write.
    */
-  private async hold(lease: Lease, worker: string): Promise<void> {
+  private async hold(lease: Lease, worker: string, writes: boolean): Promise<void> {
     const grantedAt = performance.now();
     const plan = this.planHold();
     const plannedEnd = grantedAt + plan.ms;
     const live: LiveHold = { path: lease.path, armed: plan.armed, grantedAt, plannedEnd, lease };
     this.live.set(worker, live);
     const write = (): void => {
-      if (!lease.signal.aborted) this.resource.write(lease.path, lease.token, worker);
+      if (writes && !lease.signal.aborted) this.resource.write(lease.path, lease.token, worker);
     };
     const every = this.options.writeEveryMs ?? [50, 100];
     for (;;) {
