@@ -16,6 +16,7 @@ import {
 } from './fault-bodies.js';
 import { dataLossRounds } from './data-loss.js';
 import { collectScenario, type Findings, type ScenarioOptions } from './fault-scenario.js';
+import { KIND_PATHS, kindKillRounds } from './kind-scene.js';
 import { dataLossOptions, lostWithActive } from './loss-kinds.js';
 
 /** The broken broker fixture: `node broken-broker.mjs <variant> server [flags]`. */
@@ -27,7 +28,9 @@ export type BrokenVariant =
   | 'low-tokens'
   | 'eager-standby'
   | 'no-grace'
-  | 'immortal-sessions';
+  | 'immortal-sessions'
+  | 'extra-permit'
+  | 'reader-beside-writer';
 
 /** A scenario to run: its body, and its options besides name, level and command. */
 export interface ProofScenario {
@@ -127,6 +130,22 @@ export const BROKEN_PROOFS: BrokenProof[] = [
     level: 'strict',
     setup: () => ({ body: silentHolderRounds(1) }),
     catches: ['lateFrees'],
+  },
+  {
+    variant: 'extra-permit',
+    breaks: 'a semaphore with more holders than its limit (one permit too many after a takeover)',
+    scenario: 'broker kill -9 with lock kinds',
+    level: 'strict',
+    setup: () => ({ options: { paths: KIND_PATHS }, body: kindKillRounds(1) }),
+    catches: ['overlaps', 'logTwoHolders'],
+  },
+  {
+    variant: 'reader-beside-writer',
+    breaks: 'a reader holding a read/write lock beside its writer (after a takeover)',
+    scenario: 'broker kill -9 with lock kinds',
+    level: 'strict',
+    setup: () => ({ options: { paths: KIND_PATHS }, body: kindKillRounds(1) }),
+    catches: ['overlaps', 'logTwoHolders'],
   },
 ];
 
