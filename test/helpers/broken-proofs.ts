@@ -75,6 +75,18 @@ export function findingCounts(f: Findings): Record<string, number> {
   };
 }
 
+/** A rule of semaphores or read/write locks broken after a takeover: the lock-kinds kill catches it. */
+function kindProof(variant: BrokenVariant, breaks: string): BrokenProof {
+  return {
+    variant,
+    breaks,
+    scenario: 'broker kill -9 with lock kinds',
+    level: 'strict',
+    setup: () => ({ options: { paths: KIND_PATHS }, body: kindKillRounds(1) }),
+    catches: ['overlaps', 'logTwoHolders'],
+  };
+}
+
 /**
  * The proofs, with round counts small enough for 10–30 s each and large
  * enough that the broken rule is met every time.
@@ -131,22 +143,14 @@ export const BROKEN_PROOFS: BrokenProof[] = [
     setup: () => ({ body: silentHolderRounds(1) }),
     catches: ['lateFrees'],
   },
-  {
-    variant: 'extra-permit',
-    breaks: 'a semaphore with more holders than its limit (one permit too many after a takeover)',
-    scenario: 'broker kill -9 with lock kinds',
-    level: 'strict',
-    setup: () => ({ options: { paths: KIND_PATHS }, body: kindKillRounds(1) }),
-    catches: ['overlaps', 'logTwoHolders'],
-  },
-  {
-    variant: 'reader-beside-writer',
-    breaks: 'a reader holding a read/write lock beside its writer (after a takeover)',
-    scenario: 'broker kill -9 with lock kinds',
-    level: 'strict',
-    setup: () => ({ options: { paths: KIND_PATHS }, body: kindKillRounds(1) }),
-    catches: ['overlaps', 'logTwoHolders'],
-  },
+  kindProof(
+    'extra-permit',
+    'a semaphore with more holders than its limit (one permit too many after a takeover)',
+  ),
+  kindProof(
+    'reader-beside-writer',
+    'a reader holding a read/write lock beside its writer (after a takeover)',
+  ),
 ];
 
 export interface ProofResult {
