@@ -30,7 +30,8 @@ export type BrokenVariant =
   | 'no-grace'
   | 'immortal-sessions'
   | 'extra-permit'
-  | 'reader-beside-writer';
+  | 'reader-beside-writer'
+  | 'readers-overtake';
 
 /** A scenario to run: its body, and its options besides name, level and command. */
 export interface ProofScenario {
@@ -76,14 +77,18 @@ export function findingCounts(f: Findings): Record<string, number> {
 }
 
 /** A rule of semaphores or read/write locks broken after a takeover: the lock-kinds kill catches it. */
-function kindProof(variant: BrokenVariant, breaks: string): BrokenProof {
+function kindProof(
+  variant: BrokenVariant,
+  breaks: string,
+  catches = ['overlaps', 'logTwoHolders'],
+): BrokenProof {
   return {
     variant,
     breaks,
     scenario: 'broker kill -9 with lock kinds',
     level: 'strict',
     setup: () => ({ options: { paths: KIND_PATHS }, body: kindKillRounds(1) }),
-    catches: ['overlaps', 'logTwoHolders'],
+    catches,
   };
 }
 
@@ -150,6 +155,11 @@ export const BROKEN_PROOFS: BrokenProof[] = [
   kindProof(
     'reader-beside-writer',
     'a reader holding a read/write lock beside its writer (after a takeover)',
+  ),
+  kindProof(
+    'readers-overtake',
+    'a waiter skipped over in its queue (readers granted past a waiting writer after a takeover)',
+    ['skippedWaiters'],
   ),
 ];
 

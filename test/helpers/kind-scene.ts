@@ -30,6 +30,8 @@ export const KIND_PATHS: PathSpec[] = [
 ];
 /** How long a scene acquire waits: long past a takeover on a loaded machine. */
 const SCENE_WAIT_MS = 20_000;
+/** How long a waiter holds once the queue has handed it the lock. */
+const HANDED_ON_HOLD_MS = 50;
 
 const permit: LockKind = { limit: PERMITS };
 const read: LockKind = { mode: 'read' };
@@ -41,6 +43,12 @@ interface Step {
   path: string;
   /** Resolves to the lease, or null if the acquire failed. */
   lease: Promise<Lease | null>;
+}
+
+/** A round's holders, and its waiters in queue order. */
+interface Armed {
+  holders: Step[];
+  waiters: Step[];
 }
 
 /** The scene's clients: five sessions, each holding or waiting on both paths of a round. */
@@ -81,7 +89,7 @@ export class KindScene {
   }
 
   /** Sets up the holders and queues of round `round`; returns holders and waiters in order. */
-  async arm(round: number): Promise<{ holders: Step[]; waiters: Step[] }> {
+  async arm(round: number): Promise<Armed> {
     const pool = `pool/${round}`;
     const doc = `doc/${round}`;
     const holders = [
@@ -104,26 +112,21 @@ export class KindScene {
   }
 
   /**
-   * After the takeover: every holder still holds; then the queues are handed
-   * on and each waiter must be granted, the writer before the readers behind it.
+   * After the takeover: every holder must still hold. Then all let go, and
+   * each waiter holds briefly once granted (long enough for a reader beside
+   * the writer to show) and lets go; each must be granted.
    */
-  async handOn(round: number, { holders, waiters }: Awaited<ReturnType<KindScene['arm']>>) {
-    const [p0, p1, p2, r3, r4] = await Promise.all(holders.map((h) => h.lease));
-    const [w3, w4, writer, r1, r2] = waiters;
-    const kept = [p0, p1, p2, r3, r4].every((l) => l && !l.signal.aborted);
+  async handOn(round: number, { holders, waiters }: Armed): Promise<void> {
+    const held = await Promise.all(holders.map((h) => h.lease));
+    const kept = held.every((l) => l && !l.signal.aborted);
     this.ctx.check(kept, `round ${round}: a scene holder lost its lock across the kill`);
-    await Promise.all([this.release(3, r3), this.release(4, r4)]);
-    const w = await this.granted(round, writer!);
-    await sleep(50);
-    await this.release(0, w);
-    await Promise.all(
-      [r1, r2].map(async (s) => this.release(s!.client, await this.granted(round, s!))),
-    );
-    await this.release(0, p0);
-    await this.release(3, await this.granted(round, w3!));
-    await this.release(1, p1);
-    await this.release(4, await this.granted(round, w4!));
-    await this.release(2, p2);
+    const handedOn = waiters.map(async (step) => {
+      const lease = await this.granted(round, step);
+      await sleep(HANDED_ON_HOLD_MS);
+      await this.release(step.client, lease);
+    });
+    await Promise.all(held.map((lease, i) => this.release(holders[i]!.client, lease)));
+    await Promise.all(handedOn);
   }
 
   async close(): Promise<void> {
