@@ -30,6 +30,12 @@ export const KIND_PATHS: PathSpec[] = [
 ];
 /** How long a scene acquire waits: long past a takeover on a loaded machine. */
 const SCENE_WAIT_MS = 20_000;
+/**
+ * The scene's sessions: twice the workload's TTL, so that a takeover slowed
+ * by a loaded machine (2.3 s seen under load 11 on 2 cores) does not outlast
+ * what a holder's SDK counts from its last acknowledged heartbeat.
+ */
+const SCENE_TTL_MS = 2 * SESSION_TTL_MS;
 /** How long a waiter holds once the queue has handed it the lock. */
 const HANDED_ON_HOLD_MS = 50;
 
@@ -70,7 +76,7 @@ export class KindScene {
   static async start(ctx: FaultContext): Promise<KindScene> {
     const clients: BatonClient[] = [];
     for (let i = 0; i < 5; i++) {
-      const options = { url: ctx.urls, sessionTtlMs: SESSION_TTL_MS, reconnectMaxDelayMs: 200 };
+      const options = { url: ctx.urls, sessionTtlMs: SCENE_TTL_MS, reconnectMaxDelayMs: 200 };
       clients.push(await connect({ ...options, connectTimeoutMs: 10_000, name: `kinds-${i}` }));
     }
     return new KindScene(ctx, clients);
@@ -118,8 +124,11 @@ export class KindScene {
    */
   async handOn(round: number, { holders, waiters }: Armed): Promise<void> {
     const held = await Promise.all(holders.map((h) => h.lease));
-    const kept = held.every((l) => l && !l.signal.aborted);
-    this.ctx.check(kept, `round ${round}: a scene holder lost its lock across the kill`);
+    for (const [i, lease] of held.entries()) {
+      const why = lease ? (lease.signal.reason as Error | undefined)?.message : 'no lease';
+      const kept = lease !== null && !lease.signal.aborted;
+      this.ctx.check(kept, `round ${round}: kinds-${holders[i]!.client} lost its lock: ${why}`);
+    }
     const handedOn = waiters.map(async (step) => {
       const lease = await this.granted(round, step);
       await sleep(HANDED_ON_HOLD_MS);
