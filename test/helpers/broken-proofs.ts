@@ -16,6 +16,7 @@ import {
 } from './fault-bodies.js';
 import { dataLossRounds } from './data-loss.js';
 import { collectScenario, type Findings, type ScenarioOptions } from './fault-scenario.js';
+import { KIND_PATHS, kindKillRounds } from './kind-scene.js';
 import { dataLossOptions, lostWithActive } from './loss-kinds.js';
 
 /** The broken broker fixture: `node broken-broker.mjs <variant> server [flags]`. */
@@ -27,7 +28,10 @@ export type BrokenVariant =
   | 'low-tokens'
   | 'eager-standby'
   | 'no-grace'
-  | 'immortal-sessions';
+  | 'immortal-sessions'
+  | 'extra-permit'
+  | 'reader-beside-writer'
+  | 'readers-overtake';
 
 /** A scenario to run: its body, and its options besides name, level and command. */
 export interface ProofScenario {
@@ -53,6 +57,7 @@ export function findingCounts(f: Findings): Record<string, number> {
   const checks = (pattern: RegExp): number => f.checks.filter((c) => pattern.test(c)).length;
   return {
     overlaps: f.overlaps.length,
+    skippedWaiters: f.skippedWaiters.length,
     tokenRegressions: f.tokenRegressions.length,
     duplicateTokens: f.duplicateTokens.length,
     writeRegressions: f.writeRegressions.length,
@@ -68,6 +73,22 @@ export function findingCounts(f: Findings): Record<string, number> {
     'check: the leader was deposed': checks(/the leader was deposed/),
     'check: strict grants during the grace': checks(/strict grants during the grace/),
     checks: f.checks.length,
+  };
+}
+
+/** A rule of semaphores or read/write locks broken after a takeover: the lock-kinds kill catches it. */
+function kindProof(
+  variant: BrokenVariant,
+  breaks: string,
+  catches = ['overlaps', 'logTwoHolders'],
+): BrokenProof {
+  return {
+    variant,
+    breaks,
+    scenario: 'broker kill -9 with lock kinds',
+    level: 'strict',
+    setup: () => ({ options: { paths: KIND_PATHS }, body: kindKillRounds(1) }),
+    catches,
   };
 }
 
@@ -127,6 +148,19 @@ export const BROKEN_PROOFS: BrokenProof[] = [
     setup: () => ({ body: silentHolderRounds(1) }),
     catches: ['lateFrees'],
   },
+  kindProof(
+    'extra-permit',
+    'a semaphore with more holders than its limit (one permit too many after a takeover)',
+  ),
+  kindProof(
+    'reader-beside-writer',
+    'a reader holding a read/write lock beside its writer (after a takeover)',
+  ),
+  kindProof(
+    'readers-overtake',
+    'a waiter skipped over in its queue (readers granted past a waiting writer after a takeover)',
+    ['skippedWaiters'],
+  ),
 ];
 
 export interface ProofResult {

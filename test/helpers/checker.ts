@@ -6,32 +6,21 @@
  * pauses clients on purpose.
  */
 import type { Consistency } from '../../shared/protocol.js';
-import type { FaultRecord, History, HistoryEvent, HoldEnd, SilentHolderRecord } from './history.js';
+import type { FaultRecord, HistoryEvent, SilentHolderRecord } from './history.js';
+import {
+  grantsOf,
+  holdKindOf,
+  holdsOf,
+  overlapsOf,
+  skippedWaitersOf,
+  type Hold,
+  type HoldKind,
+  type HistoryLike,
+  type Overlap,
+  type SkippedWaiter,
+} from './hold-rules.js';
 
-/** What the checker reads of a history; hand-made histories in tests are plain objects. */
-export type HistoryLike = Pick<History, 'events' | 'faults' | 'silent'>;
-
-/** A lock as one client believed it held it: from the grant's arrival to its first end. */
-export interface Hold {
-  worker: string;
-  session: string;
-  path: string;
-  token: number;
-  requestedAt: number;
-  from: number;
-  to: number;
-  end: HoldEnd | 'open';
-  reason?: string;
-}
-
-export interface Overlap {
-  path: string;
-  a: Hold;
-  b: Hold;
-  from: number;
-  to: number;
-  ms: number;
-}
+export type { Hold, HistoryLike, Overlap };
 
 export interface RoundFigures {
   fault: string;
@@ -42,6 +31,8 @@ export interface RoundFigures {
   spanningHolds: number;
   /** Acquires sent before the fault and granted after it. */
   queuedWaiters: number;
+  /** Spanning holds of each kind the fault {@link FaultRecord.spans | asked for}. */
+  spanningKinds?: Partial<Record<HoldKind, number>>;
   /** Why the round proves nothing, or null. */
   vacuous: string | null;
 }
@@ -66,7 +57,11 @@ export interface CheckOptions {
 }
 
 export interface HistoryFindings {
-  /** Overlapping holds of one path that nothing excuses. Strict: every overlap. */
+  /**
+   * Holds of one path at once beyond what its kind admits (a second holder
+   * of a mutex, anyone beside a writer, a semaphore past its limit) that
+   * nothing excuses. Strict: every one.
+   */
   overlaps: Overlap[];
   /** Efficient overlaps inside a fault's window. */
   excusedOverlaps: Overlap[];
@@ -85,64 +80,8 @@ export interface HistoryFindings {
   vacuousRounds: RoundFigures[];
   /** Silent holders whose lock reached the waiter later than the bound, or never. */
   lateFrees: SilentHolderRecord[];
-}
-
-type Grant = Extract<HistoryEvent, { kind: 'grant' }>;
-
-const grantsOf = (h: HistoryLike): Grant[] =>
-  h.events.filter((e): e is Grant => e.kind === 'grant');
-
-/** Every hold: a grant, ended by the first `end` of its token (or open until `endAt`). */
-export function holdsOf(history: HistoryLike, endAt: number): Hold[] {
-  const ends = new Map<string, Extract<HistoryEvent, { kind: 'end' }>>();
-  for (const e of history.events) {
-    if (e.kind !== 'end') continue;
-    const key = `${e.worker}\u0000${e.token}`;
-    if (!ends.has(key)) ends.set(key, e);
-  }
-  return grantsOf(history).map((g) => {
-    const end = ends.get(`${g.worker}\u0000${g.token}`);
-    const hold: Hold = {
-      worker: g.worker,
-      session: g.session,
-      path: g.path,
-      token: g.token,
-      requestedAt: g.requestedAt,
-      from: g.at,
-      to: end ? end.at : endAt,
-      end: end ? end.how : 'open',
-    };
-    if (end?.reason !== undefined) hold.reason = end.reason;
-    return hold;
-  });
-}
-
-/** Every pair of holds of one path whose intervals intersect (distinct tokens). */
-export function overlapsOf(holds: Hold[]): Overlap[] {
-  const byPath = new Map<string, Hold[]>();
-  for (const h of holds) {
-    const list = byPath.get(h.path);
-    if (list) list.push(h);
-    else byPath.set(h.path, [h]);
-  }
-  const found: Overlap[] = [];
-  for (const [path, list] of byPath) {
-    list.sort((x, y) => x.from - y.from);
-    const live: Hold[] = [];
-    for (const b of list) {
-      // Holds that ended before b began cannot overlap b or anything after it.
-      for (let i = live.length - 1; i >= 0; i--) if (live[i]!.to <= b.from) live.splice(i, 1);
-      for (const a of live) {
-        if (a.token === b.token) continue;
-        const to = Math.min(a.to, b.to);
-        // A hold that ended the moment it began (granted and lost in one ms) held nothing.
-        if (to <= b.from) continue;
-        found.push({ path, a, b, from: b.from, to, ms: to - b.from });
-      }
-      live.push(b);
-    }
-  }
-  return found;
+  /** Grants made past a waiter queued before their acquire was sent. */
+  skippedWaiters: SkippedWaiter[];
 }
 
 /** The mirror lag is a few ms (p99 ~10 ms on loopback); this is ample. */
@@ -219,9 +158,10 @@ export function roundsOf(history: HistoryLike, holds: Hold[]): RoundFigures[] {
   return faults.map((f, i) => {
     const since = i === 0 ? -Infinity : faults[i - 1]!.end;
     const roundGrants = grants.filter((g) => g.at > since && g.at <= f.end).length;
-    const spanningHolds = holds.filter(
+    const spanning = holds.filter(
       (h) => h.from < f.start && h.to > f.recovered && h.end !== 'lost',
-    ).length;
+    );
+    const spanningHolds = spanning.length;
     const queuedWaiters = grants.filter(
       (g) => g.requestedAt < f.start && g.at > f.recovered,
     ).length;
@@ -233,15 +173,19 @@ export function roundsOf(history: HistoryLike, holds: Hold[]): RoundFigures[] {
     if (f.needs === 'either' && spanningHolds + queuedWaiters === 0) {
       missing.push('no hold spanned it and no waiter was queued across it');
     }
+    const spanningKinds: Partial<Record<HoldKind, number>> = {};
+    for (const kind of f.spans ?? []) {
+      spanningKinds[kind] = spanning.filter((h) => holdKindOf(h) === kind).length;
+      if (spanningKinds[kind] === 0) missing.push(`no ${kind} hold spanned it`);
+    }
     if (roundGrants < f.minGrants) missing.push(`${roundGrants} grants < ${f.minGrants}`);
     const vacuous = missing.length > 0 ? missing.join('; ') : null;
+    const figures = { fault: f.name, start: f.start, end: f.end, grants: roundGrants };
     return {
-      fault: f.name,
-      start: f.start,
-      end: f.end,
-      grants: roundGrants,
+      ...figures,
       spanningHolds,
       queuedWaiters,
+      ...(f.spans ? { spanningKinds } : {}),
       vacuous,
     };
   });
@@ -276,6 +220,7 @@ export function checkHistory(history: HistoryLike, options: CheckOptions): Histo
     lateFrees: history.silent.filter(
       (s) => s.grantedAt === null || s.grantedAt - s.killedAt > s.boundMs,
     ),
+    skippedWaiters: skippedWaitersOf(history),
   };
 }
 
@@ -283,7 +228,11 @@ export function checkHistory(history: HistoryLike, options: CheckOptions): Histo
 export interface LogView {
   /** Every grant the log made, as `session|path|token`. */
   grants: ReadonlySet<string>;
-  /** Grants of a path that another session held, in log order. */
+  /**
+   * Grants of a path beside holders its kind does not admit (any holder of
+   * a mutex, a writer beside anyone, a semaphore's permits all held), in log
+   * order; `holder` is one of those holders.
+   */
   twoHolders: { path: string; holder: string; grantedTo: string; token: number }[];
 }
 

@@ -4,7 +4,13 @@
  * (`runScenario`), and the proofs run the same bodies on deliberately broken
  * brokers (`collectScenario`) to show the checks catch what they claim to.
  */
-import { IN_FLIGHT_MS, LEASE_MS, percentiles, type FaultContext } from './fault-scenario.js';
+import {
+  IN_FLIGHT_MS,
+  LEASE_MS,
+  percentiles,
+  type FaultContext,
+  type FaultOptions,
+} from './fault-scenario.js';
 import { eventually, sleep } from './harness.js';
 import type { SilentHolder } from './silent-holder.js';
 
@@ -35,36 +41,62 @@ async function killRound(
   // The hold must outlast the takeover and every client's resume, even on a
   // loaded machine where reconnecting takes a second or two: armed last, long.
   await ctx.holdWithWaiter(KILL_HOLD_MS);
-  const victim = ctx.cluster.active();
-  if (!ctx.check(victim !== undefined, `round ${round}: no active broker to kill`)) {
-    await busy.stop();
-    return { takeoverMs: NaN, firstGrantMs: NaN };
-  }
-  const epoch = ctx.cluster.epochOf(victim!);
-  let killedAt = NaN;
-  let takeoverAt = NaN;
-  await ctx.fault(
-    'broker kill -9',
-    async (fault) => {
-      const connections = ctx.work.connections();
-      silent.kill();
-      killedAt = performance.now();
-      await ctx.cluster.kill(victim!);
-      await ctx.takeover(epoch, victim);
-      takeoverAt = performance.now();
-      // A hold spans the fault only if it outlived its holder's resume on the new broker.
-      const back = await ctx.reconnected(connections);
-      ctx.check(back, `round ${round}: not every client came back within 5 s of the takeover`);
-      fault.recovered();
-    },
-    { needs: 'both' },
-  );
+  const { killedAt, takeoverAt } = await killActive(ctx, round, {
+    name: 'broker kill -9',
+    needs: 'both',
+    beforeKill: () => silent.kill(),
+  });
   await busy.stop();
-  await ctx.cluster.restart(victim!);
   const first = ctx.history.events.find((e) => e.kind === 'grant' && e.at > killedAt);
   // The takeover is seen when the broker's line is read: the first grant may come before it.
   const firstGrantMs = first ? Math.max(0, first.at - takeoverAt) : Infinity;
   return { takeoverMs: takeoverAt - killedAt, firstGrantMs };
+}
+
+export interface KillOptions extends FaultOptions {
+  name: string;
+  /** Just before the kill (a silent holder dies). */
+  beforeKill?: () => void;
+  /** Clients besides the workload's: resolves once they are back (false: not in time). */
+  othersBack?: () => Promise<boolean>;
+}
+
+/**
+ * One fault: `kill -9` of the active broker; recovered once the standby
+ * announced a higher epoch and every client resumed on it (a hold spans the
+ * fault only if it outlived its holder's resume); the victim is restarted
+ * as a standby. Returns when it was killed and when the takeover was seen
+ * (NaN when there was no active broker to kill).
+ */
+export async function killActive(
+  ctx: FaultContext,
+  round: number,
+  { name, beforeKill, othersBack, ...options }: KillOptions,
+): Promise<{ killedAt: number; takeoverAt: number }> {
+  const victim = ctx.cluster.active();
+  let killedAt = NaN;
+  let takeoverAt = NaN;
+  if (!ctx.check(victim !== undefined, `round ${round}: no active broker to kill`)) {
+    return { killedAt, takeoverAt };
+  }
+  const epoch = ctx.cluster.epochOf(victim!);
+  await ctx.fault(
+    name,
+    async (fault) => {
+      const connections = ctx.work.connections();
+      beforeKill?.();
+      killedAt = performance.now();
+      await ctx.cluster.kill(victim!);
+      await ctx.takeover(epoch, victim);
+      takeoverAt = performance.now();
+      const back = (await ctx.reconnected(connections)) && (await (othersBack?.() ?? true));
+      ctx.check(back, `round ${round}: not every client came back within 5 s of the takeover`);
+      fault.recovered();
+    },
+    options,
+  );
+  await ctx.cluster.restart(victim!);
+  return { killedAt, takeoverAt };
 }
 
 /**

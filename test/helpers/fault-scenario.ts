@@ -30,7 +30,7 @@ import { LogRecorder, type LogRecorderFigures } from './log-recorder.js';
 import { RedisProcess } from './redis-server.js';
 import { startSilentHolder, type SilentHolder } from './silent-holder.js';
 import { percentiles, summary } from './scenario-figures.js';
-import { busyLoop, Workload } from './workload.js';
+import { busyLoop, kindFor, specOf, Workload, type PathSpec } from './workload.js';
 
 export { percentiles };
 
@@ -68,6 +68,8 @@ export interface ScenarioOptions {
   /** The efficient failover window after a fault's end; default {@link WINDOW_MS}. */
   windowMs?: number;
   sessions?: number;
+  /** The workload's paths and their kinds; default {@link PATHS}, mutexes. */
+  paths?: (string | PathSpec)[];
   /** How long workload acquires wait; default 15 s. */
   acquireTimeoutMs?: number;
   /** Seed of the workload's shape; default `BATON_FAULT_SEED`, else random (printed). */
@@ -87,6 +89,8 @@ export interface FaultOptions {
   excuses?: boolean;
   /** What makes the round not vacuous (default 'either'). */
   needs?: FaultRecord['needs'];
+  /** Kinds of hold of which one must span the fault (default none). */
+  spans?: FaultRecord['spans'];
   minGrants?: number;
 }
 
@@ -170,6 +174,7 @@ export function assertSafe(f: Findings): void {
     `${o.path}: ${o.a.token} and ${o.b.token} for ${Math.round(o.ms)} ms`;
   expect(f.checks, 'scenario checks').toEqual([]);
   expect(f.overlaps.map(brief), 'overlapping holds').toEqual([]);
+  expect(f.skippedWaiters, 'waiters skipped in their queue').toEqual([]);
   expect(f.tokenRegressions, 'token regressions').toEqual([]);
   expect(f.duplicateTokens, 'duplicate tokens').toEqual([]);
   expect(f.writeRegressions, 'accepted writes going backwards').toEqual([]);
@@ -213,10 +218,11 @@ export async function collectScenario(
   });
   onTestFinished(() => recorder.stop());
   const urls = options.clientUrls ? await options.clientUrls(cluster) : cluster.urls;
+  const paths = (options.paths ?? PATHS).map(specOf);
   const work = await Workload.start({
     urls,
     sessions: options.sessions ?? 12,
-    paths: PATHS,
+    paths,
     consistency: level,
     sessionTtlMs: SESSION_TTL_MS,
     seed,
@@ -257,6 +263,7 @@ export async function collectScenario(
         excuses: o.excuses ?? true,
         needs: o.needs ?? 'either',
         minGrants: o.minGrants ?? MIN_ROUND_GRANTS,
+        ...(o.spans ? { spans: o.spans } : {}),
       };
       history.faults.push(record);
       try {
@@ -316,7 +323,7 @@ export async function collectScenario(
   await (await extra.client)?.close();
   const endAt = performance.now();
   // Nothing stays stuck: a fresh client takes every lock.
-  checks.push(...(await probe(urls, level)));
+  checks.push(...(await probe(urls, level, paths)));
   ctx.check(await recorder.drain(), 'the log recorder could not read to the end of the log');
   await recorder.stop();
   const findings: Findings = {
@@ -334,13 +341,14 @@ export async function collectScenario(
   return report;
 }
 
-/** Acquires and releases every path with a fresh client; returns what failed. */
-async function probe(urls: string[], level: Consistency): Promise<string[]> {
+/** Acquires and releases every path (a writer of a read/write one) with a fresh client; returns what failed. */
+async function probe(urls: string[], level: Consistency, paths: PathSpec[]): Promise<string[]> {
   try {
     const client = await connect({ url: urls, connectTimeoutMs: 10_000 });
     try {
-      for (const path of PATHS) {
-        await (await client.acquire(path, { timeoutMs: 10_000, consistency: level })).release();
+      for (const spec of paths) {
+        const options = { timeoutMs: 10_000, consistency: level, ...kindFor(spec, () => 1) };
+        await (await client.acquire(spec.path, options)).release();
       }
     } finally {
       await client.close();

@@ -1,3 +1,5 @@
+import type { LockMode } from '../../shared/protocol.js';
+
 /**
  * What the clients of a fault test saw, on one clock: `performance.now()` of
  * the test process, where every recorded client runs. The checker
@@ -7,15 +9,24 @@
 /** Why a hold ended: the holder called `release()`, or its `lease.signal` aborted. */
 export type HoldEnd = 'release' | 'lost';
 
+/**
+ * How an acquire asked for its path, as recorded on its request and grant:
+ * `limit` for a semaphore, `mode` for a read/write lock; neither for a mutex.
+ */
+export interface LockKind {
+  limit?: number;
+  mode?: LockMode;
+}
+
 export type HistoryEvent =
   /** An acquire was sent: `request` numbers it within the history. */
-  | { kind: 'request'; at: number; worker: string; path: string; request: number }
+  | ({ kind: 'request'; at: number; worker: string; path: string; request: number } & LockKind)
   /**
    * A grant reached the client. `session` is the broker's session id
    * (`client.session`), to match the grant with the broker's log;
    * `requestedAt` is when its acquire was sent.
    */
-  | {
+  | ({
       kind: 'grant';
       at: number;
       worker: string;
@@ -24,7 +35,12 @@ export type HistoryEvent =
       token: number;
       request: number;
       requestedAt: number;
-    }
+    } & LockKind)
+  /**
+   * The broker's log showed acquire `request` queued on `path` (a `wait`
+   * entry): an acquire of `path` sent after this is behind it in the queue.
+   */
+  | { kind: 'queued'; at: number; worker: string; path: string; request: number }
   /** An acquire failed (`code`: TIMEOUT, SESSION_EXPIRED, …). */
   | { kind: 'fail'; at: number; worker: string; path: string; request: number; code: string }
   /**
@@ -74,6 +90,12 @@ export interface FaultRecord {
   /** Grants the round must have (since the previous fault ended, up to `end`). */
   minGrants: number;
   /**
+   * Kinds of hold of which one must span the fault (granted before `start`,
+   * still held, not lost, at `recovered`): a semaphore permit, a reader's
+   * share, or an exclusive hold (a mutex or a writer).
+   */
+  spans?: ('semaphore' | 'read' | 'exclusive')[];
+  /**
    * When Redis had lost log entries, for a data loss: a grant made durable
    * just before may be gone before the recorder could read it.
    */
@@ -88,6 +110,14 @@ export interface SilentHolderRecord {
   grantedAt: number | null;
   /** TTL + 1 s, or leader lease + TTL + 1 s across a failover. */
   boundMs: number;
+}
+
+/** An acquire as {@link History.requested} recorded it. */
+export interface SentAcquire {
+  request: number;
+  at: number;
+  path: string;
+  lockKind: LockKind;
 }
 
 type Unstamped<T> = T extends unknown ? Omit<T, 'at'> : never;
@@ -107,18 +137,13 @@ export class History {
   }
 
   /** Records an acquire being sent; returns what `granted`/`failed` need. */
-  requested(worker: string, path: string): { request: number; at: number; path: string } {
+  requested(worker: string, path: string, kind: LockKind = {}): SentAcquire {
     const request = this.nextRequest++;
-    const { at } = this.record({ kind: 'request', worker, path, request });
-    return { request, at, path };
+    const { at } = this.record({ kind: 'request', worker, path, request, ...kind });
+    return { request, at, path, lockKind: kind };
   }
 
-  granted(
-    worker: string,
-    req: { request: number; at: number; path: string },
-    session: string,
-    token: number,
-  ): void {
+  granted(worker: string, req: SentAcquire, session: string, token: number): void {
     this.record({
       kind: 'grant',
       worker,
@@ -127,6 +152,7 @@ export class History {
       token,
       request: req.request,
       requestedAt: req.at,
+      ...req.lockKind,
     });
   }
 
@@ -140,6 +166,15 @@ export class History {
         ? { kind: 'end', worker, path, token, how }
         : { kind: 'end', worker, path, token, how, reason },
     );
+  }
+
+  /** The number of the last acquire `worker` sent (0 before any). */
+  lastRequest(worker: string): number {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const e = this.events[i]!;
+      if (e.kind === 'request' && e.worker === worker) return e.request;
+    }
+    return 0;
   }
 
   count(kind: HistoryEvent['kind']): number {

@@ -5,8 +5,10 @@
  * stream once at the end would miss what the run is about. A recorder tails
  * `baton:{main}:log` on its own connection for the whole scenario (it rides
  * out Redis kills, restarts and Sentinel failovers) and replays every batch
- * as it arrives into a tiny model: the holder of each path. A grant of a
- * path the model says is held is two holders in the log.
+ * as it arrives into a tiny model: the holders of each path
+ * (`log-holders.ts`). A grant beside holders the path's kind does not admit
+ * (a second holder of a mutex, anyone beside a writer, a semaphore past its
+ * limit) is "two holders in the log".
  *
  * All knowledge of the log's format lives here and goes through the
  * broker's own `LogReader` (batches `{ id, seq, generation, entries }`, the
@@ -21,8 +23,13 @@ import { redisKeys, type RedisKeys } from '../../server/mirror/keys.js';
 import { LogReader, type LogPosition } from '../../server/mirror/log-reader.js';
 import { grantKey, type LogView } from './checker.js';
 import { sleep } from './harness.js';
-
-type Holders = Map<string, { session: string; token: number }>;
+import {
+  copyHolders,
+  freeHolder,
+  grantHolder,
+  snapshotGrants,
+  type LogHolders as Holders,
+} from './log-holders.js';
 
 export interface LogRecorderOptions {
   /** How to reach Redis: `{ host, port }`, or `{ sentinels, name }`. */
@@ -74,25 +81,28 @@ export class LogReplay implements LogView {
   position: LogPosition = { id: '0-0', seq: 0 };
   /** The dataset generation the replay follows. */
   private generation = '';
-  /** The model: holder per path, as of `position.seq`. */
+  /** The model: holders per path, as of `position.seq`. */
   private holders: Holders = new Map();
   /** Where the current replay began (a snapshot, or the empty table at seq 0)… */
   private base: { seq: number; holders: Holders } = { seq: 0, holders: new Map() };
   /** …and the batches applied since, for rewinds and to tell a duplicate from a new batch. */
   private applied: Batch[] = [];
   private snapshotSeen = '';
+  /** Wait entries seen, by path and by `session|path`. */
   private readonly waits = new Map<string, number>();
 
-  /** Wait entries seen for `path` (a waiter queued there). */
-  waitsOn(path: string): number {
-    return this.waits.get(path) ?? 0;
+  /** Wait entries seen for `path` (a waiter queued there), or for `session` on `path`. */
+  waitsOn(path: string, session?: string): number {
+    return this.waits.get(session === undefined ? path : `${session}|${path}`) ?? 0;
   }
 
   /** One batch, in stream order; `snapshot` reads the current snapshot when the numbering breaks. */
   async take(b: Batch, snapshot: () => Promise<Snapshot>): Promise<void> {
     this.figures.batches++;
     for (const e of b.entries) {
-      if (e[0] === 'wait') this.waits.set(e[3], (this.waits.get(e[3]) ?? 0) + 1);
+      if (e[0] !== 'wait') continue;
+      for (const key of [e[3], `${e[1]}|${e[3]}`])
+        this.waits.set(key, (this.waits.get(key) ?? 0) + 1);
     }
     if (b.generation !== this.generation) {
       // A new dataset: its snapshot is where its numbering starts.
@@ -138,7 +148,7 @@ export class LogReplay implements LogView {
     } else if (from <= this.position.seq && from >= this.base.seq) {
       this.figures.rewoundBatches += this.position.seq - from;
       this.applied = this.applied.filter((a) => a.seq <= from);
-      this.holders = new Map(this.base.holders);
+      this.holders = copyHolders(this.base.holders);
       for (const a of this.applied) this.replay(a.entries, false);
       this.position = { id: this.position.id, seq: from };
     } else if (snap && snap.seq >= from) {
@@ -156,14 +166,12 @@ export class LogReplay implements LogView {
     this.figures.restarts++;
     this.snapshotSeen = snapKey;
     const holders: Holders = new Map();
-    for (const [path, holder] of table.locks) {
-      if (!holder) continue;
-      const [session, , token] = holder;
-      holders.set(path, { session, token });
-      this.grants.add(grantKey(session, path, token));
+    for (const g of snapshotGrants(table)) {
+      grantHolder(holders, g);
+      this.grants.add(grantKey(g[1], g[3], g[4]));
     }
     this.base = { seq, holders };
-    this.holders = new Map(holders);
+    this.holders = copyHolders(holders);
     this.applied = [];
     this.position = { id: this.position.id, seq };
   }
@@ -179,16 +187,12 @@ export class LogReplay implements LogView {
     for (const e of entries) {
       if (e[0] === 'grant') {
         const [, session, , path, token] = e;
-        const holder = this.holders.get(path);
-        if (fresh) {
-          this.grants.add(grantKey(session, path, token));
-          if (holder) {
-            this.twoHolders.push({ path, holder: holder.session, grantedTo: session, token });
-          }
-        }
-        this.holders.set(path, { session, token });
+        const holder = grantHolder(this.holders, e);
+        if (!fresh) continue;
+        this.grants.add(grantKey(session, path, token));
+        if (holder !== null) this.twoHolders.push({ path, holder, grantedTo: session, token });
       } else if (e[0] === 'free') {
-        this.holders.delete(e[1]);
+        freeHolder(this.holders, e);
       }
     }
   }
@@ -231,9 +235,9 @@ export class LogRecorder {
     return this.replay.figures;
   }
 
-  /** Wait entries seen for `path` (a waiter queued there). */
-  waitsOn(path: string): number {
-    return this.replay.waitsOn(path);
+  /** Wait entries seen for `path` (a waiter queued there), or for `session` on `path`. */
+  waitsOn(path: string, session?: string): number {
+    return this.replay.waitsOn(path, session);
   }
 
   /** Waits until everything in the stream now has been read; false after `timeoutMs`. */

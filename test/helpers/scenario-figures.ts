@@ -40,6 +40,7 @@ export function summary(
     overlaps: f.overlaps.length,
     excusedOverlaps: f.excusedOverlaps.length,
     maxOverlapMs: Math.round(f.maxOverlapMs),
+    skippedWaiters: f.skippedWaiters.length,
     tokenProblems: f.tokenRegressions.length + f.duplicateTokens.length + f.writeRegressions.length,
     rejectedWrites: f.rejectedWrites,
     ...(silentMs.length > 0

@@ -2,12 +2,30 @@ import { connect, type BatonClient } from '../../client/node.js';
 import type { Lease } from '../../client/lease.js';
 import type { Consistency } from '../../shared/protocol.js';
 import { sleep } from './harness.js';
-import { FencedResource, History } from './history.js';
+import { FencedResource, History, type LockKind } from './history.js';
+
+/** A path of the workload and how it is locked; a plain string is a mutex. */
+export interface PathSpec {
+  path: string;
+  /** A counting semaphore with this many permits. */
+  limit?: number;
+  /** A read/write lock: the share of acquires that read (0–1). */
+  readShare?: number;
+}
+
+export const specOf = (p: string | PathSpec): PathSpec => (typeof p === 'string' ? { path: p } : p);
+
+/** What one acquire of `spec` asks for; `draw` (in [0, 1)) picks read or write. */
+export function kindFor(spec: PathSpec, draw: () => number): LockKind {
+  if (spec.limit !== undefined) return { limit: spec.limit };
+  if (spec.readShare !== undefined) return { mode: draw() < spec.readShare ? 'read' : 'write' };
+  return {};
+}
 
 export interface WorkloadOptions {
   urls: string[];
   sessions: number;
-  paths: string[];
+  paths: (string | PathSpec)[];
   consistency: Consistency;
   /** Default 3,000 ms. */
   sessionTtlMs?: number;
@@ -57,9 +75,12 @@ export async function recordedAcquire(
   client: BatonClient,
   worker: string,
   path: string,
-  options: { consistency: Consistency; timeoutMs: number; signal?: AbortSignal },
+  options: { consistency: Consistency; timeoutMs: number; signal?: AbortSignal } & LockKind,
 ): Promise<Lease> {
-  const req = history.requested(worker, path);
+  const kind: LockKind = {};
+  if (options.limit !== undefined) kind.limit = options.limit;
+  if (options.mode !== undefined) kind.mode = options.mode;
+  const req = history.requested(worker, path, kind);
   let lease: Lease;
   try {
     lease = await client.acquire(path, options);
@@ -179,16 +200,20 @@ export class Workload {
   }
 
   private async loop(client: BatonClient, worker: string, i: number): Promise<void> {
-    const { paths, consistency } = this.options;
+    const { consistency } = this.options;
+    const specs = this.options.paths.map(specOf);
     let n = i;
     while (this.running) {
-      const path = paths[n++ % paths.length] as string;
+      const spec = specs[n++ % specs.length]!;
+      const path = spec.path;
       this.pending.set(path, (this.pending.get(path) ?? 0) + 1);
+      const kind = kindFor(spec, this.rand);
       let lease: Lease;
       try {
         lease = await recordedAcquire(this.history, client, worker, path, {
           timeoutMs: this.options.acquireTimeoutMs ?? 15_000,
           consistency,
+          ...kind,
         });
       } catch (err) {
         this.count((err as { code?: string }).code ?? 'unknown');
@@ -197,22 +222,23 @@ export class Workload {
       } finally {
         this.pending.set(path, (this.pending.get(path) ?? 1) - 1);
       }
-      await this.hold(lease, worker);
+      // Fencing by the largest token guards exclusive holds: readers and permits do not write.
+      await this.hold(lease, worker, (kind.limit ?? 1) === 1 && kind.mode !== 'read');
     }
   }
 
   /**
-   * Writes during the hold, as a real client would: each write only while
+   * Writes during an exclusive hold, as a real client would: each write only while
    * the signal has not aborted; the release comes after the last write.
    */
-  private async hold(lease: Lease, worker: string): Promise<void> {
+  private async hold(lease: Lease, worker: string, writes: boolean): Promise<void> {
     const grantedAt = performance.now();
     const plan = this.planHold();
     const plannedEnd = grantedAt + plan.ms;
     const live: LiveHold = { path: lease.path, armed: plan.armed, grantedAt, plannedEnd, lease };
     this.live.set(worker, live);
     const write = (): void => {
-      if (!lease.signal.aborted) this.resource.write(lease.path, lease.token, worker);
+      if (writes && !lease.signal.aborted) this.resource.write(lease.path, lease.token, worker);
     };
     const every = this.options.writeEveryMs ?? [50, 100];
     for (;;) {
