@@ -47,6 +47,11 @@ export function runHolding(
   say: (m: string) => void,
 ): Promise<number> {
   return new Promise<number>((resolve) => {
+    // The handlers go in before the command starts: under load the command can
+    // print, and its watcher signal us, before the line after spawn() runs.
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
     const child = spawn(command.file, command.args, {
       stdio: 'inherit',
       env: { ...process.env, BATON_PATH: lease.path, BATON_TOKEN: String(lease.token) },
@@ -62,9 +67,6 @@ export function runHolding(
       killTimer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
     };
     lease.signal.addEventListener('abort', onLost, { once: true });
-    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
     const done = (status: number): void => {
       clearTimeout(killTimer);
       process.off('SIGINT', forward);
