@@ -7,13 +7,7 @@ import { connect } from '../../client/node.js';
 import { GrantLog } from './grant-log.js';
 import { openPool, type LockClient, type Pool, type PoolOptions } from './pool.js';
 import { Recorder, type DriverReport } from './recorder.js';
-import {
-  runContention,
-  runCycles,
-  runHandoffs,
-  runReadWrite,
-  type Workload,
-} from './workloads.js';
+import { runContention, runCycles, runHandoffs, runReadWrite, type Workload } from './workloads.js';
 
 export type DriverCommand =
   /** `first`: global index of this driver's first session, unique across drivers. */

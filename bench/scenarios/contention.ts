@@ -114,7 +114,12 @@ export function contention(
   held?: HeldShape,
 ): Promise<Result> {
   const limit = held?.limit === undefined ? {} : { limit: held.limit };
-  const workload = { kind: 'contend', path: HOT_PATH, holdMs: held?.holdMs ?? 0, ...limit } as const;
+  const workload = {
+    kind: 'contend',
+    path: HOT_PATH,
+    holdMs: held?.holdMs ?? 0,
+    ...limit,
+  } as const;
   return measureQueued(target, sessions, workload, (q, w) =>
     contentionResult(scenario, target.name, q, w, held),
   );
