@@ -83,8 +83,8 @@ function listen(broker: Broker | null): void {
         });
       }
       case 'queue': {
-        const view = broker?.views.queue(m.path) ?? { holder: null, queue: [] };
-        return reply({ t: 'queue', holder: view.holder !== null, waiting: view.queue.length });
+        const view = broker?.views.queue(m.path) ?? { holders: [], queue: [] };
+        return reply({ t: 'queue', holders: view.holders.length, waiting: view.queue.length });
       }
       case 'gc':
         // Present only under --expose-gc, which the runner passes for E and T.

@@ -82,7 +82,7 @@ export type BrokerCommand =
 export type BrokerReply =
   | { t: 'ready'; port: number; adminPort: number | null }
   | ({ t: 'sample' } & ServerSample)
-  | { t: 'queue'; holder: boolean; waiting: number }
+  | { t: 'queue'; holders: number; waiting: number }
   | { t: 'gc-done' }
   | { t: 'error'; message: string };
 
@@ -173,7 +173,7 @@ export class BrokerServer implements Server {
 
   async queueLength(path: string): Promise<number> {
     const q = await this.child.ask({ t: 'queue', path }, 'queue');
-    return q.waiting + (q.holder ? 1 : 0);
+    return q.waiting + q.holders;
   }
 
   async stop(): Promise<void> {

@@ -37,6 +37,20 @@ export const QUEUE_FORM_TIMEOUT_MS = 90_000;
 /** C sizes up to this also run in the Redis modes; 10,000 only embedded, to keep runs short. */
 export const REDIS_CONTEND_MAX_SESSIONS = 1_000;
 
+/**
+ * S and R (issue 13), at B's and C's first size. S: a semaphore of
+ * `SEMAPHORE_LIMIT` permits on one path beside a mutex of the same shape.
+ * 10 is a common pool size (connections, workers), and at 150 and 1,000
+ * sessions it leaves 14 and 99 waiters per permit, so the queue never
+ * empties and every release is a handoff to a waiter.
+ */
+export const KIND_SESSIONS = [CONTEND_SESSIONS, 1_000] as const;
+export const SEMAPHORE_LIMIT = 10;
+/** S and R: each holder keeps the lock this long, a short critical section, before releasing. */
+export const KIND_HOLD_MS = 1;
+/** R: the one writer's acquire calls are this far apart (issue 13: "a writer every 100 ms"). */
+export const WRITE_EVERY_MS = 100;
+
 /** D: handoffs, each after a random pause so the pair does not phase-lock with timers or GC. */
 export const HANDOFF_REPS = 200;
 export const HANDOFF_PAUSE_MIN_MS = 2;

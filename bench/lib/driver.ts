@@ -7,7 +7,7 @@ import { connect } from '../../client/node.js';
 import { GrantLog } from './grant-log.js';
 import { openPool, type LockClient, type Pool, type PoolOptions } from './pool.js';
 import { Recorder, type DriverReport } from './recorder.js';
-import { runContention, runCycles, runHandoffs, type Workload } from './workloads.js';
+import { runContention, runCycles, runHandoffs, runReadWrite, type Workload } from './workloads.js';
 
 export type DriverCommand =
   /** `first`: global index of this driver's first session, unique across drivers. */
@@ -76,12 +76,19 @@ async function start(w: Workload): Promise<void> {
     case 'cycles':
       runCycles(clients, w.paths, rec);
       break;
-    case 'contend':
-      runContention(clients, first, w.path, rec, go);
+    case 'contend': {
+      const kind = w.limit === undefined ? {} : { kind: { limit: w.limit } };
+      runContention(clients, first, { path: w.path, holdMs: w.holdMs ?? 0, ...kind }, rec, go);
       break;
-    case 'failover':
-      runContention(clients, first, w.path, rec, go, (token) => grantLog.add(token));
+    }
+    case 'read-write':
+      runReadWrite(clients, first, w, rec, go);
       break;
+    case 'failover': {
+      const onGrant = (token: number): void => grantLog.add(token);
+      runContention(clients, first, { path: w.path, onGrant }, rec, go);
+      break;
+    }
     case 'handoff': {
       const [a, b] = clients;
       if (!a || !b) throw new Error('the handoff workload needs two sessions');

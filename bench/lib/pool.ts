@@ -3,10 +3,20 @@
  * peer's recipe, so all run through the same loops and measurements.
  */
 export interface LockClient {
-  /** Waits until `path` is granted. */
-  acquire(path: string): Promise<LockLease>;
+  /** Waits until `path` is granted: a mutex, or the `kind` asked for. */
+  acquire(path: string, kind?: LockKind): Promise<LockLease>;
   /** Grants `path` now, or resolves to null without waiting. */
   tryAcquire(path: string): Promise<LockLease | null>;
+}
+
+/**
+ * A counting semaphore's `limit`, or a read/write lock's `mode`; neither: a
+ * mutex. Baton's `acquire` options as they are; only the peers that have the
+ * primitive run the rows that ask for one.
+ */
+export interface LockKind {
+  limit?: number;
+  mode?: 'read' | 'write';
 }
 
 export interface LockLease {

@@ -10,6 +10,8 @@ export interface DriverReport {
   latenciesMs: Float64Array;
   /** D: round trips of a tryAcquire that finds the lock busy, ms. */
   probeRttMs: Float64Array;
+  /** R: the writer's acquire call → write grant, ms. */
+  writeWaitsMs: Float64Array;
   /** B/C: token and global session index of each grant, in grant order. */
   grantTokens: Float64Array;
   grantSessions: Uint32Array;
@@ -34,6 +36,7 @@ export class Recorder {
   cycles = 0;
   readonly latencies: number[] = [];
   readonly probes: number[] = [];
+  readonly writeWaits: number[] = [];
   private tokens: number[] = [];
   private sessions: number[] = [];
   private readonly perSession: Uint32Array;
@@ -52,6 +55,7 @@ export class Recorder {
   start(): void {
     this.latencies.length = 0;
     this.probes.length = 0;
+    this.writeWaits.length = 0;
     this.tokens = [];
     this.sessions = [];
     this.perSession.fill(0);
@@ -86,6 +90,7 @@ export class Recorder {
       cycles: this.cycles,
       latenciesMs: Float64Array.from(this.latencies),
       probeRttMs: Float64Array.from(this.probes),
+      writeWaitsMs: Float64Array.from(this.writeWaits),
       grantTokens: Float64Array.from(this.tokens),
       grantSessions: Uint32Array.from(this.sessions),
       grantsPerSession: this.perSession.slice(),

@@ -144,6 +144,7 @@ export function windowResult(
 /** The figure that ranks the runs of one row: the first of these its JSON has. */
 const HEADLINES: readonly { field: string; higherIsBetter: boolean }[] = [
   { field: 'cyclesPerSec', higherIsBetter: true },
+  { field: 'readsPerSec', higherIsBetter: true },
   { field: 'handoffsPerSec', higherIsBetter: true },
   { field: 'releaseToGrantP50Ms', higherIsBetter: false },
   { field: 'rssPerSessionKiB', higherIsBetter: false },

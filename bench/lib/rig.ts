@@ -31,7 +31,7 @@ export interface Server {
   redisCpuMs(): number | null;
   /** A full collection, where the server lets one be asked for. */
   gc(): Promise<void>;
-  /** Sessions in the queue of `path`, holder included; null where only the drivers can tell. */
+  /** Sessions in the queue of `path`, holders included; null where only the drivers can tell. */
   queueLength(path: string): Promise<number | null>;
   stop(): Promise<void>;
 }

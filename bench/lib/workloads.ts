@@ -1,13 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LockClient, LockLease } from './pool.js';
+import type { LockClient, LockKind, LockLease } from './pool.js';
 import type { Recorder } from './recorder.js';
 import { randomInt } from './stats.js';
 
 /** What a driver's sessions do once connected. */
 export type Workload =
   | { kind: 'cycles'; paths: number }
-  /** B and C: everyone queues on `path`; the loop starts on `go`. */
-  | { kind: 'contend'; path: string }
+  /** B and C: everyone queues on `path`; the loop starts on `go`. S: a semaphore, held a while. */
+  | { kind: 'contend'; path: string; limit?: number; holdMs?: number }
+  /** R: readers of `path` and one writer every `writeEveryMs`, each holding it `holdMs`. */
+  | { kind: 'read-write'; path: string; holdMs: number; writeEveryMs: number }
   | { kind: 'handoff'; path: string; reps: number; pauseMinMs: number; pauseMaxMs: number }
   | { kind: 'idle' }
   /** F: B's load, with every grant logged on the shared clock. */
@@ -41,49 +43,109 @@ export function runCycles(clients: readonly LockClient[], paths: number, rec: Re
   }
 }
 
+/** How B, C, S and R's sessions take the lock: its kind, and how long they hold it. */
+export interface Contend {
+  path: string;
+  kind?: LockKind;
+  /** Held this long before the release (S, R); 0: released the moment it is granted (B, C). */
+  holdMs?: number;
+  /** Sees every grant's token (F). */
+  onGrant?: (token: number) => void;
+}
+
 /**
  * B and C: every session queues on `path`; the first one granted holds the
  * lock until `go`, so the whole queue forms first, then each releases the
- * moment it is granted and queues again. Waits count only for acquires after
- * `go` (queue forming is measured apart). `onGrant` sees every grant (F).
+ * moment it is granted (S: after `holdMs`) and queues again. Waits count only
+ * for acquires after `go` (queue forming is measured apart).
  */
 export function runContention(
   clients: readonly LockClient[],
   first: number,
-  path: string,
+  c: Contend,
   rec: Recorder,
   go: Promise<void>,
-  onGrant?: (token: number) => void,
+): void {
+  clients.forEach((client, local) => contendLoop(client, local, first + local, c, rec, go));
+}
+
+/** One session's loop of `runContention`, from its first acquire until the driver exits. */
+function contendLoop(
+  client: LockClient,
+  local: number,
+  global: number,
+  c: Contend,
+  rec: Recorder,
+  go: Promise<void>,
 ): void {
   let started = false;
   void go.then(() => (started = true));
-  clients.forEach((client, local) => {
-    void (async () => {
-      let calledAt = performance.now();
-      let afterGo = false;
-      for (;;) {
-        let lease: LockLease;
-        try {
-          lease = await client.acquire(path);
-        } catch (err) {
-          rec.error(err);
-          await sleep(ERROR_BACKOFF_MS);
-          continue;
-        }
-        onGrant?.(lease.token);
-        if (rec.measuring) {
-          rec.grant(local, first + local, lease.token);
-          if (afterGo) rec.latencies.push(performance.now() - calledAt);
-        }
-        if (!started) await go;
-        // Not awaited: "release at once and queue again" means both frames
-        // leave in the same tick, release first, as a tight worker loop would.
-        lease.release().catch((err: unknown) => rec.error(err));
-        calledAt = performance.now();
-        afterGo = true;
+  void (async () => {
+    let calledAt = performance.now();
+    let afterGo = false;
+    for (;;) {
+      let lease: LockLease;
+      try {
+        lease = await client.acquire(c.path, c.kind);
+      } catch (err) {
+        rec.error(err);
+        await sleep(ERROR_BACKOFF_MS);
+        continue;
       }
-    })();
+      c.onGrant?.(lease.token);
+      if (rec.measuring) {
+        rec.grant(local, global, lease.token);
+        if (afterGo) rec.latencies.push(performance.now() - calledAt);
+      }
+      if (!started) await go;
+      if (c.holdMs) await sleep(c.holdMs);
+      // Not awaited: "release at once and queue again" means both frames
+      // leave in the same tick, release first, as a tight worker loop would.
+      lease.release().catch((err: unknown) => rec.error(err));
+      calledAt = performance.now();
+      afterGo = true;
+    }
+  })();
+}
+
+/**
+ * R: the run's first session writes `path` every `writeEveryMs` (call to
+ * call, or at once when a write came late) and holds it `holdMs`; every other
+ * session reads it as S's sessions hold a semaphore. The writer's first
+ * acquire queues behind the readers, who hold until `go`.
+ */
+export function runReadWrite(
+  clients: readonly LockClient[],
+  first: number,
+  w: Extract<Workload, { kind: 'read-write' }>,
+  rec: Recorder,
+  go: Promise<void>,
+): void {
+  const read: Contend = { path: w.path, kind: { mode: 'read' }, holdMs: w.holdMs };
+  clients.forEach((client, local) => {
+    if (first + local === 0) void writeEvery(client, w, rec);
+    else contendLoop(client, local, first + local, read, rec, go);
   });
+}
+
+async function writeEvery(
+  client: LockClient,
+  w: Extract<Workload, { kind: 'read-write' }>,
+  rec: Recorder,
+): Promise<void> {
+  for (;;) {
+    const calledAt = performance.now();
+    try {
+      const lease = await client.acquire(w.path, { mode: 'write' });
+      if (rec.measuring) rec.writeWaits.push(performance.now() - calledAt);
+      await sleep(w.holdMs);
+      await lease.release();
+    } catch (err) {
+      rec.error(err);
+      await sleep(ERROR_BACKOFF_MS);
+    }
+    await sleep(Math.max(0, calledAt + w.writeEveryMs - performance.now()));
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:peers`: scenarios A–E through Baton's own drivers, workloads
+ * `npm run bench:peers`: scenarios A–E, S and R through Baton's own drivers, workloads
  * and measurements, on Baton (its three modes) and the peers (redlock, SET NX
  * PX, etcd, ZooKeeper), a fresh server per row. Output as `npm run bench`,
  * plus the side-by-side table. `BATON_PEERS_ONLY=A,D` and
@@ -81,7 +81,7 @@ async function runScenario(
     rows.push(row);
     results.set(mode, json);
   }
-  for (const peer of peers) {
+  for (const peer of peers.filter((p) => !s.peers || s.peers.includes(p))) {
     const missing = missingBinary(peer);
     if (missing) {
       console.log(JSON.stringify({ scenario: s.id, system: peer, error: missing }));

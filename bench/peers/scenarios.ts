@@ -18,11 +18,15 @@ import {
   PEER_IDLE_SETTLE_MS,
   RUN_TIMEOUT_MS,
 } from './config.js';
+import { READ_WRITE, SEMAPHORES } from '../scenarios/kinds.js';
+import type { PeerName } from './config.js';
 import { field, type Figure } from './report.js';
 
 export interface PeerScenario extends Scenario {
   timeoutMs: number;
   figures: readonly Figure[];
+  /** The peers whose client has the primitive; all unless given. */
+  peers?: readonly PeerName[];
 }
 
 /** The headline figure `label`, read from the JSON field `name`. */
@@ -50,6 +54,23 @@ function contendFigures(id: 'B' | 'C', sessions: number): Figure[] {
 
 const IDLE_LABEL = `E ${fmt(IDLE_SESSIONS)} idle ${PEER_IDLE_SETTLE_MS / 1000} s: KiB RSS/session (growth, MiB)`;
 
+/**
+ * S and R: only ZooKeeper has the primitives, as recipes (ours, in
+ * clients/zookeeper.ts); `etcd3` has a mutex and an election but no
+ * semaphore or read/write lock, nor have the Redis peers.
+ */
+const KIND_PEERS: readonly PeerName[] = ['zookeeper'];
+
+/** S and R's headline figures: cycles/s; reads/s and the writer's wait. */
+function kindFigures(s: (typeof SEMAPHORES)[number] | (typeof READ_WRITE)[number]): Figure[] {
+  const what = `${s.rowTitle}, ${fmt(s.sessions)}`;
+  if (s.id === 'S') return [figure(`${what}: cycles/s`, 'cyclesPerSec', true, 0)];
+  return [
+    figure(`${what}: reads/s`, 'readsPerSec', true, 0),
+    figure(`${what}: writer wait p99, ms`, 'writeWaitP99Ms', false, 1),
+  ];
+}
+
 /** C near the end: forming its queues of 1,000 and 10,000 takes the longest. */
 export const SCENARIOS: readonly PeerScenario[] = [
   {
@@ -71,6 +92,12 @@ export const SCENARIOS: readonly PeerScenario[] = [
     ...c,
     timeoutMs: CONTEND_RUN_TIMEOUT_MS,
     figures: contendFigures('C', c.sessions),
+  })),
+  ...[...SEMAPHORES, ...READ_WRITE].map((s) => ({
+    ...s,
+    timeoutMs: CONTEND_RUN_TIMEOUT_MS,
+    figures: kindFigures(s),
+    peers: KIND_PEERS,
   })),
   {
     ...IDLE,

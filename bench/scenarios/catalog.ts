@@ -28,12 +28,14 @@ import { contention } from './contention.js';
 
 export interface Scenario {
   /** What `BATON_BENCH_ONLY` and `BATON_PEERS_ONLY` name it by. */
-  id: 'A' | 'B' | 'C' | 'D' | 'E';
+  id: 'A' | 'B' | 'C' | 'D' | 'E' | 'S' | 'R';
   title: string;
   /** Its rows' first cell, also for a failed row. */
   rowTitle: string;
   /** Baton's modes it runs in: C at 10,000 and E embedded only, to keep the runs short. */
   modes: readonly ModeName[];
+  /** S: the title of the row (a mutex's) whose cost `npm run bench` reads this one's against, mode by mode. */
+  against?: string;
   /** `idleSettleMs`: how long E's sessions sit idle before the RSS is read. */
   run(target: Target, idleSettleMs?: number): Promise<Result>;
 }

@@ -9,6 +9,7 @@ import {
 import type { DriverReport } from '../lib/recorder.js';
 import { fmt, latencyCell, meanWindowSec, windowResult, type Result } from '../lib/report.js';
 import type { Rig, Target, Window } from '../lib/rig.js';
+import type { Workload } from '../lib/workloads.js';
 import { jainIndex, round, summarize } from '../lib/stats.js';
 import { waitFor } from '../lib/time.js';
 
@@ -42,14 +43,19 @@ export function grantOrder(reports: readonly DriverReport[]) {
 }
 
 /**
- * Connects `sessions` and queues them all on the hot path, held by the first,
- * until the broker (for a peer, the drivers) counts every one in the queue;
- * the limit counts from the first connect, as "queue formed in" does.
+ * Connects `sessions` and queues them all on the hot path (with `workload`:
+ * B and C's by default), held by the first (S: the first `limit`, R: every
+ * reader), until the broker (for a peer, the drivers) counts every one in
+ * the queue; the limit counts from the first connect, as "queue formed in" does.
  */
-export async function formQueue(rig: Rig, sessions: number) {
+export async function formQueue(
+  rig: Rig,
+  sessions: number,
+  workload: Workload = { kind: 'contend', path: HOT_PATH },
+) {
   const startedAt = performance.now();
   const conn = await rig.connect(sessions);
-  await rig.startWorkload({ kind: 'contend', path: HOT_PATH });
+  await rig.startWorkload(workload);
   let queued = 0;
   const formed = async (): Promise<true | null> => {
     queued = await rig.queueLength(HOT_PATH);
@@ -63,34 +69,68 @@ export async function formQueue(rig: Rig, sessions: number) {
   return { conn, queueFormMs: performance.now() - startedAt };
 }
 
+/** The sessions of a row, and how long their queue took to form. */
+export type Queued = Awaited<ReturnType<typeof formQueue>>;
+
 /**
- * Scenarios B and C: `sessions` sessions on one path, each releasing the
- * moment it is granted and queueing again at once.
+ * The frame of B, C, S and R: `sessions` sessions queued on the hot path
+ * with `workload`, let go, then the warm-up and one measured window, which
+ * `toResult` turns into the row.
  */
-export async function contention(
-  scenario: 'B' | 'C',
-  sessions: number,
+export async function measureQueued(
   target: Target,
+  sessions: number,
+  workload: Workload,
+  toResult: (q: Queued, w: Window) => Result,
 ): Promise<Result> {
   const drivers = sessions >= TWO_DRIVERS_FROM ? 2 : SMALL_DRIVERS;
   const rig = await target.start({ drivers });
   try {
-    const { conn, queueFormMs } = await formQueue(rig, sessions);
+    const queued = await formQueue(rig, sessions, workload);
     rig.go();
     await sleep(WARMUP_MS);
-    const w = await rig.measure();
-    return contentionResult(scenario, target.name, conn, queueFormMs, w);
+    return toResult(queued, await rig.measure());
   } finally {
     await rig.close();
   }
 }
 
+/** S's shape: a semaphore of `limit` (none: a mutex), each holder keeping it `holdMs`. */
+export interface HeldShape {
+  limit?: number;
+  holdMs: number;
+  rowTitle: string;
+}
+
+/**
+ * Scenarios B and C: `sessions` sessions on one path, each releasing the
+ * moment it is granted and queueing again at once; with `held` (S), holding
+ * it a while, as a mutex or a semaphore.
+ */
+export function contention(
+  scenario: 'B' | 'C' | 'S',
+  sessions: number,
+  target: Target,
+  held?: HeldShape,
+): Promise<Result> {
+  const limit = held?.limit === undefined ? {} : { limit: held.limit };
+  const workload = {
+    kind: 'contend',
+    path: HOT_PATH,
+    holdMs: held?.holdMs ?? 0,
+    ...limit,
+  } as const;
+  return measureQueued(target, sessions, workload, (q, w) =>
+    contentionResult(scenario, target.name, q, w, held),
+  );
+}
+
 function contentionResult(
-  scenario: 'B' | 'C',
+  scenario: 'B' | 'C' | 'S',
   mode: string,
-  conn: Awaited<ReturnType<Rig['connect']>>,
-  queueFormMs: number,
+  { conn, queueFormMs }: Queued,
   w: Window,
+  held: HeldShape | undefined,
 ): Result {
   const sec = meanWindowSec(w);
   const order = grantOrder(w.reports);
@@ -100,20 +140,32 @@ function contentionResult(
   const maxGrants = counts.reduce((m, c) => Math.max(m, c), 0);
   const starved = counts.reduce((n, c) => n + (c === 0 ? 1 : 0), 0);
   const handoffsPerSec = round(order.realHandoffs / sec);
+  const grantsPerSec = round(order.grants / sec);
   const jain = round(jainIndex(counts), 4);
   const rotations = round(order.grants / conn.ok, 2);
-  const formed = scenario === 'C' ? [`queue formed in ${fmt(queueFormMs / 1000, 1)} s`] : [];
+  const formed = scenario === 'B' ? [] : [`queue formed in ${fmt(queueFormMs / 1000, 1)} s`];
   const duplicates = order.duplicateTokens > 0 ? [`${order.duplicateTokens} DUPLICATE TOKENS`] : [];
+  // S counts cycles (grants), each held a while: with several holders a
+  // grant to "another session" says nothing.
+  const shape = held && {
+    fields: { cyclesPerSec: grantsPerSec, limit: held.limit ?? 1, holdMs: held.holdMs },
+    cells: {
+      scenario: held.rowTitle,
+      throughput: `${fmt(grantsPerSec)} cycles/s`,
+      other: [`${held.limit ? `limit ${held.limit}` : 'mutex'}, hold ${held.holdMs} ms`],
+    },
+  };
   return windowResult(
     w,
     { scenario, mode, sessions: conn.ok },
     {
+      ...shape?.fields,
       connectFailed: conn.failed,
       connectMs: round(conn.ms),
       connectFirstError: conn.firstError,
       queueFormMs: round(queueFormMs),
       handoffsPerSec,
-      grantsPerSec: round(order.grants / sec),
+      grantsPerSec,
       selfGrants: Math.max(0, order.grants - 1 - order.realHandoffs),
       duplicateTokens: order.duplicateTokens,
       waitP50Ms: wait.p50Ms,
@@ -127,10 +179,11 @@ function contentionResult(
       queueRotations: rotations,
     },
     {
-      scenario: `${scenario} contended path`,
-      throughput: `${fmt(handoffsPerSec)} handoffs/s`,
+      scenario: shape?.cells.scenario ?? `${scenario} contended path`,
+      throughput: shape?.cells.throughput ?? `${fmt(handoffsPerSec)} handoffs/s`,
       latency: latencyCell('wait', wait.p50Ms, wait.p99Ms, wait.maxMs),
       other: [
+        ...(shape?.cells.other ?? []),
         `Jain ${fmt(jain, 3)}`,
         `grants/session ${minGrants}–${maxGrants}`,
         `starved ${starved}`,

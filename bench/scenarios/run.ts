@@ -35,6 +35,7 @@ import {
 import { attempt, progress, runMain } from '../lib/runner.js';
 import { CONTENDED, CONTENDED_LARGE, CYCLES, HANDOFF, IDLE, type Scenario } from './catalog.js';
 import { failover } from './failover.js';
+import { READ_WRITE, SEMAPHORES } from './kinds.js';
 import { transportFloor } from './floor.js';
 
 /** A row of `npm run bench`: one run in a broker made fresh by `newMode`. */
@@ -42,6 +43,7 @@ interface BenchScenario {
   id: string;
   title: string;
   modes: readonly ModeName[];
+  against?: string;
   run(name: ModeName, newMode: () => BrokerMode): Promise<Result>;
 }
 
@@ -52,7 +54,9 @@ function onBroker(s: Scenario): BenchScenario {
 
 /** Each scenario runs in all its modes back to back, so they meet about the same machine load. */
 const SCENARIOS: readonly BenchScenario[] = [
-  ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF, IDLE].map(onBroker),
+  ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF, IDLE, ...SEMAPHORES, ...READ_WRITE].map(
+    onBroker,
+  ),
   {
     id: 'T',
     title: 'T: transport floor (bare ws echo server)',
@@ -69,27 +73,37 @@ const SCENARIOS: readonly BenchScenario[] = [
 ];
 
 /**
- * A secured mode's row with its cost against the embedded row of the same
- * run: how much lower its headline figure is (throughput), and how much more
- * broker CPU each operation took, which moves less with the machine's other
- * load than throughput does.
+ * The row of this run that a row's cost is read against, by its key: a
+ * secured mode's against the embedded row of its scenario, a semaphore's
+ * against the mutex row of the same shape and mode; null for the others.
  */
-function withCost(result: Result, embedded: Result | undefined): Result {
-  if (!(result.json['mode'] as string).startsWith('embedded+') || !embedded) return result;
+function baseKey(s: BenchScenario, mode: ModeName): { key: string; label: string } | null {
+  if (mode.startsWith('embedded+')) return { key: `${s.title} [embedded]`, label: 'embedded' };
+  return s.against ? { key: `${s.against} [${mode}]`, label: 'the mutex' } : null;
+}
+
+/**
+ * A row with its cost against `base` of the same run: how much lower its
+ * headline figure is (throughput), and how much more broker CPU each
+ * operation took, which moves less with the machine's other load than
+ * throughput does.
+ */
+function withCost(result: Result, base: Result | undefined, label: string): Result {
+  if (!base) return result;
   const mine = headlineOf(result);
-  const base = headlineOf(embedded);
-  if (!mine?.higherIsBetter || !base || base.value === 0) return result;
+  const theirs = headlineOf(base);
+  if (!mine?.higherIsBetter || !theirs || theirs.value === 0) return result;
   const pct = (x: number): number => Math.round(x * 1000) / 10;
   const signed = (x: number): string => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x)}%`;
-  const costPct = pct(1 - mine.value / base.value);
+  const costPct = pct(1 - mine.value / theirs.value);
   // Broker CPU µs per operation: CPU ms over the window ÷ operations in it.
   const cpuPerOp = (r: Result, perSec: number): number =>
     ((r.json['brokerCpuMs'] as number) * 1000) / ((perSec * (r.json['windowMs'] as number)) / 1000);
   const mineUs = cpuPerOp(result, mine.value);
-  const baseUs = cpuPerOp(embedded, base.value);
+  const baseUs = cpuPerOp(base, theirs.value);
   const cpuCostPct = pct(mineUs / baseUs - 1);
   const cell =
-    `vs embedded in this run: throughput ${signed(-costPct)}, ` +
+    `vs ${label} in this run: throughput ${signed(-costPct)}, ` +
     `broker CPU/op ${signed(cpuCostPct)} (${mineUs.toFixed(1)} vs ${baseUs.toFixed(1)} µs)`;
   const json = { ...result.json, costPct, brokerCpuUsPerOp: mineUs, cpuCostPct };
   return { json, row: { ...result.row, other: `${cell}; ${result.row.other}` } };
@@ -108,8 +122,8 @@ async function main(): Promise<number> {
   const machine = machineAtStart(Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100);
   const redis = await redisIfNeeded(runs.some((r) => needsRedis(r.mode)));
   const rows: Row[] = [];
-  /** Each scenario's embedded result in this run: what a secured mode's cost is read against. */
-  const plain = new Map<string, Result>();
+  /** Each row's result in this run by `title [mode]`: what another row's cost is read against. */
+  const done = new Map<string, Result>();
   let failed = 0;
   for (const { s, mode } of runs) {
     const skipped = needsRedis(mode) && 'skipped' in redis ? redis.skipped : null;
@@ -125,8 +139,9 @@ async function main(): Promise<number> {
       s.id === 'F' ? once() : repeated(once, RUNS),
     );
     if ('value' in outcome) {
-      if (mode === 'embedded') plain.set(s.id, outcome.value);
-      const result = withCost(outcome.value, plain.get(s.id));
+      done.set(`${s.title} [${mode}]`, outcome.value);
+      const base = baseKey(s, mode);
+      const result = base ? withCost(outcome.value, done.get(base.key), base.label) : outcome.value;
       console.log(JSON.stringify(result.json));
       rows.push(result.row);
     } else {

@@ -13,6 +13,7 @@ declare module 'node-zookeeper-client' {
     remove(path: string, version: number, callback: (error: ZkException | null) => void): void;
     exists(path: string, watcher: () => void, callback: Callback<object | null>): void;
     getChildren(path: string, callback: Callback<string[]>): void;
+    getChildren(path: string, watcher: () => void, callback: Callback<string[]>): void;
   }
   const zookeeper: {
     createClient(hosts: string, options?: { sessionTimeout?: number; spinDelay?: number }): Client;
