@@ -6,15 +6,16 @@ import { createServer } from 'node:net';
  * taken again at once by any outgoing connection's local end, or by another
  * test worker's pick, before the server meant for it binds (seen as
  * EADDRINUSE in a broker started on it). Here each vitest worker has a block
- * of its own and walks through it, so a port comes back to it only after
- * the rest of its block.
+ * of its own and walks through it from a random place, so a port comes back
+ * to it only after the rest of its block.
  */
 const FIRST_PORT = 20_000;
 const BLOCK = 1_000;
 const BLOCKS = 12;
 const worker = Number(process.env.VITEST_POOL_ID) || (process.pid % BLOCKS) + 1;
 const base = FIRST_PORT + ((worker - 1) % BLOCKS) * BLOCK;
-let next = 0;
+// Each test file loads this afresh: a random start keeps consecutive files off each other's ports.
+let next = Math.floor(Math.random() * BLOCK);
 
 /**
  * A loopback port that was free a moment ago and that no other worker of
