@@ -3,7 +3,7 @@ import type { Leader } from '../../client/leadership.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import { eventually, startBroker, startClient } from '../helpers/harness.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { RedisProcess } from '../helpers/redis-server.js';
+import { brokerPair } from '../helpers/broker-pair.js';
 
 /** What an observer was told, in order, as "value#token" or "none". */
 function recorder(): { seen: string[]; listener: (l: Leader | null) => void } {
@@ -59,12 +59,7 @@ describe('leader election', () => {
   });
 
   it('keeps observers told across a failover of the Redis-backed pair', async () => {
-    const redis = await RedisProcess.start();
-    const redisOptions = { url: redis.url, leaderLeaseMs: 500 };
-    const a = await startBroker({ redis: redisOptions });
-    await eventually(() => (a.role === 'active' ? true : undefined), 5_000, 'a active');
-    const b = await startBroker({ redis: redisOptions });
-    const urls = [a.url, b.url];
+    const { active: a, standby: b, urls } = await brokerPair();
     const [leaderClient, candidate, watcher] = await Promise.all(
       [0, 1, 2].map(() => startClient(urls)),
     );

@@ -3,7 +3,7 @@ import type { Lease } from '../../client/lease.js';
 import { BatonError } from '../../shared/errors.js';
 import type { Broker } from '../../server/broker.js';
 import { eventually, startBroker, startClient } from '../helpers/harness.js';
-import { RedisProcess } from '../helpers/redis-server.js';
+import { brokerPair } from '../helpers/broker-pair.js';
 
 /** Settles to the lease, or to 'waiting' if the acquire has not resolved after a round trip. */
 async function state(p: Promise<Lease>, broker: Broker, path: string): Promise<Lease | 'waiting'> {
@@ -80,12 +80,7 @@ describe('read/write locks', () => {
 
 describe('lock kinds across a failover', () => {
   it('keep semaphore holders, readers and queues with their modes on the standby that takes over', async () => {
-    const redis = await RedisProcess.start();
-    const redisOptions = { url: redis.url, leaderLeaseMs: 500 };
-    const a = await startBroker({ redis: redisOptions });
-    await eventually(() => (a.role === 'active' ? true : undefined), 5_000, 'a active');
-    const b = await startBroker({ redis: redisOptions });
-    const urls = [a.url, b.url];
+    const { active: a, standby: b, urls } = await brokerPair();
     const clients = await Promise.all([0, 1, 2, 3].map(() => startClient(urls)));
     const [s1, s2] = await Promise.all(
       clients.slice(0, 2).map((c) => c.acquire('pool', { limit: 2, consistency: 'strict' })),

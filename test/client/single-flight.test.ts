@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
 import { eventually, sleep, startBroker, startClient } from '../helpers/harness.js';
 import { RawClient } from '../helpers/raw-client.js';
-import { RedisProcess } from '../helpers/redis-server.js';
+import { brokerPair } from '../helpers/broker-pair.js';
 
 /** Resolves when `release` is called: a run that lasts as long as the test wants. */
 function gate(): { wait: Promise<void>; open: () => void } {
@@ -99,12 +99,7 @@ describe('client.singleFlight', () => {
   });
 
   it('keeps its waiters across a failover: the runner’s value reaches them from the new broker', async () => {
-    const redis = await RedisProcess.start();
-    const redisOptions = { url: redis.url, leaderLeaseMs: 500 };
-    const a = await startBroker({ redis: redisOptions });
-    await eventually(() => (a.role === 'active' ? true : undefined), 5_000, 'a active');
-    const b = await startBroker({ redis: redisOptions });
-    const urls = [a.url, b.url];
+    const { active: a, standby: b, urls } = await brokerPair();
     const [runnerClient, waiterClient] = [await startClient(urls), await startClient(urls)];
     const g = gate();
     const runner = runnerClient.singleFlight('job', async () => {

@@ -5,7 +5,7 @@ import type { ServerFrame } from '../../shared/protocol.js';
 import { eventually, startBroker, startClient } from '../helpers/harness.js';
 import { EXPECTED_CLOSE_CODES, FIRST_PROBE_ID, probeFrame } from '../helpers/frame-probe.js';
 import { hostileFrameBytes } from '../helpers/hostile-values.js';
-import { RedisProcess } from '../helpers/redis-server.js';
+import { brokerPair } from '../helpers/broker-pair.js';
 import { byId, RawClient } from '../helpers/raw-client.js';
 
 /** A connection fast-check runs reuse until the broker closes it. */
@@ -77,15 +77,7 @@ describe('hostile frames over a real WebSocket', () => {
   });
 
   it('a Redis-backed active broker and its standby answer every one, and serve on', async () => {
-    const redis = await RedisProcess.start();
-    const options = { redis: { url: redis.url, leaderLeaseMs: 500 } };
-    const active = await startBroker(options);
-    await eventually(
-      () => (active.role === 'active' ? true : undefined),
-      5_000,
-      'an active broker',
-    );
-    const standby = await startBroker(options);
+    const { active, standby } = await brokerPair();
     expect(standby.role).toBe('standby');
     // A standby answers a hello with a redirect and closes: only "before hello" applies to it.
     await fuzz(standby.url, false, 200);
