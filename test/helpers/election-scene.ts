@@ -1,0 +1,209 @@
+/**
+ * A broker `kill -9` during a leader's term, with candidates in line and
+ * observers watching, on a path of each round's own (`lead/N`), set up by
+ * clients of their own and recorded in the scenario's history (a term is a
+ * hold: from its grant to its resign or loss, so the checker sees two terms
+ * at once as an overlap):
+ *
+ * - the leader keeps its term across the takeover (its signal does not
+ *   abort; the new broker takes its token as current), and each candidate
+ *   its place in line;
+ * - then each leader resigns in turn: the next candidate leads, with a
+ *   larger token;
+ * - every observer (each first tried a different broker) is told exactly
+ *   the leaders there were, in order — nobody, each term's token, nobody —
+ *   and every token it was told is a grant of the broker's log.
+ */
+import type { Leadership } from '../../client/leadership.js';
+import { grantKey } from './checker.js';
+import { killActive, type ScenarioBody } from './fault-bodies.js';
+import { percentiles, type FaultContext } from './fault-scenario.js';
+import { eventually } from './harness.js';
+import { SCENE_WAIT_MS, SceneClients } from './scene-clients.js';
+import { recordedHold } from './workload.js';
+
+/** Candidates per round: one leads, the others wait in line. */
+export const CANDIDATES = 4;
+/** Observers per round, on clients of their own. */
+export const OBSERVERS = 3;
+/** How long an observer may take to be told of a change once it happened. */
+const TOLD_WITHIN_MS = 10_000;
+
+/** A candidate's run for leader; null if `elect` failed. */
+interface Run {
+  candidate: number;
+  leadership: Promise<Leadership | null>;
+}
+
+/** What one observer was told, in order: a leader's token, or null (nobody). */
+type Told = (number | null)[];
+
+interface Armed {
+  path: string;
+  runs: Run[];
+  told: Told[];
+  stop: (() => void)[];
+}
+
+/** The scene's clients: candidates `elect-0…3`, then observers `elect-4…6`. */
+export class ElectionScene {
+  private constructor(
+    private readonly ctx: FaultContext,
+    private readonly scene: SceneClients,
+  ) {}
+
+  static async start(ctx: FaultContext): Promise<ElectionScene> {
+    const scene = await SceneClients.start(ctx, 'elect', CANDIDATES + OBSERVERS, { rotate: true });
+    return new ElectionScene(ctx, scene);
+  }
+
+  connections(): number[] {
+    return this.scene.connections();
+  }
+
+  back(before: number[]): Promise<boolean> {
+    return this.scene.back(before);
+  }
+
+  /** Observers watch `lead/<round>`; candidate 0 leads; the others queue in order behind it. */
+  async arm(round: number): Promise<Armed> {
+    const path = `lead/${round}`;
+    const told: Told[] = [];
+    const stop: (() => void)[] = [];
+    for (let k = 0; k < OBSERVERS; k++) {
+      const seen: Told = [];
+      told.push(seen);
+      const client = this.scene.client(CANDIDATES + k);
+      stop.push(client.observe(path, (leader) => seen.push(leader?.token ?? null)));
+    }
+    const armed: Armed = { path, runs: [], told, stop };
+    if (!(await this.toldOf(round, armed, null))) throw new Error(`round ${round}: no first word`);
+    const first = this.run(0, path);
+    const leader = await first.leadership;
+    if (!leader) throw new Error(`round ${round}: elect-0 did not lead`);
+    armed.runs.push(first);
+    // Each seen waiting in the log before the next runs: the line's order is known.
+    for (let c = 1; c < CANDIDATES; c++) {
+      armed.runs.push(await this.scene.queue(c, path, () => this.run(c, path)));
+    }
+    if (!(await this.toldOf(round, armed, leader.token))) throw new Error(`round ${round}: untold`);
+    return armed;
+  }
+
+  /**
+   * After the takeover: the leader still leads and the candidates keep
+   * their places; then each leader resigns in turn, and every observer must
+   * be told of each next leader before it resigns, and of nobody at the end.
+   */
+  async handOn(round: number, armed: Armed): Promise<void> {
+    const { path, runs, told, stop } = armed;
+    const leader = (await runs[0]!.leadership)!;
+    const why = (leader.signal.reason as Error | undefined)?.message;
+    this.ctx.check(!leader.signal.aborted, `round ${round}: elect-0 lost its term: ${why}`);
+    const current = await this.scene
+      .client(0)
+      .isCurrent(path, leader.token)
+      .catch(() => false);
+    this.ctx.check(current, `round ${round}: the new broker does not take token ${leader.token}`);
+    for (let c = 1; c < CANDIDATES; c++) {
+      const place = await this.scene
+        .client(c)
+        .position(path)
+        .catch(() => null);
+      const at = place?.position ?? 'none';
+      this.ctx.check(at === c, `round ${round}: elect-${c} is at place ${at} in line, not ${c}`);
+    }
+    const tokens = [leader.token];
+    let term: Leadership = leader;
+    for (let c = 1; c < CANDIDATES; c++) {
+      await this.resign(c - 1, term);
+      const next = await runs[c]!.leadership;
+      if (!this.ctx.check(next !== null, `round ${round}: elect-${c} never led`)) return;
+      const last = tokens.at(-1)!;
+      this.ctx.check(next!.token > last, `round ${round}: token ${next!.token} after ${last}`);
+      tokens.push(next!.token);
+      term = next!;
+      if (!(await this.toldOf(round, armed, term.token))) return;
+    }
+    await this.resign(CANDIDATES - 1, term);
+    const told_ = await this.toldOf(round, armed, null);
+    for (const s of stop) s();
+    if (!told_) return;
+    const expected = JSON.stringify([null, ...tokens, null]);
+    for (const [k, seen] of told.entries()) {
+      this.ctx.check(
+        JSON.stringify(seen) === expected,
+        `round ${round}: observer elect-${CANDIDATES + k} was told ${JSON.stringify(seen)}, not ${expected}`,
+      );
+    }
+    await this.inLog(round, armed);
+  }
+
+  async close(): Promise<void> {
+    await this.scene.close();
+  }
+
+  private run(c: number, path: string): Run {
+    const client = this.scene.client(c);
+    const options = { value: this.scene.worker(c), consistency: this.ctx.level };
+    const elect = () => client.elect(path, { ...options, timeoutMs: SCENE_WAIT_MS });
+    const history = this.ctx.history;
+    const leadership = recordedHold(history, client, this.scene.worker(c), path, {}, elect);
+    return { candidate: c, leadership: leadership.catch(() => null) };
+  }
+
+  private async resign(c: number, term: Leadership): Promise<void> {
+    this.ctx.history.endHold(this.scene.worker(c), term.path, term.token, 'release');
+    await term.resign().catch(() => undefined);
+  }
+
+  /** Waits until every observer's latest word is `token`; a finding (and false) if not in time. */
+  private async toldOf(round: number, { told }: Armed, token: number | null): Promise<boolean> {
+    const all = () =>
+      told.every((seen) => seen.length > 0 && seen.at(-1) === token) ? true : undefined;
+    const ok = await eventually(all, TOLD_WITHIN_MS, 'observers told').catch(() => false);
+    const said = told.map((seen) => JSON.stringify(seen)).join(', ');
+    return this.ctx.check(ok, `round ${round}: observers not told of leader ${token}: ${said}`);
+  }
+
+  /** Every token an observer was told is a grant the broker's log made on the path. */
+  private async inLog(round: number, { path, told }: Armed): Promise<void> {
+    await this.ctx.recorder.drain();
+    const sessions = Array.from({ length: CANDIDATES }, (_, c) => this.scene.client(c).session);
+    const logged = (t: number) =>
+      sessions.some((s) => s && this.ctx.recorder.replay.grants.has(grantKey(s, path, t)));
+    for (const t of new Set(told.flat())) {
+      if (t !== null)
+        this.ctx.check(logged(t), `round ${round}: leader ${t} told, never granted in the log`);
+    }
+  }
+}
+
+/**
+ * `kill -9` of the active broker during a leader's term with candidates in
+ * line and observers watching (see {@link ElectionScene}), `rounds` times.
+ */
+export const electionKillRounds =
+  (rounds: number): ScenarioBody =>
+  async (ctx) => {
+    const scene = await ElectionScene.start(ctx);
+    const takeovers: number[] = [];
+    try {
+      for (let round = 0; round < rounds; round++) {
+        await ctx.progress();
+        const armed = await scene.arm(round);
+        const before = scene.connections();
+        const { killedAt, takeoverAt } = await killActive(ctx, round, {
+          name: 'broker kill -9 (leader, candidates, observers)',
+          needs: 'both',
+          spans: ['exclusive'],
+          othersBack: () => scene.back(before),
+        });
+        takeovers.push(takeoverAt - killedAt);
+        await scene.handOn(round, armed);
+      }
+    } finally {
+      await scene.close();
+    }
+    return { candidates: CANDIDATES, observers: OBSERVERS, takeoverMs: percentiles(takeovers) };
+  };
