@@ -35,7 +35,8 @@ export type BrokenVariant =
   | 'reader-beside-writer'
   | 'readers-overtake'
   | 'forget-flights'
-  | 'deaf-observers';
+  | 'deaf-observers'
+  | 'early-leader';
 
 /** A scenario to run: its body, and its options besides name, level and command. */
 export interface ProofScenario {
@@ -78,6 +79,7 @@ export function findingCounts(f: Findings): Record<string, number> {
     'check: strict grants during the grace': checks(/strict grants during the grace/),
     'check: fn ran again': checks(/fn of \S+ ran \d+ times/),
     'check: observers not told': checks(/observers not told of leader|observer \S+ was told/),
+    'check: observers told early': checks(/told of a leader before its grant was durable/),
     checks: f.checks.length,
   };
 }
@@ -182,6 +184,14 @@ export const BROKEN_PROOFS: BrokenProof[] = [
     level: 'strict',
     setup: () => ({ body: electionKillRounds(1) }),
     catches: ['check: observers not told'],
+  },
+  {
+    variant: 'early-leader',
+    breaks: 'observers told of a strict leader before its grant is durable',
+    scenario: 'broker kill -9 with an election',
+    level: 'strict',
+    setup: () => ({ body: electionKillRounds(1) }),
+    catches: ['check: observers told early'],
   },
 ];
 

@@ -9,7 +9,8 @@
  *   abort; the new broker takes its token as current), and each candidate
  *   its place in line;
  * - then each leader resigns in turn: the next candidate leads, with a
- *   larger token;
+ *   larger token; the first resigns while Redis is stopped, and no
+ *   observer may hear of the next leader before its grant is durable;
  * - every observer (each first tried a different broker) is told exactly
  *   the leaders there were, in order — nobody, each term's token, nobody —
  *   and every token it was told is a grant of the broker's log.
@@ -18,7 +19,7 @@ import type { Leadership } from '../../client/leadership.js';
 import { grantKey } from './checker.js';
 import { killActive, type ScenarioBody } from './fault-bodies.js';
 import { percentiles, type FaultContext } from './fault-scenario.js';
-import { eventually } from './harness.js';
+import { eventually, sleep } from './harness.js';
 import { SCENE_WAIT_MS, SceneClients } from './scene-clients.js';
 import { recordedHold } from './workload.js';
 
@@ -28,6 +29,8 @@ export const CANDIDATES = 4;
 export const OBSERVERS = 3;
 /** How long an observer may take to be told of a change once it happened. */
 const TOLD_WITHIN_MS = 10_000;
+/** How long a request may take while Redis is stopped (the broker answers these from memory). */
+const FENCE_MS = 5_000;
 
 /** A candidate's run for leader; null if `elect` failed. */
 interface Run {
@@ -116,7 +119,8 @@ export class ElectionScene {
     const tokens = [leader.token];
     let term: Leadership = leader;
     for (let c = 1; c < CANDIDATES; c++) {
-      await this.resign(c - 1, term);
+      if (c === 1) await this.resignStalled(round, armed, term);
+      else await this.resign(c - 1, term);
       const next = await runs[c]!.leadership;
       if (!this.ctx.check(next !== null, `round ${round}: elect-${c} never led`)) return;
       const last = tokens.at(-1)!;
@@ -155,6 +159,38 @@ export class ElectionScene {
   private async resign(c: number, term: Leadership): Promise<void> {
     this.ctx.history.endHold(this.scene.worker(c), term.path, term.token, 'release');
     await term.resign().catch(() => undefined);
+  }
+
+  /**
+   * The leader resigns while Redis is stopped: the next candidate's grant
+   * cannot be durable, so no observer may hear of it yet. A client's next
+   * answer shows the broker handled what came before it on its connection:
+   * the leader's, that its resign (unanswered) was applied; each
+   * observer's, that any word sent to it meanwhile has arrived.
+   */
+  private async resignStalled(round: number, armed: Armed, term: Leadership): Promise<void> {
+    const { redis } = this.ctx;
+    const answered = (c: number) =>
+      Promise.race([
+        this.scene
+          .client(c)
+          .isCurrent(armed.path, term.token)
+          .catch(() => null),
+        sleep(FENCE_MS).then(() => null),
+      ]);
+    await redis.kill('SIGSTOP');
+    try {
+      await this.resign(0, term);
+      const current = await answered(0);
+      this.ctx.check(current === false, `round ${round}: resigned token ${term.token} ${current}`);
+      await Promise.all(Array.from({ length: OBSERVERS }, (_, k) => answered(CANDIDATES + k)));
+      const early = armed.told.filter((seen) => seen.at(-1) !== term.token);
+      const said = early.map((seen) => JSON.stringify(seen)).join(', ');
+      const message = `round ${round}: observers told of a leader before its grant was durable: ${said}`;
+      this.ctx.check(early.length === 0, message);
+    } finally {
+      await redis.kill('SIGCONT');
+    }
   }
 
   /** Waits until every observer's latest word is `token`; a finding (and false) if not in time. */
