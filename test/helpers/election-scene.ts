@@ -17,10 +17,10 @@
  */
 import type { Leadership } from '../../client/leadership.js';
 import { grantKey } from './checker.js';
-import { killActive, type ScenarioBody } from './fault-bodies.js';
-import { percentiles, type FaultContext } from './fault-scenario.js';
+import type { ScenarioBody } from './fault-bodies.js';
+import type { FaultContext } from './fault-scenario.js';
 import { eventually, sleep } from './harness.js';
-import { SCENE_WAIT_MS, SceneClients } from './scene-clients.js';
+import { SCENE_WAIT_MS, SceneClients, sceneKillRounds, type KillScene } from './scene-clients.js';
 import { recordedHold } from './workload.js';
 
 /** Candidates per round: one leads, the others wait in line. */
@@ -49,23 +49,15 @@ interface Armed {
 }
 
 /** The scene's clients: candidates `elect-0…3`, then observers `elect-4…6`. */
-export class ElectionScene {
+export class ElectionScene implements KillScene<Armed> {
   private constructor(
     private readonly ctx: FaultContext,
-    private readonly scene: SceneClients,
+    readonly clients: SceneClients,
   ) {}
 
   static async start(ctx: FaultContext): Promise<ElectionScene> {
     const scene = await SceneClients.start(ctx, 'elect', CANDIDATES + OBSERVERS, { rotate: true });
     return new ElectionScene(ctx, scene);
-  }
-
-  connections(): number[] {
-    return this.scene.connections();
-  }
-
-  back(before: number[]): Promise<boolean> {
-    return this.scene.back(before);
   }
 
   /** Observers watch `lead/<round>`; candidate 0 leads; the others queue in order behind it. */
@@ -76,7 +68,7 @@ export class ElectionScene {
     for (let k = 0; k < OBSERVERS; k++) {
       const seen: Told = [];
       told.push(seen);
-      const client = this.scene.client(CANDIDATES + k);
+      const client = this.clients.client(CANDIDATES + k);
       stop.push(client.observe(path, (leader) => seen.push(leader?.token ?? null)));
     }
     const armed: Armed = { path, runs: [], told, stop };
@@ -87,7 +79,7 @@ export class ElectionScene {
     armed.runs.push(first);
     // Each seen waiting in the log before the next runs: the line's order is known.
     for (let c = 1; c < CANDIDATES; c++) {
-      armed.runs.push(await this.scene.queue(c, path, () => this.run(c, path)));
+      armed.runs.push(await this.clients.queue(c, path, () => this.run(c, path)));
     }
     if (!(await this.toldOf(round, armed, leader.token))) throw new Error(`round ${round}: untold`);
     return armed;
@@ -103,13 +95,13 @@ export class ElectionScene {
     const leader = (await runs[0]!.leadership)!;
     const why = (leader.signal.reason as Error | undefined)?.message;
     this.ctx.check(!leader.signal.aborted, `round ${round}: elect-0 lost its term: ${why}`);
-    const current = await this.scene
+    const current = await this.clients
       .client(0)
       .isCurrent(path, leader.token)
       .catch(() => false);
     this.ctx.check(current, `round ${round}: the new broker does not take token ${leader.token}`);
     for (let c = 1; c < CANDIDATES; c++) {
-      const place = await this.scene
+      const place = await this.clients
         .client(c)
         .position(path)
         .catch(() => null);
@@ -143,21 +135,17 @@ export class ElectionScene {
     await this.inLog(round, armed);
   }
 
-  async close(): Promise<void> {
-    await this.scene.close();
-  }
-
   private run(c: number, path: string): Run {
-    const client = this.scene.client(c);
-    const options = { value: this.scene.worker(c), consistency: this.ctx.level };
+    const client = this.clients.client(c);
+    const options = { value: this.clients.worker(c), consistency: this.ctx.level };
     const elect = () => client.elect(path, { ...options, timeoutMs: SCENE_WAIT_MS });
     const history = this.ctx.history;
-    const leadership = recordedHold(history, client, this.scene.worker(c), path, {}, elect);
+    const leadership = recordedHold(history, client, this.clients.worker(c), path, {}, elect);
     return { candidate: c, leadership: leadership.catch(() => null) };
   }
 
   private async resign(c: number, term: Leadership): Promise<void> {
-    this.ctx.history.endHold(this.scene.worker(c), term.path, term.token, 'release');
+    this.ctx.history.endHold(this.clients.worker(c), term.path, term.token, 'release');
     await term.resign().catch(() => undefined);
   }
 
@@ -172,7 +160,7 @@ export class ElectionScene {
     const { redis } = this.ctx;
     const answered = (c: number) =>
       Promise.race([
-        this.scene
+        this.clients
           .client(c)
           .isCurrent(armed.path, term.token)
           .catch(() => null),
@@ -205,7 +193,7 @@ export class ElectionScene {
   /** Every token an observer was told is a grant the broker's log made on the path. */
   private async inLog(round: number, { path, told }: Armed): Promise<void> {
     await this.ctx.recorder.drain();
-    const sessions = Array.from({ length: CANDIDATES }, (_, c) => this.scene.client(c).session);
+    const sessions = Array.from({ length: CANDIDATES }, (_, c) => this.clients.client(c).session);
     const logged = (t: number) =>
       sessions.some((s) => s && this.ctx.recorder.replay.grants.has(grantKey(s, path, t)));
     for (const t of new Set(told.flat())) {
@@ -222,24 +210,10 @@ export class ElectionScene {
 export const electionKillRounds =
   (rounds: number): ScenarioBody =>
   async (ctx) => {
-    const scene = await ElectionScene.start(ctx);
-    const takeovers: number[] = [];
-    try {
-      for (let round = 0; round < rounds; round++) {
-        await ctx.progress();
-        const armed = await scene.arm(round);
-        const before = scene.connections();
-        const { killedAt, takeoverAt } = await killActive(ctx, round, {
-          name: 'broker kill -9 (leader, candidates, observers)',
-          needs: 'both',
-          spans: ['exclusive'],
-          othersBack: () => scene.back(before),
-        });
-        takeovers.push(takeoverAt - killedAt);
-        await scene.handOn(round, armed);
-      }
-    } finally {
-      await scene.close();
-    }
-    return { candidates: CANDIDATES, observers: OBSERVERS, takeoverMs: percentiles(takeovers) };
+    const figures = await sceneKillRounds(ctx, rounds, await ElectionScene.start(ctx), {
+      name: 'broker kill -9 (leader, candidates, observers)',
+      needs: 'both',
+      spans: ['exclusive'],
+    });
+    return { candidates: CANDIDATES, observers: OBSERVERS, ...figures };
   };

@@ -16,10 +16,10 @@
  */
 import { join } from 'node:path';
 import type { Lease } from '../../client/lease.js';
-import { killActive, type ScenarioBody } from './fault-bodies.js';
-import { SESSION_TTL_MS, percentiles, type FaultContext } from './fault-scenario.js';
+import type { ScenarioBody } from './fault-bodies.js';
+import { SESSION_TTL_MS, type FaultContext } from './fault-scenario.js';
 import { eventually, spawnNode } from './harness.js';
-import { SCENE_WAIT_MS, SceneClients } from './scene-clients.js';
+import { SCENE_WAIT_MS, SceneClients, sceneKillRounds, type KillScene } from './scene-clients.js';
 import { watchLoss } from './workload.js';
 
 const RUNNER = join(import.meta.dirname, '../fixtures/flight-runner.mjs');
@@ -49,38 +49,40 @@ interface Call {
   value: Promise<string | null>;
 }
 
-export class FlightScene {
+/** A round's run of `flight/N`: its runs, the gate that ends it, its callers (the runner first). */
+interface Armed {
+  path: string;
+  runs: Runs;
+  run: { open: () => void };
+  calls: Call[];
+}
+
+export class FlightScene implements KillScene<Armed> {
   private constructor(
     private readonly ctx: FaultContext,
-    private readonly scene: SceneClients,
+    readonly clients: SceneClients,
+    private readonly runnerDies: boolean,
   ) {}
 
-  /** A runner `flight-0` and waiters `flight-1…3`. */
-  static async start(ctx: FaultContext): Promise<FlightScene> {
-    return new FlightScene(ctx, await SceneClients.start(ctx, 'flight', 1 + FLIGHT_WAITERS));
-  }
-
-  connections(): number[] {
-    return this.scene.connections();
-  }
-
-  back(before: number[]): Promise<boolean> {
-    return this.scene.back(before);
+  /** A runner `flight-0` and waiters `flight-1…3`; `runnerDies`: a runner process killed after each round. */
+  static async start(ctx: FaultContext, { runnerDies = true } = {}): Promise<FlightScene> {
+    const clients = await SceneClients.start(ctx, 'flight', 1 + FLIGHT_WAITERS);
+    return new FlightScene(ctx, clients, runnerDies);
   }
 
   /** The runner's `fn` runs (held open by a gate), with the waiters queued behind it. */
-  async arm(round: number) {
+  async arm(round: number): Promise<Armed> {
     const path = `flight/${round}`;
     const runs: Runs = { count: 0, at: NaN };
     const run = gate();
     const runner = this.call(0, path, runs, run.wait);
     await eventually(() => (runs.count > 0 ? true : undefined), 10_000, `the run of ${path}`);
     const waiters = await this.queueWaiters(path, runs, run.wait);
-    return { round, path, runs, run, calls: [runner, ...waiters] };
+    return { path, runs, run, calls: [runner, ...waiters] };
   }
 
   /** After the takeover: the runner still holds; its run ends; everyone has its value. */
-  async finish({ round, path, runs, run, calls }: Awaited<ReturnType<FlightScene['arm']>>) {
+  async handOn(round: number, { path, runs, run, calls }: Armed): Promise<void> {
     const lease = calls[0]!.lease;
     const why = (lease?.signal.reason as Error | undefined)?.message;
     this.ctx.check(
@@ -92,7 +94,8 @@ export class FlightScene {
   }
 
   /** A runner process killed during its run: the first waiter runs `fn`, the others get its value. */
-  async runnerDies(round: number): Promise<void> {
+  async after(round: number): Promise<void> {
+    if (!this.runnerDies) return;
     const path = `flight/${round}/dies`;
     const { history, urls, level } = this.ctx;
     const worker = 'flight-runner';
@@ -119,15 +122,11 @@ export class FlightScene {
     await this.judge(round, path, runs, calls, 2);
   }
 
-  async close(): Promise<void> {
-    await this.scene.close();
-  }
-
   /** Waiters 1…n call `singleFlight` of `path`, each seen waiting in the log before the next. */
   private async queueWaiters(path: string, runs: Runs, wait: Promise<void>): Promise<Call[]> {
     const calls: Call[] = [];
     for (let i = 1; i <= FLIGHT_WAITERS; i++) {
-      calls.push(await this.scene.queue(i, path, () => this.call(i, path, runs, wait)));
+      calls.push(await this.clients.queue(i, path, () => this.call(i, path, runs, wait)));
     }
     return calls;
   }
@@ -153,8 +152,8 @@ export class FlightScene {
   /** Client `i` calls `singleFlight(path)`; its `fn` counts a run and returns once `wait` does. */
   private call(i: number, path: string, runs: Runs, wait: Promise<void>): Call {
     const { history, level } = this.ctx;
-    const client = this.scene.client(i);
-    const worker = this.scene.worker(i);
+    const client = this.clients.client(i);
+    const worker = this.clients.worker(i);
     const req = history.requested(worker, path);
     const call: Call = { client: i, lease: null, value: Promise.resolve(null) };
     const fn = async (lease: Lease): Promise<string> => {
@@ -187,25 +186,11 @@ export class FlightScene {
 export const flightKillRounds =
   (rounds: number, { runnerDies = true } = {}): ScenarioBody =>
   async (ctx) => {
-    const scene = await FlightScene.start(ctx);
-    const takeovers: number[] = [];
-    try {
-      for (let round = 0; round < rounds; round++) {
-        await ctx.progress();
-        const armed = await scene.arm(round);
-        const before = scene.connections();
-        const { killedAt, takeoverAt } = await killActive(ctx, round, {
-          name: 'broker kill -9 (single-flight run with waiters)',
-          needs: 'hold',
-          spans: ['exclusive'],
-          othersBack: () => scene.back(before),
-        });
-        takeovers.push(takeoverAt - killedAt);
-        await scene.finish(armed);
-        if (runnerDies) await scene.runnerDies(round);
-      }
-    } finally {
-      await scene.close();
-    }
-    return { waiters: FLIGHT_WAITERS, takeoverMs: percentiles(takeovers) };
+    const scene = await FlightScene.start(ctx, { runnerDies });
+    const figures = await sceneKillRounds(ctx, rounds, scene, {
+      name: 'broker kill -9 (single-flight run with waiters)',
+      needs: 'hold',
+      spans: ['exclusive'],
+    });
+    return { waiters: FLIGHT_WAITERS, ...figures };
   };

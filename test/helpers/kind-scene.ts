@@ -13,11 +13,10 @@
  */
 import type { Lease } from '../../client/lease.js';
 import type { ScenarioBody } from './fault-bodies.js';
-import { killActive } from './fault-bodies.js';
-import { percentiles, type FaultContext } from './fault-scenario.js';
+import type { FaultContext } from './fault-scenario.js';
 import { sleep } from './harness.js';
 import type { LockKind } from './history.js';
-import { SCENE_WAIT_MS, SceneClients } from './scene-clients.js';
+import { SCENE_WAIT_MS, SceneClients, sceneKillRounds, type KillScene } from './scene-clients.js';
 import { recordedAcquire, type PathSpec } from './workload.js';
 
 /** Permits of each round's semaphore. */
@@ -50,24 +49,14 @@ interface Armed {
 }
 
 /** The scene's clients: five sessions, each holding or waiting on both paths of a round. */
-export class KindScene {
+export class KindScene implements KillScene<Armed> {
   private constructor(
     private readonly ctx: FaultContext,
-    private readonly scene: SceneClients,
+    readonly clients: SceneClients,
   ) {}
 
   static async start(ctx: FaultContext): Promise<KindScene> {
     return new KindScene(ctx, await SceneClients.start(ctx, 'kinds', 5));
-  }
-
-  /** Connections made so far, per client. */
-  connections(): number[] {
-    return this.scene.connections();
-  }
-
-  /** Waits until every client connected again since `before`; false after 5 s. */
-  back(before: number[]): Promise<boolean> {
-    return this.scene.back(before);
   }
 
   /** Sets up the holders and queues of round `round`; returns holders and waiters in order. */
@@ -114,20 +103,16 @@ export class KindScene {
     await Promise.all(handedOn);
   }
 
-  async close(): Promise<void> {
-    await this.scene.close();
-  }
-
   private take(i: number, path: string, kind: LockKind): Step {
     const options = { consistency: this.ctx.level, timeoutMs: SCENE_WAIT_MS, ...kind };
-    const client = this.scene.client(i);
+    const client = this.clients.client(i);
     const lease = recordedAcquire(this.ctx.history, client, `kinds-${i}`, path, options);
     return { client: i, path, lease: lease.catch(() => null) };
   }
 
   /** Sends an acquire that must queue, and records it `queued` once the log shows its wait. */
   private queue(i: number, path: string, kind: LockKind): Promise<Step> {
-    return this.scene.queue(i, path, () => this.take(i, path, kind));
+    return this.clients.queue(i, path, () => this.take(i, path, kind));
   }
 
   private async granted(round: number, step: Step): Promise<Lease | null> {
@@ -151,24 +136,10 @@ export class KindScene {
 export const kindKillRounds =
   (rounds: number): ScenarioBody =>
   async (ctx) => {
-    const scene = await KindScene.start(ctx);
-    const takeovers: number[] = [];
-    try {
-      for (let round = 0; round < rounds; round++) {
-        await ctx.progress();
-        const armed = await scene.arm(round);
-        const before = scene.connections();
-        const { killedAt, takeoverAt } = await killActive(ctx, round, {
-          name: 'broker kill -9 (semaphore and read/write queues)',
-          needs: 'both',
-          spans: ['semaphore', 'read'],
-          othersBack: () => scene.back(before),
-        });
-        takeovers.push(takeoverAt - killedAt);
-        await scene.handOn(round, armed);
-      }
-    } finally {
-      await scene.close();
-    }
-    return { permits: PERMITS, takeoverMs: percentiles(takeovers) };
+    const figures = await sceneKillRounds(ctx, rounds, await KindScene.start(ctx), {
+      name: 'broker kill -9 (semaphore and read/write queues)',
+      needs: 'both',
+      spans: ['semaphore', 'read'],
+    });
+    return { permits: PERMITS, ...figures };
   };

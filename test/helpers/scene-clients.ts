@@ -5,7 +5,8 @@
  * broker's log shows them waiting.
  */
 import { connect, type BatonClient } from '../../client/node.js';
-import { SESSION_TTL_MS, type FaultContext } from './fault-scenario.js';
+import { killActive, type KillOptions } from './fault-bodies.js';
+import { SESSION_TTL_MS, percentiles, type FaultContext } from './fault-scenario.js';
 import { eventually } from './harness.js';
 
 /** How long a scene acquire waits: long past a takeover on a loaded machine. */
@@ -97,4 +98,45 @@ export class SceneClients {
   async close(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.close()));
   }
+}
+
+/** A scene of kill rounds: set up before each kill, judged after the takeover. */
+export interface KillScene<Armed> {
+  /** Its clients: the kill waits for them to come back, and they close at the end. */
+  readonly clients: SceneClients;
+  /** Sets up round `round` before the kill. */
+  arm(round: number): Promise<Armed>;
+  /** After the takeover: what must have survived it, and the hand-on. */
+  handOn(round: number, armed: Armed): Promise<void>;
+  /** After the hand-on: a fault of the scene's own, say. */
+  after?(round: number): Promise<void>;
+}
+
+/**
+ * `rounds` times: the scene is armed, the active broker `kill -9`ed (`kill`
+ * says what the round needs), and the scene judged once it and the
+ * workload are back. Returns the takeover times.
+ */
+export async function sceneKillRounds<Armed>(
+  ctx: FaultContext,
+  rounds: number,
+  scene: KillScene<Armed>,
+  kill: Omit<KillOptions, 'othersBack'>,
+): Promise<{ takeoverMs: ReturnType<typeof percentiles> }> {
+  const takeovers: number[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      await ctx.progress();
+      const armed = await scene.arm(round);
+      const before = scene.clients.connections();
+      const othersBack = () => scene.clients.back(before);
+      const { killedAt, takeoverAt } = await killActive(ctx, round, { ...kill, othersBack });
+      takeovers.push(takeoverAt - killedAt);
+      await scene.handOn(round, armed);
+      await scene.after?.(round);
+    }
+  } finally {
+    await scene.clients.close();
+  }
+  return { takeoverMs: percentiles(takeovers) };
 }
