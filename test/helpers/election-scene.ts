@@ -91,8 +91,38 @@ export class ElectionScene implements KillScene<Armed> {
    * be told of each next leader before it resigns, and of nobody at the end.
    */
   async handOn(round: number, armed: Armed): Promise<void> {
-    const { path, runs, told, stop } = armed;
+    const { runs, told, stop } = armed;
     const leader = (await runs[0]!.leadership)!;
+    await this.kept(round, armed, leader);
+    const tokens = [leader.token];
+    let term: Leadership = leader;
+    for (let c = 1; c < CANDIDATES; c++) {
+      if (c === 1) await this.resignStalled(round, armed, term);
+      else await this.resign(c - 1, term);
+      const next = await runs[c]!.leadership;
+      if (!this.ctx.check(next !== null, `round ${round}: elect-${c} never led`)) return;
+      const last = tokens.at(-1)!;
+      this.ctx.check(next!.token > last, `round ${round}: token ${next!.token} after ${last}`);
+      tokens.push(next!.token);
+      term = next!;
+      if (!(await this.toldOf(round, armed, term.token))) return;
+    }
+    await this.resign(CANDIDATES - 1, term);
+    const toldNobody = await this.toldOf(round, armed, null);
+    for (const s of stop) s();
+    if (!toldNobody) return;
+    const expected = JSON.stringify([null, ...tokens, null]);
+    for (const [k, seen] of told.entries()) {
+      this.ctx.check(
+        JSON.stringify(seen) === expected,
+        `round ${round}: observer elect-${CANDIDATES + k} was told ${JSON.stringify(seen)}, not ${expected}`,
+      );
+    }
+    await this.inLog(round, armed);
+  }
+
+  /** The leader still leads on the new broker; each candidate keeps its place in line. */
+  private async kept(round: number, { path }: Armed, leader: Leadership): Promise<void> {
     const why = (leader.signal.reason as Error | undefined)?.message;
     this.ctx.check(!leader.signal.aborted, `round ${round}: elect-0 lost its term: ${why}`);
     const current = await this.clients
@@ -108,31 +138,6 @@ export class ElectionScene implements KillScene<Armed> {
       const at = place?.position ?? 'none';
       this.ctx.check(at === c, `round ${round}: elect-${c} is at place ${at} in line, not ${c}`);
     }
-    const tokens = [leader.token];
-    let term: Leadership = leader;
-    for (let c = 1; c < CANDIDATES; c++) {
-      if (c === 1) await this.resignStalled(round, armed, term);
-      else await this.resign(c - 1, term);
-      const next = await runs[c]!.leadership;
-      if (!this.ctx.check(next !== null, `round ${round}: elect-${c} never led`)) return;
-      const last = tokens.at(-1)!;
-      this.ctx.check(next!.token > last, `round ${round}: token ${next!.token} after ${last}`);
-      tokens.push(next!.token);
-      term = next!;
-      if (!(await this.toldOf(round, armed, term.token))) return;
-    }
-    await this.resign(CANDIDATES - 1, term);
-    const told_ = await this.toldOf(round, armed, null);
-    for (const s of stop) s();
-    if (!told_) return;
-    const expected = JSON.stringify([null, ...tokens, null]);
-    for (const [k, seen] of told.entries()) {
-      this.ctx.check(
-        JSON.stringify(seen) === expected,
-        `round ${round}: observer elect-${CANDIDATES + k} was told ${JSON.stringify(seen)}, not ${expected}`,
-      );
-    }
-    await this.inLog(round, armed);
   }
 
   private run(c: number, path: string): Run {
