@@ -16,6 +16,8 @@ import {
 } from './fault-bodies.js';
 import { dataLossRounds } from './data-loss.js';
 import { collectScenario, type Findings, type ScenarioOptions } from './fault-scenario.js';
+import { electionKillRounds } from './election-scene.js';
+import { flightKillRounds } from './flight-scene.js';
 import { KIND_PATHS, kindKillRounds } from './kind-scene.js';
 import { dataLossOptions, lostWithActive } from './loss-kinds.js';
 
@@ -31,7 +33,10 @@ export type BrokenVariant =
   | 'immortal-sessions'
   | 'extra-permit'
   | 'reader-beside-writer'
-  | 'readers-overtake';
+  | 'readers-overtake'
+  | 'forget-flights'
+  | 'deaf-observers'
+  | 'early-leader';
 
 /** A scenario to run: its body, and its options besides name, level and command. */
 export interface ProofScenario {
@@ -72,6 +77,9 @@ export function findingCounts(f: Findings): Record<string, number> {
     'check: the leader changed': checks(/the leader changed/),
     'check: the leader was deposed': checks(/the leader was deposed/),
     'check: strict grants during the grace': checks(/strict grants during the grace/),
+    'check: fn ran again': checks(/fn of \S+ ran \d+ times/),
+    'check: observers not told': checks(/observers not told of leader|observer \S+ was told/),
+    'check: observers told early': checks(/told of a leader before its grant was durable/),
     checks: f.checks.length,
   };
 }
@@ -161,6 +169,30 @@ export const BROKEN_PROOFS: BrokenProof[] = [
     'a waiter skipped over in its queue (readers granted past a waiting writer after a takeover)',
     ['skippedWaiters'],
   ),
+  {
+    variant: 'forget-flights',
+    breaks: 'single-flight waiters granted the lock (fn run again) after a takeover',
+    scenario: 'broker kill -9 with single-flight',
+    level: 'strict',
+    setup: () => ({ body: flightKillRounds(1, { runnerDies: false }) }),
+    catches: ['check: fn ran again'],
+  },
+  {
+    variant: 'deaf-observers',
+    breaks: 'observers told of a leader that resigned (no watch kept after a takeover)',
+    scenario: 'broker kill -9 with an election',
+    level: 'strict',
+    setup: () => ({ body: electionKillRounds(1) }),
+    catches: ['check: observers not told'],
+  },
+  {
+    variant: 'early-leader',
+    breaks: 'observers told of a strict leader before its grant is durable',
+    scenario: 'broker kill -9 with an election',
+    level: 'strict',
+    setup: () => ({ body: electionKillRounds(1) }),
+    catches: ['check: observers told early'],
+  },
 ];
 
 export interface ProofResult {

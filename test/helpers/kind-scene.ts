@@ -11,13 +11,12 @@
  * queues their order: the writer is granted before the readers behind it
  * (the checker's skipped-waiter rule, on the `queued` events recorded here).
  */
-import { connect, type BatonClient } from '../../client/node.js';
 import type { Lease } from '../../client/lease.js';
 import type { ScenarioBody } from './fault-bodies.js';
-import { killActive } from './fault-bodies.js';
-import { SESSION_TTL_MS, percentiles, type FaultContext } from './fault-scenario.js';
-import { eventually, sleep } from './harness.js';
+import type { FaultContext } from './fault-scenario.js';
+import { sleep } from './harness.js';
 import type { LockKind } from './history.js';
+import { SCENE_WAIT_MS, SceneClients, sceneKillRounds, type KillScene } from './scene-clients.js';
 import { recordedAcquire, type PathSpec } from './workload.js';
 
 /** Permits of each round's semaphore. */
@@ -28,14 +27,6 @@ export const KIND_PATHS: PathSpec[] = [
   { path: 'sem', limit: 2 },
   { path: 'rw', readShare: 0.7 },
 ];
-/** How long a scene acquire waits: long past a takeover on a loaded machine. */
-const SCENE_WAIT_MS = 20_000;
-/**
- * The scene's sessions: twice the workload's TTL, so that a takeover slowed
- * by a loaded machine (2.3 s seen under load 11 on 2 cores) does not outlast
- * what a holder's SDK counts from its last acknowledged heartbeat.
- */
-const SCENE_TTL_MS = 2 * SESSION_TTL_MS;
 /** How long a waiter holds once the queue has handed it the lock. */
 const HANDED_ON_HOLD_MS = 50;
 
@@ -58,40 +49,14 @@ interface Armed {
 }
 
 /** The scene's clients: five sessions, each holding or waiting on both paths of a round. */
-export class KindScene {
-  private readonly connects: number[] = [];
-
+export class KindScene implements KillScene<Armed> {
   private constructor(
     private readonly ctx: FaultContext,
-    private readonly clients: BatonClient[],
-  ) {
-    clients.forEach((c, i) => {
-      this.connects[i] = 1;
-      c.onStatus((st) => {
-        if (st.state === 'connected') this.connects[i] = (this.connects[i] ?? 0) + 1;
-      });
-    });
-  }
+    readonly clients: SceneClients,
+  ) {}
 
   static async start(ctx: FaultContext): Promise<KindScene> {
-    const clients: BatonClient[] = [];
-    for (let i = 0; i < 5; i++) {
-      const options = { url: ctx.urls, sessionTtlMs: SCENE_TTL_MS, reconnectMaxDelayMs: 200 };
-      clients.push(await connect({ ...options, connectTimeoutMs: 10_000, name: `kinds-${i}` }));
-    }
-    return new KindScene(ctx, clients);
-  }
-
-  /** Connections made so far, per client. */
-  connections(): number[] {
-    return [...this.connects];
-  }
-
-  /** Waits until every client connected again since `before`; false after 5 s. */
-  back(before: number[]): Promise<boolean> {
-    const all = (): true | undefined =>
-      this.connects.every((n, i) => n > (before[i] ?? 0)) ? true : undefined;
-    return eventually(all, 5_000, 'the scene clients back').catch(() => false);
+    return new KindScene(ctx, await SceneClients.start(ctx, 'kinds', 5));
   }
 
   /** Sets up the holders and queues of round `round`; returns holders and waiters in order. */
@@ -138,26 +103,16 @@ export class KindScene {
     await Promise.all(handedOn);
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.close()));
-  }
-
   private take(i: number, path: string, kind: LockKind): Step {
     const options = { consistency: this.ctx.level, timeoutMs: SCENE_WAIT_MS, ...kind };
-    const lease = recordedAcquire(this.ctx.history, this.clients[i]!, `kinds-${i}`, path, options);
+    const client = this.clients.client(i);
+    const lease = recordedAcquire(this.ctx.history, client, `kinds-${i}`, path, options);
     return { client: i, path, lease: lease.catch(() => null) };
   }
 
   /** Sends an acquire that must queue, and records it `queued` once the log shows its wait. */
-  private async queue(i: number, path: string, kind: LockKind): Promise<Step> {
-    const session = this.clients[i]!.session ?? '?';
-    const before = this.ctx.recorder.waitsOn(path, session);
-    const step = this.take(i, path, kind);
-    const request = this.ctx.history.lastRequest(`kinds-${i}`);
-    const seen = () => (this.ctx.recorder.waitsOn(path, session) > before ? true : undefined);
-    await eventually(seen, 5_000, `kinds-${i} queued on ${path} in the log`);
-    this.ctx.history.record({ kind: 'queued', worker: `kinds-${i}`, path, request });
-    return step;
+  private queue(i: number, path: string, kind: LockKind): Promise<Step> {
+    return this.clients.queue(i, path, () => this.take(i, path, kind));
   }
 
   private async granted(round: number, step: Step): Promise<Lease | null> {
@@ -181,24 +136,10 @@ export class KindScene {
 export const kindKillRounds =
   (rounds: number): ScenarioBody =>
   async (ctx) => {
-    const scene = await KindScene.start(ctx);
-    const takeovers: number[] = [];
-    try {
-      for (let round = 0; round < rounds; round++) {
-        await ctx.progress();
-        const armed = await scene.arm(round);
-        const before = scene.connections();
-        const { killedAt, takeoverAt } = await killActive(ctx, round, {
-          name: 'broker kill -9 (semaphore and read/write queues)',
-          needs: 'both',
-          spans: ['semaphore', 'read'],
-          othersBack: () => scene.back(before),
-        });
-        takeovers.push(takeoverAt - killedAt);
-        await scene.handOn(round, armed);
-      }
-    } finally {
-      await scene.close();
-    }
-    return { permits: PERMITS, takeoverMs: percentiles(takeovers) };
+    const figures = await sceneKillRounds(ctx, rounds, await KindScene.start(ctx), {
+      name: 'broker kill -9 (semaphore and read/write queues)',
+      needs: 'both',
+      spans: ['semaphore', 'read'],
+    });
+    return { permits: PERMITS, ...figures };
   };

@@ -70,7 +70,7 @@ function random(seed: number): () => number {
  * the acquire sent, the grant (with the broker's session id), the hold's
  * end at `lease.signal`'s abort. The caller records the release.
  */
-export async function recordedAcquire(
+export function recordedAcquire(
   history: History,
   client: BatonClient,
   worker: string,
@@ -80,24 +80,50 @@ export async function recordedAcquire(
   const kind: LockKind = {};
   if (options.limit !== undefined) kind.limit = options.limit;
   if (options.mode !== undefined) kind.mode = options.mode;
+  return recordedHold(history, client, worker, path, kind, () => client.acquire(path, options));
+}
+
+/** What {@link recordedHold} records of a hold: a lease, a leadership. */
+export interface HoldLike {
+  token: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Records `take()` (an acquire of `path` by `client`, or an `elect`) as
+ * {@link recordedAcquire} does: sent, granted or failed, lost at its signal.
+ */
+export async function recordedHold<T extends HoldLike>(
+  history: History,
+  client: BatonClient,
+  worker: string,
+  path: string,
+  kind: LockKind,
+  take: () => Promise<T>,
+): Promise<T> {
   const req = history.requested(worker, path, kind);
-  let lease: Lease;
+  let hold: T;
   try {
-    lease = await client.acquire(path, options);
+    hold = await take();
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'unknown';
     history.record({ kind: 'fail', worker, path, request: req.request, code });
     throw err;
   }
-  const { token, signal } = lease;
-  history.granted(worker, req, client.session ?? '?', token);
+  history.granted(worker, req, client.session ?? '?', hold.token);
+  watchLoss(history, worker, path, hold);
+  return hold;
+}
+
+/** Records the end of `hold` as `lost` when its signal aborts (at once if it has). */
+export function watchLoss(history: History, worker: string, path: string, hold: HoldLike): void {
+  const { token, signal } = hold;
   const lost = (): void => {
     const reason = (signal.reason as { reason?: string } | undefined)?.reason ?? 'aborted';
     history.endHold(worker, path, token, 'lost', reason);
   };
   if (signal.aborted) lost();
   else signal.addEventListener('abort', lost, { once: true });
-  return lease;
 }
 
 /**
