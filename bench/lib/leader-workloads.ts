@@ -29,7 +29,11 @@ function needs<K extends 'elect' | 'observe' | 'singleFlight'>(
  * told of (by the term id the leader ran with as its value) on the shared
  * clock; every other session runs for leader, holds the term `termMs`,
  * notes when it resigns, resigns and runs again at once, to the back of the
- * line. The first leader holds until `go`, so the whole line forms first.
+ * line. The first leader holds until `go`, so the whole line forms first,
+ * and the observer starts then, with a leader in place: `etcd3`'s observer,
+ * started with no leader, takes the last key of the first batch of puts it
+ * sees for the leader (Go's takes the first) and would watch a waiting
+ * candidate's key until that one's own term.
  */
 export function runElection(
   clients: readonly LockClient[],
@@ -40,7 +44,7 @@ export function runElection(
 ): void {
   clients.forEach((client, local) => {
     const global = first + local;
-    if (global === 0) observeLeaders(client, w.path, rec);
+    if (global === 0) void go.then(() => observeLeaders(client, w.path, rec));
     else void campaignLoop(client, local, global, w, rec, go);
   });
 }

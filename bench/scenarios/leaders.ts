@@ -74,26 +74,28 @@ export function observerLag(reports: readonly DriverReport[]) {
   terms.sort((a, b) => a.grantedAt - b.grantedAt);
   const index = new Map(terms.map((t, i) => [t.id, i]));
   const lags: number[] = [];
+  let told = 0;
   for (const r of reports) {
+    told += r.toldMs.length / 2;
     for (let i = 0; i + 1 < r.toldMs.length; i += 2) {
       const at = index.get(r.toldMs[i] as number);
       const before = at === undefined ? undefined : terms[at - 1];
       if (before) lags.push((r.toldMs[i + 1] as number) - before.resignAt);
     }
   }
-  return { terms: terms.length, lag: summarize([Float64Array.from(lags)]) };
+  return { terms: terms.length, told, lag: summarize([Float64Array.from(lags)]) };
 }
 
 function electionResult(mode: string, { conn, queueFormMs }: Queued, w: Window): Result {
   const sec = meanWindowSec(w);
-  const { terms, lag } = observerLag(w.reports);
+  const { terms, told, lag } = observerLag(w.reports);
   const termsPerSec = round(terms / sec);
   const candidates = conn.ok - OBSERVERS;
   // The observer's slot (global 0) counts no terms: left out of the shares.
   const counts = w.reports.flatMap((r) => Array.from(r.grantsPerSession)).slice(OBSERVERS);
   const minTerms = counts.reduce((m, c) => Math.min(m, c), Infinity);
   const maxTerms = counts.reduce((m, c) => Math.max(m, c), 0);
-  const toldPct = terms === 0 ? NaN : round((lag.count / terms) * 100, 1);
+  const toldPct = terms === 0 ? NaN : round((told / terms) * 100, 1);
   return windowResult(
     w,
     { scenario: 'L', mode, sessions: conn.ok },
@@ -104,7 +106,9 @@ function electionResult(mode: string, { conn, queueFormMs }: Queued, w: Window):
       observerLagP50Ms: lag.p50Ms,
       observerLagP99Ms: lag.p99Ms,
       observerLagMaxMs: lag.maxMs,
+      observerTold: told,
       observerToldPct: toldPct,
+      observerLagSamples: lag.count,
       minTerms,
       maxTerms,
       jainIndex: round(jainIndex(counts), 4),
