@@ -73,11 +73,11 @@ function kindFigures(s: (typeof SEMAPHORES)[number] | (typeof READ_WRITE)[number
 }
 
 /**
- * L: etcd's election (`etcd3`'s `Election`, Go's recipe), the one peer
- * primitive of its kind; ZooKeeper's is a recipe over its lock, the Redis
+ * L: etcd's election (`etcd3`'s `Election`, Go's recipe), and ZooKeeper's
+ * lock recipe run as Curator's LeaderLatch (clients/zookeeper.ts); the Redis
  * peers have none. SF (single-flight) is Baton's alone and not run here.
  */
-const ELECTION_PEERS: readonly PeerName[] = ['etcd'];
+const ELECTION_PEERS: readonly PeerName[] = ['etcd', 'zookeeper'];
 
 function electionFigures(s: (typeof ELECTIONS)[number]): Figure[] {
   const what = `L ${fmt(s.sessions)} candidates`;
