@@ -51,6 +51,15 @@ export const KIND_HOLD_MS = 1;
 /** R: the one writer's acquire calls are this far apart (issue 13: "a writer every 100 ms"). */
 export const WRITE_EVERY_MS = 100;
 
+/**
+ * L (issue 13): candidates at S's sizes run for leader of one path and one
+ * more session observes it; each leader resigns after this term and runs
+ * again, to the back of the line: leader failover as fast as it goes.
+ */
+export const ELECTION_TERM_MS = 1;
+/** SF: what `fn` takes, a short cache fill or report build, while the callers pile up. */
+export const SINGLE_FLIGHT_RUN_MS = 5;
+
 /** D: handoffs, each after a random pause so the pair does not phase-lock with timers or GC. */
 export const HANDOFF_REPS = 200;
 export const HANDOFF_PAUSE_MIN_MS = 2;

@@ -7,6 +7,7 @@ import { connect } from '../../client/node.js';
 import { GrantLog } from './grant-log.js';
 import { openPool, type LockClient, type Pool, type PoolOptions } from './pool.js';
 import { Recorder, type DriverReport } from './recorder.js';
+import { runElection, runSingleFlight } from './leader-workloads.js';
 import { runContention, runCycles, runHandoffs, runReadWrite, type Workload } from './workloads.js';
 
 export type DriverCommand =
@@ -83,6 +84,12 @@ async function start(w: Workload): Promise<void> {
     }
     case 'read-write':
       runReadWrite(clients, first, w, rec, go);
+      break;
+    case 'elect':
+      runElection(clients, first, w, rec, go);
+      break;
+    case 'single-flight':
+      runSingleFlight(clients, w, rec);
       break;
     case 'failover': {
       const onGrant = (token: number): void => grantLog.add(token);

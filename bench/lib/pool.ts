@@ -7,6 +7,21 @@ export interface LockClient {
   acquire(path: string, kind?: LockKind): Promise<LockLease>;
   /** Grants `path` now, or resolves to null without waiting. */
   tryAcquire(path: string): Promise<LockLease | null>;
+  /** Runs for leader of `path` (FIFO); only systems with an election have it (L). */
+  elect?(path: string, options: { value: string }): Promise<Term>;
+  /** Calls `listener` with who leads `path` now and at each change, until the returned stop. */
+  observe?(
+    path: string,
+    listener: (leader: { value: string } | null) => void,
+    onError?: (error: Error) => void,
+  ): () => void;
+  /** Runs `fn` once for every caller of `path` while it runs; Baton's alone (SF). */
+  singleFlight?<T>(path: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** A leader's term, from `elect`: Baton's `Leadership`, a peer's campaign. */
+export interface Term {
+  resign(): Promise<void>;
 }
 
 /**

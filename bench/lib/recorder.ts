@@ -12,6 +12,12 @@ export interface DriverReport {
   probeRttMs: Float64Array;
   /** R: the writer's acquire call → write grant, ms. */
   writeWaitsMs: Float64Array;
+  /** SF: how many times `fn` started running in the window (in this driver). */
+  runs: number;
+  /** L: per term, in triples, its id, granted at and resign called at (shared clock, ms). */
+  termsMs: Float64Array;
+  /** L: per change the observer was told of, in pairs, the leader's term id and when (shared clock). */
+  toldMs: Float64Array;
   /** B/C: token and global session index of each grant, in grant order. */
   grantTokens: Float64Array;
   grantSessions: Uint32Array;
@@ -37,6 +43,9 @@ export class Recorder {
   readonly latencies: number[] = [];
   readonly probes: number[] = [];
   readonly writeWaits: number[] = [];
+  runs = 0;
+  readonly terms: number[] = [];
+  readonly told: number[] = [];
   private tokens: number[] = [];
   private sessions: number[] = [];
   private readonly perSession: Uint32Array;
@@ -56,6 +65,9 @@ export class Recorder {
     this.latencies.length = 0;
     this.probes.length = 0;
     this.writeWaits.length = 0;
+    this.terms.length = 0;
+    this.told.length = 0;
+    this.runs = 0;
     this.tokens = [];
     this.sessions = [];
     this.perSession.fill(0);
@@ -91,6 +103,9 @@ export class Recorder {
       latenciesMs: Float64Array.from(this.latencies),
       probeRttMs: Float64Array.from(this.probes),
       writeWaitsMs: Float64Array.from(this.writeWaits),
+      runs: this.runs,
+      termsMs: Float64Array.from(this.terms),
+      toldMs: Float64Array.from(this.told),
       grantTokens: Float64Array.from(this.tokens),
       grantSessions: Uint32Array.from(this.sessions),
       grantsPerSession: this.perSession.slice(),

@@ -146,6 +146,8 @@ const HEADLINES: readonly { field: string; higherIsBetter: boolean }[] = [
   { field: 'cyclesPerSec', higherIsBetter: true },
   { field: 'readsPerSec', higherIsBetter: true },
   { field: 'handoffsPerSec', higherIsBetter: true },
+  { field: 'termsPerSec', higherIsBetter: true },
+  { field: 'callsPerSec', higherIsBetter: true },
   { field: 'releaseToGrantP50Ms', higherIsBetter: false },
   { field: 'rssPerSessionKiB', higherIsBetter: false },
   { field: 'roundTripP50Ms', higherIsBetter: false },

@@ -13,10 +13,14 @@ export type Workload =
   | { kind: 'handoff'; path: string; reps: number; pauseMinMs: number; pauseMaxMs: number }
   | { kind: 'idle' }
   /** F: B's load, with every grant logged on the shared clock. */
-  | { kind: 'failover'; path: string };
+  | { kind: 'failover'; path: string }
+  /** L: the run's first session observes `path`, the others run for leader, each for `termMs`. */
+  | { kind: 'elect'; path: string; termMs: number }
+  /** SF: every session calls `singleFlight(path)` in a loop; `fn` takes `runMs`. */
+  | { kind: 'single-flight'; path: string; runMs: number };
 
 /** After a failed call a loop backs off, so one broken session cannot spin a core. */
-const ERROR_BACKOFF_MS = 50;
+export const ERROR_BACKOFF_MS = 50;
 
 /** A: every session loops acquire → release on a random path; a cycle counts once released. */
 export function runCycles(clients: readonly LockClient[], paths: number, rec: Recorder): void {

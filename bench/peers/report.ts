@@ -124,8 +124,9 @@ const RECIPES: Record<PeerName | 'baton', string> = {
   redlock: 'redlock on one Redis, retry 10 ± 5 ms forever; no fencing, no FIFO',
   'redis-setnx':
     'SET NX PX + retry 10 ± 5 ms, release by compare-and-delete Lua; no fencing, no FIFO',
-  etcd: 'Go `concurrency.Mutex` recipe: lease, create revision, watch the predecessor',
-  zookeeper: 'ephemeral-sequential znodes, watch the predecessor',
+  etcd: "Go `concurrency.Mutex` recipe: lease, create revision, watch the predecessor; L: etcd3's `Election`",
+  zookeeper:
+    "ephemeral-sequential znodes, watch the predecessor; L: the same as Curator's LeaderLatch",
 };
 
 interface Versions {

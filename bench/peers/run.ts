@@ -1,5 +1,5 @@
 /**
- * `npm run bench:peers`: scenarios A–E, S and R through Baton's own drivers, workloads
+ * `npm run bench:peers`: scenarios A–E, S, R and L through Baton's own drivers, workloads
  * and measurements, on Baton (its three modes) and the peers (redlock, SET NX
  * PX, etcd, ZooKeeper), a fresh server per row. Output as `npm run bench`,
  * plus the side-by-side table. `BATON_PEERS_ONLY=A,D` and

@@ -19,6 +19,7 @@ import {
   RUN_TIMEOUT_MS,
 } from './config.js';
 import { READ_WRITE, SEMAPHORES } from '../scenarios/kinds.js';
+import { ELECTIONS } from '../scenarios/leaders.js';
 import type { PeerName } from './config.js';
 import { field, type Figure } from './report.js';
 
@@ -71,6 +72,22 @@ function kindFigures(s: (typeof SEMAPHORES)[number] | (typeof READ_WRITE)[number
   ];
 }
 
+/**
+ * L: etcd's election (`etcd3`'s `Election`, Go's recipe), and ZooKeeper's
+ * lock recipe run as Curator's LeaderLatch (clients/zookeeper.ts); the Redis
+ * peers have none. SF (single-flight) is Baton's alone and not run here.
+ */
+const ELECTION_PEERS: readonly PeerName[] = ['etcd', 'zookeeper'];
+
+function electionFigures(s: (typeof ELECTIONS)[number]): Figure[] {
+  const what = `L ${fmt(s.sessions)} candidates`;
+  return [
+    figure(`${what}: terms/s`, 'termsPerSec', true, 0),
+    figure(`${what}: resign→observer told p50, ms`, 'observerLagP50Ms', false, 2),
+    figure(`${what}: resign→observer told p99, ms`, 'observerLagP99Ms', false, 1),
+  ];
+}
+
 /** C near the end: forming its queues of 1,000 and 10,000 takes the longest. */
 export const SCENARIOS: readonly PeerScenario[] = [
   {
@@ -98,6 +115,12 @@ export const SCENARIOS: readonly PeerScenario[] = [
     timeoutMs: CONTEND_RUN_TIMEOUT_MS,
     figures: kindFigures(s),
     peers: KIND_PEERS,
+  })),
+  ...ELECTIONS.map((s) => ({
+    ...s,
+    timeoutMs: CONTEND_RUN_TIMEOUT_MS,
+    figures: electionFigures(s),
+    peers: ELECTION_PEERS,
   })),
   {
     ...IDLE,

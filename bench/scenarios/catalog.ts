@@ -17,18 +17,16 @@ import {
   IDLE_SESSIONS,
   IDLE_SETTLE_MS,
   REDIS_CONTEND_MAX_SESSIONS,
-  SMALL_DRIVERS,
   TWO_DRIVERS_FROM,
-  WARMUP_MS,
 } from '../lib/config.js';
 import { fmt, latencyCell, meanWindowSec, windowResult, type Result } from '../lib/report.js';
 import type { ServerSample, Target } from '../lib/rig.js';
 import { round, summarize } from '../lib/stats.js';
-import { contention } from './contention.js';
+import { contention, measureLoops } from './contention.js';
 
 export interface Scenario {
   /** What `BATON_BENCH_ONLY` and `BATON_PEERS_ONLY` name it by. */
-  id: 'A' | 'B' | 'C' | 'D' | 'E' | 'S' | 'R';
+  id: 'A' | 'B' | 'C' | 'D' | 'E' | 'S' | 'R' | 'L' | 'SF';
   title: string;
   /** Its rows' first cell, also for a failed row. */
   rowTitle: string;
@@ -41,13 +39,9 @@ export interface Scenario {
 }
 
 /** Scenario A: uncontended acquire → release cycles over many paths. */
-async function cycles(target: Target): Promise<Result> {
-  const rig = await target.start({ drivers: SMALL_DRIVERS });
-  try {
-    const conn = await rig.connect(CYCLE_SESSIONS);
-    await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
-    await sleep(WARMUP_MS);
-    const w = await rig.measure();
+function cycles(target: Target): Promise<Result> {
+  const workload = { kind: 'cycles', paths: CYCLE_PATHS } as const;
+  return measureLoops(target, CYCLE_SESSIONS, workload, (conn, w) => {
     const count = w.reports.reduce((s, r) => s + r.cycles, 0);
     const lat = summarize(w.reports.map((r) => r.latenciesMs));
     const cyclesPerSec = round(count / meanWindowSec(w));
@@ -68,9 +62,7 @@ async function cycles(target: Target): Promise<Result> {
         other: [`${fmt(CYCLE_PATHS)} random paths`],
       },
     );
-  } finally {
-    await rig.close();
-  }
+  });
 }
 
 /** Scenario D: release → grant between two sessions, on an otherwise idle broker. */

@@ -46,12 +46,14 @@ export function grantOrder(reports: readonly DriverReport[]) {
  * Connects `sessions` and queues them all on the hot path (with `workload`:
  * B and C's by default), held by the first (S: the first `limit`, R: every
  * reader), until the broker (for a peer, the drivers) counts every one in
- * the queue; the limit counts from the first connect, as "queue formed in" does.
+ * the queue but `outOfQueue` (L's observer); the limit counts from the first
+ * connect, as "queue formed in" does.
  */
 export async function formQueue(
   rig: Rig,
   sessions: number,
   workload: Workload = { kind: 'contend', path: HOT_PATH },
+  outOfQueue = 0,
 ) {
   const startedAt = performance.now();
   const conn = await rig.connect(sessions);
@@ -59,11 +61,11 @@ export async function formQueue(
   let queued = 0;
   const formed = async (): Promise<true | null> => {
     queued = await rig.queueLength(HOT_PATH);
-    return queued >= conn.ok ? true : null;
+    return queued >= conn.ok - outOfQueue ? true : null;
   };
   const limitSec = fmt(QUEUE_FORM_TIMEOUT_MS / 1000);
   await waitFor(formed, startedAt + QUEUE_FORM_TIMEOUT_MS, 20, () => {
-    const how = `${fmt(queued)} of ${fmt(conn.ok)} sessions in it`;
+    const how = `${fmt(queued)} of ${fmt(conn.ok - outOfQueue)} sessions in it`;
     return `the queue did not form within ${limitSec} s of the first connect: ${how}`;
   });
   return { conn, queueFormMs: performance.now() - startedAt };
@@ -73,23 +75,46 @@ export async function formQueue(
 export type Queued = Awaited<ReturnType<typeof formQueue>>;
 
 /**
- * The frame of B, C, S and R: `sessions` sessions queued on the hot path
- * with `workload`, let go, then the warm-up and one measured window, which
- * `toResult` turns into the row.
+ * The frame of B, C, S, R and L: `sessions` sessions queued on the hot
+ * path with `workload` (but `outOfQueue` of them), let go, then the warm-up
+ * and one measured window, which `toResult` turns into the row.
  */
 export async function measureQueued(
   target: Target,
   sessions: number,
   workload: Workload,
   toResult: (q: Queued, w: Window) => Result,
+  outOfQueue = 0,
 ): Promise<Result> {
   const drivers = sessions >= TWO_DRIVERS_FROM ? 2 : SMALL_DRIVERS;
   const rig = await target.start({ drivers });
   try {
-    const queued = await formQueue(rig, sessions, workload);
+    const queued = await formQueue(rig, sessions, workload, outOfQueue);
     rig.go();
     await sleep(WARMUP_MS);
     return toResult(queued, await rig.measure());
+  } finally {
+    await rig.close();
+  }
+}
+
+/**
+ * The frame of A and SF: `sessions` sessions start `workload` at once (no
+ * queue to form), then the warm-up and one measured window, which
+ * `toResult` turns into the row.
+ */
+export async function measureLoops(
+  target: Target,
+  sessions: number,
+  workload: Workload,
+  toResult: (conn: Queued['conn'], w: Window) => Result,
+): Promise<Result> {
+  const rig = await target.start({ drivers: SMALL_DRIVERS });
+  try {
+    const conn = await rig.connect(sessions);
+    await rig.startWorkload(workload);
+    await sleep(WARMUP_MS);
+    return toResult(conn, await rig.measure());
   } finally {
     await rig.close();
   }

@@ -36,6 +36,7 @@ import { attempt, progress, runMain } from '../lib/runner.js';
 import { CONTENDED, CONTENDED_LARGE, CYCLES, HANDOFF, IDLE, type Scenario } from './catalog.js';
 import { failover } from './failover.js';
 import { READ_WRITE, SEMAPHORES } from './kinds.js';
+import { ELECTIONS, SINGLE_FLIGHTS } from './leaders.js';
 import { transportFloor } from './floor.js';
 
 /** A row of `npm run bench`: one run in a broker made fresh by `newMode`. */
@@ -54,9 +55,17 @@ function onBroker(s: Scenario): BenchScenario {
 
 /** Each scenario runs in all its modes back to back, so they meet about the same machine load. */
 const SCENARIOS: readonly BenchScenario[] = [
-  ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF, IDLE, ...SEMAPHORES, ...READ_WRITE].map(
-    onBroker,
-  ),
+  ...[
+    CYCLES,
+    CONTENDED,
+    ...CONTENDED_LARGE,
+    HANDOFF,
+    IDLE,
+    ...SEMAPHORES,
+    ...READ_WRITE,
+    ...ELECTIONS,
+    ...SINGLE_FLIGHTS,
+  ].map(onBroker),
   {
     id: 'T',
     title: 'T: transport floor (bare ws echo server)',

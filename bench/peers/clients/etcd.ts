@@ -9,7 +9,8 @@
  */
 import { once } from 'node:events';
 import type { Etcd3, IKeyValue, IResponseHeader, Lease } from 'etcd3';
-import type { LockLease } from '../../lib/pool.js';
+import type { LockLease, Term } from '../../lib/pool.js';
+import { campaign, observeLeader } from './etcd-election.js';
 import { etcd3, type PeerClient } from './peer-client.js';
 import { within } from '../../lib/time.js';
 
@@ -40,7 +41,21 @@ class EtcdMutexClient implements PeerClient {
   constructor(
     private readonly etcd: Etcd3,
     private readonly leaseId: string,
+    private readonly ttlSec: number,
   ) {}
+
+  /** L: etcd3's election (etcd-election.ts), beside the mutex recipe. */
+  elect(path: string, { value }: { value: string }): Promise<Term> {
+    return campaign(this.etcd, path, value, this.ttlSec, (q) => (this.inQueue = q));
+  }
+
+  observe(
+    path: string,
+    listener: (leader: { value: string } | null) => void,
+    onError?: (error: Error) => void,
+  ): () => void {
+    return observeLeader(this.etcd, path, listener, onError);
+  }
 
   async acquire(path: string): Promise<LockLease> {
     await this.released.catch(() => {});
@@ -151,9 +166,10 @@ export async function connectEtcd(
     dialTimeout: timeoutMs,
     grpcOptions: { 'grpc.use_local_subchannel_pool': 1 },
   });
-  const lease: Lease = etcd.lease(Math.max(1, Math.round(ttlMs / 1000)));
+  const ttlSec = Math.max(1, Math.round(ttlMs / 1000));
+  const lease: Lease = etcd.lease(ttlSec);
   // 'lost' is reported by the calls that then fail; no listener would be an unhandled event.
   lease.on('lost', () => {});
   const leaseId = await within(lease.grant(), timeoutMs, `lease grant at ${endpoint}`);
-  return new EtcdMutexClient(etcd, leaseId);
+  return new EtcdMutexClient(etcd, leaseId, ttlSec);
 }

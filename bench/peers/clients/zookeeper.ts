@@ -14,10 +14,13 @@
  *   watch of the leases' list, then gives the lock up. Only that one session
  *   watches the leases, so a release wakes one waiter, not the herd.
  *
+ * The lock recipe is also the election of scenario L (LeaderLatch's), with
+ * an observer that lists the candidates on each change.
+ *
  * The "token" is the grant's sequence number, which orders one path's grants.
  */
 import type { Client, ZkException } from 'node-zookeeper-client';
-import type { LockKind, LockLease } from '../../lib/pool.js';
+import type { LockKind, LockLease, Term } from '../../lib/pool.js';
 import { zookeeper, type PeerClient } from './peer-client.js';
 import { within } from '../../lib/time.js';
 
@@ -64,6 +67,48 @@ class ZkLockClient implements PeerClient {
     if (children.every((c) => sequence(c) >= mine)) return this.lease(z);
     await call<void>((cb) => this.zk.remove(z.node, -1, cb));
     return null;
+  }
+
+  /**
+   * L: the lock recipe is the election, as Curator's LeaderLatch runs it:
+   * the lowest znode leads, each candidate watches the next lower one. The
+   * value is in the znode's name (`n_<value>-<seq>`), so an observer needs
+   * no read per candidate.
+   */
+  async elect(path: string, { value }: { value: string }): Promise<Term> {
+    const z = await this.lockIn(`/elections/${path}`, `n_${value}-`, ANY);
+    return { resign: () => this.lease(z).release() };
+  }
+
+  /**
+   * ZooKeeper has no observer: list the election's znodes with a watch, tell
+   * the lowest one's value when it changed, list again when the watch fires
+   * (every candidate's create and delete fires it).
+   */
+  observe(
+    path: string,
+    listener: (leader: { value: string } | null) => void,
+    onError: (error: Error) => void = () => {},
+  ): () => void {
+    const dir = `/elections/${path}`;
+    let stopped = false;
+    let last: string | null | undefined;
+    const loop = async (): Promise<void> => {
+      await call<string>((cb) => this.zk.mkdirp(dir, cb));
+      while (!stopped) {
+        const list = this.watch<string[]>((w, cb) => this.zk.getChildren(dir, w, cb));
+        let lowest: string | null = null;
+        for (const c of await list.value) {
+          if (lowest === null || sequence(c) < sequence(lowest)) lowest = c;
+        }
+        const value = lowest === null ? null : lowest.slice(2, lowest.lastIndexOf('-'));
+        if (value !== last) listener(value === null ? null : { value });
+        last = value;
+        await list.fired;
+      }
+    };
+    loop().catch(onError);
+    return () => (stopped = true);
   }
 
   /**
