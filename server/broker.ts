@@ -22,7 +22,7 @@ import { BrokerEvents, type BrokerListener } from './broker-events.js';
 import { systemClock, systemTimer, type Clock, type Timer } from './clock.js';
 import type { Effect, GrantEffect, WelcomeEffect } from './core/effects.js';
 import type { JournalEntry } from './core/journal.js';
-import { LockTable } from './core/lock-table.js';
+import { LockTable, type AcquireCommand } from './core/lock-table.js';
 import type { TableViews } from './core/table-views.js';
 import type { TableSnapshot } from './core/replica.js';
 import { EmbeddedMirror } from './mirror/embedded-mirror.js';
@@ -320,9 +320,20 @@ export class Broker {
         const { id: requestId, path } = frame;
         if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, requestId, path);
         const strict = levelFor(this.options, path, frame.consistency) === 'strict';
-        // The frame's own fields (guarded), with the level the broker chose and its id as the request's.
-        const { t: _, id: __, consistency: ___, ...asked } = frame;
-        const cmd = { ...asked, requestId, strict };
+        const { wait, timeoutMs, quiet, limit, mode, value, positions, flight } = frame;
+        const cmd: AcquireCommand = {
+          requestId,
+          path,
+          wait,
+          strict,
+          timeoutMs,
+          quiet,
+          limit,
+          mode,
+          value,
+          positions,
+          flight,
+        };
         return this.apply(table.acquire(now, sessionId, cmd));
       }
       case 'release': {

@@ -78,11 +78,13 @@ export class History {
   readonly leaves = countByReason();
   private readonly overall: Ring<HistoryEvent>;
   private readonly byLock = new Map<string, Ring<HistoryEvent>>();
+  /** Current holds by token (tokens are unique), for the release event's session and duration. */
+  private readonly holds = new Map<number, { sessionId: string; at: number }>();
   /**
-   * The current holds of each held path by token (several for a semaphore or
-   * readers), for the release event's session, token and duration.
+   * Each held path's latest grant: the hold a `free` without a token ends
+   * (only a path that can have one holder writes such a `free`).
    */
-  private readonly holds = new Map<string, Map<number, { sessionId: string; at: number }>>();
+  private readonly latest = new Map<string, number>();
   /** Events not yet taken by `takeFresh`, while someone listens. */
   private fresh: HistoryEvent[] | null = null;
   private readonly limits: HistoryLimits;
@@ -98,20 +100,17 @@ export class History {
         case 'grant': {
           const [, sessionId, , path, token] = e;
           this.grants.total++;
-          let holds = this.holds.get(path);
-          if (!holds) this.holds.set(path, (holds = new Map()));
-          holds.set(token, { sessionId, at });
+          this.holds.set(token, { sessionId, at });
+          this.latest.set(path, token);
           this.add({ at, kind: 'grant', path, sessionId, token });
           break;
         }
         case 'free': {
           const [, path, reason = 'released', named] = e;
-          const holds = this.holds.get(path);
-          // A free without a token ends the path's one hold.
-          const token = named ?? (holds?.size === 1 ? [...holds.keys()][0] : undefined);
-          const hold = token === undefined ? undefined : holds?.get(token);
-          if (token !== undefined) holds?.delete(token);
-          if (holds?.size === 0) this.holds.delete(path);
+          const token = named ?? this.latest.get(path);
+          const hold = token === undefined ? undefined : this.holds.get(token);
+          if (token !== undefined) this.holds.delete(token);
+          if (this.latest.get(path) === token) this.latest.delete(path);
           this.releases[reason]++;
           const sessionId = hold?.sessionId ?? '';
           const ms = hold ? at - hold.at : undefined;
@@ -153,6 +152,7 @@ export class History {
    */
   reset(): void {
     this.holds.clear();
+    this.latest.clear();
     this.byLock.clear();
     this.overall.clear();
     this.grants.total = 0;

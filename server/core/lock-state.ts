@@ -108,8 +108,8 @@ export class LockState implements Timed {
   waiting = 0;
   /** How many of the waiters would read. */
   readWaiting = 0;
-  /** The single-flight waiters, in queue order. */
-  readonly flights = new Set<Waiter>();
+  /** The single-flight waiters, in queue order; made by the first. */
+  flights: Set<Waiter> | null = null;
   /** While `deadline > now` the lock stays ungranted (lock-delay); heap key of the delay heap. */
   deadline = 0;
   heapIndex = -1;
@@ -157,7 +157,7 @@ export class LockState implements Timed {
     w.queued = true;
     this.waiting++;
     if (w.mode === 'read') this.readWaiting++;
-    if (w.flight) this.flights.add(w);
+    if (w.flight) (this.flights ??= new Set()).add(w);
     this.index?.joined(w);
   }
 
@@ -177,7 +177,7 @@ export class LockState implements Timed {
     w.queued = false;
     this.waiting--;
     if (w.mode === 'read') this.readWaiting--;
-    if (w.flight) this.flights.delete(w);
+    if (w.flight) this.flights?.delete(w);
   }
 
   /** 1 = next in line. O(log n) once the queue has an index (built here, O(n), on first use). */

@@ -542,7 +542,7 @@ export class LockTable {
 
   /** Answers every single-flight waiter of `lock` with `outcome`; they leave the queue holding nothing. */
   private answerFlights(lock: LockState, outcome: FlightOutcome): void {
-    for (const w of [...lock.flights]) {
+    for (const w of [...(lock.flights ?? [])]) {
       this.state.dropWaiter(w, 'answered');
       this.out.push({ type: 'answered', sessionId: w.session.id, requestId: w.requestId, outcome });
     }
