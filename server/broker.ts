@@ -347,9 +347,12 @@ export class Broker {
         return this.apply(table.cancel(now, sessionId, frame.id, frame.target));
       case 'watch': {
         const { id, path } = frame;
+        if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, id, path);
+        // Answered here, not by the table, yet renews the session as every answered request does.
+        const renewed = table.heartbeat(now, sessionId, id);
+        if (renewed[0]?.type !== 'ok') return this.apply(renewed);
         const problem = lockPathProblem(path);
         if (problem) return conn.send({ t: 'error', id, code: 'INVALID_PATH', message: problem });
-        if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, id, path);
         if (!this.watches.add(sessionId, id, path)) {
           const message = `a session may watch at most ${MAX_WATCHES_PER_SESSION} paths`;
           return conn.send({ t: 'error', id, code: 'LIMIT_EXCEEDED', message });
@@ -360,7 +363,7 @@ export class Broker {
         return this.apply(table.position(now, sessionId, frame.id, frame.target));
       case 'unwatch':
         this.watches.remove(sessionId, frame.target);
-        return conn.send({ t: 'ok', id: frame.id });
+        return this.apply(table.heartbeat(now, sessionId, frame.id));
       case 'check': {
         const { id: requestId, path, token } = frame;
         if (!this.auth.mayLock(conn.principal, path)) return forbidden(conn, requestId, path);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Leader } from '../../client/leadership.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol.js';
-import { eventually, startBroker, startClient } from '../helpers/harness.js';
+import { eventually, sleep, startBroker, startClient } from '../helpers/harness.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { brokerPair } from '../helpers/broker-pair.js';
 
@@ -77,5 +77,24 @@ describe('leader election', () => {
     // Nobody led before the first term; afterwards there was always a leader.
     expect(seen.slice(1).filter((s) => s === 'none')).toEqual([]);
     expect(seen.at(-1)).toBe(`two#${next.token}`);
+  });
+});
+
+describe('watch and unwatch', () => {
+  it('renew the session like any answered request: one that only watches outlives its TTL', async () => {
+    const broker = await startBroker();
+    const raw = await RawClient.open(broker.url);
+    raw.send({ t: 'hello', v: PROTOCOL_VERSION, ttlMs: 500 });
+    const welcome = await raw.next((f) => f.t === 'welcome');
+    const session = welcome.t === 'welcome' ? welcome.session : '';
+    for (let id = 1; id <= 16; id += 2) {
+      raw.send({ t: 'watch', id, path: 'svc' });
+      await raw.next((f) => f.t === 'leader' && f.id === id);
+      raw.send({ t: 'unwatch', id: id + 1, target: id });
+      await raw.next((f) => f.t === 'ok' && f.id === id + 1);
+      await sleep(200);
+    }
+    // 1.6 s of nothing but watches on a 500 ms TTL.
+    expect(broker.views.hasSession(session)).toBe(true);
   });
 });
