@@ -423,8 +423,10 @@ export class Broker {
 
   private apply(effects: Effect[]): void {
     const entries = this.table.takeJournal();
-    if (entries.length > 0) this.mirror?.append(entries);
-    if (entries.length > 0) this.watches.applied(entries);
+    if (entries.length > 0) {
+      this.mirror?.append(entries);
+      this.watches.applied(entries);
+    }
     this.events.emit({
       type: 'applied',
       entries,

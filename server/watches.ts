@@ -25,6 +25,8 @@ export const MAX_WATCHES_PER_SESSION = 1_024;
 export class Watches {
   private readonly byPath = new Map<string, Set<Watch>>();
   private readonly bySession = new Map<string, Map<number, Watch>>();
+  /** Per watched path, the leader's token its observers were told last (null: nobody). */
+  private readonly told = new Map<string, number | null>();
 
   constructor(private readonly host: WatchHost) {}
 
@@ -35,27 +37,37 @@ export class Watches {
 
   /** A grant went out: observers hear of it if it made a new leader. */
   granted(path: string, token: number): void {
-    if (this.byPath.has(path) && this.host.leader(path)?.token === token) this.tell(path);
+    if (this.byPath.has(path) && this.host.leader(path)?.token === token) this.tell(path, token);
   }
 
   /**
-   * After a watched path's holder let go: observers hear that nobody leads, or
-   * of a holder that already knew it held (a semaphore's next). A holder
-   * granted in this same batch is told by its grant's push instead (a strict
-   * grant waits to be durable; observers must not hear of it sooner).
+   * After watched paths' holders let go: observers hear that nobody leads, or
+   * of a holder that already knew it held (a semaphore's next), once per path
+   * and only if that changed. A holder granted in this same batch is told by
+   * its grant's push instead (a strict grant waits to be durable; observers
+   * must not hear of it sooner). O(entries), nothing made without watchers.
    */
   applied(entries: readonly JournalEntry[]): void {
+    if (this.byPath.size === 0) return;
+    let freed: Set<string> | null = null;
+    let grantedNow: Set<number> | null = null;
     for (const e of entries) {
-      if (e[0] !== 'free' || !this.byPath.has(e[1])) continue;
-      const leader = this.host.leader(e[1]);
-      const grantedNow = (g: JournalEntry) => g[0] === 'grant' && g[4] === leader?.token;
-      if (!leader || !entries.some(grantedNow)) this.tell(e[1]);
+      if (e[0] === 'free' && this.byPath.has(e[1])) (freed ??= new Set()).add(e[1]);
+      else if (e[0] === 'grant' && this.byPath.has(e[3])) (grantedNow ??= new Set()).add(e[4]);
+    }
+    for (const path of freed ?? []) {
+      const token = this.host.leader(path)?.token ?? null;
+      if (token === null || !grantedNow?.has(token)) this.tell(path, token);
     }
   }
 
-  private tell(path: string): void {
-    for (const w of this.byPath.get(path) ?? [])
+  /** Tells `path`'s observers its leader is `token` (null: nobody), unless they were told so last. */
+  private tell(path: string, token: number | null): void {
+    if (this.told.get(path) === token) return;
+    this.told.set(path, token);
+    for (const w of this.byPath.get(path) ?? []) {
       this.host.send(w.sessionId, this.frame(w.id, path));
+    }
   }
 
   /** False when the session already has {@link MAX_WATCHES_PER_SESSION}. A resent id replaces its watch. */
@@ -67,7 +79,10 @@ export class Watches {
     const w: Watch = { sessionId, id, path };
     mine.set(id, w);
     let watchers = this.byPath.get(path);
-    if (!watchers) this.byPath.set(path, (watchers = new Set()));
+    if (!watchers) {
+      this.byPath.set(path, (watchers = new Set()));
+      this.told.set(path, this.host.leader(path)?.token ?? null);
+    }
     watchers.add(w);
     return true;
   }
@@ -78,7 +93,9 @@ export class Watches {
     this.bySession.get(sessionId)!.delete(id);
     const watchers = this.byPath.get(w.path)!;
     watchers.delete(w);
-    if (watchers.size === 0) this.byPath.delete(w.path);
+    if (watchers.size > 0) return;
+    this.byPath.delete(w.path);
+    this.told.delete(w.path);
   }
 
   dropSession(sessionId: string): void {
