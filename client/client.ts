@@ -291,13 +291,11 @@ export class BatonClient implements AsyncDisposable {
    * says it was when the broker answered: a check and a write are not one step.
    */
   isCurrent(path: string, token: number): Promise<boolean> {
-    const problem = lockPathProblem(path);
-    if (problem) return Promise.reject(new BatonError('INVALID_PATH', problem));
+    const refusal = this.refuseAcquire(path, undefined);
+    if (refusal) return Promise.reject(refusal);
     if (!Number.isSafeInteger(token) || token < 0) {
       return Promise.reject(new InvalidOptionError('token must be a non-negative safe integer'));
     }
-    if (this.closing)
-      return Promise.reject(new ConnectionClosedError('CLOSED', 'the client is closed'));
     return new Promise<boolean>((resolve, reject) => {
       const frame: RequestFrame = { t: 'check', id: this.nextId++, path, token };
       this.request(
@@ -324,7 +322,7 @@ export class BatonClient implements AsyncDisposable {
     options: Omit<AcquireOptions, 'limit' | 'mode'> = {},
   ): Promise<Leadership> {
     const checked = checkAcquireOptions(options);
-    if ('limit' in checked || 'mode' in checked) {
+    if (checked.limit !== undefined || checked.mode !== undefined) {
       throw new InvalidOptionError('an election has one leader: no limit or mode');
     }
     const lease = await this.acquire(path, checked);
@@ -343,34 +341,42 @@ export class BatonClient implements AsyncDisposable {
     listener: (leader: Leader | null) => void,
     onError: (error: BatonError) => void = () => {},
   ): () => void {
-    const problem = lockPathProblem(path);
-    if (problem) throw new BatonError('INVALID_PATH', problem);
-    if (typeof listener !== 'function')
+    const refusal = this.refuseAcquire(path, undefined);
+    if (refusal) throw refusal;
+    if (typeof listener !== 'function') {
       throw new InvalidOptionError('observe needs a function to call');
-    if (this.closing) throw new ConnectionClosedError('CLOSED', 'the client is closed');
+    }
     const id = this.nextId++;
-    let last: string | null = null;
+    /** The leader's token last told (null: nobody; undefined: nothing told yet). */
+    let last: number | null | undefined;
+    // The caller's functions run inside frame handling: what they throw must not break the session.
+    const safely = (call: () => void): void => {
+      try {
+        call();
+      } catch {
+        // The caller's bug; observing goes on.
+      }
+    };
     // A request that stays pending: every `leader` frame answers it, and it is
     // sent again with the rest after a reconnect, as the broker forgets watches then.
     this.request(
       { t: 'watch', id, path },
       (reply) => {
         if (reply.t === 'error') {
-          onError(errorFromCode(reply.code, reply.message));
+          safely(() => onError(errorFromCode(reply.code, reply.message)));
           return true;
         }
         if (reply.t !== 'leader') return false;
-        const leader =
-          reply.token === undefined ? null : { token: reply.token, value: reply.value ?? '' };
         // A resend after a reconnect repeats what was already told: say only changes.
-        const key = leader ? `${leader.token}` : '';
-        if (key !== last) {
-          last = key;
-          listener(leader);
-        }
+        const token = reply.token ?? null;
+        if (token === last) return false;
+        last = token;
+        const leader = token === null ? null : { token, value: reply.value ?? '' };
+        safely(() => listener(leader));
         return false;
       },
-      () => {},
+      // The session ended (expired, closed): observing ends with it, and says so.
+      (error) => safely(() => onError(error)),
     );
     return () => {
       if (this.pending.delete(id)) this.tell({ t: 'unwatch', id: this.nextId++, target: id });
@@ -465,7 +471,8 @@ export class BatonClient implements AsyncDisposable {
           else if (reply.t === 'busy') resolve(null);
           else if (reply.t === 'error') reject(errorFromCode(reply.code, reply.message));
           // An `ok` answers no acquire; settle rather than leave the caller waiting forever.
-          else reject(new ProtocolError(`the broker answered an acquire of ${path} with ok`));
+          else
+            reject(new ProtocolError(`the broker answered an acquire of ${path} with ${reply.t}`));
           return true;
         },
         (error) => {

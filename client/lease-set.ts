@@ -1,4 +1,5 @@
-import { InvalidOptionError } from '../shared/errors.js';
+import { BatonError, InvalidOptionError } from '../shared/errors.js';
+import { lockPathProblem } from '../shared/lock-path.js';
 import type { AcquireOptions } from './acquire-options.js';
 import { asyncDispose } from './async-dispose.js';
 import type { Lease } from './lease.js';
@@ -63,6 +64,11 @@ export async function acquireAll(
     throw new InvalidOptionError('acquireAll needs a non-empty array of paths');
   }
   const sorted = [...paths].sort();
+  // All of them before waiting for any: a bad last path must not cost the wait for the first.
+  for (const path of sorted) {
+    const problem = lockPathProblem(path);
+    if (problem) throw new BatonError('INVALID_PATH', problem);
+  }
   for (let i = 1; i < sorted.length; i++) {
     if (sorted[i] === sorted[i - 1]) {
       throw new InvalidOptionError(`acquireAll was given ${sorted[i]} twice`);
@@ -78,6 +84,9 @@ export async function acquireAll(
         await client.acquire(path, left === undefined ? options : { ...options, timeoutMs: left }),
       );
     }
+    // One taken early may have been lost while a later one was waited for: then not all are held.
+    const lost = taken.find((l) => l.signal.aborted);
+    if (lost) throw lost.signal.reason;
   } catch (err) {
     await Promise.all(taken.map((l) => l.release()));
     throw err;

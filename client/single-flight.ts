@@ -1,6 +1,7 @@
-import { Packr } from 'msgpackr';
+import { decodeValue, encodeValue } from '../shared/codec.js';
 import { replaceControlChars } from '../shared/control-chars.js';
 import { BatonError, InvalidOptionError } from '../shared/errors.js';
+import { intOption } from '../shared/options.js';
 import type { ResultFrame } from '../shared/protocol.js';
 import { checkAcquireOptions, type AcquireOptions } from './acquire-options.js';
 import type { Lease } from './lease.js';
@@ -19,10 +20,9 @@ export interface SingleFlightOptions extends Omit<AcquireOptions, 'limit' | 'mod
   maxResultBytes?: number;
 }
 
-/** Values cross in plain msgpack: what one client packs, any other reads (records off, as for frames). */
-const values = new Packr({ useRecords: false, mapsAsObjects: true, structuredClone: false });
-
 const DEFAULT_MAX_RESULT_BYTES = 8 * 1024;
+/** Larger could not travel anyway: the broker's frame limit is 16 KiB unless raised. */
+const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 /** A failure message longer than this is cut: the broker takes 1,024 characters. */
 const MAX_FAILURE_CHARS = 1_000;
 
@@ -36,16 +36,14 @@ export async function runSingleFlight<T>(
   if (typeof fn !== 'function')
     throw new InvalidOptionError('singleFlight needs a function to run');
   const { maxResultBytes = DEFAULT_MAX_RESULT_BYTES, ...acquire } = options;
-  if (!Number.isSafeInteger(maxResultBytes) || maxResultBytes < 0) {
-    throw new InvalidOptionError('maxResultBytes must be a non-negative integer');
-  }
+  intOption('maxResultBytes', maxResultBytes, 0, MAX_RESULT_BYTES);
   const checked = checkAcquireOptions(acquire);
-  if ('limit' in checked || 'mode' in checked || 'value' in checked) {
+  if (checked.limit !== undefined || checked.mode !== undefined || checked.value !== undefined) {
     throw new InvalidOptionError('a single flight has one runner: no limit, mode or value');
   }
   let result: ResultFrame | null = null;
   const lease = await client.request(checked, (r) => (result = r));
-  if (!lease) return followerValue<T>(path, result!);
+  if (!lease) return followerValue<T>(path, result);
   let value: T;
   try {
     value = await fn(lease);
@@ -55,7 +53,7 @@ export async function runSingleFlight<T>(
   }
   let data: Uint8Array | null = null;
   try {
-    data = values.pack(value);
+    data = encodeValue(value);
   } catch (err) {
     await lease.settle({ failure: `its value cannot be sent: ${failureOf(err)}` });
     return value;
@@ -70,10 +68,22 @@ export async function runSingleFlight<T>(
 }
 
 /** What a caller that did not run gets: the runner's value, or its failure. */
-function followerValue<T>(path: string, result: ResultFrame): T {
-  if (result.data) return values.unpack(result.data) as T;
-  const failure = result.failure ?? 'no outcome';
-  throw new BatonError('FLIGHT_FAILED', `the run of ${path} failed: ${failure}`);
+function followerValue<T>(path: string, result: ResultFrame | null): T {
+  if (!result) {
+    throw new BatonError(
+      'PROTOCOL',
+      `the broker answered a single-flight acquire of ${path} with busy`,
+    );
+  }
+  if (!result.data) {
+    throw new BatonError('FLIGHT_FAILED', `the run of ${path} failed: ${result.failure ?? '?'}`);
+  }
+  try {
+    return decodeValue(result.data) as T;
+  } catch (err) {
+    const message = `the value of the run of ${path} is not msgpack`;
+    throw new BatonError('PROTOCOL', message, { cause: err });
+  }
 }
 
 function failureOf(err: unknown): string {

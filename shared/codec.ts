@@ -37,3 +37,16 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
 export function decodeFrame(bytes: Uint8Array): unknown {
   return packr.unpack(bytes);
 }
+
+/**
+ * A value a client shares through the broker (a single-flight run's), as
+ * msgpack with the frames' settings, so any client decodes it as it was.
+ */
+export function encodeValue(value: unknown): Uint8Array {
+  return packr.pack(value);
+}
+
+/** Decodes a shared value; throws on bytes that are not one msgpack value. */
+export function decodeValue(bytes: Uint8Array): unknown {
+  return packr.unpack(bytes);
+}

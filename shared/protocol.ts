@@ -352,9 +352,14 @@ function readRelease(m: Fields): ReleaseFrame {
   if (data instanceof Uint8Array) frame.data = data;
   else if (data !== undefined && data !== null) fail("'data' must be binary");
   const failure = optionalStr(field(m, 'failure'), 'failure', FRAME_LIMITS.maxValueChars);
+  // Told to other clients, shown in terminals: no escape sequences, as for values.
+  if (failure !== undefined && hasControlChars(failure)) {
+    fail("'failure' may not hold control characters");
+  }
   if (failure !== undefined) frame.failure = failure;
-  if (frame.data !== undefined && failure !== undefined)
+  if (frame.data !== undefined && failure !== undefined) {
     fail("'data' and 'failure' exclude each other");
+  }
   return frame;
 }
 

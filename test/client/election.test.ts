@@ -80,6 +80,30 @@ describe('leader election', () => {
   });
 });
 
+describe('an observer whose function throws', () => {
+  it('keeps being told, and the client’s session and leases go on', async () => {
+    const broker = await startBroker();
+    const [leader, watcher] = [await startClient(broker.url), await startClient(broker.url)];
+    const lease = await watcher.acquire('mine');
+    const states: string[] = [];
+    watcher.onStatus((st) => states.push(st.state));
+    let calls = 0;
+    watcher.observe('svc', () => {
+      calls++;
+      throw new Error('a bug in the caller');
+    });
+    await eventually(() => (calls === 1 ? true : undefined));
+    const term = await leader.elect('svc', { value: 'x' });
+    await eventually(() => (calls === 2 ? true : undefined));
+    await term.resign();
+    await eventually(() => (calls === 3 ? true : undefined));
+    expect(lease.signal.aborted).toBe(false);
+    expect(await watcher.isCurrent('mine', lease.token)).toBe(true);
+    // Not even a reconnect: the caller's throw stayed out of the frame handling.
+    expect(states).not.toContain('reconnecting');
+  });
+});
+
 describe('watch and unwatch', () => {
   it('renew the session like any answered request: one that only watches outlives its TTL', async () => {
     const broker = await startBroker();
