@@ -1,11 +1,13 @@
 /**
  * The broker under test, alone in its process so that its CPU and RSS are
- * its own; setup in `BATON_BENCH_BROKER`, the rest over IPC. With `floor`, a
- * bare `ws` echo server instead (scenario T).
+ * its own; setup in `BATON_BENCH_BROKER`, the rest over IPC. With a
+ * `standIn`, a bare `ws` echo server (scenario T) or the floor lock server
+ * (bench/floor/) instead.
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from '../../server/broker.js';
+import { startFloorServer, type FloorServer } from '../floor/server.js';
 import type { BrokerCommand, BrokerReply, BrokerSetup } from './broker.js';
 import { brokerAuth } from './security.js';
 import { waitFor } from './time.js';
@@ -46,9 +48,14 @@ function echoServer(): Promise<number> {
 
 async function main(): Promise<void> {
   const setup = JSON.parse(process.env['BATON_BENCH_BROKER'] ?? '') as BrokerSetup;
-  if (setup.floor) {
+  if (setup.standIn === 'echo') {
     listen(null);
     return reply({ t: 'ready', port: await echoServer(), adminPort: null });
+  }
+  if (setup.standIn === 'floor') {
+    const floor = await startFloorServer();
+    listen(floor);
+    return reply({ t: 'ready', port: floor.port, adminPort: null });
   }
   const broker = await createBenchBroker(setup);
   // Alone on a fresh cluster, a Redis-backed broker must lead (it seeds the
@@ -66,7 +73,15 @@ async function main(): Promise<void> {
   reply({ t: 'ready', port: broker.port, adminPort });
 }
 
-function listen(broker: Broker | null): void {
+function queueOf(server: Broker | FloorServer | null, path: string) {
+  if (server === null) return { holders: 0, waiting: 0 };
+  if (!('views' in server)) return server.queue(path);
+  const view = server.views.queue(path);
+  return { holders: view.holders.length, waiting: view.queue.length };
+}
+
+function listen(server: Broker | FloorServer | null): void {
+  const broker = server && 'views' in server ? server : null;
   process.on('message', (raw) => {
     const m = raw as BrokerCommand;
     switch (m.t) {
@@ -82,10 +97,8 @@ function listen(broker: Broker | null): void {
           mirrorLag: lag ? { p50: lag.p50, p99: lag.p99 } : null,
         });
       }
-      case 'queue': {
-        const view = broker?.views.queue(m.path) ?? { holders: [], queue: [] };
-        return reply({ t: 'queue', holders: view.holders.length, waiting: view.queue.length });
-      }
+      case 'queue':
+        return reply({ t: 'queue', ...queueOf(server, m.path) });
       case 'gc':
         // Present only under --expose-gc, which the runner passes for E and T.
         (globalThis as { gc?: () => void }).gc?.();

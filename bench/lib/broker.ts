@@ -19,7 +19,7 @@ export const MODE_NAMES = ['embedded', 'redis-efficient', 'redis-strict'] as con
 export type ModeName = (typeof MODE_NAMES)[number] | SecuredModeName;
 
 /** True for the modes that need the bench's Redis. */
-export const needsRedis = (name: ModeName): boolean => name.startsWith('redis-');
+export const needsRedis = (name: string): boolean => name.startsWith('redis-');
 
 /** What one run's broker is told: its mode, and for Redis where and under which cluster. */
 export interface BrokerMode {
@@ -60,8 +60,8 @@ export interface BrokerSetup {
   dataDir: string;
   consistency: Consistency;
   redis: { url: string; cluster: string } | null;
-  /** A bare `ws` echo server instead of the broker (scenario T). */
-  floor: boolean;
+  /** In the broker's place: a bare `ws` echo server (scenario T), or the floor lock server (bench/floor/). */
+  standIn: StandIn | null;
   /** Also start the admin HTTP server (`npm run bench:admin`). */
   admin: boolean;
   /** Serve wss:// with these files. */
@@ -69,6 +69,9 @@ export interface BrokerSetup {
   /** Require the principals of this auth file. */
   authFile: string | null;
 }
+
+/** What may stand where the broker does: see `BrokerSetup.standIn`. */
+export type StandIn = 'echo' | 'floor';
 
 /** What the drivers' clients add to their options: the CA, the token. JSON, for IPC. */
 export interface DriverClientOptions {
@@ -90,14 +93,15 @@ type BrokerChild = BenchChild<BrokerCommand, BrokerReply>;
 
 /**
  * A fresh broker process (broker-process.ts) in its own data dir, once it
- * listens: in `mode`, or with a null mode a bare `ws` echo server (T).
+ * listens: in `mode`, or a stand-in in the broker's place (T's echo server, the floor).
  * `exposeGc` lets it run `gc()` before RSS readings (E, T).
  */
 export async function startBroker(
-  mode: BrokerMode | null,
+  modeOrStandIn: BrokerMode | StandIn,
   o: { exposeGc?: boolean; admin?: boolean } = {},
 ): Promise<BrokerServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-bench-'));
+  const mode = typeof modeOrStandIn === 'string' ? null : modeOrStandIn;
   const redis = mode?.redis ?? null;
   const security = mode?.security ?? PLAIN;
   const material = security.tls || security.auth ? await securityMaterial() : null;
@@ -108,7 +112,7 @@ export async function startBroker(
     dataDir,
     consistency: mode?.consistency ?? 'efficient',
     redis: redis && { url: redis.url, cluster: redis.cluster },
-    floor: mode === null,
+    standIn: typeof modeOrStandIn === 'string' ? modeOrStandIn : null,
     admin: o.admin ?? false,
     tls: material && security.tls ? { cert: material.certFile, key: material.keyFile } : null,
     authFile: material && security.auth ? material.authFile : null,
@@ -139,6 +143,17 @@ export async function startBroker(
 export function brokerTarget(name: ModeName, newMode: () => BrokerMode, admin = false): Target {
   const start = (exposeGc?: boolean) => startBroker(newMode(), { admin, exposeGc });
   return { name, start: (o) => Rig.start(() => start(o.exposeGc), o.drivers) };
+}
+
+/**
+ * The floor lock server (bench/floor/) as a row's system, in the broker's
+ * process frame (so CPU and RSS are read the same way), loaded by drivers
+ * whose sessions are the floor's clients.
+ */
+export function floorTarget(): Target {
+  const start = (exposeGc?: boolean) => startBroker('floor', exposeGc ? { exposeGc } : {});
+  const env = { BATON_BENCH_PEER: 'floor' };
+  return { name: 'floor', start: (o) => Rig.start(() => start(o.exposeGc), o.drivers, env) };
 }
 
 export class BrokerServer implements Server {

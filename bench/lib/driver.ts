@@ -1,9 +1,11 @@
 /**
  * A load driver: a process of its own, so that client-side work shows in its
  * CPU and event-loop lag, not in the broker's. Its sessions are Baton
- * clients, or the lock clients of the peer `BATON_BENCH_PEER` names.
+ * clients, the floor's (`BATON_BENCH_PEER=floor`), or the lock clients of
+ * the peer `BATON_BENCH_PEER` names.
  */
 import { connect } from '../../client/node.js';
+import { connectFloor } from '../floor/client.js';
 import { GrantLog } from './grant-log.js';
 import { openPool, type LockClient, type Pool, type PoolOptions } from './pool.js';
 import { Recorder, type DriverReport } from './recorder.js';
@@ -46,6 +48,10 @@ async function open(o: PoolOptions): Promise<Opened> {
       ...o.client,
     };
     return openPool(o.count, o.concurrency, () => connect(options));
+  }
+  if (peer === 'floor') {
+    const url = typeof o.url === 'string' ? o.url : (o.url[0] as string);
+    return openPool(o.count, o.concurrency, () => connectFloor(url));
   }
   // Loaded by URL only in peer drivers: Baton's drivers never load a peer's
   // library, and Baton's build neither compiles nor type-checks them.

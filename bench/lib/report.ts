@@ -128,8 +128,10 @@ export function windowResult(
   const lagFields = lag && { mirrorLagP50Ms: round(lag.p50, 1), mirrorLagP99Ms: round(lag.p99, 1) };
   const lagNote = lag ? [`mirror lag p50 / p99 ${fmt(lag.p50, 1)} / ${fmt(lag.p99, 1)} ms`] : [];
   const { other, join, ...named } = cells;
+  const driversCpuMs = round(w.reports.reduce((sum, r) => sum + r.cpuMs, 0));
+  const json = { ...head, ...fields, ...cpuFigures(w), ...lagFields, windowMs: round(w.windowMs) };
   return {
-    json: { ...head, ...fields, ...cpuFigures(w), ...lagFields, windowMs: round(w.windowMs), ...d },
+    json: { ...json, driversCpuMs, ...d },
     row: {
       ...named,
       mode: head.mode,
@@ -157,6 +159,50 @@ const HEADLINES: readonly { field: string; higherIsBetter: boolean }[] = [
 export function headlineOf(r: Result): { value: number; higherIsBetter: boolean } | null {
   const h = HEADLINES.find((x) => typeof r.json[x.field] === 'number');
   return h ? { value: r.json[h.field] as number, higherIsBetter: h.higherIsBetter } : null;
+}
+
+/**
+ * CPU µs per operation of a throughput row (a cycle, handoff, grant…): the
+ * server's, and all its drivers' together (what the clients pay); null for
+ * a latency or memory row.
+ */
+export function cpuPerOp(r: Result): { serverUs: number; driversUs: number } | null {
+  const h = headlineOf(r);
+  const { brokerCpuMs, driversCpuMs, windowMs } = r.json;
+  if (!h?.higherIsBetter || typeof brokerCpuMs !== 'number' || typeof windowMs !== 'number') {
+    return null;
+  }
+  const ops = (h.value * windowMs) / 1000;
+  const us = (ms: unknown): number => (typeof ms === 'number' ? round((ms * 1000) / ops, 1) : NaN);
+  return { serverUs: us(brokerCpuMs), driversUs: us(driversCpuMs) };
+}
+
+/**
+ * A row read against the floor's row of the same run (bench/floor/): the
+ * headline as a share of the floor's (throughput: 80% means 0.8 of the
+ * floor's rate; latency and memory: 1.3× the floor's), and CPU per operation
+ * on both sides, so what the SDK costs shows beside what the broker does.
+ */
+export function againstFloor(result: Result, floor: Result): Result {
+  const mine = headlineOf(result);
+  const theirs = headlineOf(floor);
+  if (!mine || !theirs || theirs.value === 0) return result;
+  const ratio = mine.value / theirs.value;
+  const share = mine.higherIsBetter
+    ? `${fmt(ratio * 100)}% of the floor`
+    : `${fmt(ratio, 2)}× the floor`;
+  const a = cpuPerOp(result);
+  const b = cpuPerOp(floor);
+  const cpu =
+    a && b
+      ? [
+          `CPU/op broker ${fmt(a.serverUs, 1)} vs ${fmt(b.serverUs, 1)} µs, ` +
+            `drivers ${fmt(a.driversUs, 1)} vs ${fmt(b.driversUs, 1)} µs`,
+        ]
+      : [];
+  const cell = [share, ...cpu].join('; ');
+  const json = { ...result.json, vsFloor: round(ratio, 3), ...(a && { cpuPerOpUs: a }) };
+  return { json, row: { ...result.row, other: `${cell}; ${result.row.other}` } };
 }
 
 /**

@@ -49,13 +49,18 @@ export interface ScenarioOutcome {
   results: ReadonlyMap<string, Json | null>;
 }
 
-type ComparisonRow = Record<'figure' | 'mode' | 'baton' | PeerName | 'vsBest', string>;
+type ComparisonRow = Record<
+  'figure' | 'mode' | 'baton' | 'floor' | PeerName | 'vsFloor' | 'vsBest',
+  string
+>;
 
 export const COMPARISON_COLUMNS: Columns<ComparisonRow> = [
   ['figure', 'Scenario, figure'],
   ['mode', 'Baton mode'],
   ['baton', 'Baton'],
+  ['floor', 'floor'],
   ...PEER_NAMES.map((p) => [p, p] as const),
+  ['vsFloor', 'Baton ÷ floor'],
   ['vsBest', 'Baton vs best peer'],
 ];
 
@@ -83,8 +88,20 @@ function times(r: number): string {
 }
 
 /**
- * One row per figure and Baton mode that ran. The ratio is how many times
- * better Baton did than the best peer that gave the figure (> 1: Baton ahead).
+ * Baton's figure over the floor's (bench/floor/): for a throughput the share
+ * of the floor's rate (80%), for a latency or memory how many times the
+ * floor's (1.3×); '—' where the floor did not run.
+ */
+function overFloor(f: Figure, baton: number, floor: number): string {
+  const r = baton / floor;
+  if (!Number.isFinite(r)) return '—';
+  return f.higherIsBetter ? `${fmt(r * 100)}%` : `${fmt(r, 2)}×`;
+}
+
+/**
+ * One row per figure and Baton mode that ran. `vsBest` is how many times
+ * better Baton did than the best peer that gave the figure (> 1: Baton
+ * ahead); `vsFloor` how close it came to the floor.
  */
 export function comparisonRows(outcomes: readonly ScenarioOutcome[]): ComparisonRow[] {
   const rows: ComparisonRow[] = [];
@@ -108,7 +125,9 @@ export function comparisonRows(outcomes: readonly ScenarioOutcome[]): Comparison
           figure: f.label,
           mode,
           baton: cell(f, results.get(mode)),
+          floor: cell(f, results.get('floor')),
           ...(peers as Record<PeerName, string>),
+          vsFloor: overFloor(f, baton, value('floor')),
           vsBest: best && Number.isFinite(ratio) ? `${times(ratio)} (${best.peer})` : '—',
         });
       }
@@ -118,7 +137,9 @@ export function comparisonRows(outcomes: readonly ScenarioOutcome[]): Comparison
 }
 
 /** What each system is, in one line of the versions table. */
-const RECIPES: Record<PeerName | 'baton', string> = {
+const RECIPES: Record<PeerName | 'baton' | 'floor', string> = {
+  floor:
+    'the least FIFO push lock server over ws + msgpackr (bench/floor/): no sessions, leases, durability or checks',
   baton:
     'modes embedded, redis-efficient, redis-strict (bench/lib/broker.ts); FIFO queue, pushed grants, fencing tokens',
   redlock: 'redlock on one Redis, retry 10 ± 5 ms forever; no fencing, no FIFO',
@@ -140,8 +161,8 @@ export function writePeersReadme(
   comparison: readonly ComparisonRow[],
   info: RunInfo,
 ): Promise<string> {
-  const versions = { baton: batonVersions(), ...peerVersions() };
-  const versionRows = (['baton', ...PEER_NAMES] as const).map((p) => ({
+  const versions = { baton: batonVersions(), floor: floorVersions(), ...peerVersions() };
+  const versionRows = (['baton', 'floor', ...PEER_NAMES] as const).map((p) => ({
     system: p,
     ...versions[p],
     recipe: RECIPES[p],
@@ -199,6 +220,12 @@ function batonVersions(): Versions {
     server: `Baton ${version('package.json')} (${commit}); Redis modes on ${redisVersion()}`,
     client: `Baton's Node client, ws ${npmVersion('ws')}`,
   };
+}
+
+/** The floor runs on the same libraries as Baton. */
+function floorVersions(): Versions {
+  const libs = `ws ${npmVersion('ws')}, msgpackr ${npmVersion('msgpackr')}`;
+  return { server: `bench/floor/server.ts on ${libs}`, client: `bench/floor/client.ts on ${libs}` };
 }
 
 /** Server and client library versions of each peer, as installed on this machine. */

@@ -5,11 +5,26 @@
  * plus the side-by-side table. `BATON_PEERS_ONLY=A,D` and
  * `BATON_PEERS=baton,etcd` (peers, modes, or `baton` for all modes) run subsets.
  */
-import { brokerMode, brokerTarget, MODE_NAMES, needsRedis, type ModeName } from '../lib/broker.js';
+import {
+  brokerMode,
+  brokerTarget,
+  floorTarget,
+  MODE_NAMES,
+  needsRedis,
+  type ModeName,
+} from '../lib/broker.js';
 import { CONTEND_LARGE_SESSIONS, IDLE_SESSIONS, RUNS } from '../lib/config.js';
 import { machineAtStart } from '../lib/machine.js';
 import { redisIfNeeded, stopRedis, type BenchRedis } from '../lib/redis.js';
-import { messageRow, plainTable, repeated, runInfo, type Result, type Row } from '../lib/report.js';
+import {
+  againstFloor,
+  messageRow,
+  plainTable,
+  repeated,
+  runInfo,
+  type Result,
+  type Row,
+} from '../lib/report.js';
 import { Rig, type Target } from '../lib/rig.js';
 import { attempt, progress, runMain } from '../lib/runner.js';
 import { within } from '../lib/time.js';
@@ -34,7 +49,7 @@ function list(name: string): string[] | undefined {
  * Scenario `s` on one system (a Baton mode or a peer, whose drivers open the
  * peer's sessions): its row, and its JSON line (null when it failed).
  */
-async function runOne(s: PeerScenario, name: string, target: Target) {
+async function runOne(s: PeerScenario, name: string, target: Target, floor?: Result) {
   // A peer that fails often says why only to its clients (etcd's "too many
   // requests"): the last rig's drivers' errors go into the failed row.
   let last: Rig | null = null;
@@ -46,30 +61,44 @@ async function runOne(s: PeerScenario, name: string, target: Target) {
     const notes = (last as Rig | null)?.driverErrors;
     const message = outcome.error + (notes ? `; ${notes}` : '');
     console.log(JSON.stringify({ scenario: s.id, system: name, error: message }));
-    return { row: messageRow(s.rowTitle, name, 'FAILED', message), json: null };
+    return { row: messageRow(s.rowTitle, name, 'FAILED', message), json: null, result: null };
   }
-  const { json, row } = outcome.value;
+  // Baton's rows of A–E are read against the floor's of the same run.
+  const { json, row } = floor ? againstFloor(outcome.value, floor) : outcome.value;
   // A peer's server stands where the broker does: its figures are named for it.
   const fields = Object.entries(json)
     .filter(([k]) => k !== 'mode')
     .map(([k, v]) => [isPeerName(name) ? k.replace(/^broker/, 'server') : k, v]);
   console.log(JSON.stringify({ system: name, ...Object.fromEntries(fields) }));
-  return { row, json };
+  return { row, json, result: outcome.value };
+}
+
+/** The systems of a run: Baton's modes, the peers, and whether the floor (bench/floor/) runs. */
+interface Systems {
+  modes: readonly ModeName[];
+  peers: readonly PeerName[];
+  floor: boolean;
 }
 
 /**
- * Scenario `s` for each of Baton's `modes`, then each of the `peers`, back to
- * back, so they meet about the same machine load: their rows, and each one's
- * JSON line (null: failed; absent: skipped).
+ * Scenario `s` on the floor (A–E), for each of Baton's `modes`, then each of
+ * the `peers`, back to back, so they meet about the same machine load: their
+ * rows, and each one's JSON line (null: failed; absent: skipped).
  */
 async function runScenario(
   s: PeerScenario,
-  modes: readonly ModeName[],
-  peers: readonly PeerName[],
+  { modes, peers, floor }: Systems,
   redis: BenchRedis | { skipped: string },
   rows: Row[],
 ): Promise<Map<string, Json | null>> {
   const results = new Map<string, Json | null>();
+  let floorResult: Result | undefined;
+  if (floor && s.floor) {
+    const { row, json, result } = await runOne(s, 'floor', floorTarget());
+    rows.push(row);
+    results.set('floor', json);
+    floorResult = result ?? undefined;
+  }
   for (const mode of s.modes.filter((m) => modes.includes(m))) {
     if ('skipped' in redis && needsRedis(mode)) {
       console.log(JSON.stringify({ scenario: s.id, system: mode, skipped: redis.skipped }));
@@ -77,7 +106,7 @@ async function runScenario(
       continue;
     }
     const newMode = () => brokerMode(mode, 'skipped' in redis ? null : redis, s.id);
-    const { row, json } = await runOne(s, mode, brokerTarget(mode, newMode));
+    const { row, json } = await runOne(s, mode, brokerTarget(mode, newMode), floorResult);
     rows.push(row);
     results.set(mode, json);
   }
@@ -98,15 +127,16 @@ async function runScenario(
   return results;
 }
 
-/** `BATON_PEERS` as the Baton modes and peers to run; unset, everything. */
-function selectSystems(names: readonly string[] | undefined) {
-  if (!names) return { modes: [...MODE_NAMES] as ModeName[], peers: [...PEER_NAMES] };
-  const known: readonly string[] = ['baton', ...MODE_NAMES, ...PEER_NAMES];
+/** `BATON_PEERS` as the Baton modes, peers and floor to run; unset, everything. */
+function selectSystems(names: readonly string[] | undefined): Systems {
+  if (!names) return { modes: [...MODE_NAMES], peers: [...PEER_NAMES], floor: true };
+  const known: readonly string[] = ['baton', 'floor', ...MODE_NAMES, ...PEER_NAMES];
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new Error(`unknown systems ${unknown.join(', ')}: ${known.join(', ')}`);
   return {
     modes: MODE_NAMES.filter((m) => names.includes(m) || names.includes('baton')) as ModeName[],
     peers: PEER_NAMES.filter((p) => names.includes(p)),
+    floor: names.includes('floor'),
   };
 }
 
@@ -114,7 +144,8 @@ async function main(): Promise<number> {
   const startedAt = performance.now();
   const only = list('BATON_PEERS_ONLY')?.map((s) => s.toUpperCase());
   const chosen = list('BATON_PEERS');
-  const { modes, peers } = selectSystems(chosen);
+  const systems = selectSystems(chosen);
+  const { modes, peers } = systems;
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.id));
   // Each session is a socket in the server and one in a driver.
   const machine = machineAtStart(Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100);
@@ -125,7 +156,7 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   const outcomes: ScenarioOutcome[] = [];
   for (const s of scenarios) {
-    const results = await runScenario(s, modes, peers, redis, rows);
+    const results = await runScenario(s, systems, redis, rows);
     outcomes.push({ figures: s.figures, results });
   }
   stopRedis();
@@ -133,7 +164,7 @@ async function main(): Promise<number> {
   const info = runInfo(machine, startedAt);
   console.log('');
   console.log(plainTable(rows, PEER_COLUMNS));
-  if (peers.length > 0 && comparison.length > 0) {
+  if ((peers.length > 0 || systems.floor) && comparison.length > 0) {
     console.log('');
     console.log(plainTable(comparison, COMPARISON_COLUMNS));
   }

@@ -34,6 +34,8 @@ export interface Scenario {
   modes: readonly ModeName[];
   /** S: the title of the row (a mutex's) whose cost `npm run bench` reads this one's against, mode by mode. */
   against?: string;
+  /** Runs on the floor lock server too (bench/floor/), first, and Baton's rows are read against it. */
+  floor?: true;
   /** `idleSettleMs`: how long E's sessions sit idle before the RSS is read. */
   run(target: Target, idleSettleMs?: number): Promise<Result>;
 }
@@ -185,6 +187,7 @@ const WITH_SECURED: readonly ModeName[] = [
 
 export const CYCLES: Scenario = {
   id: 'A',
+  floor: true,
   title: 'A: uncontended cycles',
   rowTitle: 'A uncontended cycles',
   modes: WITH_SECURED,
@@ -193,6 +196,7 @@ export const CYCLES: Scenario = {
 
 export const CONTENDED: Scenario = {
   id: 'B',
+  floor: true,
   title: `B: ${CONTEND_SESSIONS} on one path`,
   rowTitle: 'B contended path',
   modes: WITH_SECURED,
@@ -203,6 +207,7 @@ export const CONTENDED: Scenario = {
 export const CONTENDED_LARGE: readonly (Scenario & { sessions: number })[] =
   CONTEND_LARGE_SESSIONS.map((sessions) => ({
     id: 'C',
+    floor: true,
     sessions,
     title: `C: ${sessions} on one path`,
     rowTitle: 'C contended path',
@@ -212,6 +217,7 @@ export const CONTENDED_LARGE: readonly (Scenario & { sessions: number })[] =
 
 export const HANDOFF: Scenario = {
   id: 'D',
+  floor: true,
   title: 'D: handoff latency',
   rowTitle: 'D handoff latency',
   modes: MODE_NAMES,
@@ -220,6 +226,7 @@ export const HANDOFF: Scenario = {
 
 export const IDLE: Scenario = {
   id: 'E',
+  floor: true,
   title: `E: ${IDLE_SESSIONS} idle sessions`,
   rowTitle: 'E idle sessions',
   modes: ['embedded'],

@@ -6,6 +6,7 @@
 import {
   brokerMode,
   brokerTarget,
+  floorTarget,
   needsRedis,
   type BrokerMode,
   type ModeName,
@@ -20,6 +21,7 @@ import {
 import { machineAtStart } from '../lib/machine.js';
 import { redisIfNeeded, stopRedis } from '../lib/redis.js';
 import {
+  againstFloor,
   COLUMNS,
   headlineOf,
   markdownTable,
@@ -37,20 +39,28 @@ import { CONTENDED, CONTENDED_LARGE, CYCLES, HANDOFF, IDLE, type Scenario } from
 import { failover } from './failover.js';
 import { READ_WRITE, SEMAPHORES } from './kinds.js';
 import { ELECTIONS, SINGLE_FLIGHTS } from './leaders.js';
-import { transportFloor } from './floor.js';
+import { transportFloor } from './transport-floor.js';
+
+/** A broker mode, or the floor lock server (bench/floor/) in the broker's place. */
+type RowMode = ModeName | 'floor';
 
 /** A row of `npm run bench`: one run in a broker made fresh by `newMode`. */
 interface BenchScenario {
   id: string;
   title: string;
-  modes: readonly ModeName[];
+  modes: readonly RowMode[];
   against?: string;
-  run(name: ModeName, newMode: () => BrokerMode): Promise<Result>;
+  floor?: true;
+  run(name: RowMode, newMode: () => BrokerMode): Promise<Result>;
 }
 
-/** A–E on a fresh broker per run. */
+/** A–E and the kinds on a fresh broker per run; A–E on the floor first. */
 function onBroker(s: Scenario): BenchScenario {
-  return { ...s, run: (name, newMode) => s.run(brokerTarget(name, newMode)) };
+  return {
+    ...s,
+    modes: s.floor ? ['floor', ...s.modes] : s.modes,
+    run: (name, newMode) => s.run(name === 'floor' ? floorTarget() : brokerTarget(name, newMode)),
+  };
 }
 
 /** Each scenario runs in all its modes back to back, so they meet about the same machine load. */
@@ -82,13 +92,21 @@ const SCENARIOS: readonly BenchScenario[] = [
 ];
 
 /**
- * The row of this run that a row's cost is read against, by its key: a
- * secured mode's against the embedded row of its scenario, a semaphore's
- * against the mutex row of the same shape and mode; null for the others.
+ * The rows of this run that a row's cost is read against, by their keys: a
+ * secured or Redis mode's against the embedded row of its scenario, a
+ * semaphore's against the mutex row of the same shape and mode.
  */
-function baseKey(s: BenchScenario, mode: ModeName): { key: string; label: string } | null {
-  if (mode.startsWith('embedded+')) return { key: `${s.title} [embedded]`, label: 'embedded' };
-  return s.against ? { key: `${s.against} [${mode}]`, label: 'the mutex' } : null;
+function baseKeys(s: BenchScenario, mode: RowMode): { key: string; label: string }[] {
+  if (mode !== 'embedded' && mode !== 'floor' && !s.against) {
+    return [{ key: `${s.title} [embedded]`, label: 'embedded' }];
+  }
+  return s.against ? [{ key: `${s.against} [${mode}]`, label: 'the mutex' }] : [];
+}
+
+/** A Baton row of a scenario that ran on the floor, read against the floor's row of this run. */
+function withFloor(s: BenchScenario, mode: RowMode, result: Result, done: Map<string, Result>) {
+  const floor = done.get(`${s.title} [floor]`);
+  return s.floor && mode !== 'floor' && floor ? againstFloor(result, floor) : result;
 }
 
 /**
@@ -141,7 +159,8 @@ async function main(): Promise<number> {
       rows.push(messageRow(s.title, mode, 'SKIPPED', skipped));
       continue;
     }
-    const newMode = (): BrokerMode => brokerMode(mode, 'skipped' in redis ? null : redis, s.id);
+    const newMode = (): BrokerMode =>
+      brokerMode(mode as ModeName, 'skipped' in redis ? null : redis, s.id);
     const once = (): Promise<Result> => s.run(mode, newMode);
     // F repeats its kills inside; the others run RUNS times on fresh processes.
     const outcome = await attempt(`${s.title} [${mode}]`, () =>
@@ -149,8 +168,11 @@ async function main(): Promise<number> {
     );
     if ('value' in outcome) {
       done.set(`${s.title} [${mode}]`, outcome.value);
-      const base = baseKey(s, mode);
-      const result = base ? withCost(outcome.value, done.get(base.key), base.label) : outcome.value;
+      let result = outcome.value;
+      for (const base of baseKeys(s, mode)) {
+        result = withCost(result, done.get(base.key), base.label);
+      }
+      result = withFloor(s, mode, result, done);
       console.log(JSON.stringify(result.json));
       rows.push(result.row);
     } else {

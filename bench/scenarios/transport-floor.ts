@@ -20,7 +20,7 @@ import { memoryGrowth } from './catalog.js';
  * round trip or goes under its RSS per idle socket.
  */
 export async function transportFloor(): Promise<Result> {
-  const server = await startBroker(null, { exposeGc: true });
+  const server = await startBroker('echo', { exposeGc: true });
   const sockets: WebSocket[] = [];
   try {
     const url = server.endpoint;

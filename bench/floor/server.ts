@@ -1,0 +1,84 @@
+/**
+ * The floor (issue 14): the least a FIFO push lock server can do over Baton's
+ * transport (`ws`) and codec (`msgpackr`). One queue per path, a grant pushed
+ * the moment the holder releases, a token from one counter (the bench orders
+ * grants by it); no sessions, leases, stored tokens, durability, quotas or
+ * checks of what arrives. Baton's rows are read against it: what Baton costs
+ * above this is what its guarantees and its code cost.
+ */
+import type { AddressInfo } from 'node:net';
+import { Packr } from 'msgpackr';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** Client frames are `[op, id, path]`; the server answers `[id, token]`, token 0 for "busy" or "released". */
+export const FLOOR_OP = { acquire: 0, tryAcquire: 1, release: 2 } as const;
+
+export const floorCodec = new Packr({ useRecords: false });
+
+interface Waiter {
+  ws: WebSocket;
+  id: number;
+}
+
+/** A path's holder and its waiters from `head` on (an array used as a queue). */
+interface Queue {
+  holder: WebSocket;
+  waiters: Waiter[];
+  head: number;
+}
+
+export interface FloorServer {
+  port: number;
+  /** Holders and waiters of `path`, for C's "queue formed". */
+  queue(path: string): { holders: number; waiting: number };
+}
+
+export function startFloorServer(): Promise<FloorServer> {
+  const queues = new Map<string, Queue>();
+  let token = 0;
+  const send = (ws: WebSocket, id: number, t: number): void => ws.send(floorCodec.pack([id, t]));
+
+  const release = (ws: WebSocket, path: string): void => {
+    const q = queues.get(path);
+    if (!q || q.holder !== ws) return;
+    const next = q.waiters[q.head];
+    if (!next) return void queues.delete(path);
+    q.waiters[q.head++] = undefined as unknown as Waiter;
+    if (q.head > 1024 && q.head * 2 > q.waiters.length) {
+      q.waiters = q.waiters.slice(q.head);
+      q.head = 0;
+    }
+    q.holder = next.ws;
+    send(next.ws, next.id, ++token);
+  };
+
+  const onFrame = (ws: WebSocket, data: Buffer): void => {
+    const [op, id, path] = floorCodec.unpack(data) as [number, number, string];
+    const q = queues.get(path);
+    if (op === FLOOR_OP.release) {
+      release(ws, path);
+      return send(ws, id, 0);
+    }
+    if (!q) {
+      queues.set(path, { holder: ws, waiters: [], head: 0 });
+      return send(ws, id, ++token);
+    }
+    if (op === FLOOR_OP.tryAcquire) return send(ws, id, 0);
+    q.waiters.push({ ws, id });
+  };
+
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  wss.on('connection', (ws) => ws.on('message', (data) => onFrame(ws, data as Buffer)));
+  const queue = (path: string) => {
+    const q = queues.get(path);
+    return { holders: q ? 1 : 0, waiting: q ? q.waiters.length - q.head : 0 };
+  };
+  return new Promise((resolve) =>
+    wss.on('listening', () => resolve({ port: (wss.address() as AddressInfo).port, queue })),
+  );
+}
