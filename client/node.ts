@@ -66,7 +66,7 @@ function nodeTls(tls: ClientTlsOptions | undefined): Record<string, unknown> {
  */
 function corkPerTick(socket: WebSocket): void {
   const send = socket.send.bind(socket);
-  const cork = tickCorker(socket, (fn) => process.nextTick(fn));
+  const { cork } = tickCorker(socket, (fn) => process.nextTick(fn));
   socket.send = ((data: Uint8Array) => {
     cork();
     send(data);

@@ -423,17 +423,11 @@ export class Broker {
 
   private apply(effects: Effect[]): void {
     const entries = this.table.takeJournal();
+    // Logged before anything goes out: a strict grant waits for these entries.
     if (entries.length > 0) {
       this.mirror?.append(entries);
       this.watches.applied(entries);
     }
-    this.events.emit({
-      type: 'applied',
-      entries,
-      effects,
-      replayed: false,
-      wallMs: this.clock.wallMs(),
-    });
     // Grants go out before plain acks (a release's next holder is who waits),
     // and a session is closed only after its last ack.
     let later: Effect[] | null = null;
@@ -442,6 +436,9 @@ export class Broker {
       else this.carryOut(e);
     }
     if (later) for (const e of later) this.carryOut(e);
+    // History, metrics and the console after the frames: none of them is waited for.
+    const wallMs = this.clock.wallMs();
+    this.events.emit({ type: 'applied', entries, effects, replayed: false, wallMs });
     this.schedule();
   }
 
@@ -481,7 +478,7 @@ export class Broker {
   }
 
   private sendGrant(e: GrantEffect): void {
-    this.gateway.send(e.sessionId, frameOf(e));
+    this.gateway.send(e.sessionId, frameOf(e), true);
     this.events.emit({ type: 'granted', grant: e, now: this.clock.now() });
     this.watches.granted(e.path, e.token);
   }

@@ -18,7 +18,7 @@ export function connectFloor(url: string): Promise<LockClient> {
 
 function floorClient(ws: WebSocket): LockClient {
   const pending = new Map<number, (token: number) => void>();
-  const cork = tickCorker(ws, (fn) => process.nextTick(fn));
+  const { cork } = tickCorker(ws, (fn) => process.nextTick(fn));
   let nextId = 1;
   ws.on('message', (data) => {
     const [id, token] = floorCodec.unpack(data as Buffer) as [number, number];

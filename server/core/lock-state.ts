@@ -1,6 +1,7 @@
 import type { LockMode } from '../../shared/protocol.js';
 import type { Timed } from './deadline-heap.js';
 import { QueueIndex } from './queue-index.js';
+import { SmallMap } from './small-map.js';
 
 export type { LockMode };
 
@@ -68,9 +69,9 @@ export class Session implements Timed {
   deadline: number;
   heapIndex = -1;
   /** path → hold; one session holds a path at most once (a second acquire waits for it). */
-  readonly held = new Map<string, Hold>();
+  readonly held = new SmallMap<string, Hold>();
   /** Acquire request id → what it became; makes retried acquires idempotent. */
-  readonly requests = new Map<number, Hold | Waiter>();
+  readonly requests = new SmallMap<number, Hold | Waiter>();
 
   constructor(
     readonly id: string,

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
-import { tickCorker } from '../../shared/tick-corker.js';
+import { tickCorker, type TickCork } from '../../shared/tick-corker.js';
 import type { TokenBucket } from './rate-limit.js';
 
 /** Frame counts over all connections, for metrics. */
@@ -39,7 +39,7 @@ export class Connection {
    * Frames made while handling one read (a release's ok, an acquire's
    * queued) leave in one write instead of one syscall each.
    */
-  private readonly corkForThisTick: () => void;
+  private readonly corker: TickCork;
 
   constructor(
     readonly socket: WebSocket,
@@ -49,16 +49,22 @@ export class Connection {
     /** Told when the client is cut off for not reading. */
     private readonly overflowed: () => void = () => {},
   ) {
-    this.corkForThisTick = tickCorker(socket, (fn) => process.nextTick(fn));
+    this.corker = tickCorker(socket, (fn) => process.nextTick(fn));
   }
 
-  send(frame: ServerFrame): void {
+  /**
+   * `now`: the frame leaves at once (with what was queued before it) rather
+   * than at the end of the tick: a grant, whose session is what the queue
+   * waits for, goes before the rest of the read that made it is handled.
+   */
+  send(frame: ServerFrame, now = false): void {
     if (this.closed) return;
     this.traffic.framesOut++;
     if (frame.t === 'error')
       this.traffic.errors[frame.code] = (this.traffic.errors[frame.code] ?? 0) + 1;
-    this.corkForThisTick();
+    if (!now) this.corker.cork();
     this.socket.send(encodeFrame(frame), { binary: true });
+    if (now) this.corker.flush();
     if (this.socket.bufferedAmount > this.maxBufferedBytes) {
       // A close frame would sit behind the backlog it is meant to end.
       this.closed = true;

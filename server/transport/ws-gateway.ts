@@ -143,8 +143,9 @@ export class WsGateway {
     conn.helloTimer = null;
   }
 
-  send(sessionId: string, frame: ServerFrame): void {
-    this.bySession.get(sessionId)?.send(frame);
+  /** `now`: see {@link Connection.send}. */
+  send(sessionId: string, frame: ServerFrame, now = false): void {
+    this.bySession.get(sessionId)?.send(frame, now);
   }
 
   /** Closes the session's connection, if it has one. */

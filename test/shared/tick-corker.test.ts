@@ -8,7 +8,7 @@ describe('tickCorker', () => {
       _socket: { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') },
     };
     const ticks: (() => void)[] = [];
-    const cork = tickCorker(socket, (fn) => ticks.push(fn));
+    const { cork } = tickCorker(socket, (fn) => ticks.push(fn));
     cork();
     cork();
     cork();
@@ -22,8 +22,28 @@ describe('tickCorker', () => {
 
   it('does nothing where there is no TCP socket, as in a browser', () => {
     const ticks: (() => void)[] = [];
-    const cork = tickCorker({}, (fn) => ticks.push(fn));
+    const { cork, flush } = tickCorker({}, (fn) => ticks.push(fn));
     expect(() => cork()).not.toThrow();
+    expect(() => flush()).not.toThrow();
     expect(ticks).toEqual([]);
+  });
+
+  it('flushes at once on request, and corks again for the rest of the tick', () => {
+    const calls: string[] = [];
+    const socket = {
+      _socket: { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') },
+    };
+    const ticks: (() => void)[] = [];
+    const { cork, flush } = tickCorker(socket, (fn) => ticks.push(fn));
+    flush();
+    expect(calls).toEqual([]);
+    cork();
+    flush();
+    expect(calls).toEqual(['cork', 'uncork']);
+    cork();
+    expect(calls).toEqual(['cork', 'uncork', 'cork']);
+    // The first cork's end of tick uncorks the second; the second's then has nothing to do.
+    for (const fn of ticks.splice(0)) fn();
+    expect(calls).toEqual(['cork', 'uncork', 'cork', 'uncork']);
   });
 });
