@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { tickCorker } from '../shared/tick-corker.js';
+import { TickCork } from '../shared/tick-corker.js';
 import { BatonClient } from './client.js';
 import {
   resolveClientOptions,
@@ -66,9 +66,9 @@ function nodeTls(tls: ClientTlsOptions | undefined): Record<string, unknown> {
  */
 function corkPerTick(socket: WebSocket): void {
   const send = socket.send.bind(socket);
-  const { cork } = tickCorker(socket, (fn) => process.nextTick(fn));
+  const corker = new TickCork(socket, process.nextTick);
   socket.send = ((data: Uint8Array) => {
-    cork();
+    corker.cork();
     send(data);
   }) as WebSocket['send'];
 }

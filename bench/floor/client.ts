@@ -4,7 +4,7 @@
  * heartbeats, resends or checks.
  */
 import WebSocket from 'ws';
-import { tickCorker } from '../../shared/tick-corker.js';
+import { TickCork } from '../../shared/tick-corker.js';
 import type { LockClient, LockLease } from '../lib/pool.js';
 import { FLOOR_OP, floorCodec } from './server.js';
 
@@ -18,7 +18,7 @@ export function connectFloor(url: string): Promise<LockClient> {
 
 function floorClient(ws: WebSocket): LockClient {
   const pending = new Map<number, (token: number) => void>();
-  const { cork } = tickCorker(ws, (fn) => process.nextTick(fn));
+  const corker = new TickCork(ws, process.nextTick);
   let nextId = 1;
   ws.on('message', (data) => {
     const [id, token] = floorCodec.unpack(data as Buffer) as [number, number];
@@ -30,7 +30,7 @@ function floorClient(ws: WebSocket): LockClient {
     new Promise((resolve) => {
       const id = nextId++;
       pending.set(id, resolve);
-      cork();
+      corker.cork();
       ws.send(floorCodec.pack([op, id, path]));
     });
   const lease = (path: string, token: number): LockLease => ({

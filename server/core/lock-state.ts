@@ -68,10 +68,8 @@ export class Session implements Timed {
   /** Heap key; may lag behind `lastSeenAt + ttlMs`, and the tick moves it on lazily. */
   deadline: number;
   heapIndex = -1;
-  /** path → hold; one session holds a path at most once (a second acquire waits for it). */
-  readonly held = new SmallMap<string, Hold>();
-  /** Acquire request id → what it became; makes retried acquires idempotent. */
-  readonly requests = new SmallMap<number, Hold | Waiter>();
+  private heldMap: SmallMap<string, Hold> | null = null;
+  private requestMap: SmallMap<number, Hold | Waiter> | null = null;
 
   constructor(
     readonly id: string,
@@ -83,6 +81,17 @@ export class Session implements Timed {
   ) {
     this.lastSeenAt = now;
     this.deadline = now + ttlMs;
+  }
+
+  /** path → hold; one session holds a path at most once (a second acquire waits for it). */
+  get held(): SmallMap<string, Hold> {
+    // Made on first use: an idle session (most of 10,000) never needs them.
+    return (this.heldMap ??= new SmallMap());
+  }
+
+  /** Acquire request id → what it became; makes retried acquires idempotent. */
+  get requests(): SmallMap<number, Hold | Waiter> {
+    return (this.requestMap ??= new SmallMap());
   }
 
   get expiresAt(): number {

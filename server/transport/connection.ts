@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
-import { tickCorker, type TickCork } from '../../shared/tick-corker.js';
+import { TickCork } from '../../shared/tick-corker.js';
 import type { TokenBucket } from './rate-limit.js';
 
 /** Frame counts over all connections, for metrics. */
@@ -46,10 +46,10 @@ export class Connection {
     readonly remoteAddress: string,
     private readonly maxBufferedBytes: number,
     private readonly traffic: Traffic,
-    /** Told when the client is cut off for not reading. */
-    private readonly overflowed: () => void = () => {},
+    /** Told when the client is cut off for not reading; one function for all connections. */
+    private readonly overflowed: (conn: Connection) => void = () => {},
   ) {
-    this.corker = tickCorker(socket, (fn) => process.nextTick(fn));
+    this.corker = new TickCork(socket, process.nextTick);
   }
 
   /**
@@ -69,7 +69,7 @@ export class Connection {
       // A close frame would sit behind the backlog it is meant to end.
       this.closed = true;
       this.socket.terminate();
-      this.overflowed();
+      this.overflowed(this);
     }
   }
 

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { tickCorker } from '../../shared/tick-corker.js';
+import { TickCork } from '../../shared/tick-corker.js';
 
-describe('tickCorker', () => {
+describe('TickCork', () => {
   it('corks the socket under a ws WebSocket once per tick and uncorks it after', () => {
     const calls: string[] = [];
     const socket = {
       _socket: { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') },
     };
     const ticks: (() => void)[] = [];
-    const { cork } = tickCorker(socket, (fn) => ticks.push(fn));
+    const afterTick = (fn: (c: TickCork) => void, c: TickCork) => ticks.push(() => fn(c));
+    const corker = new TickCork(socket, afterTick);
+    const cork = () => corker.cork();
     cork();
     cork();
     cork();
@@ -22,7 +24,10 @@ describe('tickCorker', () => {
 
   it('does nothing where there is no TCP socket, as in a browser', () => {
     const ticks: (() => void)[] = [];
-    const { cork, flush } = tickCorker({}, (fn) => ticks.push(fn));
+    const afterTick = (fn: (c: TickCork) => void, c: TickCork) => ticks.push(() => fn(c));
+    const corker = new TickCork({}, afterTick);
+    const cork = () => corker.cork();
+    const flush = () => corker.flush();
     expect(() => cork()).not.toThrow();
     expect(() => flush()).not.toThrow();
     expect(ticks).toEqual([]);
@@ -34,7 +39,10 @@ describe('tickCorker', () => {
       _socket: { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') },
     };
     const ticks: (() => void)[] = [];
-    const { cork, flush } = tickCorker(socket, (fn) => ticks.push(fn));
+    const afterTick = (fn: (c: TickCork) => void, c: TickCork) => ticks.push(() => fn(c));
+    const corker = new TickCork(socket, afterTick);
+    const cork = () => corker.cork();
+    const flush = () => corker.flush();
     flush();
     expect(calls).toEqual([]);
     cork();
