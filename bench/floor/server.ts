@@ -2,13 +2,14 @@
  * The floor (issue 14): the least a FIFO push lock server can do over Baton's
  * transport (`ws`) and codec (`msgpackr`). One queue per path, a grant pushed
  * the moment the holder releases, a token from one counter (the bench orders
- * grants by it); no sessions, leases, stored tokens, durability, quotas or
+ * grants by it), replies corked per tick as Baton's are; no sessions, leases, stored tokens, durability, quotas or
  * checks of what arrives. Baton's rows are read against it: what Baton costs
  * above this is what its guarantees and its code cost.
  */
 import type { AddressInfo } from 'node:net';
 import { Packr } from 'msgpackr';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { TickCork } from '../../shared/tick-corker.js';
 
 /** Client frames are `[op, id, path]`; the server answers `[id, token]`, token 0 for "busy" or "released". */
 export const FLOOR_OP = { acquire: 0, tryAcquire: 1, release: 2 } as const;
@@ -36,7 +37,10 @@ export interface FloorServer {
 export function startFloorServer(): Promise<FloorServer> {
   const queues = new Map<string, Queue>();
   let token = 0;
-  const send = (ws: WebSocket, id: number, t: number): void => ws.send(floorCodec.pack([id, t]));
+  const send = (ws: WebSocket, id: number, t: number): void => {
+    corkers.get(ws)?.cork();
+    ws.send(floorCodec.pack([id, t]));
+  };
 
   const release = (ws: WebSocket, path: string): void => {
     const q = queues.get(path);
@@ -73,7 +77,11 @@ export function startFloorServer(): Promise<FloorServer> {
     perMessageDeflate: false,
     clientTracking: false,
   });
-  wss.on('connection', (ws) => ws.on('message', (data) => onFrame(ws, data as Buffer)));
+  const corkers = new WeakMap<WebSocket, TickCork>();
+  wss.on('connection', (ws) => {
+    corkers.set(ws, new TickCork(ws, process.nextTick));
+    ws.on('message', (data) => onFrame(ws, data as Buffer));
+  });
   const queue = (path: string) => {
     const q = queues.get(path);
     return { holders: q ? 1 : 0, waiting: q ? q.waiters.length - q.head : 0 };

@@ -130,8 +130,9 @@ export function windowResult(
   const { other, join, ...named } = cells;
   const driversCpuMs = round(w.reports.reduce((sum, r) => sum + r.cpuMs, 0));
   const json = { ...head, ...fields, ...cpuFigures(w), ...lagFields, windowMs: round(w.windowMs) };
+  const perOp = cpuPerOp({ json: { ...json, driversCpuMs }, row: row({ scenario: '', mode: '' }) });
   return {
-    json: { ...json, driversCpuMs, ...d },
+    json: { ...json, driversCpuMs, ...(perOp && { cpuPerOpUs: perOp }), ...d },
     row: {
       ...named,
       mode: head.mode,
@@ -201,7 +202,7 @@ export function againstFloor(result: Result, floor: Result): Result {
         ]
       : [];
   const cell = [share, ...cpu].join('; ');
-  const json = { ...result.json, vsFloor: round(ratio, 3), ...(a && { cpuPerOpUs: a }) };
+  const json = { ...result.json, vsFloor: round(ratio, 3) };
   return { json, row: { ...result.row, other: `${cell}; ${result.row.other}` } };
 }
 
