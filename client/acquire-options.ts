@@ -56,13 +56,16 @@ const ACQUIRE_KEYS: OptionKeys<AcquireOptions> = {
   positionStep: true,
 };
 
+/** What no options resolve to; shared, so a plain `acquire(path)` allocates none. */
+const NO_OPTIONS: AcquireOptions = Object.freeze({});
+
 /**
  * `options` if well formed, or throws an {@link InvalidOptionError} naming
  * the bad property. A misspelt key (`timeout`) is refused rather than
  * ignored: ignoring it would make the acquire wait for ever.
  */
 export function checkAcquireOptions(options: unknown): AcquireOptions {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_OPTIONS;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidOptionError('acquire options must be an object');
   }

@@ -55,6 +55,7 @@ export type ClientStatus =
   | { state: 'closed'; error?: BatonError };
 
 type RequestFrame = Exclude<ClientFrame, HelloFrame>;
+type AcquireFrame = Extract<ClientFrame, { t: 'acquire' }>;
 
 /** Refusals of a hello that dialling again cannot mend. */
 const FINAL_REFUSALS: ReadonlySet<string> = new Set([
@@ -106,6 +107,10 @@ export class BatonClient implements AsyncDisposable {
   private readonly listeners = new Set<(status: ClientStatus) => void>();
   private helloSentAt = 0;
   private readonly keepAlive: KeepAlive;
+  /** Shared by every lease, rather than two new closures per grant. */
+  private readonly giveBackLease = (lease: Lease, outcome?: FlightOutcome): Promise<void> =>
+    this.giveBack(lease, outcome);
+  private readonly leaseRunning = (): boolean => this.keepAlive.leaseRunning();
   private readonly clock: Clock;
   private readonly timer: Timer;
   private closing: Promise<void> | null = null;
@@ -189,7 +194,7 @@ export class BatonClient implements AsyncDisposable {
   }
 
   /** Waits its turn in the FIFO queue of `path` and resolves to the lease. */
-  acquire(path: string, options: AcquireOptions = {}): Promise<Lease> {
+  acquire(path: string, options?: AcquireOptions): Promise<Lease> {
     return this.requestLock(path, true, options) as Promise<Lease>;
   }
 
@@ -207,7 +212,7 @@ export class BatonClient implements AsyncDisposable {
   /** The lease if `path` is free now (has room, for a semaphore or readers), otherwise `null`; never queues. */
   tryAcquire(
     path: string,
-    options: Pick<AcquireOptions, 'consistency' | 'limit' | 'mode'> = {},
+    options?: Pick<AcquireOptions, 'consistency' | 'limit' | 'mode'>,
   ): Promise<Lease | null> {
     return this.requestLock(path, false, options);
   }
@@ -414,46 +419,14 @@ export class BatonClient implements AsyncDisposable {
     }
     const refusal = this.refuseAcquire(path, options.signal);
     if (refusal) return Promise.reject(refusal);
-    const { timeoutMs, signal } = options;
+    const frame = this.acquireFrame(path, wait, options, onResult !== undefined);
+    const { onQueued } = options;
     return new Promise<Lease | null>((resolve, reject) => {
-      const id = this.nextId++;
-      let timer: unknown = null;
-      const finish = (): void => {
-        this.timer.clear(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      // Giving up locally: the broker is told to drop the waiter, or to
-      // release the lock if its grant is already on the way.
-      const giveUp = (error: BatonError): void => {
-        if (!this.pending.delete(id)) return;
-        finish();
-        reject(error);
-        this.tell({ t: 'cancel', id: this.nextId++, target: id });
-      };
-      const onAbort = (): void => giveUp(abortedError(path, signal as AbortSignal));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (timeoutMs !== undefined && wait) {
-        const message = `timed out after ${timeoutMs} ms waiting for ${path}`;
-        timer = this.timer.set(
-          () => giveUp(new TimeoutError(message)),
-          Math.min(timeoutMs + this.options.timeoutGraceMs, MAX_TIMER_MS),
-        );
-      } else if (!wait) {
-        // "Now or never" must not wait out a reconnect.
-        const { connectTimeoutMs } = this.options;
-        const message = `no answer from the broker in ${connectTimeoutMs} ms for ${path}`;
-        timer = this.timer.set(() => giveUp(new TimeoutError(message)), connectTimeoutMs);
-      }
-      // Quiet: the broker sends no `queued` frame unless places were asked for.
-      const frame: RequestFrame = { t: 'acquire', id, path, wait, quiet: true };
-      const { onQueued } = options;
-      if (onQueued && wait) frame.positions = options.positionStep ?? 10;
-      if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
-      if (options.consistency !== undefined) frame.consistency = options.consistency;
-      if (options.limit !== undefined && options.limit > 1) frame.limit = options.limit;
-      if (options.mode === 'read') frame.mode = 'read';
-      if (options.value !== undefined) frame.value = options.value;
-      if (onResult) frame.flight = true;
+      // Most acquires wait without a signal or a timeout: they arm nothing.
+      const stop =
+        options.signal !== undefined || options.timeoutMs !== undefined || !wait
+          ? this.armGiveUp(frame, options, reject)
+          : null;
       this.request(
         frame,
         (reply) => {
@@ -461,13 +434,13 @@ export class BatonClient implements AsyncDisposable {
             if (onQueued && reply.position !== undefined) tellPlace(onQueued, reply);
             return false;
           }
-          finish();
+          stop?.();
           if (reply.t === 'result' && onResult) {
             onResult(reply);
             resolve(null);
             return true;
           }
-          if (reply.t === 'grant') resolve(this.addLease(reply.path, reply.token, id));
+          if (reply.t === 'grant') resolve(this.addLease(reply.path, reply.token, frame.id));
           else if (reply.t === 'busy') resolve(null);
           else if (reply.t === 'error') reject(errorFromCode(reply.code, reply.message));
           // An `ok` answers no acquire; settle rather than leave the caller waiting forever.
@@ -476,11 +449,69 @@ export class BatonClient implements AsyncDisposable {
           return true;
         },
         (error) => {
-          finish();
+          stop?.();
           reject(error);
         },
       );
     });
+  }
+
+  private acquireFrame(
+    path: string,
+    wait: boolean,
+    options: AcquireOptions,
+    flight: boolean,
+  ): AcquireFrame {
+    // Quiet: the broker sends no `queued` frame unless places were asked for.
+    const frame: AcquireFrame = { t: 'acquire', id: this.nextId++, path, wait, quiet: true };
+    if (options.onQueued && wait) frame.positions = options.positionStep ?? 10;
+    if (options.timeoutMs !== undefined) frame.timeoutMs = options.timeoutMs;
+    if (options.consistency !== undefined) frame.consistency = options.consistency;
+    if (options.limit !== undefined && options.limit > 1) frame.limit = options.limit;
+    if (options.mode === 'read') frame.mode = 'read';
+    if (options.value !== undefined) frame.value = options.value;
+    if (flight) frame.flight = true;
+    return frame;
+  }
+
+  /**
+   * Arms what gives an acquire up locally (its signal, its timeout, or the
+   * answer a try cannot wait for) and returns what disarms them. Giving up
+   * tells the broker to drop the waiter, or to release the lock if its grant
+   * is already on the way.
+   */
+  private armGiveUp(
+    frame: AcquireFrame,
+    { signal, timeoutMs }: AcquireOptions,
+    reject: (error: BatonError) => void,
+  ): () => void {
+    const { id, path, wait } = frame;
+    let timer: unknown = null;
+    const stop = (): void => {
+      this.timer.clear(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const giveUp = (error: BatonError): void => {
+      if (!this.pending.delete(id)) return;
+      stop();
+      reject(error);
+      this.tell({ t: 'cancel', id: this.nextId++, target: id });
+    };
+    const onAbort = (): void => giveUp(abortedError(path, signal as AbortSignal));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (timeoutMs !== undefined && wait) {
+      const message = `timed out after ${timeoutMs} ms waiting for ${path}`;
+      timer = this.timer.set(
+        () => giveUp(new TimeoutError(message)),
+        Math.min(timeoutMs + this.options.timeoutGraceMs, MAX_TIMER_MS),
+      );
+    } else if (!wait) {
+      // "Now or never" must not wait out a reconnect.
+      const { connectTimeoutMs } = this.options;
+      const message = `no answer from the broker in ${connectTimeoutMs} ms for ${path}`;
+      timer = this.timer.set(() => giveUp(new TimeoutError(message)), connectTimeoutMs);
+    }
+    return stop;
   }
 
   /** Why an acquire with well-formed options cannot even be sent, or null. */
@@ -493,13 +524,7 @@ export class BatonClient implements AsyncDisposable {
   }
 
   private addLease(path: string, token: number, requestId: number): Lease {
-    const lease = new Lease(
-      path,
-      token,
-      requestId,
-      (l, outcome) => this.giveBack(l, outcome),
-      () => this.keepAlive.leaseRunning(),
-    );
+    const lease = new Lease(path, token, requestId, this.giveBackLease, this.leaseRunning);
     this.leases.set(requestId, lease);
     this.keepAlive.watchLeases();
     return lease;

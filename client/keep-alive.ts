@@ -50,24 +50,34 @@ export class KeepAlive {
   start(ttlMs: number): void {
     this.ttlMs = ttlMs;
     this.armHeartbeat();
+    // A new TTL may bring the deadline nearer than the armed watch.
+    this.timer.clear(this.leaseTimer);
+    this.leaseTimer = null;
     this.watchLeases();
   }
 
   stop(): void {
     this.timer.clear(this.heartbeatTimer);
     this.timer.clear(this.leaseTimer);
+    this.heartbeatTimer = this.leaseTimer = null;
   }
 
-  /** (Re)arms the lease watch; call when a lease is granted. */
+  /**
+   * Arms the lease watch unless it is armed; call when a lease is granted.
+   * An armed watch is never late: the deadline only moves later (answers
+   * confirm later sends; `start` re-arms for a new TTL), and a watch that
+   * fires early looks again.
+   */
   watchLeases(): void {
-    this.timer.clear(this.leaseTimer);
-    if (!this.hooks.holdsLeases()) return;
+    if (this.leaseTimer !== null || !this.hooks.holdsLeases()) return;
     this.leaseTimer = this.timer.set(
       () => {
+        this.leaseTimer = null;
         // Replies since arming moved the deadline on: look again later.
         if (this.clock.now() < this.leaseDeadline) return this.watchLeases();
         // After a stall, replies may be waiting in the socket: read them first.
         this.leaseTimer = this.timer.set(() => {
+          this.leaseTimer = null;
           if (this.clock.now() < this.leaseDeadline) this.watchLeases();
           else this.hooks.expireLeases();
         }, 0);

@@ -8,9 +8,14 @@ import type { FlightOutcome } from './single-flight.js';
  * lock is released when the block is left, however it is left.
  */
 export class Lease implements AsyncDisposable {
-  /** Aborts, with a `LockLostError`, once the client can no longer be sure it holds the lock. */
-  readonly signal: AbortSignal;
-  private readonly controller = new AbortController();
+  /**
+   * Made on the first read of `signal`: most leases are released without
+   * anyone listening, and an AbortController per grant was the client's
+   * largest cost per handoff.
+   */
+  private controller: AbortController | null = null;
+  /** Why the lease was lost; `signal`'s reason once it aborted. */
+  private lostWith: LockLostError | null = null;
   private releasing: Promise<void> | null = null;
 
   /** @internal Leases come from `acquire`, `tryAcquire` and `withLock`. */
@@ -22,8 +27,15 @@ export class Lease implements AsyncDisposable {
     readonly requestId: number,
     private readonly giveBack: (lease: Lease, outcome?: FlightOutcome) => Promise<void>,
     private readonly leaseRunning: () => boolean,
-  ) {
-    this.signal = this.controller.signal;
+  ) {}
+
+  /** Aborts, with a `LockLostError`, once the client can no longer be sure it holds the lock. */
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.lostWith !== null) this.controller.abort(this.lostWith);
+    }
+    return this.controller.signal;
   }
 
   /**
@@ -57,7 +69,7 @@ export class Lease implements AsyncDisposable {
    * gap between this check and the write landing.
    */
   assertHeld(): void {
-    if (this.signal.aborted) throw this.signal.reason;
+    if (this.lostWith !== null) throw this.lostWith;
     if (this.releasing !== null) {
       throw new BatonError('NOT_HOLDER', `${this.path} was released by this client`);
     }
@@ -76,13 +88,14 @@ export class Lease implements AsyncDisposable {
 
   /** @internal Marks the lease lost and aborts its signal. */
   lose(reason: LockLostReason): void {
-    if (this.signal.aborted) return;
+    if (this.lostWith !== null) return;
     const why: Record<LockLostReason, string> = {
       'lease-expired': 'the session lease could not be renewed in time',
       'session-expired': 'the session expired',
       revoked: 'the broker took the lock back',
       closed: 'the client was closed',
     };
-    this.controller.abort(new LockLostError(reason, `lost ${this.path}: ${why[reason]}`));
+    this.lostWith = new LockLostError(reason, `lost ${this.path}: ${why[reason]}`);
+    this.controller?.abort(this.lostWith);
   }
 }

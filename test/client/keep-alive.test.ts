@@ -102,6 +102,56 @@ describe('lease.signal', () => {
     await closeFake(s);
   });
 
+  it('aborts a lease granted after the watch of an earlier one fired with nothing held', async () => {
+    // TTL 9,000 ms: heartbeats every 3,000 ms, a margin of 900 ms.
+    const s = await fakeSession({ sessionTtlMs: 9_000 }, 9_000);
+    const socket = s.sockets[0]!;
+    const answered = new Set<number>();
+    const first = await hold(s, 'p', 1);
+    s.clock.advance(1_000);
+    await first.release();
+    // The first lease's watch, due at 8,100 ms, fires and finds nothing to watch.
+    for (let t = 1_000; t < 21_000; t += 1_000) {
+      s.clock.advance(1_000);
+      answerHeartbeats(socket, answered);
+    }
+    // Granted at 21,000 ms, then silence: the lease is sure until 29,100 ms.
+    const second = await hold(s, 'q', 2);
+    s.clock.advance(8_099);
+    expect(second.signal.aborted).toBe(false);
+    s.clock.advance(1);
+    expect(second.signal.reason).toMatchObject({ code: 'LOCK_LOST', reason: 'lease-expired' });
+    expect(socket.closedWith).toBe(null);
+    await closeFake(s);
+  });
+
+  it('is watched at the nearer deadline of a shorter TTL granted on resume', async () => {
+    const s = await fakeSession({ sessionTtlMs: 9_000 }, 9_000);
+    const lease = await hold(s, 'p', 7);
+    // Armed for 8,100 ms; at 1,000 ms the socket drops and a new broker grants 3,000 ms.
+    s.clock.advance(1_000);
+    s.sockets[0]!.onclose?.({ code: 1006, reason: '' });
+    s.clock.advance(100);
+    const socket = s.sockets[1]!;
+    socket.open();
+    const sentHelloAt = s.clock.now();
+    socket.deliver({
+      t: 'welcome',
+      v: 1,
+      session: 's',
+      secret: 'k',
+      ttlMs: 3_000,
+      resumed: true,
+      held: [{ id: lease.requestId, path: 'p', token: 7 }],
+    });
+    // Sure until the hello's send plus 3,000 less the margin (the larger of a tenth and 50 ms).
+    s.clock.advance(sentHelloAt + 2_700 - 1 - s.clock.now());
+    expect(lease.signal.aborted).toBe(false);
+    s.clock.advance(1);
+    expect(lease.signal.reason).toMatchObject({ code: 'LOCK_LOST', reason: 'lease-expired' });
+    await closeFake(s);
+  });
+
   it('is not kept alive by refusals the broker answers without renewing the session', async () => {
     const s = await fakeSession({ sessionTtlMs: 9_000 }, 9_000);
     const socket = s.sockets[0]!;
