@@ -26,16 +26,20 @@ function floorClient(ws: WebSocket): LockClient {
     pending.delete(id);
     answer?.(token);
   });
+  const send = (op: number, id: number, path: string): void => {
+    corker.cork();
+    ws.send(floorCodec.pack([op, id, path]));
+  };
   const ask = (op: number, path: string): Promise<number> =>
     new Promise((resolve) => {
       const id = nextId++;
       pending.set(id, resolve);
-      corker.cork();
-      ws.send(floorCodec.pack([op, id, path]));
+      send(op, id, path);
     });
+  // Unanswered, as Baton's: it resolves once sent.
   const lease = (path: string, token: number): LockLease => ({
     token,
-    release: () => ask(FLOOR_OP.release, path).then(() => undefined),
+    release: async () => send(FLOOR_OP.release, 0, path),
   });
   return {
     acquire: async (path) => lease(path, await ask(FLOOR_OP.acquire, path)),

@@ -11,7 +11,10 @@ import { Packr } from 'msgpackr';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { TickCork } from '../../shared/tick-corker.js';
 
-/** Client frames are `[op, id, path]`; the server answers `[id, token]`, token 0 for "busy" or "released". */
+/**
+ * Client frames are `[op, id, path]`; the server answers acquires with
+ * `[id, token]` (token 0: busy). Releases go unanswered, as Baton's do.
+ */
 export const FLOOR_OP = { acquire: 0, tryAcquire: 1, release: 2 } as const;
 
 export const floorCodec = new Packr({ useRecords: false });
@@ -59,10 +62,7 @@ export function startFloorServer(): Promise<FloorServer> {
   const onFrame = (ws: WebSocket, data: Buffer): void => {
     const [op, id, path] = floorCodec.unpack(data) as [number, number, string];
     const q = queues.get(path);
-    if (op === FLOOR_OP.release) {
-      release(ws, path);
-      return send(ws, id, 0);
-    }
+    if (op === FLOOR_OP.release) return release(ws, path);
     if (!q) {
       queues.set(path, { holder: ws, waiters: [], head: 0 });
       return send(ws, id, ++token);

@@ -78,6 +78,12 @@ export class History {
   readonly leaves = countByReason();
   private readonly overall: Ring<HistoryEvent>;
   private readonly byLock = new Map<string, Ring<HistoryEvent>>();
+  /**
+   * The paths of `byLock` in the order they came, oldest at `oldest`: the one
+   * to forget next (and whose ring the next new path takes over).
+   */
+  private readonly lockOrder: string[] = [];
+  private oldest = 0;
   /** Current holds by token (tokens are unique), for the release event's session and duration. */
   private readonly holds = new Map<number, { sessionId: string; at: number }>();
   /**
@@ -154,6 +160,8 @@ export class History {
     this.holds.clear();
     this.latest.clear();
     this.byLock.clear();
+    this.lockOrder.length = 0;
+    this.oldest = 0;
     this.overall.clear();
     this.grants.total = 0;
     for (const r of REASONS) this.releases[r] = this.leaves[r] = 0;
@@ -164,10 +172,17 @@ export class History {
     let ring = this.byLock.get(event.path);
     if (!ring) {
       if (this.byLock.size >= this.limits.locks) {
-        const oldest = this.byLock.keys().next().value as string;
-        this.byLock.delete(oldest);
+        const forgotten = this.lockOrder[this.oldest] as string;
+        // Its ring is reused: no new ring per path on a broker whose paths churn.
+        ring = this.byLock.get(forgotten) as Ring<HistoryEvent>;
+        ring.clear();
+        this.byLock.delete(forgotten);
+        this.lockOrder[this.oldest] = event.path;
+        this.oldest = (this.oldest + 1) % this.limits.locks;
+      } else {
+        ring = new Ring(this.limits.perLock);
+        this.lockOrder.push(event.path);
       }
-      ring = new Ring(this.limits.perLock);
       this.byLock.set(event.path, ring);
     }
     ring.push(event);
