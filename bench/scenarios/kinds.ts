@@ -57,6 +57,8 @@ export const READ_WRITE: readonly (Scenario & { sessions: number })[] = KIND_SES
     title: `R: ${fmt(sessions - 1)} readers and a writer every ${WRITE_EVERY_MS} ms on one path`,
     rowTitle: 'R read/write lock',
     modes: MODE_NAMES,
+    // Read against the mutex of S at the same size: what a read lock costs over it.
+    against: mutexTitle(sessions),
     run: (target) => {
       const workload = {
         kind: 'read-write',

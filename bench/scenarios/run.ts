@@ -63,26 +63,23 @@ function onBroker(s: Scenario): BenchScenario {
   };
 }
 
-/** Each scenario runs in all its modes back to back, so they meet about the same machine load. */
+const TRANSPORT_FLOOR: BenchScenario = {
+  id: 'T',
+  title: 'T: transport floor (bare ws echo server)',
+  // Not a broker mode: the row stands beside D and E of the embedded broker.
+  modes: ['embedded'],
+  run: () => transportFloor(),
+};
+
+/**
+ * Each scenario runs in all its modes back to back, so they meet about the
+ * same machine load; T right before E, whose sessions are read against its
+ * bare sockets.
+ */
 const SCENARIOS: readonly BenchScenario[] = [
-  ...[
-    CYCLES,
-    CONTENDED,
-    ...CONTENDED_LARGE,
-    HANDOFF,
-    IDLE,
-    ...SEMAPHORES,
-    ...READ_WRITE,
-    ...ELECTIONS,
-    ...SINGLE_FLIGHTS,
-  ].map(onBroker),
-  {
-    id: 'T',
-    title: 'T: transport floor (bare ws echo server)',
-    // Not a broker mode: the row stands beside D and E of the embedded broker.
-    modes: ['embedded'],
-    run: () => transportFloor(),
-  },
+  ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF].map(onBroker),
+  TRANSPORT_FLOOR,
+  ...[IDLE, ...SEMAPHORES, ...READ_WRITE, ...ELECTIONS, ...SINGLE_FLIGHTS].map(onBroker),
   {
     id: 'F',
     title: `F: kill -9 of the active broker ${FAILOVER_KILLS} times, then SIGTERM (handover) ${FAILOVER_HANDOVERS} times`,
@@ -103,10 +100,24 @@ function baseKeys(s: BenchScenario, mode: RowMode): { key: string; label: string
   return s.against ? [{ key: `${s.against} [${mode}]`, label: 'the mutex' }] : [];
 }
 
-/** A Baton row of a scenario that ran on the floor, read against the floor's row of this run. */
+/**
+ * A Baton row of a scenario that ran on the floor, read against the floor's
+ * row of this run; E's also against T's bare sockets, its memory target.
+ */
 function withFloor(s: BenchScenario, mode: RowMode, result: Result, done: Map<string, Result>) {
   const floor = done.get(`${s.title} [floor]`);
-  return s.floor && mode !== 'floor' && floor ? againstFloor(result, floor) : result;
+  const read = s.floor && mode !== 'floor' && floor ? againstFloor(result, floor) : result;
+  const bare = done.get(`${TRANSPORT_FLOOR.title} [embedded]`)?.json['rssPerSocketKiB'];
+  const mine = read.json['rssPerSessionKiB'];
+  if (s.id !== 'E' || mode === 'floor' || typeof bare !== 'number' || typeof mine !== 'number') {
+    return read;
+  }
+  const ratio = Math.round((mine / bare) * 100) / 100;
+  const cell = `${ratio.toFixed(2)}× a bare ws socket (T: ${bare} KiB)`;
+  return {
+    json: { ...read.json, vsBareWs: ratio },
+    row: { ...read.row, other: `${cell}; ${read.row.other}` },
+  };
 }
 
 /**
