@@ -101,10 +101,13 @@ export class History {
   }
 
   record(entries: readonly JournalEntry[], at: number): void {
+    // Entries are read by index: destructuring goes through the iterator protocol, on every grant.
     for (const e of entries) {
       switch (e[0]) {
         case 'grant': {
-          const [, sessionId, , path, token] = e;
+          const sessionId = e[1];
+          const path = e[3];
+          const token = e[4];
           this.grants.total++;
           this.holds.set(token, { sessionId, at });
           this.latest.set(path, token);
@@ -112,7 +115,9 @@ export class History {
           break;
         }
         case 'free': {
-          const [, path, reason = 'released', named] = e;
+          const path = e[1];
+          const reason = e[2] ?? 'released';
+          const named = e[3];
           const token = named ?? this.latest.get(path);
           const hold = token === undefined ? undefined : this.holds.get(token);
           if (token !== undefined) this.holds.delete(token);
@@ -124,7 +129,9 @@ export class History {
           break;
         }
         case 'drop': {
-          const [, sessionId, , reason = 'cancelled', path = ''] = e;
+          const sessionId = e[1];
+          const reason = e[3] ?? 'cancelled';
+          const path = e[4] ?? '';
           this.leaves[reason]++;
           this.add({ at, kind: 'leave', path, sessionId, reason });
           break;
