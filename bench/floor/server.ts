@@ -24,10 +24,10 @@ interface Waiter {
   id: number;
 }
 
-/** A path's holder and its waiters from `head` on (an array used as a queue). */
+/** A path's holder and its waiters from `head` on (an array used as a queue; served slots emptied). */
 interface Queue {
   holder: WebSocket;
-  waiters: Waiter[];
+  waiters: (Waiter | undefined)[];
   head: number;
 }
 
@@ -49,8 +49,11 @@ export function startFloorServer(): Promise<FloorServer> {
     const q = queues.get(path);
     if (!q || q.holder !== ws) return;
     const next = q.waiters[q.head];
-    if (!next) return void queues.delete(path);
-    q.waiters[q.head++] = undefined as unknown as Waiter;
+    if (!next) {
+      queues.delete(path);
+      return;
+    }
+    q.waiters[q.head++] = undefined;
     if (q.head > 1024 && q.head * 2 > q.waiters.length) {
       q.waiters = q.waiters.slice(q.head);
       q.head = 0;

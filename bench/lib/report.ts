@@ -130,7 +130,7 @@ export function windowResult(
   const { other, join, ...named } = cells;
   const driversCpuMs = round(w.reports.reduce((sum, r) => sum + r.cpuMs, 0));
   const json = { ...head, ...fields, ...cpuFigures(w), ...lagFields, windowMs: round(w.windowMs) };
-  const perOp = cpuPerOp({ json: { ...json, driversCpuMs }, row: row({ scenario: '', mode: '' }) });
+  const perOp = cpuPerOp({ ...json, driversCpuMs });
   return {
     json: { ...json, driversCpuMs, ...(perOp && { cpuPerOpUs: perOp }), ...d },
     row: {
@@ -157,9 +157,19 @@ const HEADLINES: readonly { field: string; higherIsBetter: boolean }[] = [
 ];
 
 /** A result's headline figure (cycles/s, handoffs/s…) and whether higher is better; null without one. */
-export function headlineOf(r: Result): { value: number; higherIsBetter: boolean } | null {
-  const h = HEADLINES.find((x) => typeof r.json[x.field] === 'number');
-  return h ? { value: r.json[h.field] as number, higherIsBetter: h.higherIsBetter } : null;
+export function headlineOf(
+  json: Result['json'],
+): { value: number; higherIsBetter: boolean } | null {
+  const h = HEADLINES.find((x) => typeof json[x.field] === 'number');
+  return h ? { value: json[h.field] as number, higherIsBetter: h.higherIsBetter } : null;
+}
+
+/** `result` read against another row: `cell` first in its last column, `fields` added to its JSON. */
+export function withReading(result: Result, cell: string, fields: Record<string, unknown>): Result {
+  return {
+    json: { ...result.json, ...fields },
+    row: { ...result.row, other: `${cell}; ${result.row.other}` },
+  };
 }
 
 /**
@@ -167,9 +177,9 @@ export function headlineOf(r: Result): { value: number; higherIsBetter: boolean 
  * server's, and all its drivers' together (what the clients pay); null for
  * a latency or memory row.
  */
-export function cpuPerOp(r: Result): { serverUs: number; driversUs: number } | null {
-  const h = headlineOf(r);
-  const { brokerCpuMs, driversCpuMs, windowMs } = r.json;
+export function cpuPerOp(json: Result['json']): { serverUs: number; driversUs: number } | null {
+  const h = headlineOf(json);
+  const { brokerCpuMs, driversCpuMs, windowMs } = json;
   if (!h?.higherIsBetter || typeof brokerCpuMs !== 'number' || typeof windowMs !== 'number') {
     return null;
   }
@@ -185,15 +195,15 @@ export function cpuPerOp(r: Result): { serverUs: number; driversUs: number } | n
  * on both sides, so what the SDK costs shows beside what the broker does.
  */
 export function againstFloor(result: Result, floor: Result): Result {
-  const mine = headlineOf(result);
-  const theirs = headlineOf(floor);
+  const mine = headlineOf(result.json);
+  const theirs = headlineOf(floor.json);
   if (!mine || !theirs || theirs.value === 0) return result;
   const ratio = mine.value / theirs.value;
   const share = mine.higherIsBetter
     ? `${fmt(ratio * 100)}% of the floor`
     : `${fmt(ratio, 2)}× the floor`;
-  const a = cpuPerOp(result);
-  const b = cpuPerOp(floor);
+  const a = cpuPerOp(result.json);
+  const b = cpuPerOp(floor.json);
   const cpu =
     a && b
       ? [
@@ -201,9 +211,7 @@ export function againstFloor(result: Result, floor: Result): Result {
             `drivers ${fmt(a.driversUs, 1)} vs ${fmt(b.driversUs, 1)} µs`,
         ]
       : [];
-  const cell = [share, ...cpu].join('; ');
-  const json = { ...result.json, vsFloor: round(ratio, 3) };
-  return { json, row: { ...result.row, other: `${cell}; ${result.row.other}` } };
+  return withReading(result, [share, ...cpu].join('; '), { vsFloor: round(ratio, 3) });
 }
 
 /**

@@ -23,6 +23,7 @@ import { redisIfNeeded, stopRedis } from '../lib/redis.js';
 import {
   againstFloor,
   COLUMNS,
+  cpuPerOp,
   headlineOf,
   markdownTable,
   messageRow,
@@ -31,6 +32,7 @@ import {
   runInfo,
   runLine,
   writeReadmeBlock,
+  withReading,
   type Result,
   type Row,
 } from '../lib/report.js';
@@ -100,24 +102,20 @@ function baseKeys(s: BenchScenario, mode: RowMode): { key: string; label: string
   return s.against ? [{ key: `${s.against} [${mode}]`, label: 'the mutex' }] : [];
 }
 
-/**
- * A Baton row of a scenario that ran on the floor, read against the floor's
- * row of this run; E's also against T's bare sockets, its memory target.
- */
+/** A Baton row of a scenario that ran on the floor, read against the floor's row of this run. */
 function withFloor(s: BenchScenario, mode: RowMode, result: Result, done: Map<string, Result>) {
   const floor = done.get(`${s.title} [floor]`);
-  const read = s.floor && mode !== 'floor' && floor ? againstFloor(result, floor) : result;
+  return s.floor && mode !== 'floor' && floor ? againstFloor(result, floor) : result;
+}
+
+/** E's row read against T's bare sockets of this run: its memory target. */
+function withBareWs(result: Result, done: Map<string, Result>): Result {
   const bare = done.get(`${TRANSPORT_FLOOR.title} [embedded]`)?.json['rssPerSocketKiB'];
-  const mine = read.json['rssPerSessionKiB'];
-  if (s.id !== 'E' || mode === 'floor' || typeof bare !== 'number' || typeof mine !== 'number') {
-    return read;
-  }
+  const mine = result.json['rssPerSessionKiB'];
+  if (typeof bare !== 'number' || typeof mine !== 'number') return result;
   const ratio = Math.round((mine / bare) * 100) / 100;
   const cell = `${ratio.toFixed(2)}× a bare ws socket (T: ${bare} KiB)`;
-  return {
-    json: { ...read.json, vsBareWs: ratio },
-    row: { ...read.row, other: `${cell}; ${read.row.other}` },
-  };
+  return withReading(result, cell, { vsBareWs: ratio });
 }
 
 /**
@@ -128,23 +126,22 @@ function withFloor(s: BenchScenario, mode: RowMode, result: Result, done: Map<st
  */
 function withCost(result: Result, base: Result | undefined, label: string): Result {
   if (!base) return result;
-  const mine = headlineOf(result);
-  const theirs = headlineOf(base);
-  if (!mine?.higherIsBetter || !theirs || theirs.value === 0) return result;
+  const mine = headlineOf(result.json);
+  const theirs = headlineOf(base.json);
+  const mineCpu = cpuPerOp(result.json);
+  const baseCpu = cpuPerOp(base.json);
+  if (!mine?.higherIsBetter || !theirs || theirs.value === 0 || !mineCpu || !baseCpu) {
+    return result;
+  }
   const pct = (x: number): number => Math.round(x * 1000) / 10;
   const signed = (x: number): string => `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x)}%`;
   const costPct = pct(1 - mine.value / theirs.value);
-  // Broker CPU µs per operation: CPU ms over the window ÷ operations in it.
-  const cpuPerOp = (r: Result, perSec: number): number =>
-    ((r.json['brokerCpuMs'] as number) * 1000) / ((perSec * (r.json['windowMs'] as number)) / 1000);
-  const mineUs = cpuPerOp(result, mine.value);
-  const baseUs = cpuPerOp(base, theirs.value);
+  const [mineUs, baseUs] = [mineCpu.serverUs, baseCpu.serverUs];
   const cpuCostPct = pct(mineUs / baseUs - 1);
   const cell =
     `vs ${label} in this run: throughput ${signed(-costPct)}, ` +
     `broker CPU/op ${signed(cpuCostPct)} (${mineUs.toFixed(1)} vs ${baseUs.toFixed(1)} µs)`;
-  const json = { ...result.json, costPct, brokerCpuUsPerOp: mineUs, cpuCostPct };
-  return { json, row: { ...result.row, other: `${cell}; ${result.row.other}` } };
+  return withReading(result, cell, { costPct, brokerCpuUsPerOp: mineUs, cpuCostPct });
 }
 
 async function main(): Promise<number> {
@@ -184,6 +181,7 @@ async function main(): Promise<number> {
         result = withCost(result, done.get(base.key), base.label);
       }
       result = withFloor(s, mode, result, done);
+      if (s.id === 'E' && mode !== 'floor') result = withBareWs(result, done);
       console.log(JSON.stringify(result.json));
       rows.push(result.row);
     } else {
