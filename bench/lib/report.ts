@@ -193,15 +193,20 @@ export function cpuPerOp(json: Result['json']): { serverUs: number; driversUs: n
  * headline as a share of the floor's (throughput: 80% means 0.8 of the
  * floor's rate; latency and memory: 1.3× the floor's), and CPU per operation
  * on both sides, so what the SDK costs shows beside what the broker does.
+ * With `paired` (each run of the row beside the floor's run just before it)
+ * the share is the median of those pairs, the weaker of two: a slow spell
+ * of the machine then falls on both sides of a pair instead of on one row.
  */
-export function againstFloor(result: Result, floor: Result): Result {
+export function againstFloor(result: Result, floor: Result, paired: Result[][] = []): Result {
   const mine = headlineOf(result.json);
   const theirs = headlineOf(floor.json);
   if (!mine || !theirs || theirs.value === 0) return result;
-  const ratio = mine.value / theirs.value;
-  const share = mine.higherIsBetter
-    ? `${fmt(ratio * 100)}% of the floor`
-    : `${fmt(ratio, 2)}× the floor`;
+  const pairs = pairedRatios(paired);
+  const ratio =
+    pairs.length > 1 ? weakerMedian(pairs, mine.higherIsBetter) : mine.value / theirs.value;
+  const show = (r: number): string => (mine.higherIsBetter ? `${fmt(r * 100)}%` : `${fmt(r, 2)}×`);
+  const runs = pairs.length > 1 ? ` (run by run: ${pairs.map(show).join(', ')})` : '';
+  const share = `${show(ratio)}${mine.higherIsBetter ? ' of' : ''} the floor${runs}`;
   const a = cpuPerOp(result.json);
   const b = cpuPerOp(floor.json);
   const cpu =
@@ -211,7 +216,27 @@ export function againstFloor(result: Result, floor: Result): Result {
             `drivers ${fmt(a.driversUs, 1)} vs ${fmt(b.driversUs, 1)} µs`,
         ]
       : [];
-  return withReading(result, [share, ...cpu].join('; '), { vsFloor: round(ratio, 3) });
+  const fields = {
+    vsFloor: round(ratio, 3),
+    ...(pairs.length > 1 && { vsFloorRuns: pairs.map((r) => round(r, 3)) }),
+  };
+  return withReading(result, [share, ...cpu].join('; '), fields);
+}
+
+/** Headline of each [row run, floor run] pair, mine over the floor's; pairs without one are left out. */
+function pairedRatios(paired: Result[][]): number[] {
+  return paired.flatMap(([mine, floor]) => {
+    const a = mine && headlineOf(mine.json);
+    const b = floor && headlineOf(floor.json);
+    return a && b && b.value !== 0 ? [a.value / b.value] : [];
+  });
+}
+
+/** The median, or of an even count the weaker middle one. */
+function weakerMedian(values: number[], higherIsBetter: boolean): number {
+  const sign = higherIsBetter ? 1 : -1;
+  const ranked = [...values].sort((a, b) => sign * (a - b));
+  return ranked[Math.floor((ranked.length - 1) / 2)] as number;
 }
 
 /**
@@ -222,15 +247,19 @@ export function againstFloor(result: Result, floor: Result): Result {
 export async function repeated(run: () => Promise<Result>, times: number): Promise<Result> {
   const results: Result[] = [];
   for (let i = 0; i < times; i++) results.push(await run());
+  return medianRun(results);
+}
+
+/** Of several runs of one row, the median by headline (of two, the weaker), listing them all. */
+export function medianRun(results: readonly Result[]): Result {
   const first = results[0] as Result;
   const headline = HEADLINES.find((h) => typeof first.json[h.field] === 'number');
   if (!headline || results.length === 1) return first;
   const value = (r: Result): number => r.json[headline.field] as number;
-  // Worst first, so index (n - 1) / 2 rounded down is the median, or the weaker of two.
-  const sign = headline.higherIsBetter ? 1 : -1;
-  const ranked = [...results].sort((a, b) => sign * (value(a) - value(b)));
-  const kept = ranked[Math.floor((ranked.length - 1) / 2)] as Result;
   const runs = results.map(value);
+  const kept = results.find(
+    (r) => value(r) === weakerMedian(runs, headline.higherIsBetter),
+  ) as Result;
   const digits = headline.higherIsBetter ? 0 : 2;
   const other = `${kept.row.other}; runs: ${runs.map((v) => fmt(v, digits)).join(', ')}`;
   return { json: { ...kept.json, runs }, row: { ...kept.row, other } };

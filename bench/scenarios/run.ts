@@ -28,7 +28,7 @@ import {
   markdownTable,
   messageRow,
   plainTable,
-  repeated,
+  medianRun,
   runInfo,
   runLine,
   writeReadmeBlock,
@@ -74,9 +74,9 @@ const TRANSPORT_FLOOR: BenchScenario = {
 };
 
 /**
- * Each scenario runs in all its modes back to back, so they meet about the
- * same machine load; T right before E, whose sessions are read against its
- * bare sockets.
+ * Each scenario runs in all its modes back to back, in rounds (`runRounds`),
+ * so they meet about the same machine load; T right before E, whose sessions
+ * are read against its bare sockets.
  */
 const SCENARIOS: readonly BenchScenario[] = [
   ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF].map(onBroker),
@@ -102,10 +102,16 @@ function baseKeys(s: BenchScenario, mode: RowMode): { key: string; label: string
   return s.against ? [{ key: `${s.against} [${mode}]`, label: 'the mutex' }] : [];
 }
 
-/** A Baton row of a scenario that ran on the floor, read against the floor's row of this run. */
-function withFloor(s: BenchScenario, mode: RowMode, result: Result, done: Map<string, Result>) {
-  const floor = done.get(`${s.title} [floor]`);
-  return s.floor && mode !== 'floor' && floor ? againstFloor(result, floor) : result;
+/**
+ * A Baton row of a scenario that ran on the floor, read against the floor's
+ * row of this run, run by run (`runs`: each run's results by row key).
+ */
+function withFloor(s: BenchScenario, mode: RowMode, result: Result, runs: Map<string, Result[]>) {
+  const floorRuns = runs.get(`${s.title} [floor]`);
+  const mine = runs.get(`${s.title} [${mode}]`) ?? [];
+  if (!s.floor || mode === 'floor' || !floorRuns) return result;
+  const pairs = mine.map((r, i) => [r, floorRuns[i]].filter((x) => x !== undefined));
+  return againstFloor(result, medianRun(floorRuns), pairs);
 }
 
 /** E's row read against T's bare sockets of this run: its memory target. */
@@ -144,50 +150,82 @@ function withCost(result: Result, base: Result | undefined, label: string): Resu
   return withReading(result, cell, { costPct, brokerCpuUsPerOp: mineUs, cpuCostPct });
 }
 
+/** What became of one mode of a scenario: its runs, or why it has none. */
+type ModeRuns = { results: Result[] } | { error: string } | { skipped: string };
+
+/**
+ * Every run of one scenario, round by round: each round runs every mode
+ * once, on fresh processes, so the modes of a row meet the same spells of a
+ * noisy machine and a row can be read against the floor run by run. F runs
+ * once: it repeats its kills inside.
+ */
+async function runRounds(
+  s: BenchScenario,
+  modes: readonly RowMode[],
+  redis: Awaited<ReturnType<typeof redisIfNeeded>>,
+): Promise<Map<RowMode, ModeRuns>> {
+  const byMode = new Map<RowMode, ModeRuns>();
+  for (const mode of modes) {
+    const skipped = needsRedis(mode) && 'skipped' in redis ? redis.skipped : null;
+    byMode.set(mode, skipped === null ? { results: [] } : { skipped });
+  }
+  const rounds = s.id === 'F' ? 1 : RUNS;
+  for (let round = 1; round <= rounds; round++) {
+    for (const mode of modes) {
+      const runs = byMode.get(mode);
+      if (!runs || !('results' in runs)) continue;
+      const newMode = (): BrokerMode =>
+        brokerMode(mode as ModeName, 'skipped' in redis ? null : redis, s.id);
+      const label = `${s.title} [${mode}]${rounds > 1 ? ` run ${round} of ${rounds}` : ''}`;
+      const outcome = await attempt(label, () => s.run(mode, newMode));
+      if ('value' in outcome) runs.results.push(outcome.value);
+      else byMode.set(mode, { error: outcome.error });
+    }
+  }
+  return byMode;
+}
+
 async function main(): Promise<number> {
   const startedAt = performance.now();
   const only = process.env['BATON_BENCH_ONLY']?.split(',').map((s) => s.trim().toUpperCase());
   const modes = process.env['BATON_BENCH_MODES']?.split(',').map((s) => s.trim());
-  const runs = SCENARIOS.flatMap((s) =>
-    only && !only.includes(s.id)
-      ? []
-      : s.modes.filter((m) => !modes || modes.includes(m)).map((mode) => ({ s, mode })),
-  );
+  const plan = SCENARIOS.filter((s) => !only || only.includes(s.id))
+    .map((s) => ({ s, modes: s.modes.filter((m) => !modes || modes.includes(m)) }))
+    .filter((p) => p.modes.length > 0);
   // Each session is a socket in the broker and one in a driver.
   const machine = machineAtStart(Math.max(IDLE_SESSIONS, ...CONTEND_LARGE_SESSIONS) + 100);
-  const redis = await redisIfNeeded(runs.some((r) => needsRedis(r.mode)));
+  const redis = await redisIfNeeded(plan.some((p) => p.modes.some(needsRedis)));
   const rows: Row[] = [];
-  /** Each row's result in this run by `title [mode]`: what another row's cost is read against. */
+  /** Each row's kept result in this run by `title [mode]`: what another row's cost is read against. */
   const done = new Map<string, Result>();
+  /** And all its runs, for the floor's reading run by run. */
+  const allRuns = new Map<string, Result[]>();
   let failed = 0;
-  for (const { s, mode } of runs) {
-    const skipped = needsRedis(mode) && 'skipped' in redis ? redis.skipped : null;
-    if (skipped !== null) {
-      console.log(JSON.stringify({ scenario: s.id, mode, skipped }));
-      rows.push(messageRow(s.title, mode, 'SKIPPED', skipped));
-      continue;
-    }
-    const newMode = (): BrokerMode =>
-      brokerMode(mode as ModeName, 'skipped' in redis ? null : redis, s.id);
-    const once = (): Promise<Result> => s.run(mode, newMode);
-    // F repeats its kills inside; the others run RUNS times on fresh processes.
-    const outcome = await attempt(`${s.title} [${mode}]`, () =>
-      s.id === 'F' ? once() : repeated(once, RUNS),
-    );
-    if ('value' in outcome) {
-      done.set(`${s.title} [${mode}]`, outcome.value);
-      let result = outcome.value;
+  for (const { s, modes: rowModes } of plan) {
+    const byMode = await runRounds(s, rowModes, redis);
+    for (const [mode, runs] of byMode) {
+      if ('skipped' in runs) {
+        console.log(JSON.stringify({ scenario: s.id, mode, skipped: runs.skipped }));
+        rows.push(messageRow(s.title, mode, 'SKIPPED', runs.skipped));
+        continue;
+      }
+      if ('error' in runs) {
+        failed++;
+        console.log(JSON.stringify({ scenario: s.id, mode, title: s.title, error: runs.error }));
+        rows.push(messageRow(s.title, mode, 'FAILED', runs.error));
+        continue;
+      }
+      const key = `${s.title} [${mode}]`;
+      let result = medianRun(runs.results);
+      done.set(key, result);
+      allRuns.set(key, runs.results);
       for (const base of baseKeys(s, mode)) {
         result = withCost(result, done.get(base.key), base.label);
       }
-      result = withFloor(s, mode, result, done);
+      result = withFloor(s, mode, result, allRuns);
       if (s.id === 'E' && mode !== 'floor') result = withBareWs(result, done);
       console.log(JSON.stringify(result.json));
       rows.push(result.row);
-    } else {
-      failed++;
-      console.log(JSON.stringify({ scenario: s.id, mode, title: s.title, error: outcome.error }));
-      rows.push(messageRow(s.title, mode, 'FAILED', outcome.error));
     }
   }
   stopRedis();
