@@ -1,4 +1,5 @@
 import type { EndReason, JournalEntry } from '../core/journal.js';
+import { EventRing, GRANT, LEAVE, REASON_CODES, REASONS, RELEASE } from './event-ring.js';
 
 /** One line of a lock's history; `at` is wall-clock ms. */
 export interface HistoryEvent {
@@ -15,44 +16,8 @@ export interface HistoryEvent {
   ms?: number;
 }
 
-const REASONS: readonly EndReason[] = [
-  'released',
-  'timeout',
-  'cancelled',
-  'expired',
-  'disconnected',
-  'forced',
-  'failover',
-  'answered',
-];
-
 export function countByReason(): Record<EndReason, number> {
   return Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<EndReason, number>;
-}
-
-/** Keeps the newest `capacity` items. */
-class Ring<T> {
-  private readonly items: T[] = [];
-  private next = 0;
-
-  constructor(private readonly capacity: number) {}
-
-  push(item: T): void {
-    if (this.items.length < this.capacity) this.items.push(item);
-    else this.items[this.next] = item;
-    this.next = (this.next + 1) % this.capacity;
-  }
-
-  clear(): void {
-    this.items.length = 0;
-    this.next = 0;
-  }
-
-  /** Oldest first. */
-  list(): T[] {
-    if (this.items.length < this.capacity) return [...this.items];
-    return [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
-  }
 }
 
 export interface HistoryLimits {
@@ -76,8 +41,8 @@ export class History {
   readonly grants = { total: 0 };
   readonly releases = countByReason();
   readonly leaves = countByReason();
-  private readonly overall: Ring<HistoryEvent>;
-  private readonly byLock = new Map<string, Ring<HistoryEvent>>();
+  private readonly overall: EventRing;
+  private readonly byLock = new Map<string, EventRing>();
   /**
    * The paths of `byLock` in the order they came, oldest at `oldest`: the one
    * to forget next (and whose ring the next new path takes over).
@@ -97,7 +62,7 @@ export class History {
 
   constructor(limits: Partial<HistoryLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
-    this.overall = new Ring(this.limits.overall);
+    this.overall = new EventRing(this.limits.overall, null);
   }
 
   record(entries: readonly JournalEntry[], at: number): void {
@@ -111,7 +76,7 @@ export class History {
           this.grants.total++;
           this.holds.set(token, { sessionId, at });
           this.latest.set(path, token);
-          this.add({ at, kind: 'grant', path, sessionId, token });
+          this.add(GRANT, at, path, sessionId, token, 0, NaN);
           break;
         }
         case 'free': {
@@ -124,8 +89,8 @@ export class History {
           if (this.latest.get(path) === token) this.latest.delete(path);
           this.releases[reason]++;
           const sessionId = hold?.sessionId ?? '';
-          const ms = hold ? at - hold.at : undefined;
-          this.add({ at, kind: 'release', path, sessionId, token, reason, ms });
+          const ms = hold ? at - hold.at : NaN;
+          this.add(RELEASE, at, path, sessionId, token ?? NaN, REASON_CODES[reason], ms);
           break;
         }
         case 'drop': {
@@ -133,7 +98,7 @@ export class History {
           const reason = e[3] ?? 'cancelled';
           const path = e[4] ?? '';
           this.leaves[reason]++;
-          this.add({ at, kind: 'leave', path, sessionId, reason });
+          this.add(LEAVE, at, path, sessionId, NaN, REASON_CODES[reason], NaN);
           break;
         }
       }
@@ -143,7 +108,7 @@ export class History {
   /** Newest last; `path` narrows to one lock. */
   list(path?: string, limit = 100): HistoryEvent[] {
     const ring = path === undefined ? this.overall : this.byLock.get(path);
-    return ring ? ring.list().slice(-limit) : [];
+    return ring ? ring.list(limit) : [];
   }
 
   /** Starts (or stops) keeping events for `takeFresh`. */
@@ -174,27 +139,37 @@ export class History {
     for (const r of REASONS) this.releases[r] = this.leaves[r] = 0;
   }
 
-  private add(event: HistoryEvent): void {
-    this.overall.push(event);
-    let ring = this.byLock.get(event.path);
+  /** One event into the rings, its fields as {@link EventRing} keeps them. */
+  private add(
+    kind: number,
+    at: number,
+    path: string,
+    sessionId: string,
+    token: number,
+    reason: number,
+    ms: number,
+  ): void {
+    this.overall.push(kind, at, path, sessionId, token, reason, ms);
+    let ring = this.byLock.get(path);
     if (!ring) {
       if (this.byLock.size >= this.limits.locks) {
         const forgotten = this.lockOrder[this.oldest] as string;
         // Its ring is reused: no new ring per path on a broker whose paths churn.
-        ring = this.byLock.get(forgotten) as Ring<HistoryEvent>;
-        ring.clear();
+        ring = this.byLock.get(forgotten) as EventRing;
+        ring.reuse(path);
         this.byLock.delete(forgotten);
-        this.lockOrder[this.oldest] = event.path;
+        this.lockOrder[this.oldest] = path;
         this.oldest = (this.oldest + 1) % this.limits.locks;
       } else {
-        ring = new Ring(this.limits.perLock);
-        this.lockOrder.push(event.path);
+        ring = new EventRing(this.limits.perLock, path);
+        this.lockOrder.push(path);
       }
-      this.byLock.set(event.path, ring);
+      this.byLock.set(path, ring);
     }
-    ring.push(event);
+    ring.push(kind, at, path, sessionId, token, reason, ms);
     if (this.fresh) {
-      this.fresh.push(event);
+      // Only while someone watches (the console's stream) is an event an object here.
+      this.fresh.push(this.overall.event(1));
       // A stalled reader must not grow this without bound.
       if (this.fresh.length > this.limits.overall) this.fresh.splice(0, this.fresh.length / 2);
     }
