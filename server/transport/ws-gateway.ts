@@ -12,7 +12,7 @@ import {
 import type { Timer } from '../clock.js';
 import { CauseLog } from './cause-log.js';
 import { LogThrottle, type Logger } from '../log.js';
-import { Connection, type Traffic } from './connection.js';
+import { Connection, type ConnectionHost, type Traffic } from './connection.js';
 import { bearerToken, originRefusal } from './upgrade-check.js';
 import { Admission, admissionLimits, type AdmissionLimits } from './admission.js';
 import { certSubjectOf, createListener, type ResolvedTlsOptions } from './tls.js';
@@ -71,6 +71,8 @@ export class WsGateway {
   private readonly causes: CauseLog;
   private readonly limits: LogThrottle;
   private readonly admission: Admission;
+  /** What every connection shares: see {@link ConnectionHost}. */
+  private readonly connectionHost: ConnectionHost;
 
   constructor(
     private readonly options: GatewayOptions,
@@ -83,6 +85,16 @@ export class WsGateway {
     this.causes = new CauseLog((message) => log.error(message));
     this.limits = new LogThrottle(now);
     this.admission = new Admission(admissionLimits(options));
+    this.connectionHost = {
+      traffic: this.traffic,
+      maxBufferedBytes: options.maxBufferedBytes,
+      overflowed: (conn) =>
+        this.limitHit(
+          'maxBufferedBytes',
+          conn.remoteAddress,
+          'a client stopped reading; its connection was cut',
+        ),
+    };
     // Inside the listeners `this` is the socket.
     const gateway = this;
     this.onMessage = function (this: WebSocket, data: RawData, isBinary: boolean): void {
@@ -96,12 +108,6 @@ export class WsGateway {
   /** The listeners every socket shares: see {@link CONNECTION}. */
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket, code: number) => void;
-  private readonly overflowed = (conn: Connection): void =>
-    this.limitHit(
-      'maxBufferedBytes',
-      conn.remoteAddress,
-      'a client stopped reading; its connection was cut',
-    );
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null | undefined)?.port ?? 0;
@@ -215,17 +221,16 @@ export class WsGateway {
   }
 
   private accept(socket: WebSocket, req: IncomingMessage): void {
-    const { maxBufferedBytes, helloTimeoutMs } = this.options;
     const address = req.socket.remoteAddress ?? '';
-    const conn = new Connection(socket, address, maxBufferedBytes, this.traffic, this.overflowed);
+    const conn = new Connection(socket, address, this.connectionHost);
     conn.upgradeToken = bearerToken(req);
     if (!this.admission.admit(address)) return this.refuseConnection(conn);
-    conn.frames = this.admission.frameBucket(this.now());
+    conn.frameBucket = this.admission.frameRate.full(this.now());
     conn.certSubject = certSubjectOf(req.socket);
     this.connections.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
-    }, helloTimeoutMs);
+    }, this.options.helloTimeoutMs);
     (socket as Carrier)[CONNECTION] = conn;
     socket.on('message', this.onMessage);
     socket.on('error', terminateOnError);
@@ -258,7 +263,10 @@ export class WsGateway {
     this.traffic.framesIn++;
     try {
       // Every frame is counted, answered or not; a whole burst in debt is a flood.
-      const balance = conn.frames.spend(this.now());
+      const rate = this.admission.frameRate;
+      const now = this.now();
+      conn.frameBucket = rate.spend(conn.frameBucket, now);
+      const balance = rate.tokens(conn.frameBucket, now);
       if (balance < 0 && this.admission.flooding(balance)) return this.cutFlood(conn);
       this.handle(conn, data, isBinary, balance < 0);
     } catch (err) {
