@@ -65,7 +65,13 @@ export interface GatewayHandler {
 export class WsGateway {
   readonly traffic: Traffic = { framesIn: 0, framesOut: 0, errors: {}, internalErrors: 0 };
   private readonly bySession = new Map<string, Connection>();
-  private readonly connections = new Set<Connection>();
+  /**
+   * Open connections no session maps to: before their hello, and those a
+   * session left (replaced, ended) until their sockets close. With
+   * `bySession`'s, every open connection once: 10,000 idle sessions are not
+   * kept in a second table as well.
+   */
+  private readonly unbound = new Set<Connection>();
   private wss: WebSocketServer | null = null;
   private server: Server | null = null;
   private readonly causes: CauseLog;
@@ -114,7 +120,7 @@ export class WsGateway {
   }
 
   get connectionCount(): number {
-    return this.connections.size;
+    return this.bySession.size + this.unbound.size;
   }
 
   /** The client address of the session's live connection, or null. */
@@ -170,10 +176,12 @@ export class WsGateway {
   bind(conn: Connection, sessionId: string): void {
     const previous = this.bySession.get(sessionId);
     if (previous && previous !== conn) {
+      this.unbind(previous);
       previous.close(CLOSE_CODES.replaced, 'session resumed on another connection');
     }
     conn.sessionId = sessionId;
     this.bySession.set(sessionId, conn);
+    this.unbound.delete(conn);
     // 10,000 live hello timers would be memory spent on nothing.
     this.timer.clear(conn.helloTimer);
     conn.helloTimer = null;
@@ -187,8 +195,15 @@ export class WsGateway {
   /** Closes the session's connection, if it has one. */
   closeSession(sessionId: string, code: number, reason: string): void {
     const conn = this.bySession.get(sessionId);
-    this.bySession.delete(sessionId);
-    conn?.close(code, reason);
+    if (!conn) return;
+    this.unbind(conn);
+    conn.close(code, reason);
+  }
+
+  /** `conn` is no longer its session's connection, yet open until its socket closes. */
+  private unbind(conn: Connection): void {
+    if (conn.sessionId !== null) this.bySession.delete(conn.sessionId);
+    this.unbound.add(conn);
   }
 
   /** Sends `frame` to every connection, then closes them all; the connections of `first` first. */
@@ -202,15 +217,18 @@ export class WsGateway {
       const conn = this.bySession.get(sessionId);
       if (conn) end(conn);
     }
-    for (const conn of this.connections) end(conn);
+    // Unbound, all of them: closing, they stay open until their sockets close.
+    for (const conn of this.bySession.values()) this.unbound.add(conn);
     this.bySession.clear();
+    for (const conn of this.unbound) end(conn);
   }
 
   async close(): Promise<void> {
     this.closeAll(CLOSE_CODES.shutdown, 'broker shutting down');
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     // Sockets whose peer never answers the close handshake must not hold the process.
-    for (const conn of this.connections) conn.socket.terminate();
+    for (const conn of this.bySession.values()) conn.socket.terminate();
+    for (const conn of this.unbound) conn.socket.terminate();
     const server = this.server;
     if (server?.listening) {
       await new Promise<void>((resolve) => {
@@ -227,7 +245,7 @@ export class WsGateway {
     if (!this.admission.admit(address)) return this.refuseConnection(conn);
     conn.frameBucket = this.admission.frameRate.full(this.now());
     conn.certSubject = certSubjectOf(req.socket);
-    this.connections.add(conn);
+    this.unbound.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
     }, this.options.helloTimeoutMs);
@@ -244,7 +262,7 @@ export class WsGateway {
     }
     this.timer.clear(conn.helloTimer);
     conn.closed = true;
-    this.connections.delete(conn);
+    this.unbound.delete(conn);
     this.admission.release(address);
     // The session lives on for its client to resume it, for its TTL but at most maxDetachedMs.
     if (conn.sessionId && this.bySession.get(conn.sessionId) === conn) {

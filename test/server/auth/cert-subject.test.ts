@@ -20,6 +20,7 @@ function connectionWith(certSubject: string | null, upgradeToken: string | null 
     close(code: number) {
       this.closedWith = code;
     },
+    terminate() {},
   };
   const traffic = { framesIn: 0, framesOut: 0, errors: {}, internalErrors: 0 };
   const host = { traffic, maxBufferedBytes: 1 << 20, overflowed: () => {} };
