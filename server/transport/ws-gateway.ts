@@ -13,7 +13,7 @@ import type { Timer } from '../clock.js';
 import { CauseLog } from './cause-log.js';
 import { LogThrottle, type Logger } from '../log.js';
 import { Connection, type ConnectionHost, type Traffic } from './connection.js';
-import { bearerToken, originRefusal } from './upgrade-check.js';
+import { bearerToken, originRefusal, takeRemoteAddress } from './upgrade-check.js';
 import { Admission, admissionLimits, type AdmissionLimits } from './admission.js';
 import { certSubjectOf, createListener, type ResolvedTlsOptions } from './tls.js';
 
@@ -66,10 +66,9 @@ export class WsGateway {
   readonly traffic: Traffic = { framesIn: 0, framesOut: 0, errors: {}, internalErrors: 0 };
   private readonly bySession = new Map<string, Connection>();
   /**
-   * Open connections no session maps to: before their hello, and those a
-   * session left (replaced, ended) until their sockets close. With
-   * `bySession`'s, every open connection once: 10,000 idle sessions are not
-   * kept in a second table as well.
+   * Open connections no session maps to (before hello; replaced or ended, until
+   * their sockets close): with `bySession`'s, each open connection once, so
+   * 10,000 idle sessions are not kept in a second table as well.
    */
   private readonly unbound = new Set<Connection>();
   private wss: WebSocketServer | null = null;
@@ -217,8 +216,7 @@ export class WsGateway {
       const conn = this.bySession.get(sessionId);
       if (conn) end(conn);
     }
-    // Unbound, all of them: closing, they stay open until their sockets close.
-    for (const conn of this.bySession.values()) this.unbound.add(conn);
+    for (const conn of this.bySession.values()) this.unbound.add(conn); // open until they close
     this.bySession.clear();
     for (const conn of this.unbound) end(conn);
   }
@@ -239,7 +237,7 @@ export class WsGateway {
   }
 
   private accept(socket: WebSocket, req: IncomingMessage): void {
-    const address = req.socket.remoteAddress ?? '';
+    const address = takeRemoteAddress(req.socket);
     const conn = new Connection(socket, address, this.connectionHost);
     conn.upgradeToken = bearerToken(req);
     if (!this.admission.admit(address)) return this.refuseConnection(conn);
