@@ -1,52 +1,75 @@
 /** The part of a Node TCP socket that corking needs. */
-interface Corkable {
+export interface Corkable {
   cork(): void;
   uncork(): void;
 }
 
 /**
- * Corking for a `ws` WebSocket: the first `cork()` in a tick corks the TCP
- * socket under it and `afterTick` uncorks it, so frames sent in one tick
- * leave in one write instead of one syscall each. `flush()` lets a frame
- * someone waits for (a grant) leave at once, with those queued before it.
- * A class, not closures: the broker keeps one per connection, 10,000 of them.
+ * What corking keeps for one socket: the socket and, while corked, the TCP
+ * socket under it. A {@link TickCork}, or an object that holds its socket
+ * anyway (the broker's connection keeps these two fields itself rather than
+ * one more object per connection, 10,000 of them).
+ */
+export interface CorkState {
+  readonly socket: object;
+  corked: Corkable | null;
+}
+
+/**
+ * The first `corkForTick` in a tick corks the TCP socket under `state`'s ws
+ * WebSocket, and `afterTick` uncorks it, so frames sent in one tick leave in
+ * one write instead of one syscall each. Call before each send.
  *
  * `ws` gives no public handle on that socket; it keeps it in `_socket`. Where
  * there is none (a browser's WebSocket, a socket not yet open) this does
- * nothing. No imports and no globals: `afterTick` (Node's `process.nextTick`)
- * comes from the caller, so this file stays browser-safe.
+ * nothing. `afterTick` (Node's `process.nextTick`) comes from the caller, so
+ * this file stays browser-safe.
  */
-export class TickCork {
-  private corked: Corkable | null = null;
+export function corkForTick<S extends CorkState>(
+  state: S,
+  afterTick: (fn: (s: S) => void, s: S) => void,
+): void {
+  if (state.corked) return;
+  const tcp = (state.socket as { _socket?: Corkable })._socket;
+  if (!tcp) return;
+  state.corked = tcp;
+  tcp.cork();
+  afterTick(flushCork, state);
+}
+
+/**
+ * Writes what is corked now, in order: a frame someone waits for (a grant)
+ * leaves at once, with those queued before it. A flush scheduled by an
+ * earlier cork may uncork a later one of the same tick: still that tick's
+ * end, and the later one's then finds nothing to do.
+ */
+export function flushCork(state: CorkState): void {
+  const tcp = state.corked;
+  if (!tcp) return;
+  state.corked = null;
+  tcp.uncork();
+}
+
+/**
+ * Corking for a `ws` WebSocket, as an object of its own: see
+ * {@link corkForTick}. A class, not closures, for whoever keeps many.
+ * No imports and no globals.
+ */
+export class TickCork implements CorkState {
+  corked: Corkable | null = null;
 
   constructor(
-    private readonly socket: object,
+    readonly socket: object,
     private readonly afterTick: (fn: (c: TickCork) => void, c: TickCork) => void,
   ) {}
 
   /** Call before each send. */
   cork(): void {
-    if (this.corked) return;
-    const tcp = (this.socket as { _socket?: Corkable })._socket;
-    if (!tcp) return;
-    this.corked = tcp;
-    tcp.cork();
-    this.afterTick(flushCork, this);
+    corkForTick(this, this.afterTick);
   }
 
-  /**
-   * Writes what is corked now, in order. A flush scheduled by an earlier cork
-   * may uncork a later one of the same tick: still that tick's end, and the
-   * later one's then finds nothing to do.
-   */
+  /** See {@link flushCork}. */
   flush(): void {
-    const tcp = this.corked;
-    if (!tcp) return;
-    this.corked = null;
-    tcp.uncork();
+    flushCork(this);
   }
-}
-
-function flushCork(c: TickCork): void {
-  c.flush();
 }

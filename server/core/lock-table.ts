@@ -76,7 +76,7 @@ export class LockTable {
       return [{ type: 'refused', code: 'SESSION_EXPIRED', message }];
     }
     // Its client is back: the lease alone bounds it again.
-    s.detachedUntil = Infinity;
+    s.detachedUntil = null;
     const held: HeldLock[] = [];
     for (const h of s.held.values()) {
       held.push({ id: h.requestId, path: h.lock.path, token: h.token });
@@ -91,7 +91,7 @@ export class LockTable {
   detach(now: number, sessionId: string): Effect[] {
     const s = this.state.sessions.get(sessionId);
     if (s) {
-      s.detachedUntil = Math.min(s.detachedUntil, now + this.options.maxDetachedMs);
+      s.detachedUntil = Math.min(s.detachedUntil ?? Infinity, now + this.options.maxDetachedMs);
       this.state.rearm(s);
     }
     return [];

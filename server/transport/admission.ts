@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import { TokenBucket } from './rate-limit.js';
+import { TokenRate } from './rate-limit.js';
 
 /** What one client address, and one connection, may open and send. */
 export interface AdmissionLimits {
@@ -46,9 +46,16 @@ const MAX_HELLO_BUCKETS = 10_000;
  */
 export class Admission {
   private readonly connections = new Map<string, number>();
-  private readonly hellos = new Map<string, TokenBucket>();
+  /** Each address's hello bucket (see {@link TokenRate}). */
+  private readonly hellos = new Map<string, number>();
+  private readonly helloRate: TokenRate;
+  /** The rate of every connection's frames; each connection keeps its own bucket. */
+  readonly frameRate: TokenRate;
 
-  constructor(readonly limits: AdmissionLimits) {}
+  constructor(readonly limits: AdmissionLimits) {
+    this.helloRate = new TokenRate(limits.helloRatePerSec, limits.helloBurst);
+    this.frameRate = new TokenRate(limits.frameRatePerSec, limits.frameBurst);
+  }
 
   /** Refuses sockets past `maxConnections` in the kernel's accept path, before any upgrade. */
   capListener(server: Server, dropped: () => void): void {
@@ -75,21 +82,16 @@ export class Admission {
 
   /** Whether `address` may say hello now. */
   helloAllowed(address: string, now: number): boolean {
-    const { helloRatePerSec, helloBurst } = this.limits;
-    if (!Number.isFinite(helloBurst)) return true;
+    if (!Number.isFinite(this.limits.helloBurst)) return true;
     let bucket = this.hellos.get(address);
-    if (!bucket) {
+    if (bucket === undefined) {
       if (this.hellos.size >= MAX_HELLO_BUCKETS) this.forgetOldest();
-      bucket = new TokenBucket(helloRatePerSec, helloBurst, now);
-      this.hellos.set(address, bucket);
+      bucket = this.helloRate.full(now);
     }
-    return bucket.take(now);
-  }
-
-  /** A connection's own frame bucket. */
-  frameBucket(now: number): TokenBucket {
-    const { frameRatePerSec, frameBurst } = this.limits;
-    return new TokenBucket(frameRatePerSec, frameBurst, now);
+    const allowed = this.helloRate.tokens(bucket, now) >= 1;
+    // Setting a known address again keeps its place in the order forgetOldest follows.
+    this.hellos.set(address, allowed ? this.helloRate.spend(bucket, now) : bucket);
+    return allowed;
   }
 
   /** Whether a frame bucket's balance (after `spend`) means a flood to cut off: a whole burst in debt. */

@@ -1,8 +1,7 @@
 import type { WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
-import { TickCork } from '../../shared/tick-corker.js';
-import type { TokenBucket } from './rate-limit.js';
+import { corkForTick, flushCork, type Corkable, type CorkState } from '../../shared/tick-corker.js';
 
 /** Frame counts over all connections, for metrics. */
 export interface Traffic {
@@ -18,11 +17,23 @@ export interface Traffic {
 }
 
 /**
+ * What all connections of a gateway share: one object they point to, rather
+ * than the same three fields on each of 10,000 connections.
+ */
+export interface ConnectionHost {
+  readonly traffic: Traffic;
+  /** A client whose unsent backlog passes this is cut off. */
+  readonly maxBufferedBytes: number;
+  /** Told when a client is cut off for not reading. */
+  overflowed(conn: Connection): void;
+}
+
+/**
  * One client socket. It knows nothing of locks: it sends frames, and cuts the
  * client off once it stops reading and its backlog passes `maxBufferedBytes`,
  * so a slow client cannot grow the broker's memory.
  */
-export class Connection {
+export class Connection implements CorkState {
   sessionId: string | null = null;
   /** The principal its credential named, once authenticated; null without auth. */
   principal: string | null = null;
@@ -31,26 +42,26 @@ export class Connection {
   /** A bearer token given at upgrade, kept until hello reads it. */
   upgradeToken: string | null = null;
   closed = false;
-  /** Its frame rate limit: set by the gateway as it accepts the connection. */
-  frames!: TokenBucket;
+  /**
+   * Its frame rate limit's bucket (see `TokenRate`): a number kept here rather
+   * than an object of its own. Set by the gateway as it accepts the connection.
+   */
+  frameBucket = 0;
   /** Closes the connection if no hello binds a session in time; null once bound. */
   helloTimer: unknown = null;
   /**
    * Frames made while handling one read (a release's ok, an acquire's
-   * queued) leave in one write instead of one syscall each.
+   * queued) leave in one write instead of one syscall each: while corked,
+   * the TCP socket under `socket` (see `corkForTick`).
+   * @internal
    */
-  private readonly corker: TickCork;
+  corked: Corkable | null = null;
 
   constructor(
     readonly socket: WebSocket,
     readonly remoteAddress: string,
-    private readonly maxBufferedBytes: number,
-    private readonly traffic: Traffic,
-    /** Told when the client is cut off for not reading; one function for all connections. */
-    private readonly overflowed: (conn: Connection) => void = () => {},
-  ) {
-    this.corker = new TickCork(socket, process.nextTick);
-  }
+    private readonly host: ConnectionHost,
+  ) {}
 
   /**
    * `now`: the frame leaves at once (with what was queued before it) rather
@@ -59,17 +70,17 @@ export class Connection {
    */
   send(frame: ServerFrame, now = false): void {
     if (this.closed) return;
-    this.traffic.framesOut++;
-    if (frame.t === 'error')
-      this.traffic.errors[frame.code] = (this.traffic.errors[frame.code] ?? 0) + 1;
-    if (!now) this.corker.cork();
+    const { traffic } = this.host;
+    traffic.framesOut++;
+    if (frame.t === 'error') traffic.errors[frame.code] = (traffic.errors[frame.code] ?? 0) + 1;
+    if (!now) corkForTick(this, process.nextTick);
     this.socket.send(encodeFrame(frame), { binary: true });
-    if (now) this.corker.flush();
-    if (this.socket.bufferedAmount > this.maxBufferedBytes) {
+    if (now) flushCork(this);
+    if (this.socket.bufferedAmount > this.host.maxBufferedBytes) {
       // A close frame would sit behind the backlog it is meant to end.
       this.closed = true;
       this.socket.terminate();
-      this.overflowed(this);
+      this.host.overflowed(this);
     }
   }
 

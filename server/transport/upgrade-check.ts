@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * Why a WebSocket upgrade is refused for its `Origin`, or null. Only browsers
@@ -27,4 +28,18 @@ export function originRefusal(
 export function bearerToken(req: IncomingMessage): string | null {
   const match = /^Bearer +(\S{1,512}) *$/i.exec(req.headers.authorization ?? '');
   return match ? (match[1] as string) : null;
+}
+
+/**
+ * The client's address, read once. Node keeps what it read in an object on
+ * the socket (`_peername`: address, family, port) for the socket's life; the
+ * connection keeps the one string it needs, so that object (~56 bytes for
+ * each of 10,000 idle sessions) is let go. Node reads the address from the
+ * kernel again should anyone ask while the socket is open.
+ */
+export function takeRemoteAddress(socket: Socket): string {
+  const address = socket.remoteAddress ?? '';
+  const cached = socket as unknown as { _peername?: unknown };
+  if (cached._peername !== undefined) cached._peername = undefined;
+  return address;
 }

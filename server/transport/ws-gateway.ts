@@ -12,8 +12,8 @@ import {
 import type { Timer } from '../clock.js';
 import { CauseLog } from './cause-log.js';
 import { LogThrottle, type Logger } from '../log.js';
-import { Connection, type Traffic } from './connection.js';
-import { bearerToken, originRefusal } from './upgrade-check.js';
+import { Connection, type ConnectionHost, type Traffic } from './connection.js';
+import { bearerToken, originRefusal, takeRemoteAddress } from './upgrade-check.js';
 import { Admission, admissionLimits, type AdmissionLimits } from './admission.js';
 import { certSubjectOf, createListener, type ResolvedTlsOptions } from './tls.js';
 
@@ -65,12 +65,19 @@ export interface GatewayHandler {
 export class WsGateway {
   readonly traffic: Traffic = { framesIn: 0, framesOut: 0, errors: {}, internalErrors: 0 };
   private readonly bySession = new Map<string, Connection>();
-  private readonly connections = new Set<Connection>();
+  /**
+   * Open connections no session maps to (before hello; replaced or ended, until
+   * their sockets close): with `bySession`'s, each open connection once, so
+   * 10,000 idle sessions are not kept in a second table as well.
+   */
+  private readonly unbound = new Set<Connection>();
   private wss: WebSocketServer | null = null;
   private server: Server | null = null;
   private readonly causes: CauseLog;
   private readonly limits: LogThrottle;
   private readonly admission: Admission;
+  /** What every connection shares: see {@link ConnectionHost}. */
+  private readonly connectionHost: ConnectionHost;
 
   constructor(
     private readonly options: GatewayOptions,
@@ -83,6 +90,16 @@ export class WsGateway {
     this.causes = new CauseLog((message) => log.error(message));
     this.limits = new LogThrottle(now);
     this.admission = new Admission(admissionLimits(options));
+    this.connectionHost = {
+      traffic: this.traffic,
+      maxBufferedBytes: options.maxBufferedBytes,
+      overflowed: (conn) =>
+        this.limitHit(
+          'maxBufferedBytes',
+          conn.remoteAddress,
+          'a client stopped reading; its connection was cut',
+        ),
+    };
     // Inside the listeners `this` is the socket.
     const gateway = this;
     this.onMessage = function (this: WebSocket, data: RawData, isBinary: boolean): void {
@@ -96,19 +113,13 @@ export class WsGateway {
   /** The listeners every socket shares: see {@link CONNECTION}. */
   private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
   private readonly onClose: (this: WebSocket, code: number) => void;
-  private readonly overflowed = (conn: Connection): void =>
-    this.limitHit(
-      'maxBufferedBytes',
-      conn.remoteAddress,
-      'a client stopped reading; its connection was cut',
-    );
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null | undefined)?.port ?? 0;
   }
 
   get connectionCount(): number {
-    return this.connections.size;
+    return this.bySession.size + this.unbound.size;
   }
 
   /** The client address of the session's live connection, or null. */
@@ -164,10 +175,12 @@ export class WsGateway {
   bind(conn: Connection, sessionId: string): void {
     const previous = this.bySession.get(sessionId);
     if (previous && previous !== conn) {
+      this.unbind(previous);
       previous.close(CLOSE_CODES.replaced, 'session resumed on another connection');
     }
     conn.sessionId = sessionId;
     this.bySession.set(sessionId, conn);
+    this.unbound.delete(conn);
     // 10,000 live hello timers would be memory spent on nothing.
     this.timer.clear(conn.helloTimer);
     conn.helloTimer = null;
@@ -181,8 +194,15 @@ export class WsGateway {
   /** Closes the session's connection, if it has one. */
   closeSession(sessionId: string, code: number, reason: string): void {
     const conn = this.bySession.get(sessionId);
-    this.bySession.delete(sessionId);
-    conn?.close(code, reason);
+    if (!conn) return;
+    this.unbind(conn);
+    conn.close(code, reason);
+  }
+
+  /** `conn` is no longer its session's connection, yet open until its socket closes. */
+  private unbind(conn: Connection): void {
+    if (conn.sessionId !== null) this.bySession.delete(conn.sessionId);
+    this.unbound.add(conn);
   }
 
   /** Sends `frame` to every connection, then closes them all; the connections of `first` first. */
@@ -196,15 +216,17 @@ export class WsGateway {
       const conn = this.bySession.get(sessionId);
       if (conn) end(conn);
     }
-    for (const conn of this.connections) end(conn);
+    for (const conn of this.bySession.values()) this.unbound.add(conn); // open until they close
     this.bySession.clear();
+    for (const conn of this.unbound) end(conn);
   }
 
   async close(): Promise<void> {
     this.closeAll(CLOSE_CODES.shutdown, 'broker shutting down');
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     // Sockets whose peer never answers the close handshake must not hold the process.
-    for (const conn of this.connections) conn.socket.terminate();
+    for (const conn of this.bySession.values()) conn.socket.terminate();
+    for (const conn of this.unbound) conn.socket.terminate();
     const server = this.server;
     if (server?.listening) {
       await new Promise<void>((resolve) => {
@@ -215,17 +237,16 @@ export class WsGateway {
   }
 
   private accept(socket: WebSocket, req: IncomingMessage): void {
-    const { maxBufferedBytes, helloTimeoutMs } = this.options;
-    const address = req.socket.remoteAddress ?? '';
-    const conn = new Connection(socket, address, maxBufferedBytes, this.traffic, this.overflowed);
+    const address = takeRemoteAddress(req.socket);
+    const conn = new Connection(socket, address, this.connectionHost);
     conn.upgradeToken = bearerToken(req);
     if (!this.admission.admit(address)) return this.refuseConnection(conn);
-    conn.frames = this.admission.frameBucket(this.now());
+    conn.frameBucket = this.admission.frameRate.full(this.now());
     conn.certSubject = certSubjectOf(req.socket);
-    this.connections.add(conn);
+    this.unbound.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
-    }, helloTimeoutMs);
+    }, this.options.helloTimeoutMs);
     (socket as Carrier)[CONNECTION] = conn;
     socket.on('message', this.onMessage);
     socket.on('error', terminateOnError);
@@ -239,7 +260,7 @@ export class WsGateway {
     }
     this.timer.clear(conn.helloTimer);
     conn.closed = true;
-    this.connections.delete(conn);
+    this.unbound.delete(conn);
     this.admission.release(address);
     // The session lives on for its client to resume it, for its TTL but at most maxDetachedMs.
     if (conn.sessionId && this.bySession.get(conn.sessionId) === conn) {
@@ -258,7 +279,10 @@ export class WsGateway {
     this.traffic.framesIn++;
     try {
       // Every frame is counted, answered or not; a whole burst in debt is a flood.
-      const balance = conn.frames.spend(this.now());
+      const rate = this.admission.frameRate;
+      const now = this.now();
+      conn.frameBucket = rate.spend(conn.frameBucket, now);
+      const balance = rate.tokens(conn.frameBucket, now);
       if (balance < 0 && this.admission.flooding(balance)) return this.cutFlood(conn);
       this.handle(conn, data, isBinary, balance < 0);
     } catch (err) {

@@ -20,9 +20,11 @@ function connectionWith(certSubject: string | null, upgradeToken: string | null 
     close(code: number) {
       this.closedWith = code;
     },
+    terminate() {},
   };
   const traffic = { framesIn: 0, framesOut: 0, errors: {}, internalErrors: 0 };
-  const conn = new Connection(socket as never, '127.0.0.1', 1 << 20, traffic);
+  const host = { traffic, maxBufferedBytes: 1 << 20, overflowed: () => {} };
+  const conn = new Connection(socket as never, '127.0.0.1', host);
   conn.certSubject = certSubject;
   conn.upgradeToken = upgradeToken;
   return { conn, frames, socket };

@@ -5,6 +5,7 @@ import { MAX_LOGGED_CAUSES } from '../../../server/transport/cause-log.js';
 import { WsGateway, type GatewayHandler } from '../../../server/transport/ws-gateway.js';
 import { CLOSE_CODES, PROTOCOL_VERSION } from '../../../shared/protocol.js';
 import { byId, RawClient } from '../../helpers/raw-client.js';
+import { eventually } from '../../helpers/harness.js';
 import { GATEWAY_TEST_OPTIONS, welcomeAs } from '../../helpers/gateway-welcome.js';
 
 /**
@@ -83,5 +84,67 @@ describe('the gateway, when handling a frame throws', () => {
     raw.sendBytes('{"t":"hb"}');
     expect(await raw.closed()).toMatchObject({ code: CLOSE_CODES.protocol });
     expect(gateway.traffic.internalErrors).toBe(0);
+  });
+});
+
+/** A gateway whose hello binds the session the frame names (a resume), or a new one. */
+async function countingGateway(): Promise<{ gateway: WsGateway; url: string }> {
+  let sessions = 0;
+  const handler: GatewayHandler = {
+    hello(conn, frame) {
+      welcomeAs(gateway, conn, frame.session ?? `s${++sessions}`);
+    },
+    command() {},
+  };
+  const gateway = new WsGateway(GATEWAY_TEST_OPTIONS, systemTimer, handler, memoryLogger().logger);
+  await gateway.listen();
+  onTestFinished(() => gateway.close());
+  return { gateway, url: `ws://127.0.0.1:${gateway.port}` };
+}
+
+/** The TCP socket under a client's WebSocket: paused, the client never answers a close handshake. */
+function tcpOf(raw: RawClient): { pause(): void; resume(): void } {
+  return (raw.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+}
+
+describe('the gateway, keeping its connections', () => {
+  it('counts each open connection once: before hello, bound, replaced, ended', async () => {
+    const { gateway, url } = await countingGateway();
+    const count = (n: number) => () => (gateway.connectionCount === n ? true : undefined);
+    const first = await RawClient.session(url);
+    expect(gateway.connectionCount).toBe(1);
+    const silent = await RawClient.open(url);
+    await eventually(count(2), 5_000, 'a connection without hello counted');
+    const resumer = await RawClient.open(url);
+    resumer.send({ t: 'hello', v: PROTOCOL_VERSION, session: first.sessionId, secret: 'k' });
+    await resumer.next((f) => f.t === 'welcome');
+    expect(await first.closed()).toMatchObject({ code: CLOSE_CODES.replaced });
+    await eventually(count(2), 5_000, 'the replaced connection gone');
+    gateway.closeSession(first.sessionId, CLOSE_CODES.sessionEnded, 'ended');
+    await resumer.closed();
+    await eventually(count(1), 5_000, 'the ended session’s connection gone');
+    silent.socket.close();
+    await eventually(count(0), 5_000, 'every connection gone');
+  });
+
+  it('on close, ends the connections of clients that never answer, whatever their state', async () => {
+    const { gateway, url } = await countingGateway();
+    const bound = await RawClient.session(url);
+    const replaced = await RawClient.session(url);
+    const ended = await RawClient.session(url);
+    const unbound = await RawClient.open(url);
+    const resumer = await RawClient.open(url);
+    const deaf = [bound, replaced, ended, unbound];
+    for (const raw of deaf) tcpOf(raw).pause();
+    resumer.send({ t: 'hello', v: PROTOCOL_VERSION, session: replaced.sessionId, secret: 'k' });
+    await resumer.next((f) => f.t === 'welcome');
+    gateway.closeSession(ended.sessionId, CLOSE_CODES.sessionEnded, 'ended');
+    const started = performance.now();
+    await gateway.close();
+    // Not ws's 30 s wait for a close frame that never comes.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // Reading again, each finds its connection gone.
+    for (const raw of deaf) tcpOf(raw).resume();
+    for (const raw of deaf) await raw.closed();
   });
 });
