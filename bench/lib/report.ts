@@ -233,7 +233,7 @@ function pairedRatios(paired: Result[][]): number[] {
 }
 
 /** The median, or of an even count the weaker middle one. */
-function weakerMedian(values: number[], higherIsBetter: boolean): number {
+export function weakerMedian(values: number[], higherIsBetter: boolean): number {
   const sign = higherIsBetter ? 1 : -1;
   const ranked = [...values].sort((a, b) => sign * (a - b));
   return ranked[Math.floor((ranked.length - 1) / 2)] as number;
