@@ -21,6 +21,8 @@ export interface Traffic {
  * than the same three fields on each of 10,000 connections.
  */
 export interface ConnectionHost {
+  /** The connection whose frame is being handled, if any. */
+  reading: Connection | null;
   readonly traffic: Traffic;
   /** A client whose unsent backlog passes this is cut off. */
   readonly maxBufferedBytes: number;
@@ -67,9 +69,13 @@ export class Connection implements CorkState {
    * `now`: the frame leaves at once (with what was queued before it) rather
    * than at the end of the tick: a grant, whose session is what the queue
    * waits for, goes before the rest of the read that made it is handled.
+   * Not to the connection being read: its client is still sending (a burst
+   * of acquires), and its grants leave together at the end of the tick
+   * rather than a syscall each.
    */
   send(frame: ServerFrame, now = false): void {
     if (this.closed) return;
+    now &&= this.host.reading !== this;
     const { traffic } = this.host;
     traffic.framesOut++;
     if (frame.t === 'error') traffic.errors[frame.code] = (traffic.errors[frame.code] ?? 0) + 1;

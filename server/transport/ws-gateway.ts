@@ -91,6 +91,7 @@ export class WsGateway {
     this.limits = new LogThrottle(now);
     this.admission = new Admission(admissionLimits(options));
     this.connectionHost = {
+      reading: null,
       traffic: this.traffic,
       maxBufferedBytes: options.maxBufferedBytes,
       overflowed: (conn) =>
@@ -284,9 +285,12 @@ export class WsGateway {
       conn.frameBucket = rate.spend(conn.frameBucket, now);
       const balance = rate.tokens(conn.frameBucket, now);
       if (balance < 0 && this.admission.flooding(balance)) return this.cutFlood(conn);
+      this.connectionHost.reading = conn;
       this.handle(conn, data, isBinary, balance < 0);
     } catch (err) {
       this.internalError(conn, err);
+    } finally {
+      this.connectionHost.reading = null;
     }
   }
 
