@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { TickCork } from '../shared/tick-corker.js';
+import { corkForTick, type CorkState } from '../shared/tick-corker.js';
 import { BatonClient } from './client.js';
 import {
   resolveClientOptions,
@@ -66,9 +66,9 @@ function nodeTls(tls: ClientTlsOptions | undefined): Record<string, unknown> {
  */
 function corkPerTick(socket: WebSocket): void {
   const send = socket.send.bind(socket);
-  const corker = new TickCork(socket, process.nextTick);
+  const state: CorkState = { socket, corked: null };
   socket.send = ((data: Uint8Array) => {
-    corker.cork();
+    corkForTick(state, process.nextTick);
     send(data);
   }) as WebSocket['send'];
 }

@@ -6,9 +6,9 @@ export interface Corkable {
 
 /**
  * What corking keeps for one socket: the socket and, while corked, the TCP
- * socket under it. A {@link TickCork}, or an object that holds its socket
- * anyway (the broker's connection keeps these two fields itself rather than
- * one more object per connection, 10,000 of them).
+ * socket under it. Two fields rather than an object of their own: the
+ * broker's connection keeps them itself, one fewer object for each of
+ * 10,000 connections; a client keeps a `{ socket, corked: null }`.
  */
 export interface CorkState {
   readonly socket: object;
@@ -22,8 +22,8 @@ export interface CorkState {
  *
  * `ws` gives no public handle on that socket; it keeps it in `_socket`. Where
  * there is none (a browser's WebSocket, a socket not yet open) this does
- * nothing. `afterTick` (Node's `process.nextTick`) comes from the caller, so
- * this file stays browser-safe.
+ * nothing. No imports and no globals: `afterTick` (Node's `process.nextTick`)
+ * comes from the caller, so this file stays browser-safe.
  */
 export function corkForTick<S extends CorkState>(
   state: S,
@@ -48,28 +48,4 @@ export function flushCork(state: CorkState): void {
   if (!tcp) return;
   state.corked = null;
   tcp.uncork();
-}
-
-/**
- * Corking for a `ws` WebSocket, as an object of its own: see
- * {@link corkForTick}. A class, not closures, for whoever keeps many.
- * No imports and no globals.
- */
-export class TickCork implements CorkState {
-  corked: Corkable | null = null;
-
-  constructor(
-    readonly socket: object,
-    private readonly afterTick: (fn: (c: TickCork) => void, c: TickCork) => void,
-  ) {}
-
-  /** Call before each send. */
-  cork(): void {
-    corkForTick(this, this.afterTick);
-  }
-
-  /** See {@link flushCork}. */
-  flush(): void {
-    flushCork(this);
-  }
 }

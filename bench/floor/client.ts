@@ -4,7 +4,7 @@
  * heartbeats, resends or checks.
  */
 import WebSocket from 'ws';
-import { TickCork } from '../../shared/tick-corker.js';
+import { corkForTick, type CorkState } from '../../shared/tick-corker.js';
 import type { LockClient, LockLease } from '../lib/pool.js';
 import { FLOOR_OP, floorCodec } from './server.js';
 
@@ -18,7 +18,7 @@ export function connectFloor(url: string): Promise<LockClient> {
 
 function floorClient(ws: WebSocket): LockClient {
   const pending = new Map<number, (token: number) => void>();
-  const corker = new TickCork(ws, process.nextTick);
+  const cork: CorkState = { socket: ws, corked: null };
   let nextId = 1;
   ws.on('message', (data) => {
     const [id, token] = floorCodec.unpack(data as Buffer) as [number, number];
@@ -27,7 +27,7 @@ function floorClient(ws: WebSocket): LockClient {
     answer?.(token);
   });
   const send = (op: number, id: number, path: string): void => {
-    corker.cork();
+    corkForTick(cork, process.nextTick);
     ws.send(floorCodec.pack([op, id, path]));
   };
   const ask = (op: number, path: string): Promise<number> =>

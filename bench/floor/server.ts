@@ -9,7 +9,7 @@
 import type { AddressInfo } from 'node:net';
 import { Packr } from 'msgpackr';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { TickCork } from '../../shared/tick-corker.js';
+import { corkForTick, type CorkState } from '../../shared/tick-corker.js';
 
 /**
  * Client frames are `[op, id, path]`; the server answers acquires with
@@ -41,7 +41,8 @@ export function startFloorServer(): Promise<FloorServer> {
   const queues = new Map<string, Queue>();
   let token = 0;
   const send = (ws: WebSocket, id: number, t: number): void => {
-    corkers.get(ws)?.cork();
+    const cork = corkers.get(ws);
+    if (cork) corkForTick(cork, process.nextTick);
     ws.send(floorCodec.pack([id, t]));
   };
 
@@ -80,9 +81,9 @@ export function startFloorServer(): Promise<FloorServer> {
     perMessageDeflate: false,
     clientTracking: false,
   });
-  const corkers = new WeakMap<WebSocket, TickCork>();
+  const corkers = new WeakMap<WebSocket, CorkState>();
   wss.on('connection', (ws) => {
-    corkers.set(ws, new TickCork(ws, process.nextTick));
+    corkers.set(ws, { socket: ws, corked: null });
     ws.on('message', (data) => onFrame(ws, data as Buffer));
   });
   const queue = (path: string) => {

@@ -74,11 +74,24 @@ export class EventRing {
     if (this.size < this.capacity) this.size++;
   }
 
+  /** `from`'s newest event, pushed here too: the overall ring's last event into its lock's ring. */
+  pushNewestOf(from: EventRing): void {
+    const i = (from.next - 1 + from.capacity) % from.capacity;
+    this.push(
+      from.kinds[i] as number,
+      from.ats[i] as number,
+      from.paths?.[i] ?? (from.path as string),
+      from.sessions[i] as string,
+      from.tokens[i] as number,
+      from.reasons[i] as number,
+      from.durations[i] as number,
+    );
+  }
+
   /** Empties the ring for another lock's events. */
   reuse(path: string): void {
     this.path = path;
-    this.size = 0;
-    this.next = 0;
+    this.clear();
   }
 
   clear(): void {

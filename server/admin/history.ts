@@ -76,7 +76,8 @@ export class History {
           this.grants.total++;
           this.holds.set(token, { sessionId, at });
           this.latest.set(path, token);
-          this.add(GRANT, at, path, sessionId, token, 0, NaN);
+          this.overall.push(GRANT, at, path, sessionId, token, 0, NaN);
+          this.added(path);
           break;
         }
         case 'free': {
@@ -90,7 +91,8 @@ export class History {
           this.releases[reason]++;
           const sessionId = hold?.sessionId ?? '';
           const ms = hold ? at - hold.at : NaN;
-          this.add(RELEASE, at, path, sessionId, token ?? NaN, REASON_CODES[reason], ms);
+          this.overall.push(RELEASE, at, path, sessionId, token ?? NaN, REASON_CODES[reason], ms);
+          this.added(path);
           break;
         }
         case 'drop': {
@@ -98,7 +100,8 @@ export class History {
           const reason = e[3] ?? 'cancelled';
           const path = e[4] ?? '';
           this.leaves[reason]++;
-          this.add(LEAVE, at, path, sessionId, NaN, REASON_CODES[reason], NaN);
+          this.overall.push(LEAVE, at, path, sessionId, NaN, REASON_CODES[reason], NaN);
+          this.added(path);
           break;
         }
       }
@@ -139,17 +142,8 @@ export class History {
     for (const r of REASONS) this.releases[r] = this.leaves[r] = 0;
   }
 
-  /** One event into the rings, its fields as {@link EventRing} keeps them. */
-  private add(
-    kind: number,
-    at: number,
-    path: string,
-    sessionId: string,
-    token: number,
-    reason: number,
-    ms: number,
-  ): void {
-    this.overall.push(kind, at, path, sessionId, token, reason, ms);
+  /** The event just pushed to the overall ring, into its lock's ring and to a listener. */
+  private added(path: string): void {
     let ring = this.byLock.get(path);
     if (!ring) {
       if (this.byLock.size >= this.limits.locks) {
@@ -166,7 +160,7 @@ export class History {
       }
       this.byLock.set(path, ring);
     }
-    ring.push(kind, at, path, sessionId, token, reason, ms);
+    ring.pushNewestOf(this.overall);
     if (this.fresh) {
       // Only while someone watches (the console's stream) is an event an object here.
       this.fresh.push(this.overall.event(1));

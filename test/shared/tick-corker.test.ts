@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TickCork } from '../../shared/tick-corker.js';
+import { corkForTick, flushCork, type CorkState } from '../../shared/tick-corker.js';
 
 /** A corker over a socket that logs its corks (none without `tcp`), and its end-of-tick calls, run by hand. */
 function corked(tcp = true) {
@@ -8,11 +8,15 @@ function corked(tcp = true) {
     ? { _socket: { cork: () => calls.push('cork'), uncork: () => calls.push('uncork') } }
     : {};
   const ticks: (() => void)[] = [];
-  const corker = new TickCork(socket, (fn, c) => ticks.push(() => fn(c)));
+  const state: CorkState = { socket, corked: null };
+  const corker = {
+    cork: () => corkForTick(state, (fn, s) => ticks.push(() => fn(s))),
+    flush: () => flushCork(state),
+  };
   return { corker, calls, ticks };
 }
 
-describe('TickCork', () => {
+describe('corkForTick and flushCork', () => {
   it('corks the socket under a ws WebSocket once per tick and uncorks it after', () => {
     const { corker, calls, ticks } = corked();
     corker.cork();
