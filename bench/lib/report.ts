@@ -257,9 +257,8 @@ export function medianRun(results: readonly Result[]): Result {
   if (!headline || results.length === 1) return first;
   const value = (r: Result): number => r.json[headline.field] as number;
   const runs = results.map(value);
-  const kept = results.find(
-    (r) => value(r) === weakerMedian(runs, headline.higherIsBetter),
-  ) as Result;
+  const median = weakerMedian(runs, headline.higherIsBetter);
+  const kept = results.find((r) => value(r) === median) as Result;
   const digits = headline.higherIsBetter ? 0 : 2;
   const other = `${kept.row.other}; runs: ${runs.map((v) => fmt(v, digits)).join(', ')}`;
   return { json: { ...kept.json, runs }, row: { ...kept.row, other } };
