@@ -1,4 +1,4 @@
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
 import { corkForTick, flushCork, type Corkable, type CorkState } from '../../shared/tick-corker.js';
@@ -58,6 +58,13 @@ export class Connection implements CorkState {
    * @internal
    */
   corked: Corkable | null = null;
+  /**
+   * Frames read but not yet handled, as (data, isBinary) pairs, while the
+   * client waits its turn (see `FRAMES_IN_A_ROW`); null when none wait. Its
+   * socket is paused meanwhile, so this holds at most what one read brought.
+   * @internal
+   */
+  backlog: Array<RawData | boolean> | null = null;
 
   constructor(
     readonly socket: WebSocket,

@@ -23,6 +23,14 @@ const FRAME_TOO_BIG = 1009;
 const TRY_AGAIN_LATER = 1013;
 /** How long a flooding connection gets to take its close before its socket is dropped. */
 const FLOOD_CLOSE_GRACE_MS = 1_000;
+/**
+ * How many frames of one connection are handled in a row while others may
+ * wait. `ws` hands over every frame of a read at once; a client that sent
+ * thousands in one go would hold everyone else for all of them. Past this
+ * many, the rest of its read waits for the next turn of the event loop, its
+ * socket paused, and others are read in between.
+ */
+export const FRAMES_IN_A_ROW = 16;
 
 /**
  * Each socket's Connection, kept on the socket itself: the listeners are then
@@ -78,6 +86,11 @@ export class WsGateway {
   private readonly admission: Admission;
   /** What every connection shares: see {@link ConnectionHost}. */
   private readonly connectionHost: ConnectionHost;
+  /** The connection whose frames came last, and how many came in a row. */
+  private inARow: Connection | null = null;
+  private rowLength = 0;
+  /** Connections whose frames wait for their turn (see {@link FRAMES_IN_A_ROW}). */
+  private waiting: Connection[] = [];
 
   constructor(
     private readonly options: GatewayOptions,
@@ -270,12 +283,61 @@ export class WsGateway {
     }
   }
 
-  /**
-   * One frame in. Whatever goes wrong while it is handled, in the gateway or
-   * in the broker behind it, stays with this connection: an exception out of
-   * a `ws` listener would end the process, and every session with it.
-   */
+  /** One frame in: handled now, or kept for its connection's next turn. */
   private receive(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (conn.closed) return;
+    if (conn.backlog !== null) {
+      conn.backlog.push(data, isBinary);
+      return;
+    }
+    if (this.inARow !== conn) {
+      this.inARow = conn;
+      this.rowLength = 0;
+    }
+    if (++this.rowLength > FRAMES_IN_A_ROW) return this.holdBack(conn, data, isBinary);
+    this.take(conn, data, isBinary);
+  }
+
+  /** Keeps the rest of `conn`'s read for a later turn, and reads no more of it meanwhile. */
+  private holdBack(conn: Connection, data: RawData, isBinary: boolean): void {
+    conn.backlog = [data, isBinary];
+    conn.socket.pause();
+    if (this.waiting.push(conn) === 1) setImmediate(this.nextTurn);
+  }
+
+  /**
+   * Each waiting connection gets `FRAMES_IN_A_ROW` more frames handled; one
+   * whose backlog is done is read again. Set up as an arrow: a callback.
+   */
+  private readonly nextTurn = (): void => {
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.inARow = null;
+    for (const conn of waiting) {
+      const backlog = conn.backlog!;
+      const end = Math.min(backlog.length, 2 * FRAMES_IN_A_ROW);
+      let i = 0;
+      for (; i < end && !conn.closed; i += 2) {
+        this.take(conn, backlog[i] as RawData, backlog[i + 1] as boolean);
+      }
+      if (i < backlog.length && !conn.closed) {
+        backlog.splice(0, i);
+        this.waiting.push(conn);
+      } else {
+        // Closed too: its close handshake still needs reading.
+        conn.backlog = null;
+        conn.socket.resume();
+      }
+    }
+    if (this.waiting.length > 0) setImmediate(this.nextTurn);
+  };
+
+  /**
+   * Handles one frame. Whatever goes wrong meanwhile, in the gateway or in
+   * the broker behind it, stays with this connection: an exception out of a
+   * `ws` listener would end the process, and every session with it.
+   */
+  private take(conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.closed) return;
     this.traffic.framesIn++;
     try {
