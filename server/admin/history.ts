@@ -44,18 +44,19 @@ export class History {
   private readonly overall: EventRing;
   private readonly byLock = new Map<string, EventRing>();
   /**
-   * The paths of `byLock` in the order they came, oldest at `oldest`: the one
-   * to forget next (and whose ring the next new path takes over).
+   * The rings of `byLock` in the order their paths came, oldest at `oldest`:
+   * the one to forget next, and to take over for the next new path.
    */
-  private readonly lockOrder: string[] = [];
+  private readonly lockRings: EventRing[] = [];
   private oldest = 0;
-  /** Current holds by token (tokens are unique), for the release event's session and duration. */
-  private readonly holds = new Map<number, { sessionId: string; at: number }>();
   /**
-   * Each held path's latest grant: the hold a `free` without a token ends
-   * (only a path that can have one holder writes such a `free`).
+   * Current holds of paths that can have one holder (a mutex), by path: their
+   * `free` names no token. A release event takes its session and duration
+   * from here, and its lock's ring too while that ring is still the path's.
    */
-  private readonly latest = new Map<string, number>();
+  private readonly soleHolds = new Map<string, Hold>();
+  /** Current holds of paths that can have several (read locks, semaphores), by token. */
+  private readonly sharedHolds = new Map<number, Hold>();
   /** Events not yet taken by `takeFresh`, while someone listens. */
   private fresh: HistoryEvent[] | null = null;
   private readonly limits: HistoryLimits;
@@ -74,25 +75,27 @@ export class History {
           const path = e[3];
           const token = e[4];
           this.grants.total++;
-          this.holds.set(token, { sessionId, at });
-          this.latest.set(path, token);
           this.overall.push(GRANT, at, path, sessionId, token, 0, NaN);
-          this.added(path);
+          const ring = this.added(path, null);
+          const hold: Hold = { token, sessionId, at, ring };
+          // The same rule as the table's: a `free` names its token unless the path had one holder.
+          if ((e[6] ?? 1) > 1 || e[7] === 'read') this.sharedHolds.set(token, hold);
+          else this.soleHolds.set(path, hold);
           break;
         }
         case 'free': {
           const path = e[1];
           const reason = e[2] ?? 'released';
           const named = e[3];
-          const token = named ?? this.latest.get(path);
-          const hold = token === undefined ? undefined : this.holds.get(token);
-          if (token !== undefined) this.holds.delete(token);
-          if (this.latest.get(path) === token) this.latest.delete(path);
+          const hold =
+            named === undefined ? this.soleHolds.get(path) : this.takeShared(named, path);
+          if (named === undefined && hold) this.soleHolds.delete(path);
           this.releases[reason]++;
+          const token = named ?? hold?.token ?? NaN;
           const sessionId = hold?.sessionId ?? '';
           const ms = hold ? at - hold.at : NaN;
-          this.overall.push(RELEASE, at, path, sessionId, token ?? NaN, REASON_CODES[reason], ms);
-          this.added(path);
+          this.overall.push(RELEASE, at, path, sessionId, token, REASON_CODES[reason], ms);
+          this.added(path, hold?.ring.path === path ? hold.ring : null);
           break;
         }
         case 'drop': {
@@ -101,11 +104,24 @@ export class History {
           const path = e[4] ?? '';
           this.leaves[reason]++;
           this.overall.push(LEAVE, at, path, sessionId, NaN, REASON_CODES[reason], NaN);
-          this.added(path);
+          this.added(path, null);
           break;
         }
       }
     }
+  }
+
+  /** The hold `token` names; a sole hold of `path` with that token if it was kept as one. */
+  private takeShared(token: number, path: string): Hold | undefined {
+    const hold = this.sharedHolds.get(token);
+    if (hold) {
+      this.sharedHolds.delete(token);
+      return hold;
+    }
+    const sole = this.soleHolds.get(path);
+    if (sole?.token !== token) return undefined;
+    this.soleHolds.delete(path);
+    return sole;
   }
 
   /** Newest last; `path` narrows to one lock. */
@@ -132,31 +148,32 @@ export class History {
    * counting those entries twice.
    */
   reset(): void {
-    this.holds.clear();
-    this.latest.clear();
+    this.soleHolds.clear();
+    this.sharedHolds.clear();
     this.byLock.clear();
-    this.lockOrder.length = 0;
+    this.lockRings.length = 0;
     this.oldest = 0;
     this.overall.clear();
     this.grants.total = 0;
     for (const r of REASONS) this.releases[r] = this.leaves[r] = 0;
   }
 
-  /** The event just pushed to the overall ring, into its lock's ring and to a listener. */
-  private added(path: string): void {
-    let ring = this.byLock.get(path);
+  /**
+   * The event just pushed to the overall ring, into its lock's ring (`known`
+   * when the caller has it already) and to a listener. Returns that ring.
+   */
+  private added(path: string, known: EventRing | null): EventRing {
+    let ring = known ?? this.byLock.get(path);
     if (!ring) {
       if (this.byLock.size >= this.limits.locks) {
-        const forgotten = this.lockOrder[this.oldest] as string;
-        // Its ring is reused: no new ring per path on a broker whose paths churn.
-        ring = this.byLock.get(forgotten) as EventRing;
+        // The oldest lock's ring is reused: no new ring per path on a broker whose paths churn.
+        ring = this.lockRings[this.oldest] as EventRing;
+        this.byLock.delete(ring.path as string);
         ring.reuse(path);
-        this.byLock.delete(forgotten);
-        this.lockOrder[this.oldest] = path;
         this.oldest = (this.oldest + 1) % this.limits.locks;
       } else {
         ring = new EventRing(this.limits.perLock, path);
-        this.lockOrder.push(path);
+        this.lockRings.push(ring);
       }
       this.byLock.set(path, ring);
     }
@@ -167,5 +184,14 @@ export class History {
       // A stalled reader must not grow this without bound.
       if (this.fresh.length > this.limits.overall) this.fresh.splice(0, this.fresh.length / 2);
     }
+    return ring;
   }
+}
+
+/** A current hold, for its release event; `ring` was its lock's when it was granted. */
+interface Hold {
+  token: number;
+  sessionId: string;
+  at: number;
+  ring: EventRing;
 }

@@ -1,0 +1,181 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { History, type HistoryEvent, type HistoryLimits } from '../../../server/admin/history.js';
+import type { EndReason, JournalEntry } from '../../../server/core/journal.js';
+
+/** Paths and how many may hold each at once, as the table would write their entries. */
+const PATHS = {
+  m1: 'mutex',
+  m2: 'mutex',
+  m3: 'mutex',
+  r1: 'read',
+  s1: 'semaphore',
+} as const;
+type Path = keyof typeof PATHS;
+const SEMAPHORE_LIMIT = 2;
+const SESSIONS = ['a', 'b', 'c'];
+const REASONS: EndReason[] = ['released', 'timeout', 'expired', 'forced'];
+
+type Step =
+  | { op: 'grant'; path: Path; session: string }
+  | { op: 'free'; path: Path; pick: number; reason: EndReason }
+  | { op: 'drop'; path: Path; session: string; reason: EndReason }
+  | { op: 'tick'; ms: number };
+
+const path = fc.constantFrom(...(Object.keys(PATHS) as Path[]));
+const session = fc.constantFrom(...SESSIONS);
+const reason = fc.constantFrom(...REASONS);
+const steps = fc.array(
+  fc.oneof(
+    fc.record({ op: fc.constant('grant' as const), path, session }),
+    fc.record({ op: fc.constant('free' as const), path, pick: fc.nat(3), reason }),
+    fc.record({ op: fc.constant('drop' as const), path, session, reason }),
+    fc.record({ op: fc.constant('tick' as const), ms: fc.integer({ min: 1, max: 50 }) }),
+  ),
+  { maxLength: 80 },
+);
+const limits = fc.record({
+  overall: fc.integer({ min: 1, max: 12 }),
+  perLock: fc.integer({ min: 1, max: 5 }),
+  locks: fc.integer({ min: 1, max: 4 }),
+});
+
+/**
+ * What History must show, kept the plain way: every event in one list, a
+ * list per lock forgotten oldest-known first, holds looked up by token.
+ */
+class Model {
+  readonly all: HistoryEvent[] = [];
+  readonly byLock = new Map<string, HistoryEvent[]>();
+  readonly holds = new Map<number, { sessionId: string; at: number }>();
+  readonly latest = new Map<string, number>();
+  counts = { grants: 0, released: 0, leaves: 0 };
+
+  constructor(private readonly limits: HistoryLimits) {}
+
+  add(e: HistoryEvent): void {
+    this.all.push(e);
+    let events = this.byLock.get(e.path);
+    if (!events) {
+      if (this.byLock.size >= this.limits.locks) {
+        this.byLock.delete(this.byLock.keys().next().value as string);
+      }
+      events = [];
+      this.byLock.set(e.path, events);
+    }
+    events.push(e);
+  }
+
+  list(path?: string): HistoryEvent[] {
+    const events = path === undefined ? this.all : (this.byLock.get(path) ?? []);
+    const keep = path === undefined ? this.limits.overall : this.limits.perLock;
+    return events.slice(-keep);
+  }
+}
+
+/** Runs `steps` as a table would journal them, into History and the model, and compares. */
+function check(make: (limits: HistoryLimits) => History): void {
+  fc.assert(
+    fc.property(limits, steps, (l, run) => {
+      const history = make(l);
+      const model = new Model(l);
+      const held = new Map<Path, { token: number; session: string }[]>();
+      let token = 0;
+      let at = 1_000;
+      for (const s of run) {
+        if (s.op === 'tick') {
+          at += s.ms;
+          continue;
+        }
+        const holders = held.get(s.path) ?? [];
+        held.set(s.path, holders);
+        const kind = PATHS[s.path];
+        let entry: JournalEntry;
+        if (s.op === 'grant') {
+          const room = kind === 'mutex' ? 1 : kind === 'semaphore' ? SEMAPHORE_LIMIT : Infinity;
+          if (holders.length >= room) continue;
+          token++;
+          holders.push({ token, session: s.session });
+          const tail =
+            kind === 'read' ? [1, 'read'] : kind === 'semaphore' ? [SEMAPHORE_LIMIT] : [];
+          entry = [
+            'grant',
+            s.session,
+            token,
+            s.path,
+            token,
+            false,
+            ...tail,
+          ] as unknown as JournalEntry;
+          model.counts.grants++;
+          model.holds.set(token, { sessionId: s.session, at });
+          model.latest.set(s.path, token);
+          model.add({ at, kind: 'grant', path: s.path, sessionId: s.session, token });
+        } else if (s.op === 'free') {
+          if (holders.length === 0) continue;
+          const [hold] = holders.splice(s.pick % holders.length, 1);
+          // The table's rule: the token is named unless the path could have one holder.
+          const named = kind === 'mutex' ? undefined : hold!.token;
+          entry =
+            named === undefined ? ['free', s.path, s.reason] : ['free', s.path, s.reason, named];
+          const t = named ?? model.latest.get(s.path);
+          const h = t === undefined ? undefined : model.holds.get(t);
+          if (t !== undefined) model.holds.delete(t);
+          if (model.latest.get(s.path) === t) model.latest.delete(s.path);
+          model.counts.released++;
+          const e: HistoryEvent = {
+            at,
+            kind: 'release',
+            path: s.path,
+            sessionId: h?.sessionId ?? '',
+          };
+          if (t !== undefined) e.token = t;
+          e.reason = s.reason;
+          if (h) e.ms = at - h.at;
+          model.add(e);
+        } else {
+          entry = ['drop', s.session, 9, s.reason, s.path];
+          model.counts.leaves++;
+          model.add({ at, kind: 'leave', path: s.path, sessionId: s.session, reason: s.reason });
+        }
+        history.record([entry], at);
+        expect(history.list(undefined, l.overall)).toEqual(model.list());
+        for (const p of Object.keys(PATHS)) {
+          expect(history.list(p, l.perLock)).toEqual(model.list(p));
+        }
+      }
+      const leaves = Object.values(history.leaves).reduce((x, y) => x + y, 0);
+      const releases = Object.values(history.releases).reduce((x, y) => x + y, 0);
+      expect([history.grants.total, releases, leaves]).toEqual([
+        model.counts.grants,
+        model.counts.released,
+        model.counts.leaves,
+      ]);
+    }),
+    { numRuns: 300 },
+  );
+}
+
+/**
+ * Broken on purpose: every hold kept by path, whatever its kind, so a read
+ * lock's second holder overwrites the first's (a release then names the
+ * wrong session). The check must catch it.
+ */
+class HoldsByPathOnly extends History {
+  override record(entries: readonly JournalEntry[], at: number): void {
+    super.record(
+      entries.map((e) => (e[0] === 'grant' ? (e.slice(0, 6) as unknown as JournalEntry) : e)),
+      at,
+    );
+  }
+}
+
+describe('history against a plain model', () => {
+  it('shows the same events, per lock and overall, with the same holders and counts', () => {
+    check((l) => new History(l));
+  });
+
+  it('catches a history that keeps shared holds by path (a broken variant)', () => {
+    expect(() => check((l) => new HoldsByPathOnly(l))).toThrow();
+  });
+});
