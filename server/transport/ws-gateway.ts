@@ -16,6 +16,7 @@ import { Connection, type ConnectionHost, type Traffic } from './connection.js';
 import { GatewaySocket } from './gateway-socket.js';
 import { bearerToken, originRefusal, takeRemoteAddress } from './upgrade-check.js';
 import { Admission, admissionLimits, type AdmissionLimits } from './admission.js';
+import { AddressBook } from './address-book.js';
 import { certSubjectOf, createListener, type ResolvedTlsOptions } from './tls.js';
 
 /** The close code `ws` uses for a frame over `maxPayload`. */
@@ -73,6 +74,7 @@ export class WsGateway {
   private readonly causes: CauseLog;
   private readonly limits: LogThrottle;
   private readonly admission: Admission;
+  private readonly addresses = new AddressBook();
   /** What every connection shares: see {@link ConnectionHost}. */
   private readonly connectionHost: ConnectionHost;
   /** The connection whose frames came last, and how many came in a row. */
@@ -236,7 +238,7 @@ export class WsGateway {
   }
 
   private accept(socket: GatewaySocket, req: IncomingMessage): void {
-    const address = takeRemoteAddress(req.socket);
+    const address = this.addresses.canonical(takeRemoteAddress(req.socket));
     const conn = new Connection(socket, address, this.connectionHost);
     conn.upgradeToken = bearerToken(req);
     if (!this.admission.admit(address)) return this.refuseConnection(conn);
