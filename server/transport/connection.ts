@@ -1,6 +1,7 @@
 import type { RawData, WebSocket } from 'ws';
 import { encodeFrame } from '../../shared/codec.js';
 import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
+import type { SocketEvents } from './gateway-socket.js';
 import { corkForTick, flushCork, type Corkable, type CorkState } from '../../shared/tick-corker.js';
 
 /** Frame counts over all connections, for metrics. */
@@ -28,6 +29,8 @@ export interface ConnectionHost {
   readonly maxBufferedBytes: number;
   /** Told when a client is cut off for not reading. */
   overflowed(conn: Connection): void;
+  /** Where the gateway's sockets send their events (see `GatewaySocket`). */
+  readonly events: SocketEvents;
 }
 
 /**
@@ -69,7 +72,7 @@ export class Connection implements CorkState {
   constructor(
     readonly socket: WebSocket,
     readonly remoteAddress: string,
-    private readonly host: ConnectionHost,
+    readonly host: ConnectionHost,
   ) {}
 
   /**
@@ -89,6 +92,22 @@ export class Connection implements CorkState {
     if (!now) corkForTick(this, process.nextTick);
     this.socket.send(encodeFrame(frame), { binary: true });
     if (now) flushCork(this);
+    this.cutIfOverflowing();
+  }
+
+  /**
+   * Answers a ping with its pong, as RFC 6455 asks. Sent here rather than by
+   * `ws` (its `autoPong` costs a closure per socket), and under the same
+   * rule as frames: a client that pings without reading the pongs is cut
+   * off once they pass `maxBufferedBytes`.
+   */
+  pong(data: Buffer): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.pong(data);
+    this.cutIfOverflowing();
+  }
+
+  private cutIfOverflowing(): void {
     if (this.socket.bufferedAmount > this.host.maxBufferedBytes) {
       // A close frame would sit behind the backlog it is meant to end.
       this.closed = true;

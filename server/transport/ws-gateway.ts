@@ -1,4 +1,4 @@
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData } from 'ws';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeFrame } from '../../shared/codec.js';
@@ -13,8 +13,10 @@ import type { Timer } from '../clock.js';
 import { CauseLog } from './cause-log.js';
 import { LogThrottle, type Logger } from '../log.js';
 import { Connection, type ConnectionHost, type Traffic } from './connection.js';
+import { GatewaySocket } from './gateway-socket.js';
 import { bearerToken, originRefusal, takeRemoteAddress } from './upgrade-check.js';
 import { Admission, admissionLimits, type AdmissionLimits } from './admission.js';
+import { AddressBook } from './address-book.js';
 import { certSubjectOf, createListener, type ResolvedTlsOptions } from './tls.js';
 
 /** The close code `ws` uses for a frame over `maxPayload`. */
@@ -31,18 +33,6 @@ const FLOOD_CLOSE_GRACE_MS = 1_000;
  * socket paused, and others are read in between.
  */
 export const FRAMES_IN_A_ROW = 16;
-
-/**
- * Each socket's Connection, kept on the socket itself: the listeners are then
- * one set of functions for all sockets (`ws` calls them with the socket as
- * `this`) rather than closures made per connection, 10,000 of them.
- */
-const CONNECTION = Symbol('baton connection');
-type Carrier = WebSocket & { [CONNECTION]: Connection };
-
-function terminateOnError(this: WebSocket): void {
-  this.terminate();
-}
 
 /** Where to listen and what a client may send; admission limits left out are unlimited. */
 export interface GatewayOptions extends Partial<AdmissionLimits> {
@@ -84,6 +74,7 @@ export class WsGateway {
   private readonly causes: CauseLog;
   private readonly limits: LogThrottle;
   private readonly admission: Admission;
+  private readonly addresses = new AddressBook();
   /** What every connection shares: see {@link ConnectionHost}. */
   private readonly connectionHost: ConnectionHost;
   /** The connection whose frames came last, and how many came in a row. */
@@ -113,20 +104,13 @@ export class WsGateway {
           conn.remoteAddress,
           'a client stopped reading; its connection was cut',
         ),
-    };
-    // Inside the listeners `this` is the socket.
-    const gateway = this;
-    this.onMessage = function (this: WebSocket, data: RawData, isBinary: boolean): void {
-      gateway.receive((this as Carrier)[CONNECTION], data, isBinary);
-    };
-    this.onClose = function (this: WebSocket, code: number): void {
-      gateway.closed((this as Carrier)[CONNECTION], code);
+      events: {
+        message: (conn, data, isBinary) => this.receive(conn, data, isBinary),
+        ping: (conn, data) => this.pinged(conn, data),
+        close: (conn, code) => this.closed(conn, code),
+      },
     };
   }
-
-  /** The listeners every socket shares: see {@link CONNECTION}. */
-  private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
-  private readonly onClose: (this: WebSocket, code: number) => void;
 
   get port(): number {
     return (this.server?.address() as AddressInfo | null | undefined)?.port ?? 0;
@@ -158,9 +142,12 @@ export class WsGateway {
     );
     const wss = new WebSocketServer({
       server,
+      WebSocket: GatewaySocket,
       maxPayload: maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
+      // Pings are answered through GatewaySocket: see Connection.pong.
+      autoPong: false,
       verifyClient: ({ req }, done) => this.verify(req, done),
     });
     this.wss = wss;
@@ -250,8 +237,8 @@ export class WsGateway {
     }
   }
 
-  private accept(socket: WebSocket, req: IncomingMessage): void {
-    const address = takeRemoteAddress(req.socket);
+  private accept(socket: GatewaySocket, req: IncomingMessage): void {
+    const address = this.addresses.canonical(takeRemoteAddress(req.socket));
     const conn = new Connection(socket, address, this.connectionHost);
     conn.upgradeToken = bearerToken(req);
     if (!this.admission.admit(address)) return this.refuseConnection(conn);
@@ -261,10 +248,8 @@ export class WsGateway {
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
     }, this.options.helloTimeoutMs);
-    (socket as Carrier)[CONNECTION] = conn;
-    socket.on('message', this.onMessage);
-    socket.on('error', terminateOnError);
-    socket.on('close', this.onClose);
+    // From now on its events go to the gateway (see GatewaySocket).
+    socket.connection = conn;
   }
 
   private closed(conn: Connection, code: number): void {
@@ -280,6 +265,15 @@ export class WsGateway {
     if (conn.sessionId && this.bySession.get(conn.sessionId) === conn) {
       this.bySession.delete(conn.sessionId);
       this.handler.detached?.(conn.sessionId);
+    }
+  }
+
+  /** A ping in: answered at once, whatever frames wait their turn (as `ws` would). */
+  private pinged(conn: Connection, data: Buffer): void {
+    try {
+      conn.pong(data);
+    } catch (err) {
+      this.internalError(conn, err);
     }
   }
 
@@ -417,7 +411,6 @@ export class WsGateway {
     const limit = this.admission.limits.maxConnectionsPerAddress;
     const message = `at most ${limit} connections from one address`;
     this.limitHit('maxConnectionsPerAddress', conn.remoteAddress, message);
-    conn.socket.on('error', () => conn.socket.terminate());
     conn.refuse({ t: 'error', code: 'LIMIT_EXCEEDED', message }, TRY_AGAIN_LATER);
   }
 
