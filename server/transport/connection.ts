@@ -63,8 +63,8 @@ export class Connection implements CorkState {
   corked: Corkable | null = null;
   /**
    * Frames read but not yet handled, as (data, isBinary) pairs, while the
-   * client waits its turn (see `FRAMES_IN_A_ROW`); null when none wait. Its
-   * socket is paused meanwhile, so this holds at most what one read brought.
+   * client waits its turn (see `FrameTurns`); null when none wait. Its socket
+   * is paused meanwhile, so this holds at most what one read brought.
    * @internal
    */
   backlog: Array<RawData | boolean> | null = null;

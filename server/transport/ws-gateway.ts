@@ -13,6 +13,7 @@ import type { Timer } from '../clock.js';
 import { CauseLog } from './cause-log.js';
 import { LogThrottle, type Logger } from '../log.js';
 import { Connection, type ConnectionHost, type Traffic } from './connection.js';
+import { FrameTurns } from './frame-turns.js';
 import { GatewaySocket } from './gateway-socket.js';
 import { bearerToken, originRefusal, takeRemoteAddress } from './upgrade-check.js';
 import { Admission, admissionLimits, type AdmissionLimits } from './admission.js';
@@ -25,14 +26,6 @@ const FRAME_TOO_BIG = 1009;
 const TRY_AGAIN_LATER = 1013;
 /** How long a flooding connection gets to take its close before its socket is dropped. */
 const FLOOD_CLOSE_GRACE_MS = 1_000;
-/**
- * How many frames of one connection are handled in a row while others may
- * wait. `ws` hands over every frame of a read at once; a client that sent
- * thousands in one go would hold everyone else for all of them. Past this
- * many, the rest of its read waits for the next turn of the event loop, its
- * socket paused, and others are read in between.
- */
-export const FRAMES_IN_A_ROW = 16;
 
 /** Where to listen and what a client may send; admission limits left out are unlimited. */
 export interface GatewayOptions extends Partial<AdmissionLimits> {
@@ -77,11 +70,10 @@ export class WsGateway {
   private readonly addresses = new AddressBook();
   /** What every connection shares: see {@link ConnectionHost}. */
   private readonly connectionHost: ConnectionHost;
-  /** The connection whose frames came last, and how many came in a row. */
-  private inARow: Connection | null = null;
-  private rowLength = 0;
-  /** Connections whose frames wait for their turn (see {@link FRAMES_IN_A_ROW}). */
-  private waiting: Connection[] = [];
+  /** Who is handled next when clients send faster than the broker handles. */
+  private readonly turns = new FrameTurns((conn, data, isBinary) =>
+    this.take(conn, data, isBinary),
+  );
 
   constructor(
     private readonly options: GatewayOptions,
@@ -105,7 +97,7 @@ export class WsGateway {
           'a client stopped reading; its connection was cut',
         ),
       events: {
-        message: (conn, data, isBinary) => this.receive(conn, data, isBinary),
+        message: (conn, data, isBinary) => this.turns.receive(conn, data, isBinary),
         ping: (conn, data) => this.pinged(conn, data),
         close: (conn, code) => this.closed(conn, code),
       },
@@ -276,55 +268,6 @@ export class WsGateway {
       this.internalError(conn, err);
     }
   }
-
-  /** One frame in: handled now, or kept for its connection's next turn. */
-  private receive(conn: Connection, data: RawData, isBinary: boolean): void {
-    if (conn.closed) return;
-    if (conn.backlog !== null) {
-      conn.backlog.push(data, isBinary);
-      return;
-    }
-    if (this.inARow !== conn) {
-      this.inARow = conn;
-      this.rowLength = 0;
-    }
-    if (++this.rowLength > FRAMES_IN_A_ROW) return this.holdBack(conn, data, isBinary);
-    this.take(conn, data, isBinary);
-  }
-
-  /** Keeps the rest of `conn`'s read for a later turn, and reads no more of it meanwhile. */
-  private holdBack(conn: Connection, data: RawData, isBinary: boolean): void {
-    conn.backlog = [data, isBinary];
-    conn.socket.pause();
-    if (this.waiting.push(conn) === 1) setImmediate(this.nextTurn);
-  }
-
-  /**
-   * Each waiting connection gets `FRAMES_IN_A_ROW` more frames handled; one
-   * whose backlog is done is read again. Set up as an arrow: a callback.
-   */
-  private readonly nextTurn = (): void => {
-    const waiting = this.waiting;
-    this.waiting = [];
-    this.inARow = null;
-    for (const conn of waiting) {
-      const backlog = conn.backlog!;
-      const end = Math.min(backlog.length, 2 * FRAMES_IN_A_ROW);
-      let i = 0;
-      for (; i < end && !conn.closed; i += 2) {
-        this.take(conn, backlog[i] as RawData, backlog[i + 1] as boolean);
-      }
-      if (i < backlog.length && !conn.closed) {
-        backlog.splice(0, i);
-        this.waiting.push(conn);
-      } else {
-        // Closed too: its close handshake still needs reading.
-        conn.backlog = null;
-        conn.socket.resume();
-      }
-    }
-    if (this.waiting.length > 0) setImmediate(this.nextTurn);
-  };
 
   /**
    * Handles one frame. Whatever goes wrong meanwhile, in the gateway or in

@@ -1,6 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { systemTimer } from '../../../server/clock.js';
-import { FRAMES_IN_A_ROW, WsGateway } from '../../../server/transport/ws-gateway.js';
+import { FRAMES_IN_A_ROW } from '../../../server/transport/frame-turns.js';
+import { WsGateway } from '../../../server/transport/ws-gateway.js';
 import { CLOSE_CODES, type ClientFrame } from '../../../shared/protocol.js';
 import { memoryLogger } from '../../helpers/memory-logger.js';
 import { byId, RawClient } from '../../helpers/raw-client.js';
