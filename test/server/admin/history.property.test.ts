@@ -152,7 +152,21 @@ function check(make: (limits: HistoryLimits) => History): void {
         model.counts.leaves,
       ]);
     }),
-    { numRuns: 300 },
+    {
+      numRuns: 300,
+      // Two readers, the first leaves: always tried, so the broken variant below always meets it.
+      examples: [
+        [
+          { overall: 12, perLock: 5, locks: 4 },
+          [
+            { op: 'grant', path: 'r1', session: 'a' },
+            { op: 'tick', ms: 5 },
+            { op: 'grant', path: 'r1', session: 'b' },
+            { op: 'free', path: 'r1', pick: 0, reason: 'released' },
+          ],
+        ],
+      ],
+    },
   );
 }
 
