@@ -50,7 +50,7 @@ export class History {
   private readonly lockRings: EventRing[] = [];
   private oldest = 0;
   /**
-   * Current holds of paths that can have one holder (a mutex), by path: their
+   * Current holds of paths that can have one holder (a mutex, a writer), by path: their
    * `free` names no token. A release event takes its session and duration
    * from here, and its lock's ring too while that ring is still the path's.
    */

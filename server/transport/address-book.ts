@@ -1,3 +1,5 @@
+import { forgetOldestTenth } from './forget-oldest.js';
+
 /** Addresses an {@link AddressBook} keeps at most; past it the oldest tenth are forgotten. */
 export const MAX_BOOKED_ADDRESSES = 1_000;
 
@@ -16,21 +18,13 @@ export class AddressBook {
   canonical(address: string): string {
     const known = this.known.get(address);
     if (known !== undefined) return known;
-    if (this.known.size >= MAX_BOOKED_ADDRESSES) this.forgetOldest();
+    if (this.known.size >= MAX_BOOKED_ADDRESSES)
+      forgetOldestTenth(this.known, MAX_BOOKED_ADDRESSES);
     this.known.set(address, address);
     return address;
   }
 
   get size(): number {
     return this.known.size;
-  }
-
-  /** O(1) per address on average, however many hosts come and go. */
-  private forgetOldest(): void {
-    let n = MAX_BOOKED_ADDRESSES / 10;
-    for (const address of this.known.keys()) {
-      if (n-- <= 0) break;
-      this.known.delete(address);
-    }
   }
 }

@@ -1,4 +1,5 @@
 import type { Server } from 'node:net';
+import { forgetOldestTenth } from './forget-oldest.js';
 import { TokenRate } from './rate-limit.js';
 
 /** What one client address, and one connection, may open and send. */
@@ -85,11 +86,11 @@ export class Admission {
     if (!Number.isFinite(this.limits.helloBurst)) return true;
     let bucket = this.hellos.get(address);
     if (bucket === undefined) {
-      if (this.hellos.size >= MAX_HELLO_BUCKETS) this.forgetOldest();
+      if (this.hellos.size >= MAX_HELLO_BUCKETS) forgetOldestTenth(this.hellos, MAX_HELLO_BUCKETS);
       bucket = this.helloRate.full(now);
     }
     const allowed = this.helloRate.tokens(bucket, now) >= 1;
-    // Setting a known address again keeps its place in the order forgetOldest follows.
+    // Setting a known address again keeps its place in the order forgetOldestTenth follows.
     this.hellos.set(address, allowed ? this.helloRate.spend(bucket, now) : bucket);
     return allowed;
   }
@@ -97,14 +98,5 @@ export class Admission {
   /** Whether a frame bucket's balance (after `spend`) means a flood to cut off: a whole burst in debt. */
   flooding(balance: number): boolean {
     return balance < -this.limits.frameBurst;
-  }
-
-  /** Forgets the oldest tenth of the hello buckets: O(1) a hello, however many addresses come. */
-  private forgetOldest(): void {
-    let n = MAX_HELLO_BUCKETS / 10;
-    for (const address of this.hellos.keys()) {
-      if (n-- <= 0) break;
-      this.hellos.delete(address);
-    }
   }
 }

@@ -4,6 +4,9 @@ import { CLOSE_CODES, type ServerFrame } from '../../shared/protocol.js';
 import type { SocketEvents } from './gateway-socket.js';
 import { corkForTick, flushCork, type Corkable, type CorkState } from '../../shared/tick-corker.js';
 
+/** `ws`'s own bound (`maxPendingAutoPongs`): past it a client is flooding pings. */
+export const MAX_PENDING_PONGS = 60;
+
 /** Frame counts over all connections, for metrics. */
 export interface Traffic {
   framesIn: number;
@@ -64,10 +67,12 @@ export class Connection implements CorkState {
   /**
    * Frames read but not yet handled, as (data, isBinary) pairs, while the
    * client waits its turn (see `FrameTurns`); null when none wait. Its socket
-   * is paused meanwhile, so this holds at most what one read brought.
+   * is paused meanwhile, and `MAX_WAITING_FRAMES` bounds it.
    * @internal
    */
   backlog: Array<RawData | boolean> | null = null;
+  /** Pongs handed to the socket and not yet written (see `pong`). */
+  private pendingPongs = 0;
 
   constructor(
     readonly socket: WebSocket,
@@ -96,15 +101,24 @@ export class Connection implements CorkState {
   }
 
   /**
-   * Answers a ping with its pong, as RFC 6455 asks. Sent here rather than by
-   * `ws` (its `autoPong` costs a closure per socket), and under the same
-   * rule as frames: a client that pings without reading the pongs is cut
-   * off once they pass `maxBufferedBytes`.
+   * Answers a ping with its pong, as RFC 6455 asks; false when it cut the
+   * client off instead. Sent here rather than by `ws` (its `autoPong` costs a
+   * closure per socket), under `ws`'s rule: a client with MAX_PENDING_PONGS
+   * pongs not yet written is flooding pings, and is cut off; and under the
+   * frames' rule, past `maxBufferedBytes` of unread output.
    */
-  pong(data: Buffer): void {
-    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    this.socket.pong(data);
+  pong(data: Buffer): boolean {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return true;
+    if (this.pendingPongs >= MAX_PENDING_PONGS) {
+      this.closed = true;
+      this.socket.terminate();
+      return false;
+    }
+    this.pendingPongs++;
+    // A closure per ping, not per socket: pings are few.
+    this.socket.pong(data, false, () => this.pendingPongs--);
     this.cutIfOverflowing();
+    return true;
   }
 
   private cutIfOverflowing(): void {

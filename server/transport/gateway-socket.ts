@@ -14,9 +14,11 @@ export interface SocketEvents {
  * `WebSocket` option) and tells each of its events through `emit`. Those the
  * gateway needs go straight to its {@link SocketEvents} (one object, reached
  * through the connection's host) rather than through listeners, since
- * listeners cost memory that 10,000 idle sessions feel: a socket's listener
- * table doubles (by about 100 bytes) at its fourth event name, and the pings
- * that `ws` would answer by itself (`autoPong`) cost a closure per socket.
+ * per-socket memory is what 10,000 idle sessions feel: answering pings with
+ * `ws`'s `autoPong` costs a closure per socket, and with a listener of our
+ * own a fourth event name in each socket's listener table (~80 bytes).
+ * Listeners added to an admitted socket for these events are never called:
+ * hence `clientTracking: false`, since `ws` tracks clients by their `close`.
  */
 export class GatewaySocket extends WebSocket {
   /** Set once the gateway admits the socket; until then its events go to listeners, as any socket's. */

@@ -13,7 +13,7 @@ import type { Timer } from '../clock.js';
 import { CauseLog } from './cause-log.js';
 import { LogThrottle, type Logger } from '../log.js';
 import { Connection, type ConnectionHost, type Traffic } from './connection.js';
-import { FrameTurns } from './frame-turns.js';
+import { FrameTurns, MAX_WAITING_FRAMES } from './frame-turns.js';
 import { GatewaySocket } from './gateway-socket.js';
 import { bearerToken, originRefusal, takeRemoteAddress } from './upgrade-check.js';
 import { Admission, admissionLimits, type AdmissionLimits } from './admission.js';
@@ -71,9 +71,11 @@ export class WsGateway {
   /** What every connection shares: see {@link ConnectionHost}. */
   private readonly connectionHost: ConnectionHost;
   /** Who is handled next when clients send faster than the broker handles. */
-  private readonly turns = new FrameTurns((conn, data, isBinary) =>
-    this.take(conn, data, isBinary),
-  );
+  private readonly turns = new FrameTurns({
+    take: (conn, data, isBinary) => this.take(conn, data, isBinary),
+    flooded: (conn) => this.cutFlood(conn, `more than ${MAX_WAITING_FRAMES} frames waited at once`),
+    failed: (conn, err) => this.internalError(conn, err),
+  });
 
   constructor(
     private readonly options: GatewayOptions,
@@ -99,7 +101,15 @@ export class WsGateway {
       events: {
         message: (conn, data, isBinary) => this.turns.receive(conn, data, isBinary),
         ping: (conn, data) => this.pinged(conn, data),
-        close: (conn, code) => this.closed(conn, code),
+        close: (conn, code) => {
+          try {
+            this.closed(conn, code);
+          } catch (err) {
+            // Out of a socket's event, an exception would end the process.
+            this.traffic.internalErrors++;
+            this.causes.report('internal error closing a connection', err);
+          }
+        },
       },
     };
   }
@@ -137,6 +147,7 @@ export class WsGateway {
       WebSocket: GatewaySocket,
       maxPayload: maxFrameBytes,
       perMessageDeflate: false,
+      // Needed: GatewaySocket keeps `close` from listeners, and ws tracks clients by it.
       clientTracking: false,
       // Pings are answered through GatewaySocket: see Connection.pong.
       autoPong: false,
@@ -245,6 +256,8 @@ export class WsGateway {
   }
 
   private closed(conn: Connection, code: number): void {
+    // What the client sent before it closed still counts (a release, a bye).
+    this.turns.finish(conn);
     const address = conn.remoteAddress;
     if (code === FRAME_TOO_BIG) {
       this.limitHit('maxFrameBytes', address, 'a client sent a frame over the limit');
@@ -263,7 +276,9 @@ export class WsGateway {
   /** A ping in: answered at once, whatever frames wait their turn (as `ws` would). */
   private pinged(conn: Connection, data: Buffer): void {
     try {
-      conn.pong(data);
+      if (conn.pong(data)) return;
+      const message = 'a client sent pings faster than their pongs could be written; cut off';
+      this.limitHit('pingFlood', conn.remoteAddress, message);
     } catch (err) {
       this.internalError(conn, err);
     }
@@ -371,8 +386,7 @@ export class WsGateway {
     conn.send({ t: 'error', id, code: 'RATE_LIMITED', message });
   }
 
-  private cutFlood(conn: Connection): void {
-    const message = 'frames kept coming far past the rate limit';
+  private cutFlood(conn: Connection, message = 'frames kept coming far past the rate limit'): void {
     this.limitHit('frameFlood', conn.remoteAddress, `${message}; the connection was closed`);
     conn.refuse({ t: 'error', code: 'RATE_LIMITED', message }, CLOSE_CODES.rateLimited);
     // A flooder need not answer the close: its frames would be read for ws's 30 s close timeout.

@@ -11,18 +11,19 @@ describe('AddressBook', () => {
   });
 
   it('hands every connection of an address the same string, not a copy of its own', () => {
+    // Strings compare by value: only the heap tells one string kept from 200,000 copies.
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     const book = new AddressBook();
-    const kept: string[] = new Array<string>(50_000);
+    const kept: string[] = new Array<string>(200_000);
     gc();
     const before = process.memoryUsage().heapUsed;
-    // Each a new string, as each socket's address is: 32 bytes apiece if kept.
+    // Each a new string, as each socket's address is: 32 bytes apiece if kept (6.4 MB).
     for (let i = 0; i < kept.length; i++) kept[i] = book.canonical(['10', '0', '0', '1'].join('.'));
     gc();
     const grownBytes = process.memoryUsage().heapUsed - before;
-    expect(kept.every((a) => a === '10.0.0.1')).toBe(true);
     expect(grownBytes).toBeLessThan(kept.length * 8);
+    expect(kept.at(-1)).toBe('10.0.0.1');
   });
 
   it('keeps at most MAX_BOOKED_ADDRESSES, forgetting the oldest first', () => {

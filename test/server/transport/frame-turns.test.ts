@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { systemTimer } from '../../../server/clock.js';
-import { FRAMES_IN_A_ROW } from '../../../server/transport/frame-turns.js';
+import { FRAMES_IN_A_ROW, MAX_WAITING_FRAMES } from '../../../server/transport/frame-turns.js';
 import { WsGateway } from '../../../server/transport/ws-gateway.js';
 import { CLOSE_CODES, type ClientFrame } from '../../../shared/protocol.js';
 import { memoryLogger } from '../../helpers/memory-logger.js';
@@ -70,6 +70,32 @@ describe('the gateway, taking frames in turns', () => {
     const bystanderAt = handled.indexOf('s2:1');
     expect(bystanderAt).toBeGreaterThan(0);
     expect(bystanderAt).toBeLessThan(BURST / 2);
+  });
+
+  it('handles what a client sent before it closed, all of it, in order', async () => {
+    const { gateway, url, handled } = await loggingGateway(() => {});
+    const burster = await RawClient.session(url);
+    const tcp = (burster.socket as unknown as { _socket: { cork(): void; uncork(): void } })
+      ._socket;
+    tcp.cork();
+    for (const f of heartbeats(BURST)) burster.send(f);
+    burster.socket.close();
+    tcp.uncork();
+    await eventually(() => (gateway.connectionCount === 0 ? true : undefined), 5_000, 'closed');
+    expect(handled).toEqual(heartbeats(BURST).map((f) => `s1:${(f as { id: number }).id}`));
+  });
+
+  it('cuts off a client with more than MAX_WAITING_FRAMES frames waiting, as a flood', async () => {
+    const { url } = await loggingGateway(() => {});
+    const flooder = await RawClient.session(url);
+    // 9,000 masked one-byte binary frames (7 bytes each) in one TCP write: one read of the broker's.
+    const frame = [0x82, 0x81, 0, 0, 0, 0, 0xc0];
+    const bytes = Buffer.from(Array.from({ length: 9_000 }, () => frame).flat());
+    (flooder.socket as unknown as { _socket: { write(b: Buffer): void } })._socket.write(bytes);
+    expect(await flooder.next((f) => f.t === 'error' && f.code === 'RATE_LIMITED')).toMatchObject({
+      message: `more than ${MAX_WAITING_FRAMES} frames waited at once`,
+    });
+    expect((await flooder.closed()).code).toBe(CLOSE_CODES.rateLimited);
   });
 
   it('drops the waiting frames of a connection closed meanwhile, and still completes its close', async () => {

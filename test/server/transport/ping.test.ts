@@ -29,6 +29,19 @@ describe('pings (answered by the gateway, not by ws)', () => {
     expect(await session.next(byId(1))).toMatchObject({ t: 'grant', path: 'p' });
   });
 
+  it('cuts off a client that sends pings by the thousand, as ws would (60 pongs unwritten)', async () => {
+    const broker = await startBroker();
+    const raw = await RawClient.session(broker.url);
+    let pongs = 0;
+    raw.socket.on('pong', () => pongs++);
+    const tcp = (raw.socket as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    tcp.cork();
+    for (let i = 0; i < 5_000; i++) raw.socket.ping();
+    tcp.uncork();
+    expect((await raw.closed()).code).toBe(1006);
+    expect(pongs).toBeLessThan(200);
+  });
+
   it('cuts off a client that pings without reading its pongs', async () => {
     const broker = await startBroker({ limits: { maxBufferedBytes: 64 * 1024 } });
     const raw = await RawClient.session(broker.url);
