@@ -7,6 +7,8 @@ export interface SocketEvents {
   /** RFC 6455: every ping is answered with a pong. */
   ping(conn: Connection, data: Buffer): void;
   close(conn: Connection, code: number): void;
+  /** The socket failed (a frame over `maxPayload`, bad framing); `ws` is closing it. */
+  error(conn: Connection, err: Error): void;
 }
 
 /**
@@ -37,6 +39,9 @@ export class GatewaySocket extends WebSocket {
           return true;
         case 'close':
           events.close(conn, args[0] as number);
+          return true;
+        case 'error':
+          events.error(conn, args[0] as Error);
           return true;
       }
     }

@@ -20,8 +20,9 @@ import { Admission, admissionLimits, type AdmissionLimits } from './admission.js
 import { AddressBook } from './address-book.js';
 import { certSubjectOf, createListener, type ResolvedTlsOptions } from './tls.js';
 
-/** The close code `ws` uses for a frame over `maxPayload`. */
-const FRAME_TOO_BIG = 1009;
+/** The close code `ws` sends for a frame over `maxPayload`, and the error it fails the socket with. */
+const MESSAGE_TOO_BIG = 1009;
+const FRAME_TOO_BIG = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
 /** RFC 6455's "try again later": the broker is full for this client now. */
 const TRY_AGAIN_LATER = 1013;
 /** How long a flooding connection gets to take its close before its socket is dropped. */
@@ -101,9 +102,17 @@ export class WsGateway {
       events: {
         message: (conn, data, isBinary) => this.turns.receive(conn, data, isBinary),
         ping: (conn, data) => this.pinged(conn, data),
-        close: (conn, code) => {
+        error: (conn, err) => {
+          if ((err as NodeJS.ErrnoException).code === FRAME_TOO_BIG) {
+            const message = `a client sent a frame over the limit; closed with ${MESSAGE_TOO_BIG}`;
+            this.limitHit('maxFrameBytes', conn.remoteAddress, message);
+          }
+          // `ws` has sent its close frame; the client need not answer it.
+          conn.socket.terminate();
+        },
+        close: (conn) => {
           try {
-            this.closed(conn, code);
+            this.closed(conn);
           } catch (err) {
             // Out of a socket's event, an exception would end the process.
             this.traffic.internalErrors++;
@@ -245,23 +254,21 @@ export class WsGateway {
     const conn = new Connection(socket, address, this.connectionHost);
     conn.upgradeToken = bearerToken(req);
     if (!this.admission.admit(address)) return this.refuseConnection(conn);
+    // From now on its events go to the gateway (see GatewaySocket): whatever
+    // throws below, its close still gives its address's place back.
+    socket.connection = conn;
+    this.unbound.add(conn);
     conn.frameBucket = this.admission.frameRate.full(this.now());
     conn.certSubject = certSubjectOf(req.socket);
-    this.unbound.add(conn);
     conn.helloTimer = this.timer.set(() => {
       if (!conn.sessionId) conn.close(CLOSE_CODES.protocol, 'no hello in time');
     }, this.options.helloTimeoutMs);
-    // From now on its events go to the gateway (see GatewaySocket).
-    socket.connection = conn;
   }
 
-  private closed(conn: Connection, code: number): void {
+  private closed(conn: Connection): void {
     // What the client sent before it closed still counts (a release, a bye).
     this.turns.finish(conn);
     const address = conn.remoteAddress;
-    if (code === FRAME_TOO_BIG) {
-      this.limitHit('maxFrameBytes', address, 'a client sent a frame over the limit');
-    }
     this.timer.clear(conn.helloTimer);
     conn.closed = true;
     this.unbound.delete(conn);

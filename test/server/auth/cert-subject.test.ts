@@ -23,7 +23,7 @@ function connectionWith(certSubject: string | null, upgradeToken: string | null 
     terminate() {},
   };
   const traffic = { framesIn: 0, framesOut: 0, errors: {}, internalErrors: 0 };
-  const events = { message() {}, ping() {}, close() {} };
+  const events = { message() {}, ping() {}, close() {}, error() {} };
   const host = { reading: null, traffic, maxBufferedBytes: 1 << 20, overflowed: () => {}, events };
   const conn = new Connection(socket as never, '127.0.0.1', host);
   conn.certSubject = certSubject;

@@ -17,7 +17,7 @@ function connectionWithLog() {
     traffic,
     maxBufferedBytes: 1 << 20,
     overflowed: () => {},
-    events: { message() {}, ping() {}, close() {} },
+    events: { message() {}, ping() {}, close() {}, error() {} },
   };
   const conn = new Connection(socket as never, '127.0.0.1', host);
   return { conn, host, log };

@@ -74,6 +74,18 @@ describe('the gateway, when handling a frame throws', () => {
     expect(warnings()[0]).not.toMatch(/[\u0000-\u001f]/);
   });
 
+  it('logs a frame over maxFrameBytes as a limit hit, and closes with 1009', async () => {
+    const { url, warnings } = await gatewayWithBugs();
+    const raw = await RawClient.session(url);
+    raw.sendBytes(new Uint8Array(GATEWAY_TEST_OPTIONS.maxFrameBytes + 1));
+    expect(await raw.closed()).toMatchObject({ code: 1009 });
+    await eventually(
+      () => (warnings().some((w) => /frame over the limit/.test(w)) ? true : undefined),
+      5_000,
+      'the maxFrameBytes line',
+    );
+  });
+
   it('still refuses text frames and bad msgpack as PROTOCOL, not INTERNAL', async () => {
     const { gateway, url } = await gatewayWithBugs();
     const raw = await RawClient.open(url);
