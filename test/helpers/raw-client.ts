@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import { onTestFinished } from 'vitest';
 import { decodeFrame, encodeFrame } from '../../shared/codec.js';
@@ -11,6 +12,14 @@ export class RawClient {
   readonly frames: ServerFrame[] = [];
   closeEvent: { code: number; reason: string } | null = null;
   private readonly waiters = new Set<() => void>();
+
+  /**
+   * The TCP socket under the WebSocket (a `ws` internal): to pause reading,
+   * or to send many frames, or raw bytes, in one write.
+   */
+  get tcp(): Socket {
+    return (this.socket as unknown as { _socket: Socket })._socket;
+  }
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {

@@ -163,7 +163,7 @@ describe('bad input over a raw WebSocket', () => {
     const broker = await startBroker({ limits: { maxBufferedBytes: 64 * 1024 } });
     const raw = await RawClient.session(broker.url);
     // Stop reading: the kernel buffers fill, then the broker's own queue would grow.
-    (raw.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    raw.tcp.pause();
     // Each refused release echoes its 2,000-character path: about 2 KB of reply per frame.
     const path = 'x'.repeat(2_000);
     let id = 1;

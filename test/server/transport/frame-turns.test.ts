@@ -42,10 +42,9 @@ async function loggingGateway(onCommand: (session: string, id: number) => void):
 
 /** Sends `frames` in one write, as a client bursting at once does. */
 function sendInOneWrite(raw: RawClient, frames: ClientFrame[]): void {
-  const tcp = (raw.socket as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
-  tcp.cork();
+  raw.tcp.cork();
   for (const f of frames) raw.send(f);
-  tcp.uncork();
+  raw.tcp.uncork();
 }
 
 const heartbeats = (n: number): ClientFrame[] =>
@@ -75,8 +74,7 @@ describe('the gateway, taking frames in turns', () => {
   it('handles what a client sent before it closed, all of it, in order', async () => {
     const { gateway, url, handled } = await loggingGateway(() => {});
     const burster = await RawClient.session(url);
-    const tcp = (burster.socket as unknown as { _socket: { cork(): void; uncork(): void } })
-      ._socket;
+    const tcp = burster.tcp;
     tcp.cork();
     for (const f of heartbeats(BURST)) burster.send(f);
     burster.socket.close();
@@ -91,7 +89,7 @@ describe('the gateway, taking frames in turns', () => {
     // 9,000 masked one-byte binary frames (7 bytes each) in one TCP write: one read of the broker's.
     const frame = [0x82, 0x81, 0, 0, 0, 0, 0xc0];
     const bytes = Buffer.from(Array.from({ length: 9_000 }, () => frame).flat());
-    (flooder.socket as unknown as { _socket: { write(b: Buffer): void } })._socket.write(bytes);
+    flooder.tcp.write(bytes);
     expect(await flooder.next((f) => f.t === 'error' && f.code === 'RATE_LIMITED')).toMatchObject({
       message: `more than ${MAX_WAITING_FRAMES} frames waited at once`,
     });

@@ -34,7 +34,7 @@ describe('pings (answered by the gateway, not by ws)', () => {
     const raw = await RawClient.session(broker.url);
     let pongs = 0;
     raw.socket.on('pong', () => pongs++);
-    const tcp = (raw.socket as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+    const tcp = raw.tcp;
     tcp.cork();
     for (let i = 0; i < 5_000; i++) raw.socket.ping();
     tcp.uncork();
@@ -46,7 +46,7 @@ describe('pings (answered by the gateway, not by ws)', () => {
     const broker = await startBroker({ limits: { maxBufferedBytes: 64 * 1024 } });
     const raw = await RawClient.session(broker.url);
     // Stop reading: the kernel buffers fill with pongs, then the broker's own queue would grow.
-    (raw.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    raw.tcp.pause();
     const payload = Buffer.alloc(125, 'p');
     for (let round = 0; round < 400 && broker.connectionCount > 0; round++) {
       for (let i = 0; i < 1_000; i++) raw.socket.ping(payload);

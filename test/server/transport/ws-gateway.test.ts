@@ -114,11 +114,6 @@ async function countingGateway(): Promise<{ gateway: WsGateway; url: string }> {
   return { gateway, url: `ws://127.0.0.1:${gateway.port}` };
 }
 
-/** The TCP socket under a client's WebSocket: paused, the client never answers a close handshake. */
-function tcpOf(raw: RawClient): { pause(): void; resume(): void } {
-  return (raw.socket as unknown as { _socket: { pause(): void; resume(): void } })._socket;
-}
-
 describe('the gateway, keeping its connections', () => {
   it('counts each open connection once: before hello, bound, replaced, ended', async () => {
     const { gateway, url } = await countingGateway();
@@ -147,7 +142,8 @@ describe('the gateway, keeping its connections', () => {
     const unbound = await RawClient.open(url);
     const resumer = await RawClient.open(url);
     const deaf = [bound, replaced, ended, unbound];
-    for (const raw of deaf) tcpOf(raw).pause();
+    // Paused, a client never answers a close handshake.
+    for (const raw of deaf) raw.tcp.pause();
     resumer.send({ t: 'hello', v: PROTOCOL_VERSION, session: replaced.sessionId, secret: 'k' });
     await resumer.next((f) => f.t === 'welcome');
     gateway.closeSession(ended.sessionId, CLOSE_CODES.sessionEnded, 'ended');
@@ -156,7 +152,7 @@ describe('the gateway, keeping its connections', () => {
     // Not ws's 30 s wait for a close frame that never comes.
     expect(performance.now() - started).toBeLessThan(5_000);
     // Reading again, each finds its connection gone.
-    for (const raw of deaf) tcpOf(raw).resume();
+    for (const raw of deaf) raw.tcp.resume();
     for (const raw of deaf) await raw.closed();
   });
 });
