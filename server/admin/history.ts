@@ -1,4 +1,4 @@
-import type { EndReason, JournalEntry } from '../core/journal.js';
+import { holdsMayShare, type EndReason, type JournalEntry } from '../core/journal.js';
 import { EventRing, GRANT, LEAVE, REASON_CODES, REASONS, RELEASE } from './event-ring.js';
 
 /** One line of a lock's history; `at` is wall-clock ms. */
@@ -78,8 +78,8 @@ export class History {
           this.overall.push(GRANT, at, path, sessionId, token, 0, NaN);
           const ring = this.added(path, null);
           const hold: Hold = { token, sessionId, at, ring };
-          // The same rule as the table's: a `free` names its token unless the path had one holder.
-          if ((e[6] ?? 1) > 1 || e[7] === 'read') this.sharedHolds.set(token, hold);
+          // The table's rule: a `free` names its token where holds may share the path.
+          if (holdsMayShare(e[6], e[7])) this.sharedHolds.set(token, hold);
           else this.soleHolds.set(path, hold);
           break;
         }

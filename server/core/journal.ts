@@ -46,3 +46,16 @@ export type JournalEntry =
   | readonly ['drop', string, number, EndReason?, string?]
   /** A session ended; its locks and waits were freed and dropped by entries before this. */
   | readonly ['end', string];
+
+/**
+ * Whether holds of this kind may have company on their path (a semaphore's
+ * permits, readers). Their `free` entry names its token, since the path
+ * alone does not say which holder let go; a mutex's or a writer's does not.
+ * `limit` and `mode` as a `grant` entry's {@link KindFields} carry them.
+ */
+export function holdsMayShare(
+  limit: number | undefined,
+  mode: 'read' | 'write' | null | undefined,
+): boolean {
+  return (limit ?? 1) > 1 || mode === 'read';
+}

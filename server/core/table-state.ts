@@ -1,5 +1,5 @@
 import { DeadlineHeap } from './deadline-heap.js';
-import type { EndReason, JournalEntry, KindFields } from './journal.js';
+import { holdsMayShare, type EndReason, type JournalEntry, type KindFields } from './journal.js';
 import {
   LockState,
   type Hold,
@@ -139,7 +139,7 @@ export class TableState {
     this.count(session, -1);
     // The token tells a standby which holder, where there may be several.
     this.journal?.push(
-      lock.holders.size > 0 || lock.limit > 1 || hold.mode === 'read'
+      lock.holders.size > 0 || holdsMayShare(lock.limit, hold.mode)
         ? ['free', lock.path, reason, hold.token]
         : ['free', lock.path, reason],
     );
