@@ -2,14 +2,15 @@
  * The floor (issue 14): the least a FIFO push lock server can do over Baton's
  * transport (`ws`) and codec (`msgpackr`). One queue per path, a grant pushed
  * the moment the holder releases, a token from one counter (the bench orders
- * grants by it), replies corked per tick as Baton's are; no sessions, leases, stored tokens, durability, quotas or
- * checks of what arrives. Baton's rows are read against it: what Baton costs
+ * grants by it), replies corked per tick as Baton's are; no sessions, leases, stored tokens, quotas or
+ * checks of what arrives, and durability only with a Redis log (redis-log.ts). Baton's rows are read against it: what Baton costs
  * above this is what its guarantees and its code cost.
  */
 import type { AddressInfo } from 'node:net';
 import { Packr } from 'msgpackr';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { corkForTick, type CorkState } from '../../shared/tick-corker.js';
+import type { FloorLog } from './redis-log.js';
 
 /**
  * Client frames are `[op, id, path]`; the server answers acquires with
@@ -37,13 +38,18 @@ export interface FloorServer {
   queue(path: string): { holders: number; waiting: number };
 }
 
-export function startFloorServer(): Promise<FloorServer> {
+/** With a `log`, each grant goes to Redis too (redis-log.ts): the floor of Baton's Redis modes. */
+export function startFloorServer(log: FloorLog | null = null): Promise<FloorServer> {
   const queues = new Map<string, Queue>();
   let token = 0;
-  const send = (ws: WebSocket, id: number, t: number): void => {
+  const reply = (ws: WebSocket, id: number, t: number): void => {
     const cork = corkers.get(ws);
     if (cork) corkForTick(cork, process.nextTick);
     ws.send(floorCodec.pack([id, t]));
+  };
+  const send = (ws: WebSocket, id: number, t: number, path: string): void => {
+    if (log && t > 0) log.grant([path, t], () => reply(ws, id, t));
+    else reply(ws, id, t);
   };
 
   const release = (ws: WebSocket, path: string): void => {
@@ -60,7 +66,7 @@ export function startFloorServer(): Promise<FloorServer> {
       q.head = 0;
     }
     q.holder = next.ws;
-    send(next.ws, next.id, ++token);
+    send(next.ws, next.id, ++token, path);
   };
 
   const onFrame = (ws: WebSocket, data: Buffer): void => {
@@ -69,9 +75,9 @@ export function startFloorServer(): Promise<FloorServer> {
     if (op === FLOOR_OP.release) return release(ws, path);
     if (!q) {
       queues.set(path, { holder: ws, waiters: [], head: 0 });
-      return send(ws, id, ++token);
+      return send(ws, id, ++token, path);
     }
-    if (op === FLOOR_OP.tryAcquire) return send(ws, id, 0);
+    if (op === FLOOR_OP.tryAcquire) return send(ws, id, 0, path);
     q.waiters.push({ ws, id });
   };
 

@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { createBroker, type Broker } from '../../server/broker.js';
+import { FloorLog } from '../floor/redis-log.js';
 import { startFloorServer, type FloorServer } from '../floor/server.js';
 import type { BrokerCommand, BrokerReply, BrokerSetup } from './broker.js';
 import { brokerAuth } from './security.js';
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
     return reply({ t: 'ready', port: await echoServer(), adminPort: null });
   }
   if (setup.standIn === 'floor') {
-    const floor = await startFloorServer();
+    const log = setup.redis && new FloorLog({ ...setup.redis, consistency: setup.consistency });
+    const floor = await startFloorServer(log);
     listen(floor);
     return reply({ t: 'ready', port: floor.port, adminPort: null });
   }

@@ -18,8 +18,26 @@ export const MODE_NAMES = ['embedded', 'redis-efficient', 'redis-strict'] as con
 /** Those, and the embedded broker with TLS or auth on (security.ts): A and B only. */
 export type ModeName = (typeof MODE_NAMES)[number] | SecuredModeName;
 
+/**
+ * The floor lock server (bench/floor/) in the broker's place: alone, or with
+ * its Redis log in efficient or strict consistency, the floor of the Redis modes.
+ */
+export const FLOOR_MODES = ['floor', 'floor-efficient', 'floor-strict'] as const;
+export type FloorMode = (typeof FLOOR_MODES)[number];
+export const isFloor = (name: string): name is FloorMode =>
+  (FLOOR_MODES as readonly string[]).includes(name);
+
+/** The floor a Baton mode is read against: a Redis mode's own floor where one ran, else the floor. */
+export const floorOf = (name: string): FloorMode =>
+  name === 'redis-efficient'
+    ? 'floor-efficient'
+    : name === 'redis-strict'
+      ? 'floor-strict'
+      : 'floor';
+
 /** True for the modes that need the bench's Redis. */
-export const needsRedis = (name: string): boolean => name.startsWith('redis-');
+export const needsRedis = (name: string): boolean =>
+  name.startsWith('redis-') || (isFloor(name) && name !== 'floor');
 
 /** What one run's broker is told: its mode, and for Redis where and under which cluster. */
 export interface BrokerMode {
@@ -60,7 +78,10 @@ export interface BrokerSetup {
   dataDir: string;
   consistency: Consistency;
   redis: { url: string; cluster: string } | null;
-  /** In the broker's place: a bare `ws` echo server (scenario T), or the floor lock server (bench/floor/). */
+  /**
+   * In the broker's place: a bare `ws` echo server (scenario T), or the floor
+   * lock server (bench/floor/), which logs its grants to `redis` when set.
+   */
   standIn: StandIn | null;
   /** Also start the admin HTTP server (`npm run bench:admin`). */
   admin: boolean;
@@ -98,10 +119,10 @@ type BrokerChild = BenchChild<BrokerCommand, BrokerReply>;
  */
 export async function startBroker(
   modeOrStandIn: BrokerMode | StandIn,
-  o: { exposeGc?: boolean; admin?: boolean } = {},
+  o: { exposeGc?: boolean; admin?: boolean; floorLog?: BrokerMode } = {},
 ): Promise<BrokerServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'baton-bench-'));
-  const mode = typeof modeOrStandIn === 'string' ? null : modeOrStandIn;
+  const mode = typeof modeOrStandIn === 'string' ? (o.floorLog ?? null) : modeOrStandIn;
   const redis = mode?.redis ?? null;
   const security = mode?.security ?? PLAIN;
   const material = security.tls || security.auth ? await securityMaterial() : null;
@@ -148,12 +169,14 @@ export function brokerTarget(name: ModeName, newMode: () => BrokerMode, admin = 
 /**
  * The floor lock server (bench/floor/) as a row's system, in the broker's
  * process frame (so CPU and RSS are read the same way), loaded by drivers
- * whose sessions are the floor's clients.
+ * whose sessions are the floor's clients. With `newLog` (a Redis mode's
+ * setup, fresh per run) it logs its grants to that Redis in that consistency.
  */
-export function floorTarget(): Target {
-  const start = (exposeGc?: boolean) => startBroker('floor', exposeGc ? { exposeGc } : {});
+export function floorTarget(name: FloorMode = 'floor', newLog?: () => BrokerMode): Target {
+  const start = (exposeGc?: boolean) =>
+    startBroker('floor', { ...(exposeGc && { exposeGc }), ...(newLog && { floorLog: newLog() }) });
   const env = { BATON_BENCH_PEER: 'floor' };
-  return { name: 'floor', start: (o) => Rig.start(() => start(o.exposeGc), o.drivers, env) };
+  return { name, start: (o) => Rig.start(() => start(o.exposeGc), o.drivers, env) };
 }
 
 export class BrokerServer implements Server {

@@ -196,8 +196,14 @@ export function cpuPerOp(json: Result['json']): { serverUs: number; driversUs: n
  * With `paired` (each run of the row beside the floor's run just before it)
  * the share is the median of those pairs, the weaker of two: a slow spell
  * of the machine then falls on both sides of a pair instead of on one row.
+ * `name` says which floor: the floor alone, or with a Redis log.
  */
-export function againstFloor(result: Result, floor: Result, paired: Result[][] = []): Result {
+export function againstFloor(
+  result: Result,
+  floor: Result,
+  paired: Result[][] = [],
+  name = 'the floor',
+): Result {
   const mine = headlineOf(result.json);
   const theirs = headlineOf(floor.json);
   if (!mine || !theirs || theirs.value === 0) return result;
@@ -206,7 +212,7 @@ export function againstFloor(result: Result, floor: Result, paired: Result[][] =
     pairs.length > 1 ? weakerMedian(pairs, mine.higherIsBetter) : mine.value / theirs.value;
   const show = (r: number): string => (mine.higherIsBetter ? `${fmt(r * 100)}%` : `${fmt(r, 2)}×`);
   const runs = pairs.length > 1 ? ` (run by run: ${pairs.map(show).join(', ')})` : '';
-  const share = `${show(ratio)}${mine.higherIsBetter ? ' of' : ''} the floor${runs}`;
+  const share = `${show(ratio)}${mine.higherIsBetter ? ' of' : ''} ${name}${runs}`;
   const a = cpuPerOp(result.json);
   const b = cpuPerOp(floor.json);
   const cpu =

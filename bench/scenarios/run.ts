@@ -6,8 +6,11 @@
 import {
   brokerMode,
   brokerTarget,
+  floorOf,
   floorTarget,
+  isFloor,
   needsRedis,
+  type FloorMode,
   type BrokerMode,
   type ModeName,
 } from '../lib/broker.js';
@@ -45,7 +48,7 @@ import { ELECTIONS, SINGLE_FLIGHTS } from './leaders.js';
 import { transportFloor } from './transport-floor.js';
 
 /** A broker mode, or the floor lock server (bench/floor/) in the broker's place. */
-type RowMode = ModeName | 'floor';
+type RowMode = ModeName | FloorMode;
 
 /** A row of `npm run bench`: one run in a broker made fresh by `newMode`. */
 interface BenchScenario {
@@ -57,12 +60,21 @@ interface BenchScenario {
   run(name: RowMode, newMode: () => BrokerMode): Promise<Result>;
 }
 
-/** A–E and the kinds on a fresh broker per run; A–E on the floor first. */
+/**
+ * A–E and the kinds on a fresh broker per run; A–E on the floor first, and
+ * where a Redis mode runs, on the floor with a Redis log of that consistency.
+ */
 function onBroker(s: Scenario): BenchScenario {
+  const floors = s.modes.filter((m) => m.startsWith('redis-')).map(floorOf);
   return {
     ...s,
-    modes: s.floor ? ['floor', ...s.modes] : s.modes,
-    run: (name, newMode) => s.run(name === 'floor' ? floorTarget() : brokerTarget(name, newMode)),
+    modes: s.floor ? ['floor', ...floors, ...s.modes] : s.modes,
+    run: (name, newMode) =>
+      s.run(
+        isFloor(name)
+          ? floorTarget(name, name === 'floor' ? undefined : newMode)
+          : brokerTarget(name, newMode),
+      ),
   };
 }
 
@@ -97,22 +109,28 @@ const SCENARIOS: readonly BenchScenario[] = [
  * semaphore's against the mutex row of the same shape and mode.
  */
 function baseKeys(s: BenchScenario, mode: RowMode): { key: string; label: string }[] {
-  if (mode !== 'embedded' && mode !== 'floor' && !s.against) {
+  if (mode !== 'embedded' && !isFloor(mode) && !s.against) {
     return [{ key: `${s.title} [embedded]`, label: 'embedded' }];
   }
   return s.against ? [{ key: `${s.against} [${mode}]`, label: 'the mutex' }] : [];
 }
 
 /**
- * A Baton row of a scenario that ran on the floor, read against the floor's
- * row of this run, run by run (`runs`: each run's results by row key).
+ * A row of a scenario that ran on the floor, read against a floor row of
+ * this run, run by run (`runs`: each run's results by row key): a Redis
+ * mode's against the floor with a Redis log of its consistency when that
+ * ran, any other Baton row and the Redis floors against the floor alone.
  */
 function withFloor(s: BenchScenario, mode: RowMode, result: Result, runs: Map<string, Result[]>) {
-  const floorRuns = runs.get(`${s.title} [floor]`);
+  if (!s.floor || mode === 'floor') return result;
+  const own = isFloor(mode) ? 'floor' : floorOf(mode);
+  const floor = runs.has(`${s.title} [${own}]`) ? own : 'floor';
+  const floorRuns = runs.get(`${s.title} [${floor}]`);
+  if (!floorRuns) return result;
   const mine = runs.get(`${s.title} [${mode}]`) ?? [];
-  if (!s.floor || mode === 'floor' || !floorRuns) return result;
   const pairs = mine.map((r, i) => [r, floorRuns[i]].filter((x) => x !== undefined));
-  return againstFloor(result, medianRun(floorRuns), pairs);
+  const name = floor === 'floor' ? 'the floor' : `the ${floor.replace('floor-', '')} floor`;
+  return againstFloor(result, medianRun(floorRuns), pairs, name);
 }
 
 /**
@@ -182,8 +200,9 @@ async function runRounds(
     for (const mode of modes) {
       const runs = byMode.get(mode);
       if (!runs || !('results' in runs)) continue;
-      const newMode = (): BrokerMode =>
-        brokerMode(mode as ModeName, 'skipped' in redis ? null : redis, s.id);
+      // The floor's Redis log takes the setup of the Redis mode of its consistency.
+      const name = (isFloor(mode) ? mode.replace('floor-', 'redis-') : mode) as ModeName;
+      const newMode = (): BrokerMode => brokerMode(name, 'skipped' in redis ? null : redis, s.id);
       const label = `${s.title} [${mode}]${rounds > 1 ? ` run ${round} of ${rounds}` : ''}`;
       const outcome = await attempt(label, () => s.run(mode, newMode));
       if ('value' in outcome) runs.results.push(outcome.value);

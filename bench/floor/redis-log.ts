@@ -1,0 +1,63 @@
+/**
+ * The floor's Redis log (issue 14): the least a push lock server can do to
+ * mirror its grants to Redis, so Baton's Redis modes have a floor of their
+ * own. One stream, one plain XADD per batch (no fencing, continuity checks,
+ * snapshots or sessions), one write in flight, the next batch gathering
+ * meanwhile: group commit, as Baton's log writer does. `strict` sends a grant
+ * once its batch is acknowledged; `efficient` sends at once and writes what
+ * gathered after Baton's default linger.
+ */
+import { Redis } from 'ioredis';
+import { Packr } from 'msgpackr';
+import { DEFAULT_REDIS_MIRROR_OPTIONS } from '../../server/mirror/redis-mirror-options.js';
+import type { Consistency } from '../../shared/protocol.js';
+
+/** The stream is trimmed to about this many batches, as a server's log must be bounded. */
+const KEEP_BATCHES = 10_000;
+
+const codec = new Packr({ useRecords: false });
+
+export interface FloorLogSetup {
+  url: string;
+  cluster: string;
+  consistency: Consistency;
+}
+
+export class FloorLog {
+  private readonly redis: Redis;
+  private readonly key: string;
+  private entries: unknown[] = [];
+  private waiting: (() => void)[] = [];
+  private writing = false;
+
+  constructor(private readonly setup: FloorLogSetup) {
+    this.redis = new Redis(setup.url);
+    this.key = `floor:{${setup.cluster}}:log`;
+  }
+
+  /** Logs `entry`; `send` runs once the consistency allows the grant out. */
+  grant(entry: unknown, send: () => void): void {
+    this.entries.push(entry);
+    if (this.setup.consistency === 'strict') this.waiting.push(send);
+    else send();
+    if (this.writing) return;
+    this.writing = true;
+    this.next();
+  }
+
+  /** Writes what gathered: in strict at the end of this turn, in efficient after the linger. */
+  private next(): void {
+    if (this.setup.consistency === 'strict') setImmediate(() => void this.write());
+    else setTimeout(() => void this.write(), DEFAULT_REDIS_MIRROR_OPTIONS.appendLingerMs);
+  }
+
+  private async write(): Promise<void> {
+    const [entries, waiting] = [this.entries, this.waiting];
+    this.entries = [];
+    this.waiting = [];
+    await this.redis.xadd(this.key, 'MAXLEN', '~', KEEP_BATCHES, '*', 'b', codec.pack(entries));
+    for (const send of waiting) send();
+    if (this.entries.length > 0) this.next();
+    else this.writing = false;
+  }
+}
