@@ -77,11 +77,11 @@ export function setToken(token) {
 }
 
 /**
- * Headers every API call carries.
+ * Headers every API call carries: the token it is sent with.
+ * @param {string | null} token
  * @returns {Record<string, string>}
  */
-export function authHeaders() {
-  const token = getToken();
+export function authHeaders(token) {
   return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
@@ -120,12 +120,17 @@ export function postJson(path, params) {
 }
 
 /**
- * Rejects with an ApiError for a non-2xx answer, telling the 401 listeners first.
+ * Rejects with an ApiError for a non-2xx answer, telling the 401 listeners
+ * first unless the request went with a token that has been replaced since:
+ * a late refusal of the old token must not ask again for the new one.
  * @param {Response} response
+ * @param {string | null} sentToken
  */
-export async function checkResponse(response) {
+export async function checkResponse(response, sentToken) {
   if (response.ok) return;
-  if (response.status === 401) for (const fn of unauthorizedListeners) fn();
+  if (response.status === 401 && sentToken === getToken()) {
+    for (const fn of unauthorizedListeners) fn();
+  }
   let code = `HTTP_${response.status}`;
   let message = response.statusText || code;
   try {
@@ -145,10 +150,11 @@ export async function checkResponse(response) {
  * @returns {Promise<any>} the JSON body, typed by the callers' route maps
  */
 async function request(method, url) {
+  const token = getToken();
   const response = await fetch(url, {
     method,
-    headers: { Accept: 'application/json', ...authHeaders() },
+    headers: { Accept: 'application/json', ...authHeaders(token) },
   });
-  await checkResponse(response);
+  await checkResponse(response, token);
   return response.json();
 }

@@ -1,7 +1,7 @@
 // @ts-check
 // The live stream (/api/events) over fetch, reconnecting with backoff.
 
-import { ApiError, authHeaders, checkResponse } from './api.js';
+import { ApiError, authHeaders, checkResponse, getToken } from './api.js';
 import { SseParser } from './sse-parser.js';
 
 const MIN_BACKOFF_MS = 250;
@@ -32,13 +32,14 @@ export function openEventStream(url, { onEvent, onState, onOpen }) {
   async function run() {
     controller = new AbortController();
     const { signal } = controller;
+    const token = getToken();
     try {
       const response = await fetch(url, {
-        headers: { Accept: 'text/event-stream', ...authHeaders() },
+        headers: { Accept: 'text/event-stream', ...authHeaders(token) },
         cache: 'no-store',
         signal,
       });
-      await checkResponse(response);
+      await checkResponse(response, token);
       // A 2xx without a body (a proxy's 204, say) ends like a dropped stream: retry.
       if (response.body) {
         onState('live');
