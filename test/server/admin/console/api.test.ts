@@ -10,7 +10,11 @@ const api = (await import(moduleUrl)) as {
   setToken(token: string): void;
 };
 
-function memoryStorage(): Pick<Storage, 'getItem' | 'setItem'> {
+/** The part of the browser's sessionStorage the module uses (this config has no DOM types). */
+function memoryStorage(): {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+} {
   const items = new Map<string, string>();
   return {
     getItem: (key) => items.get(key) ?? null,
@@ -33,19 +37,26 @@ describe('the console asking for the admin token', () => {
     let asked = 0;
     api.onUnauthorized(() => asked++);
 
-    api.setToken('guess');
-    await expect(api.checkResponse(refused(), 'guess')).rejects.toMatchObject({ status: 401 });
+    // No token yet: the broker's refusal asks for one.
+    await expect(api.checkResponse(refused(), null)).rejects.toMatchObject({ status: 401 });
     expect(asked).toBe(1);
+
+    // A token was entered while a request without one was out.
+    api.setToken('guess');
+    await expect(api.checkResponse(refused(), null)).rejects.toMatchObject({ status: 401 });
+    expect(asked).toBe(1);
+    await expect(api.checkResponse(refused(), 'guess')).rejects.toMatchObject({ status: 401 });
+    expect(asked).toBe(2);
 
     // The right token was entered while a request with the wrong one was out.
     api.setToken('open-sesame');
     await expect(api.checkResponse(refused(), 'guess')).rejects.toMatchObject({ status: 401 });
-    expect(asked).toBe(1);
+    expect(asked).toBe(2);
 
     await expect(api.checkResponse(refused(), 'open-sesame')).rejects.toMatchObject({
       status: 401,
       code: 'UNAUTHORIZED',
     });
-    expect(asked).toBe(2);
+    expect(asked).toBe(3);
   });
 });
