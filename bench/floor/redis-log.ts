@@ -4,8 +4,9 @@
  * own. One stream, one plain XADD per batch (no fencing, continuity checks,
  * snapshots or sessions), one write in flight, the next batch gathering
  * meanwhile: group commit, as Baton's log writer does. `strict` sends a grant
- * once its batch is acknowledged; `efficient` sends at once and writes what
- * gathered after Baton's default linger.
+ * once its batch is acknowledged; `efficient` sends at once and writes a
+ * batch Baton's default linger after its first grant. It logs grants only
+ * (Baton's log holds releases and queue changes too).
  */
 import { Redis } from 'ioredis';
 import { Packr } from 'msgpackr';
@@ -24,14 +25,23 @@ export interface FloorLogSetup {
 }
 
 export class FloorLog {
-  private readonly redis: Redis;
   private readonly key: string;
   private entries: unknown[] = [];
   private waiting: (() => void)[] = [];
   private writing = false;
 
-  constructor(private readonly setup: FloorLogSetup) {
-    this.redis = new Redis(setup.url);
+  /** Once Redis answers; `failed` hears of a write that failed (the run is then void). */
+  static async open(setup: FloorLogSetup, failed: (err: unknown) => void): Promise<FloorLog> {
+    const redis = new Redis(setup.url, { maxRetriesPerRequest: 0 });
+    await redis.ping();
+    return new FloorLog(redis, setup, failed);
+  }
+
+  private constructor(
+    private readonly redis: Redis,
+    private readonly setup: FloorLogSetup,
+    private readonly failed: (err: unknown) => void,
+  ) {
     this.key = `floor:{${setup.cluster}}:log`;
   }
 
@@ -47,8 +57,9 @@ export class FloorLog {
 
   /** Writes what gathered: in strict at the end of this turn, in efficient after the linger. */
   private next(): void {
-    if (this.setup.consistency === 'strict') setImmediate(() => void this.write());
-    else setTimeout(() => void this.write(), DEFAULT_REDIS_MIRROR_OPTIONS.appendLingerMs);
+    const write = () => this.write().catch(this.failed);
+    if (this.setup.consistency === 'strict') setImmediate(write);
+    else setTimeout(write, DEFAULT_REDIS_MIRROR_OPTIONS.appendLingerMs);
   }
 
   private async write(): Promise<void> {

@@ -2,9 +2,10 @@
  * The floor (issue 14): the least a FIFO push lock server can do over Baton's
  * transport (`ws`) and codec (`msgpackr`). One queue per path, a grant pushed
  * the moment the holder releases, a token from one counter (the bench orders
- * grants by it), replies corked per tick as Baton's are; no sessions, leases, stored tokens, quotas or
- * checks of what arrives, and durability only with a Redis log (redis-log.ts). Baton's rows are read against it: what Baton costs
- * above this is what its guarantees and its code cost.
+ * grants by it), replies corked per tick as Baton's are; no sessions,
+ * leases, stored tokens, quotas or checks of what arrives, and durability
+ * only with a Redis log (redis-log.ts). Baton's rows are read against it:
+ * what Baton costs above this is what its guarantees and its code cost.
  */
 import type { AddressInfo } from 'node:net';
 import { Packr } from 'msgpackr';

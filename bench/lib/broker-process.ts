@@ -54,7 +54,9 @@ async function main(): Promise<void> {
     return reply({ t: 'ready', port: await echoServer(), adminPort: null });
   }
   if (setup.standIn === 'floor') {
-    const log = setup.redis && new FloorLog({ ...setup.redis, consistency: setup.consistency });
+    const log =
+      setup.redis &&
+      (await FloorLog.open({ ...setup.redis, consistency: setup.consistency }, fail));
     const floor = await startFloorServer(log);
     listen(floor);
     return reply({ t: 'ready', port: floor.port, adminPort: null });
@@ -115,7 +117,10 @@ function listen(server: Broker | FloorServer | null): void {
   process.on('disconnect', () => process.exit(0));
 }
 
-main().catch((err: unknown) => {
+/** Tells the runner why this process stops, and stops it. */
+function fail(err: unknown): void {
   reply({ t: 'error', message: err instanceof Error ? err.message : String(err) });
   process.exit(1);
-});
+}
+
+main().catch(fail);

@@ -27,17 +27,22 @@ export type FloorMode = (typeof FLOOR_MODES)[number];
 export const isFloor = (name: string): name is FloorMode =>
   (FLOOR_MODES as readonly string[]).includes(name);
 
-/** The floor a Baton mode is read against: a Redis mode's own floor where one ran, else the floor. */
-export const floorOf = (name: string): FloorMode =>
-  name === 'redis-efficient'
-    ? 'floor-efficient'
-    : name === 'redis-strict'
-      ? 'floor-strict'
-      : 'floor';
+/** Each Redis mode's own floor: the floor with a Redis log of the same consistency. */
+const REDIS_FLOORS: Partial<Record<ModeName, FloorMode>> = {
+  'redis-efficient': 'floor-efficient',
+  'redis-strict': 'floor-strict',
+};
+
+/** The floor a Baton mode is read against: a Redis mode's own, else the floor alone. */
+export const floorOf = (name: ModeName): FloorMode => REDIS_FLOORS[name] ?? 'floor';
+
+/** The Redis mode whose setup (Redis, cluster, consistency) a floor's log takes; null for the floor alone. */
+export const redisModeOf = (floor: FloorMode): ModeName | null =>
+  MODE_NAMES.find((m) => REDIS_FLOORS[m] === floor) ?? null;
 
 /** True for the modes that need the bench's Redis. */
 export const needsRedis = (name: string): boolean =>
-  name.startsWith('redis-') || (isFloor(name) && name !== 'floor');
+  name.startsWith('redis-') || (isFloor(name) && redisModeOf(name) !== null);
 
 /** What one run's broker is told: its mode, and for Redis where and under which cluster. */
 export interface BrokerMode {

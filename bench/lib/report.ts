@@ -196,13 +196,13 @@ export function cpuPerOp(json: Result['json']): { serverUs: number; driversUs: n
  * With `paired` (each run of the row beside the floor's run just before it)
  * the share is the median of those pairs, the weaker of two: a slow spell
  * of the machine then falls on both sides of a pair instead of on one row.
- * `name` says which floor: the floor alone, or with a Redis log.
+ * `of` says which floor (JSON `vsFloorOf`): the floor alone, or with a Redis log.
  */
 export function againstFloor(
   result: Result,
   floor: Result,
   paired: Result[][] = [],
-  name = 'the floor',
+  of = { mode: 'floor', label: 'the floor' },
 ): Result {
   const mine = headlineOf(result.json);
   const theirs = headlineOf(floor.json);
@@ -212,7 +212,7 @@ export function againstFloor(
     pairs.length > 1 ? weakerMedian(pairs, mine.higherIsBetter) : mine.value / theirs.value;
   const show = (r: number): string => (mine.higherIsBetter ? `${fmt(r * 100)}%` : `${fmt(r, 2)}×`);
   const runs = pairs.length > 1 ? ` (run by run: ${pairs.map(show).join(', ')})` : '';
-  const share = `${show(ratio)}${mine.higherIsBetter ? ' of' : ''} ${name}${runs}`;
+  const share = `${show(ratio)}${mine.higherIsBetter ? ' of' : ''} ${of.label}${runs}`;
   const a = cpuPerOp(result.json);
   const b = cpuPerOp(floor.json);
   const cpu =
@@ -224,6 +224,7 @@ export function againstFloor(
       : [];
   const fields = {
     vsFloor: round(ratio, 3),
+    vsFloorOf: of.mode,
     ...(pairs.length > 1 && { vsFloorRuns: pairs.map((r) => round(r, 3)) }),
   };
   return withReading(result, [share, ...cpu].join('; '), fields);

@@ -10,6 +10,7 @@ import {
   floorTarget,
   isFloor,
   needsRedis,
+  redisModeOf,
   type FloorMode,
   type BrokerMode,
   type ModeName,
@@ -65,7 +66,7 @@ interface BenchScenario {
  * where a Redis mode runs, on the floor with a Redis log of that consistency.
  */
 function onBroker(s: Scenario): BenchScenario {
-  const floors = s.modes.filter((m) => m.startsWith('redis-')).map(floorOf);
+  const floors = s.modes.map(floorOf).filter((f) => f !== 'floor');
   return {
     ...s,
     modes: s.floor ? ['floor', ...floors, ...s.modes] : s.modes,
@@ -124,14 +125,23 @@ function baseKeys(s: BenchScenario, mode: RowMode): { key: string; label: string
 function withFloor(s: BenchScenario, mode: RowMode, result: Result, runs: Map<string, Result[]>) {
   if (!s.floor || mode === 'floor') return result;
   const own = isFloor(mode) ? 'floor' : floorOf(mode);
+  // A Redis mode's own floor may have been left out (BATON_BENCH_MODES) or failed.
   const floor = runs.has(`${s.title} [${own}]`) ? own : 'floor';
   const floorRuns = runs.get(`${s.title} [${floor}]`);
   if (!floorRuns) return result;
   const mine = runs.get(`${s.title} [${mode}]`) ?? [];
   const pairs = mine.map((r, i) => [r, floorRuns[i]].filter((x) => x !== undefined));
-  const name = floor === 'floor' ? 'the floor' : `the ${floor.replace('floor-', '')} floor`;
-  return againstFloor(result, medianRun(floorRuns), pairs, name);
+  return againstFloor(result, medianRun(floorRuns), pairs, {
+    mode: floor,
+    label: FLOOR_LABELS[floor],
+  });
 }
+
+const FLOOR_LABELS: Record<FloorMode, string> = {
+  floor: 'the floor',
+  'floor-efficient': 'the efficient floor',
+  'floor-strict': 'the strict floor',
+};
 
 /**
  * E's row read against T's bare sockets of this run: its memory target. T's
@@ -200,9 +210,12 @@ async function runRounds(
     for (const mode of modes) {
       const runs = byMode.get(mode);
       if (!runs || !('results' in runs)) continue;
-      // The floor's Redis log takes the setup of the Redis mode of its consistency.
-      const name = (isFloor(mode) ? mode.replace('floor-', 'redis-') : mode) as ModeName;
-      const newMode = (): BrokerMode => brokerMode(name, 'skipped' in redis ? null : redis, s.id);
+      // A floor's Redis log takes the setup of the Redis mode of its consistency.
+      const name = isFloor(mode) ? redisModeOf(mode) : mode;
+      const newMode = (): BrokerMode => {
+        if (name === null) throw new Error(`${mode} has no broker mode`);
+        return brokerMode(name, 'skipped' in redis ? null : redis, s.id);
+      };
       const label = `${s.title} [${mode}]${rounds > 1 ? ` run ${round} of ${rounds}` : ''}`;
       const outcome = await attempt(label, () => s.run(mode, newMode));
       if ('value' in outcome) runs.results.push(outcome.value);
