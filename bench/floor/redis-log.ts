@@ -9,14 +9,12 @@
  * (Baton's log holds releases and queue changes too).
  */
 import { Redis } from 'ioredis';
-import { Packr } from 'msgpackr';
 import { DEFAULT_REDIS_MIRROR_OPTIONS } from '../../server/mirror/redis-mirror-options.js';
 import type { Consistency } from '../../shared/protocol.js';
+import { floorCodec } from './server.js';
 
 /** The stream is trimmed to about this many batches, as a server's log must be bounded. */
 const KEEP_BATCHES = 10_000;
-
-const codec = new Packr({ useRecords: false });
 
 export interface FloorLogSetup {
   url: string;
@@ -66,7 +64,15 @@ export class FloorLog {
     const [entries, waiting] = [this.entries, this.waiting];
     this.entries = [];
     this.waiting = [];
-    await this.redis.xadd(this.key, 'MAXLEN', '~', KEEP_BATCHES, '*', 'b', codec.pack(entries));
+    await this.redis.xadd(
+      this.key,
+      'MAXLEN',
+      '~',
+      KEEP_BATCHES,
+      '*',
+      'b',
+      floorCodec.pack(entries),
+    );
     for (const send of waiting) send();
     if (this.entries.length > 0) this.next();
     else this.writing = false;
