@@ -1,5 +1,5 @@
 import type { EndReason } from '../core/journal.js';
-import type { HistoryEvent } from './history.js';
+import type { Hold, HistoryEvent } from './history.js';
 
 export const REASONS: readonly EndReason[] = [
   'released',
@@ -43,6 +43,8 @@ export class EventRing {
   private readonly paths: string[] | null;
   private size = 0;
   private next = 0;
+  /** A lock's ring: the path's current sole hold, kept here by `History`; null when none. */
+  hold: Hold | null = null;
 
   /** `path`: the lock whose events these are; null for a ring over all locks. */
   constructor(
@@ -91,6 +93,7 @@ export class EventRing {
   /** Empties the ring for another lock's events. */
   reuse(path: string): void {
     this.path = path;
+    this.hold = null;
     this.clear();
   }
 

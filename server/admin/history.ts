@@ -50,11 +50,13 @@ export class History {
   private readonly lockRings: EventRing[] = [];
   private oldest = 0;
   /**
-   * Current holds of paths that can have one holder (a mutex, a writer), by path: their
-   * `free` names no token. A release event takes its session and duration
-   * from here, and its lock's ring too while that ring is still the path's.
+   * Current holds of paths that can have one holder (a mutex, a writer), whose
+   * `free` names no token, are kept on their lock's ring (`EventRing.hold`):
+   * the release event needs that ring anyway, so one lookup finds both, where
+   * a map of their own cost two more per cycle on a broker whose paths churn.
+   * Here only those whose ring was taken over by another path while they held.
    */
-  private readonly soleHolds = new Map<string, Hold>();
+  private readonly strayHolds = new Map<string, Hold>();
   /** Current holds of paths that can have several (read locks, semaphores), by token. */
   private readonly sharedHolds = new Map<number, Hold>();
   /** Events not yet taken by `takeFresh`, while someone listens. */
@@ -80,16 +82,14 @@ export class History {
           const hold: Hold = { token, sessionId, at, ring };
           // The table's rule: a `free` names its token where holds may share the path.
           if (holdsMayShare(e[6], e[7])) this.sharedHolds.set(token, hold);
-          else this.soleHolds.set(path, hold);
+          else ring.hold = hold;
           break;
         }
         case 'free': {
           const path = e[1];
           const reason = e[2] ?? 'released';
           const named = e[3];
-          const hold =
-            named === undefined ? this.soleHolds.get(path) : this.takeShared(named, path);
-          if (named === undefined && hold) this.soleHolds.delete(path);
+          const hold = named === undefined ? this.takeSole(path) : this.takeShared(named, path);
           this.releases[reason]++;
           const token = named ?? hold?.token ?? NaN;
           const sessionId = hold?.sessionId ?? '';
@@ -118,10 +118,22 @@ export class History {
       this.sharedHolds.delete(token);
       return hold;
     }
-    const sole = this.soleHolds.get(path);
-    if (sole?.token !== token) return undefined;
-    this.soleHolds.delete(path);
-    return sole;
+    return this.takeSole(path, token);
+  }
+
+  /** The sole hold of `path` (with `token`, when given), forgotten as it is returned. */
+  private takeSole(path: string, token?: number): Hold | undefined {
+    const ring = this.byLock.get(path);
+    const held = ring?.hold;
+    if (held && (token === undefined || held.token === token)) {
+      (ring as EventRing).hold = null;
+      return held;
+    }
+    if (this.strayHolds.size === 0) return undefined;
+    const stray = this.strayHolds.get(path);
+    if (!stray || (token !== undefined && stray.token !== token)) return undefined;
+    this.strayHolds.delete(path);
+    return stray;
   }
 
   /** Newest last; `path` narrows to one lock. */
@@ -148,7 +160,7 @@ export class History {
    * counting those entries twice.
    */
   reset(): void {
-    this.soleHolds.clear();
+    this.strayHolds.clear();
     this.sharedHolds.clear();
     this.byLock.clear();
     this.lockRings.length = 0;
@@ -169,6 +181,7 @@ export class History {
         // The oldest lock's ring is reused: no new ring per path on a broker whose paths churn.
         ring = this.lockRings[this.oldest] as EventRing;
         this.byLock.delete(ring.path as string);
+        if (ring.hold) this.strayHolds.set(ring.path as string, ring.hold);
         ring.reuse(path);
         this.oldest = (this.oldest + 1) % this.limits.locks;
       } else {
@@ -189,7 +202,7 @@ export class History {
 }
 
 /** A current hold, for its release event; `ring` was its lock's when it was granted. */
-interface Hold {
+export interface Hold {
   token: number;
   sessionId: string;
   at: number;

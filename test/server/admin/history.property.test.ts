@@ -155,7 +155,8 @@ function check(make: (limits: HistoryLimits) => History): void {
     {
       seed: 0x4157_0e14,
       numRuns: 300,
-      // Two readers, the first leaves: always tried, so the broken variant below always meets it.
+      // Always tried: two readers, the first leaves (so the broken variant below always meets it);
+      // a held lock whose ring another path takes over.
       examples: [
         [
           { overall: 12, perLock: 5, locks: 4 },
@@ -164,6 +165,16 @@ function check(make: (limits: HistoryLimits) => History): void {
             { op: 'tick', ms: 5 },
             { op: 'grant', path: 'r1', session: 'b' },
             { op: 'free', path: 'r1', pick: 0, reason: 'released' },
+          ],
+        ],
+        // m1's ring goes to m2 while m1 is held: its release must still name its holder.
+        [
+          { overall: 12, perLock: 5, locks: 1 },
+          [
+            { op: 'grant', path: 'm1', session: 'a' },
+            { op: 'tick', ms: 5 },
+            { op: 'grant', path: 'm2', session: 'b' },
+            { op: 'free', path: 'm1', pick: 0, reason: 'released' },
           ],
         ],
       ],
