@@ -9,6 +9,7 @@ import {
 } from '../shared/errors.js';
 import { plainTimer, systemClock, type Clock, type Timer } from '../shared/clock.js';
 import { lockPathProblem } from '../shared/lock-path.js';
+import { SmallMap } from '../shared/small-map.js';
 import {
   CLOSE_CODES,
   PROTOCOL_VERSION,
@@ -102,8 +103,9 @@ export class BatonClient implements AsyncDisposable {
   private sessionId: string | null = null;
   private secret: string | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  private readonly leases = new Map<number, Lease>();
+  // Nearly always one entry or none, each a request or lease that comes and goes per lock.
+  private readonly pending = new SmallMap<number, Pending>();
+  private readonly leases = new SmallMap<number, Lease>();
   private readonly listeners = new Set<(status: ClientStatus) => void>();
   private helloSentAt = 0;
   private readonly keepAlive: KeepAlive;

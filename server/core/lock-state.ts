@@ -1,7 +1,7 @@
 import type { LockMode } from '../../shared/protocol.js';
 import type { Timed } from './deadline-heap.js';
 import { QueueIndex } from './queue-index.js';
-import { SmallMap } from './small-map.js';
+import { SmallMap } from '../../shared/small-map.js';
 
 export type { LockMode };
 

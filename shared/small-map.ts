@@ -1,9 +1,10 @@
 /**
- * The map a session keeps of its holds and of its requests: nearly always
- * one entry or none, coming and going at every handoff. A `Map` for that
- * costs a hash table per session (memory, for 10,000 idle sessions) and a
- * new backing store each time it empties; this keeps one entry in place and
- * makes a `Map` only for a session that has two at once.
+ * A map that nearly always holds one entry or none, coming and going at every
+ * handoff: a broker session's holds and requests, a client's pending requests
+ * and leases. A `Map` for that costs a hash table each (memory, for 10,000
+ * idle sessions) and a new backing store every few entries that come and go;
+ * this keeps one entry in place and makes a `Map` when two are kept at once,
+ * until it empties again. Deleting while iterating is safe, as with a `Map`.
  */
 export class SmallMap<K, V> {
   private key: K | undefined = undefined;
@@ -41,16 +42,33 @@ export class SmallMap<K, V> {
   }
 
   delete(key: K): boolean {
-    if (this.many) return this.many.delete(key);
+    if (this.many) {
+      if (!this.many.delete(key)) return false;
+      // Back to one slot once empty: a later single entry costs no table again.
+      if (this.many.size === 0) this.many = null;
+      return true;
+    }
     if (!this.one || this.key !== key) return false;
     this.key = this.value = undefined;
     this.one = false;
     return true;
   }
 
+  clear(): void {
+    this.many = null;
+    this.key = this.value = undefined;
+    this.one = false;
+  }
+
   /** In insertion order, as a `Map`'s. */
   values(): IterableIterator<V> {
     if (this.many) return this.many.values();
     return (this.one ? [this.value as V] : []).values();
+  }
+
+  /** Key and value pairs in insertion order, as a `Map`'s. */
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    if (this.many) return this.many.entries();
+    return (this.one ? [[this.key as K, this.value as V] as [K, V]] : []).values();
   }
 }
