@@ -1,15 +1,16 @@
 // What the lock table alone costs per acquire → release cycle in scenario A's
 // shape (100 sessions, 10,000 paths, a fresh path string per frame as decoded
-// frames bring), with no I/O, no history and a warm cache. Set it beside the
-// broker's profile to see how much of the table's time there is memory rather
-// than work. Not a timed bench: run it after `npm run build` with
-// `node bench/table-cost.mjs` and compare builds.
+// frames bring), its journal entries included, with no I/O, no history and a
+// warm cache. Set it beside the broker's profile to see how much of the
+// table's time there is memory rather than work. Not a timed bench: run it
+// after `npm run build` with `node bench/table-cost.mjs` and compare builds.
 import { LockTable } from '../dist/server/core/lock-table.js';
 
 const SESSIONS = 100;
 const PATHS = 10_000;
 const CYCLES = 300_000;
-const table = new LockTable();
+// Journaled, as the broker's table always is (its history and mirror read the entries).
+const table = new LockTable({ journal: true });
 table.addTokens(0, 1, Number.MAX_SAFE_INTEGER);
 const sessions = [];
 for (let i = 0; i < SESSIONS; i++) {

@@ -4,7 +4,9 @@
  * and leases. A `Map` for that costs a hash table each (memory, for 10,000
  * idle sessions) and a new backing store every few entries that come and go;
  * this keeps one entry in place and makes a `Map` when two are kept at once,
- * until it empties again. Deleting while iterating is safe, as with a `Map`.
+ * until it empties again. Deleting or clearing while iterating is safe, as
+ * with a `Map`; unlike a `Map`'s, an iteration may miss entries set after it
+ * began.
  */
 export class SmallMap<K, V> {
   private key: K | undefined = undefined;
@@ -55,6 +57,8 @@ export class SmallMap<K, V> {
   }
 
   clear(): void {
+    // Emptied, not only dropped: an iteration under way over it ends, as a Map's would.
+    this.many?.clear();
     this.many = null;
     this.key = this.value = undefined;
     this.one = false;

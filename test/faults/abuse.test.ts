@@ -94,9 +94,9 @@ describe('the abuse run', () => {
     'keeps the broker alive and a good client served through four floods',
     async () => {
       // Default limits but a smaller sessions quota, so the ghosts meet it within the window;
-      // the short run shortens the detach cap and the locks quota too. Its quota is low
-      // enough that ghosts opened at 40 a second reach it before the first ones end: in a
-      // loaded full suite, 500 was once not reached within the window's 3 s.
+      // the short run shortens the detach cap and the locks quota too. Its quota of 100 is
+      // met before the first ghosts end (the 3 s cap) at 34 opens a second or more; alone the
+      // flood opens ~900 a second, but in a loaded full suite 500 was once not reached.
       const short = ['--max-detached-ms', '3000', '--max-locks-per-owner', '5000'];
       const flags = ['--max-sessions-per-owner', FULL ? '2000' : '100', ...(FULL ? [] : short)];
       const broker = await startBroker(flags);

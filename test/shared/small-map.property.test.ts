@@ -50,4 +50,22 @@ describe('SmallMap', () => {
       { numRuns: 300 },
     );
   });
+
+  it('ends an iteration under way when cleared, as a Map does', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.nat(9), { maxLength: 4 }), (keys: number[]) => {
+        const seen = (m: Map<number, number> | SmallMap<number, number>): number[] => {
+          for (const k of keys) m.set(k, k);
+          const out: number[] = [];
+          for (const [k] of m) {
+            out.push(k);
+            m.clear();
+          }
+          return out;
+        };
+        expect(seen(new SmallMap())).toEqual(seen(new Map()));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

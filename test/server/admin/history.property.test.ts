@@ -156,7 +156,7 @@ function check(make: (limits: HistoryLimits) => History): void {
       seed: 0x4157_0e14,
       numRuns: 300,
       // Always tried: two readers, the first leaves (so the broken variant below always meets it);
-      // a held lock whose ring another path takes over.
+      // a held lock whose ring another path takes over, and gives back.
       examples: [
         [
           { overall: 12, perLock: 5, locks: 4 },
@@ -174,6 +174,16 @@ function check(make: (limits: HistoryLimits) => History): void {
             { op: 'grant', path: 'm1', session: 'a' },
             { op: 'tick', ms: 5 },
             { op: 'grant', path: 'm2', session: 'b' },
+            { op: 'free', path: 'm1', pick: 0, reason: 'released' },
+          ],
+        ],
+        // The ring comes back to m1 while m2 holds: m1's release must not take m2's hold.
+        [
+          { overall: 12, perLock: 5, locks: 1 },
+          [
+            { op: 'grant', path: 'm1', session: 'a' },
+            { op: 'grant', path: 'm2', session: 'b' },
+            { op: 'drop', path: 'm1', session: 'c', reason: 'cancelled' },
             { op: 'free', path: 'm1', pick: 0, reason: 'released' },
           ],
         ],
