@@ -64,6 +64,16 @@ export const SINGLE_FLIGHT_RUN_MS = 5;
 export const HANDOFF_REPS = 200;
 export const HANDOFF_PAUSE_MIN_MS = 2;
 export const HANDOFF_PAUSE_MAX_MS = 20;
+/**
+ * D's warm-up: handoffs and probes back to back, unrecorded, before the
+ * paused ones, as A–C warm up before their window. V8 optimizes a function
+ * only after it has run a while; without this, D read the first few hundred
+ * handoffs of a fresh process, run in V8's baseline tier, not a broker that
+ * has been serving (the floor's few lines suffer that far less).
+ */
+export const HANDOFF_WARMUP_REPS = 5_000;
+/** ...or as many as fit in this, each pass: a peer's handoff can take 90 ms. */
+export const HANDOFF_WARMUP_PASS_MS = 5_000;
 
 /** E: idle sessions, and the pause before RSS is read, so connect-time garbage can go. */
 export const IDLE_SESSIONS = 10_000;

@@ -10,7 +10,15 @@ export type Workload =
   | { kind: 'contend'; path: string; limit?: number; holdMs?: number }
   /** R: readers of `path` and one writer every `writeEveryMs`, each holding it `holdMs`. */
   | { kind: 'read-write'; path: string; holdMs: number; writeEveryMs: number }
-  | { kind: 'handoff'; path: string; reps: number; pauseMinMs: number; pauseMaxMs: number }
+  /** D: `reps` handoffs, then `reps` probes; a warm-up stops each pass after `passMs`. */
+  | {
+      kind: 'handoff';
+      path: string;
+      reps: number;
+      pauseMinMs: number;
+      pauseMaxMs: number;
+      passMs?: number;
+    }
   | { kind: 'idle' }
   /** F: B's load, with every grant logged on the shared clock. */
   | { kind: 'failover'; path: string }
@@ -166,12 +174,18 @@ export async function runHandoffs(
   rec: Recorder,
 ): Promise<void> {
   const { path, reps, pauseMinMs, pauseMaxMs } = w;
+  // No pauses for a warm-up; sleep(0) would still wait a timer's millisecond.
+  const pause = async (): Promise<void> => {
+    if (pauseMaxMs > 0) await sleep(randomInt(pauseMinMs, pauseMaxMs));
+  };
+  const passMs = w.passMs ?? Infinity;
   let holder = await a.acquire(path);
   let waiter = b;
   let other = a;
-  for (let i = 0; i < reps; i++) {
+  let passEnd = performance.now() + passMs;
+  for (let i = 0; i < reps && performance.now() < passEnd; i++) {
     const granted = waiter.acquire(path);
-    await sleep(randomInt(pauseMinMs, pauseMaxMs));
+    await pause();
     const releasedAt = performance.now();
     const releasing = holder.release();
     holder = await granted;
@@ -179,8 +193,9 @@ export async function runHandoffs(
     await releasing;
     [waiter, other] = [other, waiter];
   }
-  for (let i = 0; i < reps; i++) {
-    await sleep(randomInt(pauseMinMs, pauseMaxMs));
+  passEnd = performance.now() + passMs;
+  for (let i = 0; i < reps && performance.now() < passEnd; i++) {
+    await pause();
     const sentAt = performance.now();
     const lease = await waiter.tryAcquire(path);
     rec.probes.push(performance.now() - sentAt);

@@ -5,6 +5,8 @@ import {
   HANDOFF_PAUSE_MAX_MS,
   HANDOFF_PAUSE_MIN_MS,
   HANDOFF_REPS,
+  HANDOFF_WARMUP_PASS_MS,
+  HANDOFF_WARMUP_REPS,
   IDLE_SESSIONS,
   IDLE_SETTLE_MS,
 } from '../lib/config.js';
@@ -52,7 +54,7 @@ export async function transportFloor(): Promise<Result> {
         throughput: `${fmt(m.rssPerSessionKiB, 1)} KiB RSS/socket`,
         latency: latencyCell('round trip', rtt.p50Ms, rtt.p99Ms, rtt.maxMs),
         other:
-          `${rtt.count} round trips ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart; ` +
+          `${rtt.count} round trips ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms apart, warmed up; ` +
           `RSS ${fmt(m.rssBeforeMiB, 1)} → ${fmt(m.rssAfterMiB, 1)} MiB with idle sockets`,
         brokerCpu: '—',
         driver: 'runner',
@@ -89,19 +91,27 @@ async function openGreeted(url: string): Promise<WebSocket> {
 /** About a hello's size. */
 const GREETING = Buffer.alloc(64, 1);
 
-/** D's pattern on the bare transport: a small binary message out and back, at a random phase. */
+/**
+ * D's pattern on the bare transport: a small binary message out and back, at
+ * a random phase, after D's warm-up of round trips back to back.
+ */
 async function roundTrips(url: string): Promise<ReturnType<typeof summarize>> {
   const ws = await open(url);
   const samples = new Float64Array(HANDOFF_REPS);
   const payload = Buffer.alloc(32, 1);
+  const roundTrip = async (): Promise<number> => {
+    const echoed = new Promise((resolve) => ws.once('message', resolve));
+    const sentAt = performance.now();
+    ws.send(payload);
+    await echoed;
+    return performance.now() - sentAt;
+  };
   try {
+    const warmEnd = performance.now() + HANDOFF_WARMUP_PASS_MS;
+    for (let i = 0; i < HANDOFF_WARMUP_REPS && performance.now() < warmEnd; i++) await roundTrip();
     for (let i = 0; i < HANDOFF_REPS; i++) {
       await sleep(randomInt(HANDOFF_PAUSE_MIN_MS, HANDOFF_PAUSE_MAX_MS));
-      const echoed = new Promise((resolve) => ws.once('message', resolve));
-      const sentAt = performance.now();
-      ws.send(payload);
-      await echoed;
-      samples[i] = performance.now() - sentAt;
+      samples[i] = await roundTrip();
     }
   } finally {
     ws.terminate();
