@@ -27,7 +27,8 @@ export async function transportFloor(): Promise<Result> {
   const sockets: WebSocket[] = [];
   try {
     const url = server.endpoint;
-    const rtt = await roundTrips(url);
+    // Memory first: E's broker is measured fresh, and a warmed-up server
+    // would count its warm-up's growth in the baseline, not per socket.
     await server.gc();
     const before = await server.sample();
     const pool = await openPool(IDLE_SESSIONS, CONNECT_CONCURRENCY, () => openGreeted(url));
@@ -35,6 +36,7 @@ export async function transportFloor(): Promise<Result> {
     await sleep(IDLE_SETTLE_MS);
     await server.gc();
     const m = memoryGrowth(before, await server.sample(), pool.clients.length);
+    const rtt = await roundTrips(url);
     return {
       json: {
         scenario: 'T',
