@@ -68,8 +68,8 @@ export const HANDOFF_PAUSE_MAX_MS = 20;
  * D's warm-up: handoffs and probes back to back, unrecorded, before the
  * paused ones, as A–C warm up before their window. V8 optimizes a function
  * only after it has run a while; without this, D read the first few hundred
- * handoffs of a fresh process, run in V8's baseline tier, not a broker that
- * has been serving (the floor's few lines suffer that far less).
+ * handoffs of a fresh process, run in V8's baseline tier, not a server that
+ * has been serving (Baton's longer path more so than the floor's).
  */
 export const HANDOFF_WARMUP_REPS = 5_000;
 /** ...or as many as fit in this, each pass: a peer's handoff can take 90 ms. */
