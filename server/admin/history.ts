@@ -125,8 +125,8 @@ export class History {
   private takeSole(path: string, token?: number): Hold | undefined {
     const ring = this.byLock.get(path);
     const held = ring?.hold;
-    if (held && (token === undefined || held.token === token)) {
-      (ring as EventRing).hold = null;
+    if (ring && held && (token === undefined || held.token === token)) {
+      ring.hold = null;
       return held;
     }
     if (this.strayHolds.size === 0) return undefined;
