@@ -10,6 +10,19 @@ export function sharedClockMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
+/**
+ * Runs `body` `times` times in turn, or fewer if `forMs` passes first (D's
+ * warm-up is bounded both ways: a peer's handoff can take 90 ms).
+ */
+export async function repeat(
+  times: number,
+  forMs: number,
+  body: () => Promise<unknown>,
+): Promise<void> {
+  const end = performance.now() + forMs;
+  for (let i = 0; i < times && performance.now() < end; i++) await body();
+}
+
 /** Rejects after `ms` with `what`, unless `promise` settles first. */
 export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockClient, LockKind, LockLease } from './pool.js';
 import type { Recorder } from './recorder.js';
 import { randomInt } from './stats.js';
+import { repeat } from './time.js';
 
 /** What a driver's sessions do once connected. */
 export type Workload =
@@ -182,8 +183,7 @@ export async function runHandoffs(
   let holder = await a.acquire(path);
   let waiter = b;
   let other = a;
-  let passEnd = performance.now() + passMs;
-  for (let i = 0; i < reps && performance.now() < passEnd; i++) {
+  await repeat(reps, passMs, async () => {
     const granted = waiter.acquire(path);
     await pause();
     const releasedAt = performance.now();
@@ -192,14 +192,13 @@ export async function runHandoffs(
     rec.latencies.push(performance.now() - releasedAt);
     await releasing;
     [waiter, other] = [other, waiter];
-  }
-  passEnd = performance.now() + passMs;
-  for (let i = 0; i < reps && performance.now() < passEnd; i++) {
+  });
+  await repeat(reps, passMs, async () => {
     await pause();
     const sentAt = performance.now();
     const lease = await waiter.tryAcquire(path);
     rec.probes.push(performance.now() - sentAt);
     if (lease) throw new Error('tryAcquire was granted a lock that is held');
-  }
+  });
   await holder.release();
 }

@@ -14,6 +14,7 @@ import { startBroker } from '../lib/broker.js';
 import { openPool } from '../lib/pool.js';
 import { fmt, latencyCell, type Result } from '../lib/report.js';
 import { randomInt, summarize } from '../lib/stats.js';
+import { repeat } from '../lib/time.js';
 import { memoryGrowth } from './catalog.js';
 
 /**
@@ -109,8 +110,7 @@ async function roundTrips(url: string): Promise<ReturnType<typeof summarize>> {
     return performance.now() - sentAt;
   };
   try {
-    const warmEnd = performance.now() + HANDOFF_WARMUP_PASS_MS;
-    for (let i = 0; i < HANDOFF_WARMUP_REPS && performance.now() < warmEnd; i++) await roundTrip();
+    await repeat(HANDOFF_WARMUP_REPS, HANDOFF_WARMUP_PASS_MS, roundTrip);
     for (let i = 0; i < HANDOFF_REPS; i++) {
       await sleep(randomInt(HANDOFF_PAUSE_MIN_MS, HANDOFF_PAUSE_MAX_MS));
       samples[i] = await roundTrip();
