@@ -74,6 +74,11 @@ export const HANDOFF_PAUSE_MAX_MS = 20;
 export const HANDOFF_WARMUP_REPS = 5_000;
 /** ...or as many as fit in this, each pass: a peer's handoff can take 90 ms. */
 export const HANDOFF_WARMUP_PASS_MS = 5_000;
+/**
+ * DP: D's handoffs on the floor and the broker in turns of this many each
+ * (and as many probes), so both meet the same spells of a noisy machine.
+ */
+export const PAIRED_TURN_REPS = 10;
 
 /** E: idle sessions, and the pause before RSS is read, so connect-time garbage can go. */
 export const IDLE_SESSIONS = 10_000;

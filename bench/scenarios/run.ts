@@ -46,6 +46,7 @@ import { CONTENDED, CONTENDED_LARGE, CYCLES, HANDOFF, IDLE, type Scenario } from
 import { failover } from './failover.js';
 import { READ_WRITE, SEMAPHORES } from './kinds.js';
 import { ELECTIONS, SINGLE_FLIGHTS } from './leaders.js';
+import { pairedHandoffs } from './paired-handoff.js';
 import { transportFloor } from './transport-floor.js';
 
 /** A broker mode, or the floor lock server (bench/floor/) in the broker's place. */
@@ -79,6 +80,14 @@ function onBroker(s: Scenario): BenchScenario {
   };
 }
 
+const PAIRED_HANDOFF: BenchScenario = {
+  id: 'DP',
+  title: 'DP: D with the floor served at once, handoffs in turns',
+  // The floor runs inside the row, beside the embedded broker.
+  modes: ['embedded'],
+  run: (_, newMode) => pairedHandoffs(newMode),
+};
+
 const TRANSPORT_FLOOR: BenchScenario = {
   id: 'T',
   title: 'T: transport floor (bare ws echo server)',
@@ -94,6 +103,7 @@ const TRANSPORT_FLOOR: BenchScenario = {
  */
 const SCENARIOS: readonly BenchScenario[] = [
   ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF].map(onBroker),
+  PAIRED_HANDOFF,
   TRANSPORT_FLOOR,
   ...[IDLE, ...SEMAPHORES, ...READ_WRITE, ...ELECTIONS, ...SINGLE_FLIGHTS].map(onBroker),
   {
