@@ -69,24 +69,36 @@ function cycles(target: Target): Promise<Result> {
   });
 }
 
+/**
+ * D's workload of `reps` paused handoffs (then as many probes) and how long
+ * it may take, and its warm-up, as D and DP run them.
+ */
+export function handoffRun(reps: number) {
+  const workload = {
+    kind: 'handoff',
+    path: HOT_PATH,
+    reps,
+    pauseMinMs: HANDOFF_PAUSE_MIN_MS,
+    pauseMaxMs: HANDOFF_PAUSE_MAX_MS,
+  } as const;
+  const passMs = HANDOFF_WARMUP_PASS_MS;
+  return {
+    workload,
+    // Two passes of `reps` pauses, with room for a slow machine.
+    timeoutMs: 2 * reps * (HANDOFF_PAUSE_MAX_MS + 100),
+    warmup: { ...workload, reps: HANDOFF_WARMUP_REPS, pauseMinMs: 0, pauseMaxMs: 0, passMs },
+    // A pass ends after passMs, and its last handoff may take a while.
+    warmupTimeoutMs: 2 * passMs + 10_000,
+  };
+}
+
 /** Scenario D: release → grant between two sessions, on an otherwise idle broker. */
 async function handoffLatency(target: Target): Promise<Result> {
   const rig = await target.start({ drivers: 1 });
   try {
     const conn = await rig.connect(2);
-    const workload = {
-      kind: 'handoff',
-      path: HOT_PATH,
-      reps: HANDOFF_REPS,
-      pauseMinMs: HANDOFF_PAUSE_MIN_MS,
-      pauseMaxMs: HANDOFF_PAUSE_MAX_MS,
-    } as const;
-    // Two passes of `reps` pauses, with room for a slow machine.
-    const timeoutMs = 2 * HANDOFF_REPS * (HANDOFF_PAUSE_MAX_MS + 100);
-    const passMs = HANDOFF_WARMUP_PASS_MS;
-    const warmup = { ...workload, reps: HANDOFF_WARMUP_REPS, pauseMinMs: 0, pauseMaxMs: 0, passMs };
-    // A pass ends after passMs, and its last handoff may take a while.
-    await rig.runToReport(warmup, 2 * passMs + 10_000);
+    const { workload, timeoutMs, warmup, warmupTimeoutMs } = handoffRun(HANDOFF_REPS);
+    await rig.runToReport(warmup, warmupTimeoutMs);
     const w = await rig.timed(async () => [await rig.runToReport(workload, timeoutMs)]);
     const lat = summarize(w.reports.map((r) => r.latenciesMs));
     const rtt = summarize(w.reports.map((r) => r.probeRttMs));

@@ -3,15 +3,13 @@ import {
   HANDOFF_PAUSE_MAX_MS,
   HANDOFF_PAUSE_MIN_MS,
   HANDOFF_REPS,
-  HANDOFF_WARMUP_PASS_MS,
-  HANDOFF_WARMUP_REPS,
-  HOT_PATH,
   PAIRED_TURN_REPS,
 } from '../lib/config.js';
 import type { DriverReport } from '../lib/recorder.js';
 import { fmt, latencyCell, type Result } from '../lib/report.js';
 import type { Rig } from '../lib/rig.js';
 import { round, summarize } from '../lib/stats.js';
+import { handoffRun } from './catalog.js';
 
 /**
  * Scenario DP: D's handoffs, with the floor and the embedded broker served
@@ -26,26 +24,17 @@ export async function pairedHandoffs(newMode: () => BrokerMode): Promise<Result>
   try {
     rigs.push(await floorTarget().start({ drivers: 1 }));
     rigs.push(await brokerTarget('embedded', newMode).start({ drivers: 1 }));
-    const workload = {
-      kind: 'handoff',
-      path: HOT_PATH,
-      reps: PAIRED_TURN_REPS,
-      pauseMinMs: HANDOFF_PAUSE_MIN_MS,
-      pauseMaxMs: HANDOFF_PAUSE_MAX_MS,
-    } as const;
-    const passMs = HANDOFF_WARMUP_PASS_MS;
-    const warmup = { ...workload, reps: HANDOFF_WARMUP_REPS, pauseMinMs: 0, pauseMaxMs: 0, passMs };
+    const { workload, timeoutMs, warmup, warmupTimeoutMs } = handoffRun(PAIRED_TURN_REPS);
     for (const rig of rigs) {
       const conn = await rig.connect(2);
       if (conn.ok !== 2) throw new Error(`2 sessions asked for, ${conn.ok} connected`);
-      await rig.runToReport(warmup, 2 * passMs + 10_000);
+      await rig.runToReport(warmup, warmupTimeoutMs);
     }
     const turns = rigs.map((rig) => ({ rig, reports: [] as DriverReport[] }));
-    const turnTimeoutMs = 2 * PAIRED_TURN_REPS * (HANDOFF_PAUSE_MAX_MS + 100);
     for (let turn = 0; turn < HANDOFF_REPS / PAIRED_TURN_REPS; turn++) {
       // Each goes first in every other turn.
       for (const t of turn % 2 === 0 ? turns : [...turns].reverse()) {
-        t.reports.push(await t.rig.runToReport(workload, turnTimeoutMs));
+        t.reports.push(await t.rig.runToReport(workload, timeoutMs));
       }
     }
     const [floor, baton] = turns.map(({ reports }) => ({
