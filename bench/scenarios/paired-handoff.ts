@@ -15,9 +15,9 @@ import { handoffRun } from './catalog.js';
  * Scenario DP: D's handoffs, with the floor and the embedded broker served
  * at once, each by its own server and driver processes, in turns of a few
  * handoffs on one then the other. D's two rows are timed seconds apart by
- * different process pairs, and on this machine one pair's p50 can be five
- * times the next one's for the same server; here both meet the same spells,
- * so their ratio is read from the same seconds.
+ * different process pairs, and on this machine the floor's own p50 has been
+ * three times apart in two runs of one bench; here both meet the same
+ * spells, so their ratio is read from the same seconds.
  */
 export async function pairedHandoffs(newMode: () => BrokerMode): Promise<Result> {
   const rigs: Rig[] = [];
