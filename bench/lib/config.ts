@@ -79,6 +79,13 @@ export const HANDOFF_WARMUP_PASS_MS = 5_000;
  * (and as many probes), so both meet the same spells of a noisy machine.
  */
 export const PAIRED_TURN_REPS = 10;
+/**
+ * AP, BP: A's and B's load on the floor and the broker in this many turns
+ * each, a turn measured this long after this long for the load to resume.
+ */
+export const PAIRED_LOAD_TURNS = 10;
+export const PAIRED_LOAD_TURN_MS = 1_000;
+export const PAIRED_LOAD_SETTLE_MS = 250;
 
 /** E: idle sessions, and the pause before RSS is read, so connect-time garbage can go. */
 export const IDLE_SESSIONS = 10_000;

@@ -19,6 +19,9 @@ export type DriverCommand =
   | { t: 'go' }
   | { t: 'measure' }
   | { t: 'report' }
+  /** AP, BP: A's or B's loops wait at their next acquire, then go on. */
+  | { t: 'pause' }
+  | { t: 'resume' }
   /** F: grants seen since `sinceMs` (shared clock), and the first with a token ≥ `minToken`. */
   | { t: 'grants'; sinceMs: number; minToken: number }
   /** Peers (B, C): this driver's sessions that wait in or hold a queue. */
@@ -30,6 +33,8 @@ export type DriverReply =
   | { t: 'connected'; ok: number; failed: number; firstError: string | null }
   | { t: 'started' }
   | { t: 'measuring' }
+  | { t: 'paused' }
+  | { t: 'resumed' }
   | DriverReport
   | { t: 'grants'; count: number; firstAtMs: number | null }
   | { t: 'queued'; count: number }
@@ -133,6 +138,12 @@ async function handle(m: DriverCommand): Promise<void> {
       return reply({ t: 'measuring' });
     case 'report':
       return reply(rec.finish());
+    case 'pause':
+      rec.pause();
+      return reply({ t: 'paused' });
+    case 'resume':
+      rec.resume();
+      return reply({ t: 'resumed' });
     case 'queued':
       return reply({ t: 'queued', count: queued() });
     case 'grants':

@@ -39,6 +39,12 @@ const LAG_RESOLUTION_MS = 10;
  */
 export class Recorder {
   measuring = false;
+  /**
+   * While set, A's and B's loops wait on it before their next acquire, so
+   * this driver's server idles while another's is measured (AP, BP).
+   */
+  gate: Promise<void> | null = null;
+  private openGate: () => void = () => {};
   cycles = 0;
   readonly latencies: number[] = [];
   readonly probes: number[] = [];
@@ -77,6 +83,16 @@ export class Recorder {
     this.cpuAt = process.cpuUsage();
     this.startedAt = performance.now();
     this.measuring = true;
+  }
+
+  /** Holds the loops at their next acquire until `resume`. */
+  pause(): void {
+    this.gate ??= new Promise((resolve) => (this.openGate = resolve));
+  }
+
+  resume(): void {
+    this.gate = null;
+    this.openGate();
   }
 
   /** A grant of the contended path to session `local` (index within this driver). */

@@ -146,6 +146,8 @@ export function windowResult(
 
 /** The figure that ranks the runs of one row: the first of these its JSON has. */
 const HEADLINES: readonly { field: string; higherIsBetter: boolean }[] = [
+  // Before cycles/s and handoffs/s: AP and BP have both, and are read by their share.
+  { field: 'pairedShareOfFloor', higherIsBetter: true },
   { field: 'cyclesPerSec', higherIsBetter: true },
   { field: 'readsPerSec', higherIsBetter: true },
   { field: 'handoffsPerSec', higherIsBetter: true },

@@ -147,6 +147,15 @@ export class Rig {
     return (this.drivers[0] as DriverChild).ask({ t: 'start', workload }, 'report', timeoutMs);
   }
 
+  /** A's and B's loops wait at their next acquire (AP, BP), until `resume`. */
+  async pause(): Promise<void> {
+    await Promise.all(this.drivers.map((d) => d.ask({ t: 'pause' }, 'paused')));
+  }
+
+  async resume(): Promise<void> {
+    await Promise.all(this.drivers.map((d) => d.ask({ t: 'resume' }, 'resumed')));
+  }
+
   go(): void {
     for (const d of this.drivers) d.send({ t: 'go' });
   }

@@ -37,6 +37,7 @@ export function runCycles(clients: readonly LockClient[], paths: number, rec: Re
   for (const client of clients) {
     void (async () => {
       for (;;) {
+        if (rec.gate) await rec.gate;
         const path = `bench/cycle/${randomInt(0, paths - 1)}`;
         const calledAt = performance.now();
         try {
@@ -97,6 +98,10 @@ function contendLoop(
     let calledAt = performance.now();
     let afterGo = false;
     for (;;) {
+      if (rec.gate) {
+        await rec.gate;
+        calledAt = performance.now();
+      }
       let lease: LockLease;
       try {
         lease = await client.acquire(c.path, c.kind);

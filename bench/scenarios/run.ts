@@ -47,6 +47,7 @@ import { failover } from './failover.js';
 import { READ_WRITE, SEMAPHORES } from './kinds.js';
 import { ELECTIONS, SINGLE_FLIGHTS } from './leaders.js';
 import { pairedHandoffs } from './paired-handoff.js';
+import { pairedLoad } from './paired-load.js';
 import { transportFloor } from './transport-floor.js';
 
 /** A broker mode, or the floor lock server (bench/floor/) in the broker's place. */
@@ -88,6 +89,15 @@ const PAIRED_HANDOFF: BenchScenario = {
   run: (_, newMode) => pairedHandoffs(newMode),
 };
 
+/** AP and BP: A's and B's load on the floor and the embedded broker, measured in turns. */
+const PAIRED_LOADS: readonly BenchScenario[] = (['A', 'B'] as const).map((s) => ({
+  id: `${s}P`,
+  title: `${s}P: ${s} with the floor served at once, measured in turns`,
+  // The floor runs inside the row, beside the embedded broker.
+  modes: ['embedded'],
+  run: (_, newMode) => pairedLoad(s, newMode),
+}));
+
 const TRANSPORT_FLOOR: BenchScenario = {
   id: 'T',
   title: 'T: transport floor (bare ws echo server)',
@@ -103,6 +113,7 @@ const TRANSPORT_FLOOR: BenchScenario = {
  */
 const SCENARIOS: readonly BenchScenario[] = [
   ...[CYCLES, CONTENDED, ...CONTENDED_LARGE, HANDOFF].map(onBroker),
+  ...PAIRED_LOADS,
   PAIRED_HANDOFF,
   TRANSPORT_FLOOR,
   ...[IDLE, ...SEMAPHORES, ...READ_WRITE, ...ELECTIONS, ...SINGLE_FLIGHTS].map(onBroker),

@@ -1,0 +1,147 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { brokerTarget, floorTarget, type BrokerMode } from '../lib/broker.js';
+import {
+  CONTEND_SESSIONS,
+  CYCLE_PATHS,
+  CYCLE_SESSIONS,
+  PAIRED_LOAD_SETTLE_MS,
+  PAIRED_LOAD_TURN_MS,
+  PAIRED_LOAD_TURNS,
+  SMALL_DRIVERS,
+  WARMUP_MS,
+} from '../lib/config.js';
+import { fmt, meanWindowSec, type Result } from '../lib/report.js';
+import type { Rig, Target, Window } from '../lib/rig.js';
+import { percentiles } from '../../test/support/percentiles.js';
+import { round } from '../lib/stats.js';
+import { formQueue, grantOrder } from './contention.js';
+
+/** What AP and BP count in a window: A's cycles, B's handoffs. */
+const COUNTED = {
+  A: { unit: 'cycles', count: (w: Window) => w.reports.reduce((s, r) => s + r.cycles, 0) },
+  B: { unit: 'handoffs', count: (w: Window) => grantOrder(w.reports).realHandoffs },
+} as const;
+
+/** A's or B's load on `target`, warmed up, then paused: `PAIRED_LOAD_TURNS` turns wait for it. */
+async function loaded(scenario: 'A' | 'B', target: Target): Promise<Rig> {
+  const rig = await target.start({ drivers: SMALL_DRIVERS });
+  try {
+    const sessions = scenario === 'A' ? CYCLE_SESSIONS : CONTEND_SESSIONS;
+    if (scenario === 'A') {
+      const conn = await rig.connect(sessions);
+      if (conn.ok !== sessions)
+        throw new Error(`${sessions} sessions asked for, ${conn.ok} connected`);
+      await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
+    } else {
+      await formQueue(rig, sessions);
+      rig.go();
+    }
+    await sleep(WARMUP_MS);
+    await rig.pause();
+    return rig;
+  } catch (err) {
+    await rig.close();
+    throw err;
+  }
+}
+
+/** One server's turns: operations and seconds measured, its CPU, and each turn's rate. */
+interface Tally {
+  ops: number;
+  sec: number;
+  brokerCpuMs: number;
+  driversCpuMs: number;
+  rates: number[];
+}
+
+/**
+ * Scenarios AP and BP: A's or B's load on the floor and on the embedded
+ * broker, both set up at once with driver processes of their own, then
+ * measured in turns of a second, one server then the other, the load of the
+ * one not measured paused (its sessions wait before their next acquire, its
+ * server idles). A's and B's own rows are measured half a minute apart by
+ * separate process pairs, and rounds of this machine have disagreed by 40%;
+ * here both meet the same spells, and the ratio is read from the same seconds.
+ */
+export async function pairedLoad(scenario: 'A' | 'B', newMode: () => BrokerMode): Promise<Result> {
+  const { unit, count } = COUNTED[scenario];
+  const rigs: Rig[] = [];
+  try {
+    rigs.push(await loaded(scenario, floorTarget()));
+    rigs.push(await loaded(scenario, brokerTarget('embedded', newMode)));
+    const tallies = rigs.map((rig) => ({
+      rig,
+      t: { ops: 0, sec: 0, brokerCpuMs: 0, driversCpuMs: 0, rates: [] } as Tally,
+    }));
+    for (let turn = 0; turn < PAIRED_LOAD_TURNS; turn++) {
+      // Each goes first in every other turn.
+      for (const { rig, t } of turn % 2 === 0 ? tallies : [...tallies].reverse()) {
+        await rig.resume();
+        await sleep(PAIRED_LOAD_SETTLE_MS);
+        const w = await rig.measure(PAIRED_LOAD_TURN_MS);
+        await rig.pause();
+        const ops = count(w);
+        const sec = meanWindowSec(w);
+        t.ops += ops;
+        t.sec += sec;
+        t.brokerCpuMs += w.brokerCpuMs;
+        t.driversCpuMs += w.reports.reduce((s, r) => s + r.cpuMs, 0);
+        t.rates.push(ops / sec);
+      }
+    }
+    const [floor, baton] = tallies.map(({ t }) => t) as [Tally, Tally];
+    return pairedResult(scenario, unit, floor, baton);
+  } finally {
+    // Drivers before their servers (Rig.close); the rigs one after the other.
+    for (const rig of rigs.reverse()) await rig.close();
+  }
+}
+
+function pairedResult(scenario: 'A' | 'B', unit: string, floor: Tally, baton: Tally): Result {
+  const rate = (t: Tally): number => round(t.ops / t.sec);
+  const share = round(rate(baton) / rate(floor), 3);
+  const turnShares = baton.rates.map((r, i) => r / (floor.rates[i] as number));
+  // Of ten turns, the lower of the middle two: the weaker median, as rows' runs are read.
+  const turns = percentiles(turnShares);
+  const perOpUs = (t: Tally, cpuMs: number): number => round((cpuMs * 1000) / t.ops, 1);
+  const cpu = {
+    brokerUs: perOpUs(baton, baton.brokerCpuMs),
+    driversUs: perOpUs(baton, baton.driversCpuMs),
+    floorBrokerUs: perOpUs(floor, floor.brokerCpuMs),
+    floorDriversUs: perOpUs(floor, floor.driversCpuMs),
+  };
+  const sessions = scenario === 'A' ? CYCLE_SESSIONS : CONTEND_SESSIONS;
+  const pct = (x: number): string => `${fmt(100 * x)}%`;
+  return {
+    json: {
+      scenario: `${scenario}P`,
+      mode: 'embedded',
+      sessions,
+      turns: baton.rates.length,
+      turnMs: PAIRED_LOAD_TURN_MS,
+      pairedShareOfFloor: share,
+      [`${unit}PerSec`]: rate(baton),
+      [`floor${unit === 'cycles' ? 'Cycles' : 'Handoffs'}PerSec`]: rate(floor),
+      turnShareMedian: round(turns.p50, 3),
+      turnShareMax: round(turns.max, 3),
+      turnShareMin: round(Math.min(...turnShares), 3),
+      cpuPerOpUs: cpu,
+    },
+    row: {
+      scenario: `${scenario} paired with the floor`,
+      mode: 'embedded',
+      sessions: `${fmt(sessions)} + ${fmt(sessions)}`,
+      throughput: `${fmt(rate(baton))} ${unit}/s`,
+      latency: '—',
+      other:
+        `${pct(share)} of the floor in the same seconds (floor ${fmt(rate(floor))} ${unit}/s); ` +
+        `${baton.rates.length} turns of ${fmt(PAIRED_LOAD_TURN_MS / 1000)} s each, in turn, ` +
+        `a turn's share ${pct(Math.min(...turnShares))}–${pct(turns.max)}, ` +
+        `median ${pct(turns.p50)}; CPU/op broker ${fmt(cpu.brokerUs, 1)} vs ` +
+        `${fmt(cpu.floorBrokerUs, 1)} µs, drivers ${fmt(cpu.driversUs, 1)} vs ` +
+        `${fmt(cpu.floorDriversUs, 1)} µs`,
+      brokerCpu: '—',
+      driver: `${SMALL_DRIVERS}× per server`,
+    },
+  };
+}
