@@ -46,7 +46,7 @@ async function loaded(scenario: 'A' | 'B', target: Target): Promise<Rig> {
 }
 
 /** One server's turns: operations and seconds measured, its CPU, and each turn's rate. */
-interface Tally {
+export interface Tally {
   ops: number;
   sec: number;
   brokerCpuMs: number;
@@ -64,23 +64,34 @@ interface Tally {
  * here both meet the same spells, and the ratio is read from the same seconds.
  */
 export async function pairedLoad(scenario: 'A' | 'B', newMode: () => BrokerMode): Promise<Result> {
-  const { unit, count } = COUNTED[scenario];
+  const targets = [floorTarget(), brokerTarget('embedded', newMode)] as const;
+  const [floor, baton] = await inTurns(scenario, targets);
+  return pairedResult(scenario, floor, baton);
+}
+
+/**
+ * A's or B's load on two targets, both set up at once, then measured in
+ * `PAIRED_LOAD_TURNS` turns each, one then the other (each first in every
+ * other turn): what each counted, its CPU and each turn's rate.
+ */
+export async function inTurns(
+  scenario: 'A' | 'B',
+  targets: readonly [Target, Target],
+): Promise<[Tally, Tally]> {
   const rigs: Rig[] = [];
   try {
-    rigs.push(await loaded(scenario, floorTarget()));
-    rigs.push(await loaded(scenario, brokerTarget('embedded', newMode)));
+    for (const target of targets) rigs.push(await loaded(scenario, target));
     const tallies = rigs.map((rig) => ({
       rig,
       t: { ops: 0, sec: 0, brokerCpuMs: 0, driversCpuMs: 0, rates: [] } as Tally,
     }));
     for (let turn = 0; turn < PAIRED_LOAD_TURNS; turn++) {
-      // Each goes first in every other turn.
       for (const { rig, t } of turn % 2 === 0 ? tallies : [...tallies].reverse()) {
         await rig.resume();
         await sleep(PAIRED_LOAD_SETTLE_MS);
         const w = await rig.measure(PAIRED_LOAD_TURN_MS);
         await rig.pause();
-        const ops = count(w);
+        const ops = COUNTED[scenario].count(w);
         const sec = meanWindowSec(w);
         t.ops += ops;
         t.sec += sec;
@@ -89,15 +100,15 @@ export async function pairedLoad(scenario: 'A' | 'B', newMode: () => BrokerMode)
         t.rates.push(ops / sec);
       }
     }
-    const [floor, baton] = tallies.map(({ t }) => t) as [Tally, Tally];
-    return pairedResult(scenario, unit, floor, baton);
+    return tallies.map(({ t }) => t) as [Tally, Tally];
   } finally {
     // Drivers before their servers (Rig.close); the rigs one after the other.
     for (const rig of rigs.reverse()) await rig.close();
   }
 }
 
-function pairedResult(scenario: 'A' | 'B', unit: string, floor: Tally, baton: Tally): Result {
+function pairedResult(scenario: 'A' | 'B', floor: Tally, baton: Tally): Result {
+  const { unit } = COUNTED[scenario];
   const rate = (t: Tally): number => round(t.ops / t.sec);
   const share = round(rate(baton) / rate(floor), 3);
   const turnShares = baton.rates.map((r, i) => r / (floor.rates[i] as number));
