@@ -57,6 +57,39 @@ export interface Window {
   mirrorLag: ServerSample['mirrorLag'];
 }
 
+/**
+ * Rigs on `targets` at once, each readied by `prepare`, then `turns` turns of
+ * `take` on each, one rig after the other and each first in every other turn,
+ * so they all meet the same spells of a noisy machine (scenarios DP, AP, BP).
+ * `take` gets the rig and its target's index. The rigs are closed at the end,
+ * whatever happened.
+ */
+export async function takeTurns(
+  targets: readonly Target[],
+  drivers: number,
+  prepare: (rig: Rig) => Promise<void>,
+  turns: number,
+  take: (rig: Rig, index: number) => Promise<void>,
+): Promise<void> {
+  const rigs: Rig[] = [];
+  try {
+    for (const target of targets) {
+      const rig = await target.start({ drivers });
+      rigs.push(rig);
+      await prepare(rig);
+    }
+    const order = rigs.map((rig, index) => ({ rig, index }));
+    for (let turn = 0; turn < turns; turn++) {
+      for (const { rig, index } of turn % 2 === 0 ? order : [...order].reverse()) {
+        await take(rig, index);
+      }
+    }
+  } finally {
+    // Drivers before their servers (Rig.close); the rigs one after the other.
+    for (const rig of rigs.reverse()) await rig.close();
+  }
+}
+
 /** `BATON_BENCH_CPU_PROF=dir` writes a V8 CPU profile of every broker and driver into `dir`. */
 export function profileArgs(): string[] {
   const dir = process.env['BATON_BENCH_CPU_PROF'];

@@ -7,7 +7,7 @@ import {
 } from '../lib/config.js';
 import type { DriverReport } from '../lib/recorder.js';
 import { fmt, latencyCell, type Result } from '../lib/report.js';
-import type { Rig } from '../lib/rig.js';
+import { takeTurns } from '../lib/rig.js';
 import { round, summarize } from '../lib/stats.js';
 import { handoffRun } from './catalog.js';
 
@@ -20,65 +20,60 @@ import { handoffRun } from './catalog.js';
  * spells, so their ratio is read from the same seconds.
  */
 export async function pairedHandoffs(newMode: () => BrokerMode): Promise<Result> {
-  const rigs: Rig[] = [];
-  try {
-    rigs.push(await floorTarget().start({ drivers: 1 }));
-    rigs.push(await brokerTarget('embedded', newMode).start({ drivers: 1 }));
-    const { workload, timeoutMs, warmup, warmupTimeoutMs } = handoffRun(PAIRED_TURN_REPS);
-    for (const rig of rigs) {
+  const targets = [floorTarget(), brokerTarget('embedded', newMode)];
+  const { workload, timeoutMs, warmup, warmupTimeoutMs } = handoffRun(PAIRED_TURN_REPS);
+  const reports: DriverReport[][] = [[], []];
+  await takeTurns(
+    targets,
+    1,
+    async (rig) => {
       const conn = await rig.connect(2);
       if (conn.ok !== 2) throw new Error(`2 sessions asked for, ${conn.ok} connected`);
       await rig.runToReport(warmup, warmupTimeoutMs);
-    }
-    const turns = rigs.map((rig) => ({ rig, reports: [] as DriverReport[] }));
-    for (let turn = 0; turn < HANDOFF_REPS / PAIRED_TURN_REPS; turn++) {
-      // Each goes first in every other turn.
-      for (const t of turn % 2 === 0 ? turns : [...turns].reverse()) {
-        t.reports.push(await t.rig.runToReport(workload, timeoutMs));
-      }
-    }
-    const [floor, baton] = turns.map(({ reports }) => ({
-      grant: summarize(reports.map((r) => r.latenciesMs)),
-      probe: summarize(reports.map((r) => r.probeRttMs)),
-    })) as [Figures, Figures];
-    const vsFloor = round(baton.grant.p50Ms / floor.grant.p50Ms, 3);
-    const probeVsFloor = round(baton.probe.p50Ms / floor.probe.p50Ms, 3);
-    return {
-      json: {
-        scenario: 'DP',
-        mode: 'embedded',
-        reps: baton.grant.count,
-        turnReps: PAIRED_TURN_REPS,
-        pairedVsFloor: vsFloor,
-        releaseToGrantP50Ms: baton.grant.p50Ms,
-        releaseToGrantP99Ms: baton.grant.p99Ms,
-        floorReleaseToGrantP50Ms: floor.grant.p50Ms,
-        floorReleaseToGrantP99Ms: floor.grant.p99Ms,
-        busyProbeRttP50Ms: baton.probe.p50Ms,
-        floorBusyProbeRttP50Ms: floor.probe.p50Ms,
-        probeVsFloor,
-      },
-      row: {
-        scenario: 'D paired with the floor',
-        mode: 'embedded',
-        sessions: '2 + 2',
-        throughput: '—',
-        latency: latencyCell('release→grant', baton.grant.p50Ms, baton.grant.p99Ms),
-        other:
-          `${fmt(vsFloor, 2)}× the floor in the same seconds (floor ` +
-          `${latencyCell('release→grant', floor.grant.p50Ms, floor.grant.p99Ms)}); ` +
-          `${baton.grant.count} handoffs each, ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms ` +
-          `apart, in turns of ${PAIRED_TURN_REPS}, warmed up; plain round trip (busy tryAcquire) ` +
-          `${fmt(baton.probe.p50Ms, 2)} against ${fmt(floor.probe.p50Ms, 2)} ms, ` +
-          `${fmt(probeVsFloor, 2)}×`,
-        brokerCpu: '—',
-        driver: 'one per server',
-      },
-    };
-  } finally {
-    // Drivers before their servers (Rig.close); the rigs one after the other.
-    for (const rig of rigs.reverse()) await rig.close();
-  }
+    },
+    HANDOFF_REPS / PAIRED_TURN_REPS,
+    async (rig, i) => {
+      (reports[i] as DriverReport[]).push(await rig.runToReport(workload, timeoutMs));
+    },
+  );
+  const [floor, baton] = reports.map((runs) => ({
+    grant: summarize(runs.map((r) => r.latenciesMs)),
+    probe: summarize(runs.map((r) => r.probeRttMs)),
+  })) as [Figures, Figures];
+  const vsFloor = round(baton.grant.p50Ms / floor.grant.p50Ms, 3);
+  const probeVsFloor = round(baton.probe.p50Ms / floor.probe.p50Ms, 3);
+  return {
+    json: {
+      scenario: 'DP',
+      mode: 'embedded',
+      reps: baton.grant.count,
+      turnReps: PAIRED_TURN_REPS,
+      pairedVsFloor: vsFloor,
+      releaseToGrantP50Ms: baton.grant.p50Ms,
+      releaseToGrantP99Ms: baton.grant.p99Ms,
+      floorReleaseToGrantP50Ms: floor.grant.p50Ms,
+      floorReleaseToGrantP99Ms: floor.grant.p99Ms,
+      busyProbeRttP50Ms: baton.probe.p50Ms,
+      floorBusyProbeRttP50Ms: floor.probe.p50Ms,
+      probeVsFloor,
+    },
+    row: {
+      scenario: 'D paired with the floor',
+      mode: 'embedded',
+      sessions: '2 + 2',
+      throughput: '—',
+      latency: latencyCell('release→grant', baton.grant.p50Ms, baton.grant.p99Ms),
+      other:
+        `${fmt(vsFloor, 2)}× the floor in the same seconds (floor ` +
+        `${latencyCell('release→grant', floor.grant.p50Ms, floor.grant.p99Ms)}); ` +
+        `${baton.grant.count} handoffs each, ${HANDOFF_PAUSE_MIN_MS}–${HANDOFF_PAUSE_MAX_MS} ms ` +
+        `apart, in turns of ${PAIRED_TURN_REPS}, warmed up; plain round trip (busy tryAcquire) ` +
+        `${fmt(baton.probe.p50Ms, 2)} against ${fmt(floor.probe.p50Ms, 2)} ms, ` +
+        `${fmt(probeVsFloor, 2)}×`,
+      brokerCpu: '—',
+      driver: 'one per server',
+    },
+  };
 }
 
 interface Figures {

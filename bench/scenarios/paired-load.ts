@@ -11,38 +11,41 @@ import {
   WARMUP_MS,
 } from '../lib/config.js';
 import { fmt, meanWindowSec, type Result } from '../lib/report.js';
-import type { Rig, Target, Window } from '../lib/rig.js';
+import { takeTurns, type Rig, type Target, type Window } from '../lib/rig.js';
 import { percentiles } from '../../test/support/percentiles.js';
 import { round } from '../lib/stats.js';
 import { formQueue, grantOrder } from './contention.js';
 
-/** What AP and BP count in a window: A's cycles, B's handoffs. */
+/** What AP and BP count in a window (A's cycles, B's handoffs), and the JSON fields of the rates. */
 const COUNTED = {
-  A: { unit: 'cycles', count: (w: Window) => w.reports.reduce((s, r) => s + r.cycles, 0) },
-  B: { unit: 'handoffs', count: (w: Window) => grantOrder(w.reports).realHandoffs },
+  A: {
+    unit: 'cycles',
+    field: 'cyclesPerSec',
+    floorField: 'floorCyclesPerSec',
+    count: (w: Window) => w.reports.reduce((s, r) => s + r.cycles, 0),
+  },
+  B: {
+    unit: 'handoffs',
+    field: 'handoffsPerSec',
+    floorField: 'floorHandoffsPerSec',
+    count: (w: Window) => grantOrder(w.reports).realHandoffs,
+  },
 } as const;
 
-/** A's or B's load on `target`, warmed up, then paused: `PAIRED_LOAD_TURNS` turns wait for it. */
-async function loaded(scenario: 'A' | 'B', target: Target): Promise<Rig> {
-  const rig = await target.start({ drivers: SMALL_DRIVERS });
-  try {
-    const sessions = scenario === 'A' ? CYCLE_SESSIONS : CONTEND_SESSIONS;
-    if (scenario === 'A') {
-      const conn = await rig.connect(sessions);
-      if (conn.ok !== sessions)
-        throw new Error(`${sessions} sessions asked for, ${conn.ok} connected`);
-      await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
-    } else {
-      await formQueue(rig, sessions);
-      rig.go();
+/** A's or B's load on `rig`, warmed up, then paused until its turn. */
+async function load(scenario: 'A' | 'B', rig: Rig): Promise<void> {
+  if (scenario === 'A') {
+    const conn = await rig.connect(CYCLE_SESSIONS);
+    if (conn.ok !== CYCLE_SESSIONS) {
+      throw new Error(`${CYCLE_SESSIONS} sessions asked for, ${conn.ok} connected`);
     }
-    await sleep(WARMUP_MS);
-    await rig.pause();
-    return rig;
-  } catch (err) {
-    await rig.close();
-    throw err;
+    await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
+  } else {
+    await formQueue(rig, CONTEND_SESSIONS);
+    rig.go();
   }
+  await sleep(WARMUP_MS);
+  await rig.pause();
 }
 
 /** One server's turns: operations and seconds measured, its CPU, and each turn's rate. */
@@ -78,37 +81,33 @@ export async function inTurns(
   scenario: 'A' | 'B',
   targets: readonly [Target, Target],
 ): Promise<[Tally, Tally]> {
-  const rigs: Rig[] = [];
-  try {
-    for (const target of targets) rigs.push(await loaded(scenario, target));
-    const tallies = rigs.map((rig) => ({
-      rig,
-      t: { ops: 0, sec: 0, brokerCpuMs: 0, driversCpuMs: 0, rates: [] } as Tally,
-    }));
-    for (let turn = 0; turn < PAIRED_LOAD_TURNS; turn++) {
-      for (const { rig, t } of turn % 2 === 0 ? tallies : [...tallies].reverse()) {
-        await rig.resume();
-        await sleep(PAIRED_LOAD_SETTLE_MS);
-        const w = await rig.measure(PAIRED_LOAD_TURN_MS);
-        await rig.pause();
-        const ops = COUNTED[scenario].count(w);
-        const sec = meanWindowSec(w);
-        t.ops += ops;
-        t.sec += sec;
-        t.brokerCpuMs += w.brokerCpuMs;
-        t.driversCpuMs += w.reports.reduce((s, r) => s + r.cpuMs, 0);
-        t.rates.push(ops / sec);
-      }
-    }
-    return tallies.map(({ t }) => t) as [Tally, Tally];
-  } finally {
-    // Drivers before their servers (Rig.close); the rigs one after the other.
-    for (const rig of rigs.reverse()) await rig.close();
-  }
+  const tallies = targets.map((): Tally => ({
+    ops: 0,
+    sec: 0,
+    brokerCpuMs: 0,
+    driversCpuMs: 0,
+    rates: [],
+  })) as [Tally, Tally];
+  const turn = async (rig: Rig, i: number): Promise<void> => {
+    await rig.resume();
+    await sleep(PAIRED_LOAD_SETTLE_MS);
+    const w = await rig.measure(PAIRED_LOAD_TURN_MS);
+    await rig.pause();
+    const t = tallies[i] as Tally;
+    const ops = COUNTED[scenario].count(w);
+    const sec = meanWindowSec(w);
+    t.ops += ops;
+    t.sec += sec;
+    t.brokerCpuMs += w.brokerCpuMs;
+    t.driversCpuMs += w.reports.reduce((s, r) => s + r.cpuMs, 0);
+    t.rates.push(ops / sec);
+  };
+  await takeTurns(targets, SMALL_DRIVERS, (rig) => load(scenario, rig), PAIRED_LOAD_TURNS, turn);
+  return tallies;
 }
 
 function pairedResult(scenario: 'A' | 'B', floor: Tally, baton: Tally): Result {
-  const { unit } = COUNTED[scenario];
+  const { unit, field, floorField } = COUNTED[scenario];
   const rate = (t: Tally): number => round(t.ops / t.sec);
   const share = round(rate(baton) / rate(floor), 3);
   const turnShares = baton.rates.map((r, i) => r / (floor.rates[i] as number));
@@ -131,8 +130,8 @@ function pairedResult(scenario: 'A' | 'B', floor: Tally, baton: Tally): Result {
       turns: baton.rates.length,
       turnMs: PAIRED_LOAD_TURN_MS,
       pairedShareOfFloor: share,
-      [`${unit}PerSec`]: rate(baton),
-      [`floor${unit === 'cycles' ? 'Cycles' : 'Handoffs'}PerSec`]: rate(floor),
+      [field]: rate(baton),
+      [floorField]: rate(floor),
       turnShareMedian: round(turns.p50, 3),
       turnShareMax: round(turns.max, 3),
       turnShareMin: round(Math.min(...turnShares), 3),
