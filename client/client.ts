@@ -662,7 +662,12 @@ export class BatonClient implements AsyncDisposable {
   // ---- connection and timers ----------------------------------------------
 
   private hello(): void {
-    const hello: HelloFrame = { t: 'hello', v: PROTOCOL_VERSION, ttlMs: this.options.sessionTtlMs };
+    const hello: HelloFrame = {
+      t: 'hello',
+      v: PROTOCOL_VERSION,
+      ttlMs: this.options.sessionTtlMs,
+      compact: true,
+    };
     if (this.sessionId && this.secret) {
       hello.session = this.sessionId;
       hello.secret = this.secret;

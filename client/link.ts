@@ -52,6 +52,11 @@ export class Link {
   private redirectTo: string | null = null;
   /** Redirects since the last session came up: only the first is followed without a delay. */
   private redirects = 0;
+  /**
+   * The broker reads list frames, as its welcome said. Each welcome sets it
+   * anew, and nothing but a hello goes out on a socket before its welcome.
+   */
+  private compact = false;
 
   constructor(
     private readonly urls: readonly string[],
@@ -110,7 +115,7 @@ export class Link {
   send(frame: ClientFrame): boolean {
     const socket = this.socket;
     if (!socket || socket.readyState !== OPEN) return false;
-    socket.send(encodeFrame(frame));
+    socket.send(encodeFrame(frame, this.compact));
     return true;
   }
 
@@ -169,8 +174,10 @@ export class Link {
     if (!checked?.ok) {
       return this.refuse(socket, new BatonError('PROTOCOL', 'the broker sent a bad frame'));
     }
+    const frame = checked.frame;
+    if (frame.t === 'welcome') this.compact = frame.compact === true;
     try {
-      this.events.frame(checked.frame);
+      this.events.frame(frame);
     } catch (err) {
       const message =
         err instanceof Error && typeof err.message === 'string' ? err.message : 'a thrown value';

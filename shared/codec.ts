@@ -1,5 +1,5 @@
 import { Packr } from 'msgpackr';
-import type { ClientFrame, ServerFrame } from './protocol.js';
+import { LIST_CODES, type ClientFrame, type ServerFrame } from './protocol.js';
 
 // The one place msgpack settings live. Records are off so that any msgpack
 // reader, in any language, can decode a Baton frame; maps decode to plain
@@ -23,9 +23,40 @@ const packr = new Packr({
   int64AsType: 'number',
 });
 
-/** Encodes a frame for the wire. */
-export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
-  return packr.pack(frame);
+/**
+ * Encodes a frame for the wire; with `compact` (the peer reads them), in its
+ * list form when it has one.
+ */
+export function encodeFrame(frame: ClientFrame | ServerFrame, compact = false): Uint8Array {
+  return packr.pack((compact && listOf(frame)) || frame);
+}
+
+/**
+ * The list form of `frame` (LIST_CODES), or null. Only a frame with exactly
+ * the fields of its list has one: a field added to it later keeps it a map.
+ */
+function listOf(frame: ClientFrame | ServerFrame): unknown[] | null {
+  switch (frame.t) {
+    case 'acquire':
+      return frame.quiet === true && fieldCount(frame) === 5
+        ? [LIST_CODES.acquire, frame.id, frame.path, frame.wait]
+        : null;
+    case 'release':
+      return frame.quiet === true && fieldCount(frame) === 5
+        ? [LIST_CODES.release, frame.id, frame.path, frame.token]
+        : null;
+    case 'grant':
+      return fieldCount(frame) === 4 ? [LIST_CODES.grant, frame.id, frame.path, frame.token] : null;
+    default:
+      return null;
+  }
+}
+
+/** How many own enumerable fields `o` has, without making a list of them. */
+function fieldCount(o: object): number {
+  let n = 0;
+  for (const key in o) if (Object.hasOwn(o, key)) n++;
+  return n;
 }
 
 /**

@@ -17,6 +17,22 @@ import {
 /** Bumped on any change a peer of the previous version could not read. */
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * The list forms of the frames every lock cycle sends (PROTOCOL.md,
+ * "Compact frames"): the code first, then the fields in a fixed order. A peer
+ * sends them only to one that said it reads them (`compact` in hello and
+ * welcome), so older peers never see one; they cut the msgpack work of a
+ * cycle on both sides, since a list carries no keys.
+ */
+export const LIST_CODES = {
+  /** `[1, id, path, wait]`: an acquire with `quiet: true` and no other field. */
+  acquire: 1,
+  /** `[2, id, path, token]`: a release with `quiet: true` and no outcome. */
+  release: 2,
+  /** `[3, id, path, token]`: a grant. */
+  grant: 3,
+} as const;
+
 /** WebSocket close codes the broker uses, with the reason text beside them. */
 export const CLOSE_CODES = {
   /** The session ended (closed by the client, expired, or ended by an admin). */
@@ -60,6 +76,8 @@ export interface HelloFrame {
   name?: string;
   /** The principal's token, when the broker asks for one (browsers cannot set headers at upgrade). */
   authToken?: string;
+  /** The client reads grants in their list form (LIST_CODES). */
+  compact?: true;
 }
 /** App-level heartbeat: browsers cannot send WebSocket pings. */
 export interface HeartbeatFrame {
@@ -180,6 +198,8 @@ export interface WelcomeFrame {
   ttlMs: number;
   resumed: boolean;
   held: HeldLock[];
+  /** The broker reads acquires and releases in their list form (LIST_CODES). */
+  compact?: true;
 }
 /** Acquire `id` holds `path` with fencing `token`; sent at once or pushed later. */
 export interface GrantFrame {
@@ -304,6 +324,7 @@ function readHello(m: Fields): HelloFrame {
   }
   if (name !== undefined) frame.name = name;
   if (authToken !== undefined) frame.authToken = authToken;
+  if (optionalFlag(field(m, 'compact'), 'compact')) frame.compact = true;
   return frame;
 }
 
@@ -400,11 +421,30 @@ function readClientFrame(m: Fields): ClientFrame {
   }
 }
 
+/** A client frame in its list form; every list has four items. */
+function readClientList(l: readonly unknown[]): ClientFrame {
+  if (l.length !== 4) fail('a list frame has four items');
+  const id = requestId(l[1]);
+  const path = str(l[2], 'path', FRAME_LIMITS.maxPathChars);
+  switch (l[0]) {
+    case LIST_CODES.acquire: {
+      const wait = l[3];
+      if (typeof wait !== 'boolean') fail("'wait' must be a boolean");
+      return { t: 'acquire', id, path, wait, quiet: true };
+    }
+    case LIST_CODES.release:
+      return { t: 'release', id, path, token: safeInt(l[3], 'token', 0), quiet: true };
+    default:
+      return fail(`unknown list code ${describeValue(l[0])}`);
+  }
+}
+
 /** The refusal of a frame whose reading failed with `err`. */
-function refusal(m: Fields, err: unknown): { ok: false; message: string } {
+function refusal(m: Fields | unknown[], err: unknown): { ok: false; message: string } {
   // Anything but the readers' own refusal is a bug in them, not a bad frame.
   if (!(err instanceof FrameShapeError)) throw err;
-  return { ok: false, message: `bad ${describeValue(field(m, 't'))} frame: ${err.message}` };
+  const kind = Array.isArray(m) ? `list ${describeValue(m[0])}` : describeValue(field(m, 't'));
+  return { ok: false, message: `bad ${kind} frame: ${err.message}` };
 }
 
 /**
@@ -414,12 +454,13 @@ function refusal(m: Fields, err: unknown): { ok: false; message: string } {
  * message's own fields.
  */
 export function guardClientFrame(message: unknown): GuardResult<ClientFrame> {
-  if (!isFields(message)) return { ok: false, message: 'a frame must be a map' };
+  const list = Array.isArray(message);
+  if (!list && !isFields(message)) return { ok: false, message: 'a frame must be a map or a list' };
   try {
-    return { ok: true, frame: readClientFrame(message) };
+    return { ok: true, frame: list ? readClientList(message) : readClientFrame(message) };
   } catch (err) {
     const bad = refusal(message, err);
-    const id = field(message, 'id');
+    const id = list ? message[1] : field(message, 'id');
     return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? { ...bad, id } : bad;
   }
 }
@@ -449,6 +490,7 @@ function readWelcome(m: Fields): WelcomeFrame {
     ttlMs: safeInt(field(m, 'ttlMs'), 'ttlMs', 1, FRAME_LIMITS.maxTimeoutMs),
     resumed: field(m, 'resumed') === true,
     held: readHeld(field(m, 'held')),
+    ...(optionalFlag(field(m, 'compact'), 'compact') && { compact: true }),
   };
 }
 
@@ -537,11 +579,24 @@ function readServerFrame(m: Fields): ServerFrame {
   }
 }
 
+/** A broker frame in its list form: only a grant has one. */
+function readServerList(l: readonly unknown[]): ServerFrame {
+  if (l.length !== 4) fail('a list frame has four items');
+  if (l[0] !== LIST_CODES.grant) fail(`unknown list code ${describeValue(l[0])}`);
+  return {
+    t: 'grant',
+    id: requestId(l[1]),
+    path: str(l[2], 'path', FRAME_LIMITS.maxPathChars),
+    token: safeInt(l[3], 'token', 0),
+  };
+}
+
 /** Checks a decoded message from the broker; total, like {@link guardClientFrame}. */
 export function guardServerFrame(message: unknown): GuardResult<ServerFrame> {
-  if (!isFields(message)) return { ok: false, message: 'a frame must be a map' };
+  const list = Array.isArray(message);
+  if (!list && !isFields(message)) return { ok: false, message: 'a frame must be a map or a list' };
   try {
-    return { ok: true, frame: readServerFrame(message) };
+    return { ok: true, frame: list ? readServerList(message) : readServerFrame(message) };
   } catch (err) {
     return refusal(message, err);
   }

@@ -50,6 +50,8 @@ export class Connection implements CorkState {
   /** A bearer token given at upgrade, kept until hello reads it. */
   upgradeToken: string | null = null;
   closed = false;
+  /** Its hello said the client reads list frames: grants go as lists (LIST_CODES). */
+  compact = false;
   /**
    * Its frame rate limit's bucket (see `TokenRate`): a number kept here rather
    * than an object of its own. Set by the gateway as it accepts the connection.
@@ -95,7 +97,7 @@ export class Connection implements CorkState {
     traffic.framesOut++;
     if (frame.t === 'error') traffic.errors[frame.code] = (traffic.errors[frame.code] ?? 0) + 1;
     if (!now) corkForTick(this, process.nextTick);
-    this.socket.send(encodeFrame(frame), { binary: true });
+    this.socket.send(encodeFrame(frame, this.compact), { binary: true });
     if (now) flushCork(this);
     this.cutIfOverflowing();
   }

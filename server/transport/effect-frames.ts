@@ -16,6 +16,7 @@ export function frameOf(e: FrameEffect): ServerFrame {
         ttlMs: e.ttlMs,
         resumed: e.resumed,
         held: e.held,
+        compact: true,
       };
     case 'grant':
       return { t: 'grant', id: e.requestId, path: e.path, token: e.token };

@@ -340,6 +340,7 @@ export class WsGateway {
     if (frame.t === 'hello') {
       if (!this.admission.helloAllowed(conn.remoteAddress, this.now()))
         return this.refuseHello(conn);
+      conn.compact = frame.compact === true;
       return this.handler.hello(conn, frame);
     }
     if (!conn.sessionId) {

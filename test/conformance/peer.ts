@@ -72,6 +72,11 @@ export class Peer {
     this.socket.send(codec.pack(frame));
   }
 
+  /** Sends a list frame (PROTOCOL.md, "Compact frames"). */
+  sendList(items: unknown[]): void {
+    this.socket.send(codec.pack(items));
+  }
+
   /** Sends bytes as they are (binary), or a string as a text message. */
   sendRaw(data: Uint8Array | string): void {
     this.socket.send(data);

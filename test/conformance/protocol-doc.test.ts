@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // The one conformance file that reads the code: it holds PROTOCOL.md against it.
 import { ERROR_CODES } from '../../shared/errors.js';
-import { CLOSE_CODES, FRAME_LIMITS, PROTOCOL_VERSION } from '../../shared/protocol.js';
+import { CLOSE_CODES, FRAME_LIMITS, LIST_CODES, PROTOCOL_VERSION } from '../../shared/protocol.js';
 import {
   caseLabels,
   docProblems,
@@ -111,6 +111,14 @@ describe('PROTOCOL.md against the code', () => {
     );
     expect(docColumn(SECTIONS.clientFrames, 't')).toEqual([...wire.CLIENT_FRAMES]);
     expect(docColumn(SECTIONS.serverFrames, 't')).toEqual([...wire.SERVER_FRAMES]);
+    // "Compact frames": each list's code and the frame it stands for, as the code and the tests have them.
+    const lists = docColumn('Compact frames', 'list');
+    const means = docColumn('Compact frames', 'means');
+    const documented = Object.fromEntries(
+      lists.map((l, i) => [/t: "(\w+)"/.exec(means[i]!)?.[1], Number(/\[(\d+),/.exec(l)?.[1])]),
+    );
+    expect(documented).toEqual({ ...wire.LIST_CODES });
+    expect(documented).toEqual({ ...LIST_CODES });
     expect(DOC).toContain(`Protocol version: **${wire.PROTOCOL_VERSION}**`);
     expect(DOC).toContain(wire.HELLO_EXAMPLE_HEX);
   });

@@ -21,6 +21,7 @@ describe('hello and welcome (PROTOCOL.md: Sessions)', () => {
       ttlMs: 10_000,
       resumed: false,
       held: [],
+      compact: true,
     });
     expect((welcome.session as string).length).toBeLessThanOrEqual(64);
     expect((welcome.secret as string).length).toBeLessThanOrEqual(64);

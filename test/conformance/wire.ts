@@ -73,6 +73,9 @@ export const SERVER_FRAMES = [
   'redirect',
 ] as const;
 
+/** The first item of each list frame (PROTOCOL.md, "Compact frames"). */
+export const LIST_CODES = { acquire: 1, release: 2, grant: 3 } as const;
+
 /** A decoded frame from the broker: a map with string keys. */
 export type Frame = Readonly<Record<string, unknown>> & { t: string };
 

@@ -26,8 +26,11 @@ export class FakeSocket implements WebSocketLike {
     this.readyState = 1;
     this.onopen?.({});
   }
-  /** Opens the socket and welcomes a new session `s`, as a broker would answer a hello. */
-  welcome(ttlMs = 10_000): void {
+  /**
+   * Opens the socket and welcomes a new session `s`, as a broker would answer
+   * a hello; `compact`: as a broker that reads list frames.
+   */
+  welcome(ttlMs = 10_000, compact = false): void {
     this.open();
     this.deliver({
       t: 'welcome',
@@ -37,6 +40,7 @@ export class FakeSocket implements WebSocketLike {
       ttlMs,
       resumed: false,
       held: [],
+      ...(compact && { compact: true }),
     });
   }
   deliver(frame: ServerFrame): void {

@@ -383,10 +383,36 @@ export const nearValid: fc.Arbitrary<Mp> = fc
     return { pairs: [...pairs.filter((p) => p !== null), ...extra] };
   });
 
-/** The bytes of a hostile frame: near-valid and frame-like maps, anything at all, deep nesting. */
+/** One well-formed list frame of each code (PROTOCOL.md, "Compact frames"), and a code no frame has. */
+const LIST_TEMPLATES: readonly Mp[][] = [
+  [1, 2, 'p', true],
+  [2, 3, 'p', 1],
+  [3, 2, 'a', 9],
+  [4, 2, 'a', 9],
+];
+
+/** A well-formed list frame with up to two items changed or dropped, and up to one added. */
+export const nearValidList: fc.Arbitrary<Mp> = fc
+  .tuple(
+    fc.constantFrom(...LIST_TEMPLATES),
+    fc.array(fc.tuple(fc.nat(), fc.boolean(), fieldValue), { maxLength: 2 }),
+    fc.array(fieldValue, { maxLength: 1 }),
+  )
+  .map(([template, edits, extra]) => {
+    const items: { value: Mp }[] = template.map((value) => ({ value }));
+    const dropped = new Set<number>();
+    for (const [at, drop, value] of edits) {
+      if (drop) dropped.add(at % items.length);
+      else items[at % items.length] = { value };
+    }
+    return [...items.filter((_, i) => !dropped.has(i)).map((item) => item.value), ...extra];
+  });
+
+/** The bytes of a hostile frame: near-valid and frame-like maps and lists, anything at all, deep nesting. */
 export const hostileFrameBytes: fc.Arbitrary<Uint8Array> = fc
   .oneof(
     { weight: 5, arbitrary: nearValid },
+    { weight: 2, arbitrary: nearValidList },
     { weight: 3, arbitrary: frameLike },
     { weight: 2, arbitrary: anyMsgpack },
     { weight: 1, arbitrary: deep },

@@ -35,6 +35,8 @@ function checkRoundTrip(
 ): void {
   if (!result.ok) return;
   expect(guard(decodeFrame(encodeFrame(result.frame)))).toEqual(result);
+  // And in the list form, where the frame has one: it means exactly the same frame.
+  expect(guard(decodeFrame(encodeFrame(result.frame, true)))).toEqual(result);
 }
 
 describe('frame guards, for any input', () => {

@@ -16,6 +16,7 @@ import { lockPathProblem } from '../../shared/lock-path.js';
 import {
   guardClientFrame,
   guardServerFrame,
+  LIST_CODES,
   PROTOCOL_VERSION,
   type ClientFrame,
   type ServerFrame,
@@ -25,12 +26,17 @@ const clientFrames: ClientFrame[] = [
   { t: 'hello', v: PROTOCOL_VERSION },
   { t: 'hello', v: PROTOCOL_VERSION, ttlMs: 5_000, session: 's', secret: 'k', name: 'worker 1' },
   { t: 'hello', v: PROTOCOL_VERSION, authToken: 't'.repeat(512) },
+  { t: 'hello', v: PROTOCOL_VERSION, compact: true },
   { t: 'hb', id: 1 },
   { t: 'acquire', id: 2, path: 'orders/42', wait: true },
   { t: 'acquire', id: 3, path: 'ключ/🔒', wait: false, timeoutMs: 0 },
   { t: 'release', id: 4, path: 'orders/42', token: 2 ** 52 },
   { t: 'cancel', id: 5, target: 3 },
   { t: 'bye', id: 6 },
+  { t: 'acquire', id: 7, path: 'orders/42', wait: true, quiet: true },
+  { t: 'acquire', id: 8, path: 'orders/42', wait: false, quiet: true, timeoutMs: 5 },
+  { t: 'release', id: 9, path: 'orders/42', token: 2 ** 52, quiet: true },
+  { t: 'release', id: 10, path: 'orders/42', token: 3, quiet: true, failure: 'no' },
 ];
 
 const serverFrames: ServerFrame[] = [
@@ -42,6 +48,16 @@ const serverFrames: ServerFrame[] = [
     ttlMs: 10_000,
     resumed: true,
     held: [{ id: 2, path: 'a', token: 9 }],
+  },
+  {
+    t: 'welcome',
+    v: 1,
+    session: 's',
+    secret: 'k',
+    ttlMs: 1,
+    resumed: false,
+    held: [],
+    compact: true,
   },
   { t: 'grant', id: 2, path: 'a', token: 9 },
   { t: 'queued', id: 3, position: 10_000 },
@@ -60,6 +76,44 @@ describe('codec and guards', () => {
 
   it.each(serverFrames)('round-trips server frame %o', (frame) => {
     expect(guardServerFrame(decodeFrame(encodeFrame(frame)))).toEqual({ ok: true, frame });
+  });
+
+  it.each(clientFrames)('round-trips client frame %o in compact encoding', (frame) => {
+    expect(guardClientFrame(decodeFrame(encodeFrame(frame, true)))).toEqual({ ok: true, frame });
+  });
+
+  it.each(serverFrames)('round-trips server frame %o in compact encoding', (frame) => {
+    expect(guardServerFrame(decodeFrame(encodeFrame(frame, true)))).toEqual({ ok: true, frame });
+  });
+
+  it('writes a list only for a frame with exactly the fields of its list', () => {
+    // 0x94: a fixarray of four items.
+    const isList = (f: ClientFrame | ServerFrame): boolean => encodeFrame(f, true)[0] === 0x94;
+    const lists = [...clientFrames, ...serverFrames].filter(isList);
+    expect(lists).toEqual([
+      { t: 'acquire', id: 7, path: 'orders/42', wait: true, quiet: true },
+      { t: 'release', id: 9, path: 'orders/42', token: 2 ** 52, quiet: true },
+      { t: 'grant', id: 2, path: 'a', token: 9 },
+    ]);
+    expect(decodeFrame(encodeFrame(lists[0]!, true))).toEqual([
+      LIST_CODES.acquire,
+      7,
+      'orders/42',
+      true,
+    ]);
+    // Without `compact`, never: a peer that did not ask for lists gets maps.
+    expect([...clientFrames, ...serverFrames].some((f) => encodeFrame(f)[0] === 0x94)).toBe(false);
+  });
+
+  it('reads a list grant from the broker, and no client list', () => {
+    expect(guardServerFrame([LIST_CODES.grant, 1, 'p', 5])).toEqual({
+      ok: true,
+      frame: { t: 'grant', id: 1, path: 'p', token: 5 },
+    });
+    for (const bad of [[LIST_CODES.acquire, 1, 'p', true], [LIST_CODES.grant, 1, 'p'], []]) {
+      expect(guardServerFrame(bad).ok).toBe(false);
+    }
+    expect(guardClientFrame([LIST_CODES.grant, 1, 'p', 5])).toMatchObject({ ok: false, id: 1 });
   });
 
   it('encodes plain msgpack maps, readable without msgpackr records', () => {
@@ -81,6 +135,14 @@ describe('codec and guards', () => {
     [{ t: 'hello', v: 1, authToken: 42 }, undefined],
     [{ t: 'cancel', id: 5 }, 5],
     [{ t: 'nope', id: 6 }, 6],
+    [[LIST_CODES.acquire, 5, 'p'], 5],
+    [[9, 6, 'p', true], 6],
+    [[LIST_CODES.acquire, 0, 'p', true], undefined],
+    [[LIST_CODES.acquire, 7, 'p', 'yes'], 7],
+    [[LIST_CODES.acquire, 7, 'p'.repeat(3_000), true], 7],
+    [[LIST_CODES.release, 8, 'p', -1], 8],
+    [[LIST_CODES.release, { toString: 1 }, 'p', 1], undefined],
+    [[], undefined],
   ])('refuses %o, keeping the request id %s', (message, id) => {
     const result = guardClientFrame(message);
     expect(result.ok).toBe(false);
