@@ -145,9 +145,14 @@ export function windowResult(
 }
 
 /** The figure that ranks the runs of one row: the first of these its JSON has. */
-const HEADLINES: readonly { field: string; higherIsBetter: boolean }[] = [
+const HEADLINES: readonly {
+  field: string;
+  higherIsBetter: boolean;
+  /** How the row lists each run's figure; default: whole numbers, or two decimals when lower is better. */
+  show?: (v: number) => string;
+}[] = [
   // Before cycles/s and handoffs/s: AP and BP have both, and are read by their share.
-  { field: 'pairedShareOfFloor', higherIsBetter: true },
+  { field: 'pairedShareOfFloor', higherIsBetter: true, show: (v) => `${fmt(v * 100)}%` },
   { field: 'cyclesPerSec', higherIsBetter: true },
   { field: 'readsPerSec', higherIsBetter: true },
   { field: 'handoffsPerSec', higherIsBetter: true },
@@ -270,8 +275,8 @@ export function medianRun(results: readonly Result[]): Result {
   const runs = results.map(value);
   const median = weakerMedian(runs, headline.higherIsBetter);
   const kept = results.find((r) => value(r) === median) as Result;
-  const digits = headline.higherIsBetter ? 0 : 2;
-  const other = `${kept.row.other}; runs: ${runs.map((v) => fmt(v, digits)).join(', ')}`;
+  const show = headline.show ?? ((v: number) => fmt(v, headline.higherIsBetter ? 0 : 2));
+  const other = `${kept.row.other}; runs: ${runs.map(show).join(', ')}`;
   return { json: { ...kept.json, runs }, row: { ...kept.row, other } };
 }
 
