@@ -72,15 +72,7 @@ describe('compact frames, from the client', () => {
     const second = s.sockets[1]!;
     second.open();
     expect(second.sent).toMatchObject([{ t: 'hello', session: 's', compact: true }]);
-    second.deliver({
-      t: 'welcome',
-      v: 1,
-      session: 's',
-      secret: 'k',
-      ttlMs: 10_000,
-      resumed: true,
-      held: [],
-    });
+    second.welcomeBack();
     expect(afterHello(second)).toEqual([
       { t: 'acquire', id: 1, path: 'p', wait: true, quiet: true },
     ]);

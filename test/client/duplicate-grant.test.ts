@@ -54,15 +54,7 @@ describe('a resume that lists a lease with another token', () => {
     s.clock.advance(DEFAULT_CLIENT_OPTIONS.reconnectMinDelayMs);
     const second = s.sockets[1]!;
     second.open();
-    second.deliver({
-      t: 'welcome',
-      v: 1,
-      session: 's',
-      secret: 'k',
-      ttlMs: 10_000,
-      resumed: true,
-      held: [{ id: acquire.id, path: 'x', token: 1000 }],
-    });
+    second.welcomeBack([{ id: acquire.id, path: 'x', token: 1000 }]);
     expect(lease.signal.aborted).toBe(true);
     expect(sentOf(second, 'release')).toMatchObject([{ path: 'x', token: 1000 }]);
     await closeFake(s);

@@ -1,6 +1,6 @@
 import type { WebSocketLike } from '../../client/websocket-like.js';
 import { decodeFrame, encodeFrame } from '../../shared/codec.js';
-import type { ClientFrame, ServerFrame } from '../../shared/protocol.js';
+import type { ClientFrame, HeldLock, ServerFrame } from '../../shared/protocol.js';
 
 /** A socket the test plays the broker on: it sees what the client sends and answers by hand. */
 export class FakeSocket implements WebSocketLike {
@@ -41,6 +41,18 @@ export class FakeSocket implements WebSocketLike {
       resumed: false,
       held: [],
       ...(compact && { compact: true }),
+    });
+  }
+  /** Welcomes back session `s`, resumed, holding `held`: a broker's answer to a resuming hello. */
+  welcomeBack(held: HeldLock[] = []): void {
+    this.deliver({
+      t: 'welcome',
+      v: 1,
+      session: 's',
+      secret: 'k',
+      ttlMs: 10_000,
+      resumed: true,
+      held,
     });
   }
   deliver(frame: ServerFrame): void {
