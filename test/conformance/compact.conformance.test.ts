@@ -62,6 +62,7 @@ describe('compact frames (PROTOCOL.md: Compact frames)', () => {
     const { peer } = await Peer.session(broker.url, { compact: true });
     const bad: [unknown[], number | undefined][] = [
       [[acquire, 1, 'p'], 1],
+      [[acquire, 1, 'p', true, 0], 1],
       [[9, 2, 'p', true], 2],
       [[grant, 3, 'p', 1], 3],
       [[acquire, 4, 'p', 'yes'], 4],

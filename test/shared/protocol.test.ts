@@ -110,7 +110,12 @@ describe('codec and guards', () => {
       ok: true,
       frame: { t: 'grant', id: 1, path: 'p', token: 5 },
     });
-    for (const bad of [[LIST_CODES.acquire, 1, 'p', true], [LIST_CODES.grant, 1, 'p'], []]) {
+    for (const bad of [
+      [LIST_CODES.acquire, 1, 'p', true],
+      [LIST_CODES.grant, 1, 'p'],
+      [LIST_CODES.grant, 1, 'p', 5, 0],
+      [],
+    ]) {
       expect(guardServerFrame(bad).ok).toBe(false);
     }
     expect(guardClientFrame([LIST_CODES.grant, 1, 'p', 5])).toMatchObject({ ok: false, id: 1 });
@@ -136,6 +141,7 @@ describe('codec and guards', () => {
     [{ t: 'cancel', id: 5 }, 5],
     [{ t: 'nope', id: 6 }, 6],
     [[LIST_CODES.acquire, 5, 'p'], 5],
+    [[LIST_CODES.acquire, 5, 'p', true, 0], 5],
     [[9, 6, 'p', true], 6],
     [[LIST_CODES.acquire, 0, 'p', true], undefined],
     [[LIST_CODES.acquire, 7, 'p', 'yes'], 7],
