@@ -113,6 +113,7 @@ function pairedResult(scenario: 'A' | 'B', floor: Tally, baton: Tally): Result {
   const turnShares = baton.rates.map((r, i) => r / (floor.rates[i] as number));
   // Of ten turns, the lower of the middle two: the weaker median, as rows' runs are read.
   const turns = percentiles(turnShares);
+  const weakestTurn = Math.min(...turnShares);
   const perOpUs = (t: Tally, cpuMs: number): number => round((cpuMs * 1000) / t.ops, 1);
   const cpu = {
     brokerUs: perOpUs(baton, baton.brokerCpuMs),
@@ -134,7 +135,7 @@ function pairedResult(scenario: 'A' | 'B', floor: Tally, baton: Tally): Result {
       [floorField]: rate(floor),
       turnShareMedian: round(turns.p50, 3),
       turnShareMax: round(turns.max, 3),
-      turnShareMin: round(Math.min(...turnShares), 3),
+      turnShareMin: round(weakestTurn, 3),
       cpuPerOpUs: cpu,
     },
     row: {
@@ -146,7 +147,7 @@ function pairedResult(scenario: 'A' | 'B', floor: Tally, baton: Tally): Result {
       other:
         `${pct(share)} of the floor in the same seconds (floor ${fmt(rate(floor))} ${unit}/s); ` +
         `${baton.rates.length} turns of ${fmt(PAIRED_LOAD_TURN_MS / 1000)} s each, in turn, ` +
-        `a turn's share ${pct(Math.min(...turnShares))}–${pct(turns.max)}, ` +
+        `a turn's share ${pct(weakestTurn)}–${pct(turns.max)}, ` +
         `median ${pct(turns.p50)}; CPU/op broker ${fmt(cpu.brokerUs, 1)} vs ` +
         `${fmt(cpu.floorBrokerUs, 1)} µs, drivers ${fmt(cpu.driversUs, 1)} vs ` +
         `${fmt(cpu.floorDriversUs, 1)} µs`,
