@@ -1,5 +1,5 @@
 import type { EndReason } from '../core/journal.js';
-import type { Hold, HistoryEvent } from './history.js';
+import type { HistoryEvent } from './history.js';
 
 export const REASONS: readonly EndReason[] = [
   'released',
@@ -22,14 +22,20 @@ export const REASON_CODES = Object.fromEntries(REASONS.map((r, i) => [r, i + 1])
 >;
 
 /**
- * Keeps the newest `capacity` events, a column per field. No object per
- * event: on a busy broker events live a few tenths of a second, long enough
- * to survive a young collection and be copied into the old generation, and
- * as objects they were a large part of what the broker promoted (scenario A).
- * Events become objects when read.
+ * The newest `capacity` events over all locks, a column per field, each
+ * linked to the one before it of the same lock, so one lock's events are read
+ * by following the links. One ring, written in order, rather than a ring per
+ * lock: on a broker whose paths churn, a ring per lock meant a cold one for
+ * nearly every grant. No object per event either: on a busy broker events live
+ * a few tenths of a second, long enough to be promoted to the old generation,
+ * and as objects they were a large part of what the broker promoted
+ * (scenario A). Events become objects when read.
+ *
+ * Events are named by their number in the order pushed (the first is 0); the
+ * ring keeps numbers `pushed - capacity` onwards.
  */
 export class EventRing {
-  // Plain arrays of numbers keep them unboxed, and grow only as far as a lock's events go.
+  // Plain arrays of numbers keep them unboxed, and grow only as far as the events go.
   private readonly kinds: number[] = [];
   private readonly ats: number[] = [];
   /** NaN: none. */
@@ -39,21 +45,14 @@ export class EventRing {
   /** See REASON_CODES. */
   private readonly reasons: number[] = [];
   private readonly sessions: string[] = [];
-  /** Each event's path; null in a lock's own ring, whose events are all `path`'s. */
-  private readonly paths: string[] | null;
-  private size = 0;
-  private next = 0;
-  /** A lock's ring: the path's current sole hold, kept here by `History`; null when none. */
-  hold: Hold | null = null;
+  private readonly paths: string[] = [];
+  /** The number of the same lock's event before each; -1 when none. */
+  private readonly previous: number[] = [];
+  private pushed = 0;
 
-  /** `path`: the lock whose events these are; null for a ring over all locks. */
-  constructor(
-    private readonly capacity: number,
-    public path: string | null,
-  ) {
-    this.paths = path === null ? [] : null;
-  }
+  constructor(private readonly capacity: number) {}
 
+  /** Adds an event, `before` its lock's last one (-1: none); returns its number. */
   push(
     kind: number,
     at: number,
@@ -62,60 +61,56 @@ export class EventRing {
     token: number,
     reason: number,
     ms: number,
-  ): void {
-    // `next` is at most the arrays' length: writing there appends.
-    const i = this.next;
+    before: number,
+  ): number {
+    const n = this.pushed++;
+    // Until the ring is full the slot is the arrays' length: writing there appends.
+    const i = n % this.capacity;
     this.kinds[i] = kind;
     this.ats[i] = at;
     this.tokens[i] = token;
     this.durations[i] = ms;
     this.reasons[i] = reason;
     this.sessions[i] = sessionId;
-    if (this.paths) this.paths[i] = path;
-    this.next = (i + 1) % this.capacity;
-    if (this.size < this.capacity) this.size++;
+    this.paths[i] = path;
+    this.previous[i] = before;
+    return n;
   }
 
-  /** `from`'s newest event, pushed here too: the overall ring's last event into its lock's ring. */
-  pushNewestOf(from: EventRing): void {
-    const i = (from.next - 1 + from.capacity) % from.capacity;
-    this.push(
-      from.kinds[i] as number,
-      from.ats[i] as number,
-      from.paths?.[i] ?? (from.path as string),
-      from.sessions[i] as string,
-      from.tokens[i] as number,
-      from.reasons[i] as number,
-      from.durations[i] as number,
-    );
-  }
-
-  /** Empties the ring for another lock's events. */
-  reuse(path: string): void {
-    this.path = path;
-    this.hold = null;
-    this.clear();
+  /** Whether event `n` is still kept. */
+  has(n: number): boolean {
+    return n >= 0 && n >= this.pushed - this.capacity && n < this.pushed;
   }
 
   clear(): void {
-    this.size = 0;
-    this.next = 0;
+    this.pushed = 0;
   }
 
   /** The newest `limit` events, oldest first. */
   list(limit: number): HistoryEvent[] {
     const events: HistoryEvent[] = [];
-    for (let k = Math.min(limit, this.size); k > 0; k--) events.push(this.event(k));
+    const from = Math.max(0, this.pushed - this.capacity, this.pushed - limit);
+    for (let n = from; n < this.pushed; n++) events.push(this.event(n));
     return events;
   }
 
-  /** The `k`-th newest event (1: the last pushed). */
-  event(k: number): HistoryEvent {
-    const i = (this.next - k + this.capacity) % this.capacity;
+  /** Event `newest` and up to `limit - 1` of its lock's kept before it, oldest first. */
+  chain(newest: number, limit: number): HistoryEvent[] {
+    const events: HistoryEvent[] = [];
+    for (let n = newest; events.length < limit && this.has(n);) {
+      events.push(this.event(n));
+      n = this.previous[n % this.capacity] as number;
+    }
+    return events.reverse();
+  }
+
+  /** Event `n`, which the caller knows is kept. */
+  event(n: number): HistoryEvent {
+    const i = n % this.capacity;
     const event: HistoryEvent = {
       at: this.ats[i] as number,
       kind: KINDS[this.kinds[i] as number] as HistoryEvent['kind'],
-      path: this.path ?? (this.paths?.[i] as string),
+      path: this.paths[i] as string,
       sessionId: this.sessions[i] as string,
     };
     const token = this.tokens[i] as number;

@@ -21,42 +21,35 @@ export function countByReason(): Record<EndReason, number> {
 }
 
 export interface HistoryLimits {
-  /** Events kept over all locks. */
+  /** Events kept over all locks; a lock's history is its events among them. */
+  kept: number;
+  /** Events listed over all locks at most, and kept for a listener that falls behind. */
   overall: number;
-  /** Events kept per lock. */
+  /** Events listed per lock at most. */
   perLock: number;
-  /** Locks with a history of their own; the longest-known one is forgotten first. */
-  locks: number;
 }
 
-const DEFAULT_LIMITS: HistoryLimits = { overall: 2_000, perLock: 100, locks: 2_000 };
+const DEFAULT_LIMITS: HistoryLimits = { kept: 20_000, overall: 2_000, perLock: 100 };
 
 /**
- * Grants, releases and queue leaves with their reasons, in bounded rings
- * (overall and per lock), made from the table's journal. A standby replays
- * the same journal from Redis, so its history matches the active broker's
- * (stamped when it applied the entries). Also counts them, for metrics.
+ * Grants, releases and queue leaves with their reasons, the newest `kept` of
+ * them in one ring, made from the table's journal. A standby replays the same
+ * journal from Redis, so its history matches the active broker's (stamped
+ * when it applied the entries). Also counts them, for metrics.
  */
 export class History {
   readonly grants = { total: 0 };
   readonly releases = countByReason();
   readonly leaves = countByReason();
-  private readonly overall: EventRing;
-  private readonly byLock = new Map<string, EventRing>();
+  private readonly ring: EventRing;
   /**
-   * The rings of `byLock` in the order their paths came, oldest at `oldest`:
-   * the one to forget next, and to take over for the next new path.
+   * Each path with an event still kept or a sole hold: its newest event and
+   * that hold. Paths whose events are gone go in `sweep`, not one by one, so
+   * an event pushed needs no lookup of the path it pushes out.
    */
-  private readonly lockRings: EventRing[] = [];
-  private oldest = 0;
-  /**
-   * Current holds of paths that can have one holder (a mutex, a writer), whose
-   * `free` names no token, are kept on their lock's ring (`EventRing.hold`):
-   * the release event needs that ring anyway, so one lookup finds both, where
-   * a map of their own cost two more per cycle on a broker whose paths churn.
-   * Here only those whose ring was taken over by another path while they held.
-   */
-  private readonly strayHolds = new Map<string, Hold>();
+  private readonly lanes = new Map<string, Lane>();
+  /** `lanes`' size at which the next sweep runs. */
+  private sweepAt: number;
   /** Current holds of paths that can have several (read locks, semaphores), by token. */
   private readonly sharedHolds = new Map<number, Hold>();
   /** Events not yet taken by `takeFresh`, while someone listens. */
@@ -65,7 +58,8 @@ export class History {
 
   constructor(limits: Partial<HistoryLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
-    this.overall = new EventRing(this.limits.overall, null);
+    this.ring = new EventRing(this.limits.kept);
+    this.sweepAt = this.limits.kept;
   }
 
   record(entries: readonly JournalEntry[], at: number): void {
@@ -77,69 +71,62 @@ export class History {
           const path = e[3];
           const token = e[4];
           this.grants.total++;
-          this.overall.push(GRANT, at, path, sessionId, token, 0, NaN);
-          const ring = this.added(path, null);
-          const hold: Hold = { token, sessionId, at, ring };
+          const lane = this.lane(path);
+          this.push(lane, GRANT, at, path, sessionId, token, 0, NaN);
           // The table's rule: a `free` names its token where holds may share the path.
-          if (holdsMayShare(e[6], e[7])) this.sharedHolds.set(token, hold);
-          else ring.hold = hold;
+          if (holdsMayShare(e[6], e[7])) this.sharedHolds.set(token, { token, sessionId, at });
+          else {
+            lane.token = token;
+            lane.sessionId = sessionId;
+            lane.at = at;
+          }
           break;
         }
         case 'free': {
           const path = e[1];
           const reason = e[2] ?? 'released';
           const named = e[3];
-          const hold = named === undefined ? this.takeSole(path) : this.takeShared(named, path);
+          const lane = this.lane(path);
+          const shared = named === undefined ? undefined : this.sharedHolds.get(named);
+          let sessionId = '';
+          let token = named ?? NaN;
+          let ms = NaN;
+          if (shared) {
+            this.sharedHolds.delete(shared.token);
+            sessionId = shared.sessionId;
+            ms = at - shared.at;
+          } else if (!Number.isNaN(lane.token) && (named === undefined || lane.token === named)) {
+            token = lane.token;
+            sessionId = lane.sessionId;
+            ms = at - lane.at;
+            lane.token = NaN;
+          }
           this.releases[reason]++;
-          const token = named ?? hold?.token ?? NaN;
-          const sessionId = hold?.sessionId ?? '';
-          const ms = hold ? at - hold.at : NaN;
-          this.overall.push(RELEASE, at, path, sessionId, token, REASON_CODES[reason], ms);
-          this.added(path, hold?.ring.path === path ? hold.ring : null);
+          this.push(lane, RELEASE, at, path, sessionId, token, REASON_CODES[reason], ms);
           break;
         }
         case 'drop': {
           const sessionId = e[1];
           const reason = e[3] ?? 'cancelled';
-          const path = e[4] ?? '';
           this.leaves[reason]++;
-          this.overall.push(LEAVE, at, path, sessionId, NaN, REASON_CODES[reason], NaN);
-          this.added(path, null);
+          const path = e[4] ?? '';
+          this.push(this.lane(path), LEAVE, at, path, sessionId, NaN, REASON_CODES[reason], NaN);
           break;
         }
       }
     }
   }
 
-  /** The hold `token` names; a sole hold of `path` with that token if it was kept as one. */
-  private takeShared(token: number, path: string): Hold | undefined {
-    const hold = this.sharedHolds.get(token);
-    if (hold) {
-      this.sharedHolds.delete(token);
-      return hold;
-    }
-    return this.takeSole(path, token);
-  }
-
-  /** The sole hold of `path` (with `token`, when given), forgotten as it is returned. */
-  private takeSole(path: string, token?: number): Hold | undefined {
-    const ring = this.byLock.get(path);
-    const held = ring?.hold;
-    if (ring && held && (token === undefined || held.token === token)) {
-      ring.hold = null;
-      return held;
-    }
-    if (this.strayHolds.size === 0) return undefined;
-    const stray = this.strayHolds.get(path);
-    if (!stray || (token !== undefined && stray.token !== token)) return undefined;
-    this.strayHolds.delete(path);
-    return stray;
-  }
-
   /** Newest last; `path` narrows to one lock. */
   list(path?: string, limit = 100): HistoryEvent[] {
-    const ring = path === undefined ? this.overall : this.byLock.get(path);
-    return ring ? ring.list(limit) : [];
+    if (path === undefined) return this.ring.list(Math.min(limit, this.limits.overall));
+    const newest = this.lanes.get(path)?.newest ?? -1;
+    return this.ring.chain(newest, Math.min(limit, this.limits.perLock));
+  }
+
+  /** Paths tracked: those with an event kept or a sole hold, and some not yet swept. */
+  get paths(): number {
+    return this.lanes.size;
   }
 
   /** Starts (or stops) keeping events for `takeFresh`. */
@@ -147,7 +134,7 @@ export class History {
     this.fresh = on ? (this.fresh ?? []) : null;
   }
 
-  /** Events since the last call, newest last; at most the overall capacity. */
+  /** Events since the last call, newest last; at most the overall limit. */
   takeFresh(): HistoryEvent[] {
     const fresh = this.fresh ?? [];
     if (this.fresh) this.fresh = [];
@@ -160,51 +147,68 @@ export class History {
    * counting those entries twice.
    */
   reset(): void {
-    this.strayHolds.clear();
+    this.lanes.clear();
+    this.sweepAt = this.limits.kept;
     this.sharedHolds.clear();
-    this.byLock.clear();
-    this.lockRings.length = 0;
-    this.oldest = 0;
-    this.overall.clear();
+    this.ring.clear();
     this.grants.total = 0;
     for (const r of REASONS) this.releases[r] = this.leaves[r] = 0;
   }
 
-  /**
-   * The event just pushed to the overall ring, into its lock's ring (`known`
-   * when the caller has it already) and to a listener. Returns that ring.
-   */
-  private added(path: string, known: EventRing | null): EventRing {
-    let ring = known ?? this.byLock.get(path);
-    if (!ring) {
-      if (this.byLock.size >= this.limits.locks) {
-        // The oldest lock's ring is reused: no new ring per path on a broker whose paths churn.
-        ring = this.lockRings[this.oldest] as EventRing;
-        this.byLock.delete(ring.path as string);
-        if (ring.hold) this.strayHolds.set(ring.path as string, ring.hold);
-        ring.reuse(path);
-        this.oldest = (this.oldest + 1) % this.limits.locks;
-      } else {
-        ring = new EventRing(this.limits.perLock, path);
-        this.lockRings.push(ring);
-      }
-      this.byLock.set(path, ring);
-    }
-    ring.pushNewestOf(this.overall);
+  /** Adds an event to the ring, its path's lane and a listener. */
+  private push(
+    lane: Lane,
+    kind: number,
+    at: number,
+    path: string,
+    sessionId: string,
+    token: number,
+    reason: number,
+    ms: number,
+  ): void {
+    lane.newest = this.ring.push(kind, at, path, sessionId, token, reason, ms, lane.newest);
     if (this.fresh) {
       // Only while someone watches (the console's stream) is an event an object here.
-      this.fresh.push(this.overall.event(1));
+      this.fresh.push(this.ring.event(lane.newest));
       // A stalled reader must not grow this without bound.
       if (this.fresh.length > this.limits.overall) this.fresh.splice(0, this.fresh.length / 2);
     }
-    return ring;
+  }
+
+  private lane(path: string): Lane {
+    let lane = this.lanes.get(path);
+    if (!lane) {
+      if (this.lanes.size >= this.sweepAt) this.sweep();
+      lane = { newest: -1, token: NaN, sessionId: '', at: 0 };
+      this.lanes.set(path, lane);
+    }
+    return lane;
+  }
+
+  /**
+   * Forgets the paths with no event kept and no hold. Run when the lanes reach
+   * twice what was left last time (and at least `kept`), so each lane costs
+   * a bounded share of a sweep.
+   */
+  private sweep(): void {
+    for (const [path, lane] of this.lanes) {
+      if (!this.ring.has(lane.newest) && Number.isNaN(lane.token)) this.lanes.delete(path);
+    }
+    this.sweepAt = Math.max(this.limits.kept, 2 * this.lanes.size);
   }
 }
 
-/** A current hold, for its release event; `ring` was its lock's when it was granted. */
-export interface Hold {
+/** A path's newest event and its current sole hold (a mutex's, a writer's); `token` NaN: none. */
+interface Lane {
+  newest: number;
   token: number;
   sessionId: string;
   at: number;
-  ring: EventRing;
+}
+
+/** A current shared hold, for its release event. */
+interface Hold {
+  token: number;
+  sessionId: string;
+  at: number;
 }

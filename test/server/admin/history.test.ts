@@ -33,8 +33,8 @@ describe('history', () => {
     expect(h.leaves.timeout).toBe(1);
   });
 
-  it('keeps bounded rings, overall and per lock, and forgets the oldest lock first', () => {
-    const h = new History({ overall: 5, perLock: 2, locks: 2 });
+  it('keeps the newest events, and lists one lock from those kept', () => {
+    const h = new History({ kept: 5, overall: 4, perLock: 2 });
     for (let i = 0; i < 4; i++) {
       const path = `p${i % 3}`;
       h.record(
@@ -45,12 +45,37 @@ describe('history', () => {
         i,
       );
     }
-    expect(h.list().length).toBe(5);
-    expect(h.list().at(-1)).toMatchObject({ kind: 'release', path: 'p0', at: 3 });
-    // p0 came back after p1 and p2 pushed it out: only its newest events are kept.
+    // Eight events, five kept, four listed.
+    expect(h.list().map((e) => `${e.kind} ${e.path}`)).toEqual([
+      'grant p2',
+      'release p2',
+      'grant p0',
+      'release p0',
+    ]);
+    // p0's first cycle was pushed out; p1 keeps its release only.
     expect(h.list('p0').map((e) => e.at)).toEqual([3, 3]);
-    expect(h.list('p1')).toEqual([]);
-    expect(h.list('p2').length).toBe(2);
+    expect(h.list('p1')).toMatchObject([{ kind: 'release', path: 'p1', sessionId: 's' }]);
+    expect(h.list('p2', 1)).toMatchObject([{ kind: 'release', at: 2 }]);
+  });
+
+  it('forgets paths whose events are gone, but not a hold, however many paths pass', () => {
+    const h = new History({ kept: 10 });
+    h.record([['grant', 'a', 1, 'held', 1, false]], 0);
+    for (let i = 0; i < 10_000; i++) {
+      const path = `p${i}`;
+      h.record(
+        [
+          ['grant', 's', i, path, i + 2, false],
+          ['free', path, 'released'],
+        ],
+        1,
+      );
+    }
+    expect(h.paths).toBeLessThanOrEqual(2 * 10 + 1);
+    h.record([['free', 'held', 'released']], 5);
+    expect(h.list('held')).toEqual([
+      { at: 5, kind: 'release', path: 'held', sessionId: 'a', token: 1, reason: 'released', ms: 5 },
+    ]);
   });
 
   it('hands fresh events to a listener only while one listens, bounded', () => {
