@@ -1,5 +1,5 @@
 import { holdsMayShare, type EndReason, type JournalEntry } from '../core/journal.js';
-import { EventRing, GRANT, LEAVE, REASON_CODES, REASONS, RELEASE } from './event-ring.js';
+import { EventRing, GRANT, HELD, LEAVE, REASON_CODES, REASONS, RELEASE } from './event-ring.js';
 
 /** One line of a lock's history; `at` is wall-clock ms. */
 export interface HistoryEvent {
@@ -36,22 +36,29 @@ const DEFAULT_LIMITS: HistoryLimits = { kept: 20_000, overall: 2_000, perLock: 1
  * them in one ring, made from the table's journal. A standby replays the same
  * journal from Redis, so its history matches the active broker's (stamped
  * when it applied the entries). Also counts them, for metrics.
+ *
+ * Recording an event looks up nothing by path but a current hold, among the
+ * few held now. A lock's own events are linked only when someone lists them
+ * (`link`): on a broker whose paths churn, a map of every path's newest event
+ * was the largest part of the history's cost, and usually nobody reads it.
  */
 export class History {
   readonly grants = { total: 0 };
   readonly releases = countByReason();
   readonly leaves = countByReason();
   private readonly ring: EventRing;
-  /**
-   * Each path with an event still kept or a sole hold: its newest event and
-   * that hold. Paths whose events are gone go in `sweep`, not one by one, so
-   * an event pushed needs no lookup of the path it pushes out.
-   */
-  private readonly lanes = new Map<string, Lane>();
-  /** `lanes`' size at which the next sweep runs. */
-  private sweepAt: number;
+  /** Current holds of paths that can have one holder (a mutex, a writer): their grant event. */
+  private readonly soleHolds = new Map<string, number>();
+  /** Sole holds whose grant event was pushed out of the ring while they held. */
+  private readonly strayHolds = new Map<string, Hold>();
   /** Current holds of paths that can have several (read locks, semaphores), by token. */
   private readonly sharedHolds = new Map<number, Hold>();
+  /** Events before this number are linked to their lock's event before them. */
+  private linked = 0;
+  /** Each path's newest event linked, while it may still be kept. */
+  private readonly newest = new Map<string, number>();
+  /** `newest`'s size at which the next sweep runs. */
+  private sweepAt: number;
   /** Events not yet taken by `takeFresh`, while someone listens. */
   private fresh: HistoryEvent[] | null = null;
   private readonly limits: HistoryLimits;
@@ -71,14 +78,12 @@ export class History {
           const path = e[3];
           const token = e[4];
           this.grants.total++;
-          const lane = this.lane(path);
-          this.push(lane, GRANT, at, path, sessionId, token, 0, NaN);
           // The table's rule: a `free` names its token where holds may share the path.
-          if (holdsMayShare(e[6], e[7])) this.sharedHolds.set(token, { token, sessionId, at });
-          else {
-            lane.token = token;
-            lane.sessionId = sessionId;
-            lane.at = at;
+          if (holdsMayShare(e[6], e[7])) {
+            this.push(GRANT, at, path, sessionId, token, 0, NaN);
+            this.sharedHolds.set(token, { token, sessionId, at });
+          } else {
+            this.soleHolds.set(path, this.push(HELD, at, path, sessionId, token, 0, NaN));
           }
           break;
         }
@@ -86,31 +91,29 @@ export class History {
           const path = e[1];
           const reason = e[2] ?? 'released';
           const named = e[3];
-          const lane = this.lane(path);
-          const shared = named === undefined ? undefined : this.sharedHolds.get(named);
-          let sessionId = '';
-          let token = named ?? NaN;
-          let ms = NaN;
-          if (shared) {
-            this.sharedHolds.delete(shared.token);
-            sessionId = shared.sessionId;
-            ms = at - shared.at;
-          } else if (!Number.isNaN(lane.token) && (named === undefined || lane.token === named)) {
-            token = lane.token;
-            sessionId = lane.sessionId;
-            ms = at - lane.at;
-            lane.token = NaN;
-          }
+          const code = REASON_CODES[reason];
           this.releases[reason]++;
-          this.push(lane, RELEASE, at, path, sessionId, token, REASON_CODES[reason], ms);
+          const n = this.soleHolds.get(path) ?? -1;
+          const ring = this.ring;
+          if (n >= 0 && (named === undefined || ring.tokenOf(n) === named)) {
+            // No object for the hold it ends: its grant event has its fields.
+            this.soleHolds.delete(path);
+            ring.mark(n, GRANT);
+            const ms = at - ring.atOf(n);
+            this.push(RELEASE, at, path, ring.sessionOf(n), ring.tokenOf(n), code, ms);
+          } else {
+            const hold = this.takeOther(path, named);
+            const token = hold?.token ?? named ?? NaN;
+            const ms = hold ? at - hold.at : NaN;
+            this.push(RELEASE, at, path, hold?.sessionId ?? '', token, code, ms);
+          }
           break;
         }
         case 'drop': {
           const sessionId = e[1];
           const reason = e[3] ?? 'cancelled';
           this.leaves[reason]++;
-          const path = e[4] ?? '';
-          this.push(this.lane(path), LEAVE, at, path, sessionId, NaN, REASON_CODES[reason], NaN);
+          this.push(LEAVE, at, e[4] ?? '', sessionId, NaN, REASON_CODES[reason], NaN);
           break;
         }
       }
@@ -120,13 +123,13 @@ export class History {
   /** Newest last; `path` narrows to one lock. */
   list(path?: string, limit = 100): HistoryEvent[] {
     if (path === undefined) return this.ring.list(Math.min(limit, this.limits.overall));
-    const newest = this.lanes.get(path)?.newest ?? -1;
-    return this.ring.chain(newest, Math.min(limit, this.limits.perLock));
+    this.link();
+    return this.ring.chain(this.newest.get(path) ?? -1, Math.min(limit, this.limits.perLock));
   }
 
-  /** Paths tracked: those with an event kept or a sole hold, and some not yet swept. */
+  /** Paths whose newest event is remembered, kept or not yet swept. */
   get paths(): number {
-    return this.lanes.size;
+    return this.newest.size;
   }
 
   /** Starts (or stops) keeping events for `takeFresh`. */
@@ -147,17 +150,19 @@ export class History {
    * counting those entries twice.
    */
   reset(): void {
-    this.lanes.clear();
-    this.sweepAt = this.limits.kept;
+    this.soleHolds.clear();
+    this.strayHolds.clear();
     this.sharedHolds.clear();
+    this.newest.clear();
+    this.sweepAt = this.limits.kept;
+    this.linked = 0;
     this.ring.clear();
     this.grants.total = 0;
     for (const r of REASONS) this.releases[r] = this.leaves[r] = 0;
   }
 
-  /** Adds an event to the ring, its path's lane and a listener. */
+  /** Adds an event to the ring and to a listener; returns its number. */
   private push(
-    lane: Lane,
     kind: number,
     at: number,
     path: string,
@@ -165,48 +170,73 @@ export class History {
     token: number,
     reason: number,
     ms: number,
-  ): void {
-    lane.newest = this.ring.push(kind, at, path, sessionId, token, reason, ms, lane.newest);
+  ): number {
+    const out = this.ring.next - this.limits.kept;
+    if (out >= 0 && this.ring.kindOf(out) === HELD) this.strand(out);
+    const n = this.ring.push(kind, at, path, sessionId, token, reason, ms);
     if (this.fresh) {
       // Only while someone watches (the console's stream) is an event an object here.
-      this.fresh.push(this.ring.event(lane.newest));
+      this.fresh.push(this.ring.event(n));
       // A stalled reader must not grow this without bound.
       if (this.fresh.length > this.limits.overall) this.fresh.splice(0, this.fresh.length / 2);
     }
+    return n;
   }
 
-  private lane(path: string): Lane {
-    let lane = this.lanes.get(path);
-    if (!lane) {
-      if (this.lanes.size >= this.sweepAt) this.sweep();
-      lane = { newest: -1, token: NaN, sessionId: '', at: 0 };
-      this.lanes.set(path, lane);
+  /** A current hold's grant event `n` is about to be pushed out: keep the hold apart. */
+  private strand(n: number): void {
+    const path = this.ring.pathOf(n);
+    this.soleHolds.delete(path);
+    const [token, sessionId, at] = [
+      this.ring.tokenOf(n),
+      this.ring.sessionOf(n),
+      this.ring.atOf(n),
+    ];
+    this.strayHolds.set(path, { token, sessionId, at });
+  }
+
+  /** The shared or stray hold a `free` of `path` ends (`named`: the token it names), forgotten. */
+  private takeOther(path: string, named: number | undefined): Hold | undefined {
+    const shared = named === undefined ? undefined : this.sharedHolds.get(named);
+    if (shared) {
+      this.sharedHolds.delete(shared.token);
+      return shared;
     }
-    return lane;
+    if (this.strayHolds.size === 0) return undefined;
+    const stray = this.strayHolds.get(path);
+    if (!stray || (named !== undefined && stray.token !== named)) return undefined;
+    this.strayHolds.delete(path);
+    return stray;
   }
 
   /**
-   * Forgets the paths with no event kept and no hold. Run when the lanes reach
-   * twice what was left last time (and at least `kept`), so each lane costs
-   * a bounded share of a sweep.
+   * Links the events recorded since the last call to their lock's event
+   * before them. Events pushed out meanwhile are skipped: a path whose newest
+   * linked event is gone starts its chain anew.
+   */
+  private link(): void {
+    for (let n = Math.max(this.linked, this.ring.first); n < this.ring.next; n++) {
+      const path = this.ring.pathOf(n);
+      const before = this.newest.get(path);
+      if (before === undefined && this.newest.size >= this.sweepAt) this.sweep();
+      this.ring.link(n, before ?? -1);
+      this.newest.set(path, n);
+    }
+    this.linked = this.ring.next;
+  }
+
+  /**
+   * Forgets the paths none of whose events is kept. Run when the map reaches
+   * twice what was left last time (and at least `kept`), so each path costs a
+   * bounded share of a sweep.
    */
   private sweep(): void {
-    for (const [path, lane] of this.lanes) {
-      if (!this.ring.has(lane.newest) && Number.isNaN(lane.token)) this.lanes.delete(path);
-    }
-    this.sweepAt = Math.max(this.limits.kept, 2 * this.lanes.size);
+    for (const [path, n] of this.newest) if (!this.ring.has(n)) this.newest.delete(path);
+    this.sweepAt = Math.max(this.limits.kept, 2 * this.newest.size);
   }
 }
 
-/** A path's newest event and its current sole hold (a mutex's, a writer's); `token` NaN: none. */
-interface Lane {
-  newest: number;
-  token: number;
-  sessionId: string;
-  at: number;
-}
-
-/** A current shared hold, for its release event. */
+/** A current hold, for its release event. */
 interface Hold {
   token: number;
   sessionId: string;

@@ -31,7 +31,9 @@ const events = fc.array(event, { maxLength: 60 });
 function push(ring: EventRing, e: HistoryEvent, before: number): number {
   const reason = e.reason === undefined ? 0 : REASON_CODES[e.reason];
   const kind = KIND_CODES[e.kind];
-  return ring.push(kind, e.at, e.path, e.sessionId, e.token ?? NaN, reason, e.ms ?? NaN, before);
+  const n = ring.push(kind, e.at, e.path, e.sessionId, e.token ?? NaN, reason, e.ms ?? NaN);
+  ring.link(n, before);
+  return n;
 }
 
 /**
