@@ -185,14 +185,16 @@ export class History {
 
   /** A current hold's grant event `n` is about to be pushed out: keep the hold apart. */
   private strand(n: number): void {
-    const path = this.ring.pathOf(n);
+    const ring = this.ring;
+    const path = ring.pathOf(n);
+    // A later grant of the path may have taken its place (a journal that never freed this one).
+    if (this.soleHolds.get(path) !== n) return;
     this.soleHolds.delete(path);
-    const [token, sessionId, at] = [
-      this.ring.tokenOf(n),
-      this.ring.sessionOf(n),
-      this.ring.atOf(n),
-    ];
-    this.strayHolds.set(path, { token, sessionId, at });
+    this.strayHolds.set(path, {
+      token: ring.tokenOf(n),
+      sessionId: ring.sessionOf(n),
+      at: ring.atOf(n),
+    });
   }
 
   /** The shared or stray hold a `free` of `path` ends (`named`: the token it names), forgotten. */

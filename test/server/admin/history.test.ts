@@ -78,6 +78,17 @@ describe('history', () => {
     ]);
   });
 
+  it('names the newest holder of a path whose older grant was never freed', () => {
+    const h = new History({ kept: 3 });
+    h.record([['grant', 'a', 1, 'p', 1, false]], 0);
+    h.record([['grant', 'b', 2, 'p', 2, false]], 10);
+    // Pushes a's grant out of the ring while b holds.
+    h.record([['drop', 'c', 3, 'timeout', 'q']], 20);
+    h.record([['drop', 'c', 4, 'timeout', 'q']], 20);
+    h.record([['free', 'p', 'released']], 30);
+    expect(h.list('p').at(-1)).toMatchObject({ kind: 'release', sessionId: 'b', token: 2, ms: 20 });
+  });
+
   it('hands fresh events to a listener only while one listens, bounded', () => {
     const h = new History({ overall: 4 });
     h.record([['grant', 's', 1, 'p', 1, false]], 0);
