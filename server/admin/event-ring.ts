@@ -28,11 +28,11 @@ export const REASON_CODES = Object.fromEntries(REASONS.map((r, i) => [r, i + 1])
  * The newest `capacity` events over all locks, a column per field. Each can
  * be linked to the one before it of the same lock (`link`), so one lock's
  * events are read by following the links. One ring, written in order, rather
- * than a ring per lock: on a broker whose paths churn, a ring per lock meant a
- * cold one for nearly every grant. No object per event either: on a busy broker events live
- * a few tenths of a second, long enough to be promoted to the old generation,
- * and as objects they were a large part of what the broker promoted
- * (scenario A). Events become objects when read.
+ * than a ring per lock: on a broker whose paths churn, a ring per lock meant
+ * a cold one for nearly every grant. No object per event either: on a busy
+ * broker events live a few tenths of a second, long enough to be promoted to
+ * the old generation, and as objects they were a large part of what the
+ * broker promoted (scenario A). Events become objects when read.
  *
  * Events are named by their number in the order pushed (the first is 0); the
  * ring keeps numbers `pushed - capacity` onwards.
