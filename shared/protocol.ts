@@ -303,6 +303,32 @@ function requestId(v: unknown): number {
   return safeInt(v, 'id', 1);
 }
 
+// The fields a frame's map and list forms share, read once for both.
+
+function acquireOf(id: unknown, path: unknown, wait: unknown): AcquireFrame {
+  const checkedId = requestId(id);
+  if (typeof wait !== 'boolean') fail("'wait' must be a boolean");
+  return { t: 'acquire', id: checkedId, path: str(path, 'path', FRAME_LIMITS.maxPathChars), wait };
+}
+
+function releaseOf(id: unknown, path: unknown, token: unknown): ReleaseFrame {
+  return {
+    t: 'release',
+    id: requestId(id),
+    path: str(path, 'path', FRAME_LIMITS.maxPathChars),
+    token: safeInt(token, 'token', 0),
+  };
+}
+
+function grantOf(id: unknown, path: unknown, token: unknown): GrantFrame {
+  return {
+    t: 'grant',
+    id: requestId(id),
+    path: str(path, 'path', FRAME_LIMITS.maxPathChars),
+    token: safeInt(token, 'token', 0),
+  };
+}
+
 function readHello(m: Fields): HelloFrame {
   const frame: HelloFrame = { t: 'hello', v: safeInt(field(m, 'v'), 'v', 0) };
   const ttlMs = optionalInt(field(m, 'ttlMs'), 'ttlMs', 1, FRAME_LIMITS.maxTimeoutMs);
@@ -329,11 +355,7 @@ function readHello(m: Fields): HelloFrame {
 }
 
 function readAcquire(m: Fields): AcquireFrame {
-  const id = requestId(field(m, 'id'));
-  const wait = field(m, 'wait');
-  if (typeof wait !== 'boolean') fail("'wait' must be a boolean");
-  const path = str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars);
-  const frame: AcquireFrame = { t: 'acquire', id, path, wait };
+  const frame = acquireOf(field(m, 'id'), field(m, 'path'), field(m, 'wait'));
   const timeoutMs = optionalInt(field(m, 'timeoutMs'), 'timeoutMs', 0, FRAME_LIMITS.maxTimeoutMs);
   if (timeoutMs !== undefined) frame.timeoutMs = timeoutMs;
   const consistency = field(m, 'consistency');
@@ -362,12 +384,7 @@ function readAcquire(m: Fields): AcquireFrame {
 }
 
 function readRelease(m: Fields): ReleaseFrame {
-  const frame: ReleaseFrame = {
-    t: 'release',
-    id: requestId(field(m, 'id')),
-    path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
-    token: safeInt(field(m, 'token'), 'token', 0),
-  };
+  const frame = releaseOf(field(m, 'id'), field(m, 'path'), field(m, 'token'));
   if (optionalFlag(field(m, 'quiet'), 'quiet')) frame.quiet = true;
   const data = field(m, 'data');
   if (data instanceof Uint8Array) frame.data = data;
@@ -424,19 +441,12 @@ function readClientFrame(m: Fields): ClientFrame {
 /** A client frame in its list form; every list has four items. */
 function readClientList(l: readonly unknown[]): ClientFrame {
   if (l.length !== 4) fail('a list frame has four items');
-  const id = requestId(l[1]);
-  const path = str(l[2], 'path', FRAME_LIMITS.maxPathChars);
-  switch (l[0]) {
-    case LIST_CODES.acquire: {
-      const wait = l[3];
-      if (typeof wait !== 'boolean') fail("'wait' must be a boolean");
-      return { t: 'acquire', id, path, wait, quiet: true };
-    }
-    case LIST_CODES.release:
-      return { t: 'release', id, path, token: safeInt(l[3], 'token', 0), quiet: true };
-    default:
-      return fail(`unknown list code ${describeValue(l[0])}`);
-  }
+  let frame: AcquireFrame | ReleaseFrame;
+  if (l[0] === LIST_CODES.acquire) frame = acquireOf(l[1], l[2], l[3]);
+  else if (l[0] === LIST_CODES.release) frame = releaseOf(l[1], l[2], l[3]);
+  else return fail(`unknown list code ${describeValue(l[0])}`);
+  frame.quiet = true;
+  return frame;
 }
 
 /** The refusal of a frame whose reading failed with `err`. */
@@ -519,12 +529,7 @@ function readServerFrame(m: Fields): ServerFrame {
     case 'welcome':
       return readWelcome(m);
     case 'grant':
-      return {
-        t,
-        id: requestId(field(m, 'id')),
-        path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
-        token: safeInt(field(m, 'token'), 'token', 0),
-      };
+      return grantOf(field(m, 'id'), field(m, 'path'), field(m, 'token'));
     case 'queued': {
       const frame: QueuedFrame = { t, id: requestId(field(m, 'id')) };
       const position = optionalInt(field(m, 'position'), 'position', 1, Number.MAX_SAFE_INTEGER);
@@ -583,12 +588,7 @@ function readServerFrame(m: Fields): ServerFrame {
 function readServerList(l: readonly unknown[]): ServerFrame {
   if (l.length !== 4) fail('a list frame has four items');
   if (l[0] !== LIST_CODES.grant) fail(`unknown list code ${describeValue(l[0])}`);
-  return {
-    t: 'grant',
-    id: requestId(l[1]),
-    path: str(l[2], 'path', FRAME_LIMITS.maxPathChars),
-    token: safeInt(l[3], 'token', 0),
-  };
+  return grantOf(l[1], l[2], l[3]);
 }
 
 /** Checks a decoded message from the broker; total, like {@link guardClientFrame}. */
