@@ -213,6 +213,14 @@ class HoldsByPathOnly extends History {
   }
 }
 
+/**
+ * Broken on purpose: a hold's grant event is pushed out without keeping the
+ * hold apart, so its release reads whatever event took the grant's place.
+ */
+class LosesPushedOutHolds extends History {
+  protected override strand(): void {}
+}
+
 describe('history against a plain model', () => {
   it('shows the same events, per lock and overall, with the same holders and counts', () => {
     check((l) => new History(l));
@@ -220,5 +228,9 @@ describe('history against a plain model', () => {
 
   it('catches a history that keeps shared holds by path (a broken variant)', () => {
     expect(() => check((l) => new HoldsByPathOnly(l))).toThrow();
+  });
+
+  it('catches a history that loses a hold whose grant is pushed out (a broken variant)', () => {
+    expect(() => check((l) => new LosesPushedOutHolds(l))).toThrow();
   });
 });
