@@ -311,18 +311,15 @@ function acquireOf(id: unknown, path: unknown, wait: unknown): AcquireFrame {
   return { t: 'acquire', id: checkedId, path: str(path, 'path', FRAME_LIMITS.maxPathChars), wait };
 }
 
-function releaseOf(id: unknown, path: unknown, token: unknown): ReleaseFrame {
+/** A frame naming a hold: its request, its path and its token (release, grant, check). */
+function holdFrameOf<T extends 'release' | 'grant' | 'check'>(
+  t: T,
+  id: unknown,
+  path: unknown,
+  token: unknown,
+): { t: T; id: number; path: string; token: number } {
   return {
-    t: 'release',
-    id: requestId(id),
-    path: str(path, 'path', FRAME_LIMITS.maxPathChars),
-    token: safeInt(token, 'token', 0),
-  };
-}
-
-function grantOf(id: unknown, path: unknown, token: unknown): GrantFrame {
-  return {
-    t: 'grant',
+    t,
     id: requestId(id),
     path: str(path, 'path', FRAME_LIMITS.maxPathChars),
     token: safeInt(token, 'token', 0),
@@ -384,7 +381,12 @@ function readAcquire(m: Fields): AcquireFrame {
 }
 
 function readRelease(m: Fields): ReleaseFrame {
-  const frame = releaseOf(field(m, 'id'), field(m, 'path'), field(m, 'token'));
+  const frame: ReleaseFrame = holdFrameOf(
+    'release',
+    field(m, 'id'),
+    field(m, 'path'),
+    field(m, 'token'),
+  );
   if (optionalFlag(field(m, 'quiet'), 'quiet')) frame.quiet = true;
   const data = field(m, 'data');
   if (data instanceof Uint8Array) frame.data = data;
@@ -427,12 +429,7 @@ function readClientFrame(m: Fields): ClientFrame {
     case 'position':
       return { t, id: requestId(field(m, 'id')), target: safeInt(field(m, 'target'), 'target', 1) };
     case 'check':
-      return {
-        t,
-        id: requestId(field(m, 'id')),
-        path: str(field(m, 'path'), 'path', FRAME_LIMITS.maxPathChars),
-        token: safeInt(field(m, 'token'), 'token', 0),
-      };
+      return holdFrameOf(t, field(m, 'id'), field(m, 'path'), field(m, 'token'));
     default:
       return fail(`unknown frame type ${describeValue(t)}`);
   }
@@ -443,7 +440,7 @@ function readClientList(l: readonly unknown[]): ClientFrame {
   if (l.length !== 4) fail('a list frame has four items');
   let frame: AcquireFrame | ReleaseFrame;
   if (l[0] === LIST_CODES.acquire) frame = acquireOf(l[1], l[2], l[3]);
-  else if (l[0] === LIST_CODES.release) frame = releaseOf(l[1], l[2], l[3]);
+  else if (l[0] === LIST_CODES.release) frame = holdFrameOf('release', l[1], l[2], l[3]);
   else return fail(`unknown list code ${describeValue(l[0])}`);
   frame.quiet = true;
   return frame;
@@ -529,7 +526,7 @@ function readServerFrame(m: Fields): ServerFrame {
     case 'welcome':
       return readWelcome(m);
     case 'grant':
-      return grantOf(field(m, 'id'), field(m, 'path'), field(m, 'token'));
+      return holdFrameOf(t, field(m, 'id'), field(m, 'path'), field(m, 'token'));
     case 'queued': {
       const frame: QueuedFrame = { t, id: requestId(field(m, 'id')) };
       const position = optionalInt(field(m, 'position'), 'position', 1, Number.MAX_SAFE_INTEGER);
@@ -588,7 +585,7 @@ function readServerFrame(m: Fields): ServerFrame {
 function readServerList(l: readonly unknown[]): ServerFrame {
   if (l.length !== 4) fail('a list frame has four items');
   if (l[0] !== LIST_CODES.grant) fail(`unknown list code ${describeValue(l[0])}`);
-  return grantOf(l[1], l[2], l[3]);
+  return holdFrameOf('grant', l[1], l[2], l[3]);
 }
 
 /** Checks a decoded message from the broker; total, like {@link guardClientFrame}. */
