@@ -80,7 +80,7 @@ export const HANDOFF_WARMUP_PASS_MS = 5_000;
  */
 export const PAIRED_TURN_REPS = 10;
 /**
- * AP, BP: A's and B's load on the floor and the broker in this many turns
+ * AP, BP, CP: A's, B's and C-1,000's load on the floor and the broker in this many turns
  * each, a turn measured this long after this long for the load to resume.
  */
 export const PAIRED_LOAD_TURNS = 10;

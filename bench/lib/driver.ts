@@ -19,7 +19,7 @@ export type DriverCommand =
   | { t: 'go' }
   | { t: 'measure' }
   | { t: 'report' }
-  /** AP, BP: A's or B's loops wait at their next acquire, then go on. */
+  /** AP, BP, CP: the loops wait at their next acquire, then go on. */
   | { t: 'pause' }
   | { t: 'resume' }
   /** F: grants seen since `sinceMs` (shared clock), and the first with a token ≥ `minToken`. */

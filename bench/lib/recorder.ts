@@ -40,8 +40,8 @@ const LAG_RESOLUTION_MS = 10;
 export class Recorder {
   measuring = false;
   /**
-   * While set, A's and B's loops wait on it before their next acquire, so
-   * this driver's server idles while another's is measured (AP, BP).
+   * While set, the loops wait on it before their next acquire, so
+   * this driver's server idles while another's is measured (AP, BP, CP).
    */
   gate: Promise<void> | null = null;
   private openGate: () => void = () => {};

@@ -151,7 +151,7 @@ const HEADLINES: readonly {
   /** How the row lists each run's figure; default: whole numbers, or two decimals when lower is better. */
   show?: (v: number) => string;
 }[] = [
-  // Before cycles/s and handoffs/s: AP and BP have both, and are read by their share.
+  // Before cycles/s and handoffs/s: AP, BP and CP have both, and are read by their share.
   { field: 'pairedShareOfFloor', higherIsBetter: true, show: (v) => `${fmt(v * 100)}%` },
   { field: 'cyclesPerSec', higherIsBetter: true },
   { field: 'readsPerSec', higherIsBetter: true },

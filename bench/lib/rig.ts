@@ -60,7 +60,7 @@ export interface Window {
 /**
  * Rigs on `targets` at once, each readied by `prepare`, then `turns` turns of
  * `take` on each, one rig after the other and each first in every other turn,
- * so they all meet the same spells of a noisy machine (scenarios DP, AP, BP).
+ * so they all meet the same spells of a noisy machine (scenarios DP, AP, BP, CP).
  * `take` gets the rig and its target's index. The rigs are closed at the end,
  * whatever happened.
  */
@@ -180,7 +180,7 @@ export class Rig {
     return (this.drivers[0] as DriverChild).ask({ t: 'start', workload }, 'report', timeoutMs);
   }
 
-  /** A's and B's loops wait at their next acquire (AP, BP), until `resume`. */
+  /** The loops wait at their next acquire (AP, BP, CP), until `resume`. */
   async pause(): Promise<void> {
     await Promise.all(this.drivers.map((d) => d.ask({ t: 'pause' }, 'paused')));
   }

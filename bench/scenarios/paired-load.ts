@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { brokerTarget, floorTarget, type BrokerMode } from '../lib/broker.js';
 import {
+  CONTEND_LARGE_SESSIONS,
   CONTEND_SESSIONS,
   CYCLE_PATHS,
   CYCLE_SESSIONS,
@@ -16,24 +17,32 @@ import { percentiles } from '../../test/support/percentiles.js';
 import { round } from '../lib/stats.js';
 import { formQueue, grantOrder } from './contention.js';
 
-/** What AP and BP count in a window (A's cycles, B's handoffs), and the JSON fields of the rates. */
+/** The paired scenarios: A, B or C (at its first size) on two servers at once. */
+export const PAIRED_SCENARIOS = ['A', 'B', 'C'] as const;
+export type PairedScenario = (typeof PAIRED_SCENARIOS)[number];
+
+const handoffs = {
+  unit: 'handoffs',
+  field: 'handoffsPerSec',
+  floorField: 'floorHandoffsPerSec',
+  count: (w: Window) => grantOrder(w.reports).realHandoffs,
+} as const;
+
+/** What AP, BP and CP count in a window (A's cycles, B's and C's handoffs), the JSON fields of the rates, and the sessions. */
 const COUNTED = {
   A: {
     unit: 'cycles',
     field: 'cyclesPerSec',
     floorField: 'floorCyclesPerSec',
     count: (w: Window) => w.reports.reduce((s, r) => s + r.cycles, 0),
+    sessions: CYCLE_SESSIONS,
   },
-  B: {
-    unit: 'handoffs',
-    field: 'handoffsPerSec',
-    floorField: 'floorHandoffsPerSec',
-    count: (w: Window) => grantOrder(w.reports).realHandoffs,
-  },
+  B: { ...handoffs, sessions: CONTEND_SESSIONS },
+  C: { ...handoffs, sessions: CONTEND_LARGE_SESSIONS[0] },
 } as const;
 
-/** A's or B's load on `rig`, warmed up, then paused until its turn. */
-async function load(scenario: 'A' | 'B', rig: Rig): Promise<void> {
+/** The scenario's load on `rig`, warmed up, then paused until its turn. */
+async function load(scenario: PairedScenario, rig: Rig): Promise<void> {
   if (scenario === 'A') {
     const conn = await rig.connect(CYCLE_SESSIONS);
     if (conn.ok !== CYCLE_SESSIONS) {
@@ -41,7 +50,7 @@ async function load(scenario: 'A' | 'B', rig: Rig): Promise<void> {
     }
     await rig.startWorkload({ kind: 'cycles', paths: CYCLE_PATHS });
   } else {
-    await formQueue(rig, CONTEND_SESSIONS);
+    await formQueue(rig, COUNTED[scenario].sessions);
     rig.go();
   }
   await sleep(WARMUP_MS);
@@ -58,27 +67,31 @@ export interface Tally {
 }
 
 /**
- * Scenarios AP and BP: A's or B's load on the floor and on the embedded
- * broker, both set up at once with driver processes of their own, then
- * measured in turns of a second, one server then the other, the load of the
- * one not measured paused (its sessions wait before their next acquire, its
- * server idles). A's and B's own rows are measured half a minute apart by
- * separate process pairs, and rounds of this machine have disagreed by 40%;
- * here both meet the same spells, and the ratio is read from the same seconds.
+ * Scenarios AP, BP and CP: A's, B's or C-1,000's load on the floor and on
+ * the embedded broker, both set up at once with driver processes of their
+ * own, then measured in turns of a second, one server then the other, the
+ * load of the one not measured paused (its sessions wait before their next
+ * acquire, its server idles). The scenarios' own rows are measured half a
+ * minute apart by separate process pairs, and rounds of this machine have
+ * disagreed by 40%; here both meet the same spells, and the ratio is read
+ * from the same seconds.
  */
-export async function pairedLoad(scenario: 'A' | 'B', newMode: () => BrokerMode): Promise<Result> {
+export async function pairedLoad(
+  scenario: PairedScenario,
+  newMode: () => BrokerMode,
+): Promise<Result> {
   const targets = [floorTarget(), brokerTarget('embedded', newMode)] as const;
   const [floor, baton] = await inTurns(scenario, targets);
   return pairedResult(scenario, floor, baton);
 }
 
 /**
- * A's or B's load on two targets, both set up at once, then measured in
+ * The scenario's load on two targets, both set up at once, then measured in
  * `PAIRED_LOAD_TURNS` turns each, one then the other (each first in every
  * other turn): what each counted, its CPU and each turn's rate.
  */
 export async function inTurns(
-  scenario: 'A' | 'B',
+  scenario: PairedScenario,
   targets: readonly [Target, Target],
 ): Promise<[Tally, Tally]> {
   const tallies = targets.map((): Tally => ({
@@ -106,8 +119,8 @@ export async function inTurns(
   return tallies;
 }
 
-function pairedResult(scenario: 'A' | 'B', floor: Tally, baton: Tally): Result {
-  const { unit, field, floorField } = COUNTED[scenario];
+function pairedResult(scenario: PairedScenario, floor: Tally, baton: Tally): Result {
+  const { unit, field, floorField, sessions } = COUNTED[scenario];
   const rate = (t: Tally): number => round(t.ops / t.sec);
   const share = round(rate(baton) / rate(floor), 3);
   const turnShares = baton.rates.map((r, i) => r / (floor.rates[i] as number));
@@ -121,7 +134,6 @@ function pairedResult(scenario: 'A' | 'B', floor: Tally, baton: Tally): Result {
     floorBrokerUs: perOpUs(floor, floor.brokerCpuMs),
     floorDriversUs: perOpUs(floor, floor.driversCpuMs),
   };
-  const sessions = scenario === 'A' ? CYCLE_SESSIONS : CONTEND_SESSIONS;
   const pct = (x: number): string => `${fmt(100 * x)}%`;
   return {
     json: {

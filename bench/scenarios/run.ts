@@ -47,7 +47,7 @@ import { failover } from './failover.js';
 import { READ_WRITE, SEMAPHORES } from './kinds.js';
 import { ELECTIONS, SINGLE_FLIGHTS } from './leaders.js';
 import { pairedHandoffs } from './paired-handoff.js';
-import { pairedLoad } from './paired-load.js';
+import { pairedLoad, PAIRED_SCENARIOS } from './paired-load.js';
 import { transportFloor } from './transport-floor.js';
 
 /** A broker mode, or the floor lock server (bench/floor/) in the broker's place. */
@@ -89,10 +89,10 @@ const PAIRED_HANDOFF: BenchScenario = {
   run: (_, newMode) => pairedHandoffs(newMode),
 };
 
-/** AP and BP: A's and B's load on the floor and the embedded broker, measured in turns. */
-const PAIRED_LOADS: readonly BenchScenario[] = (['A', 'B'] as const).map((s) => ({
+/** AP, BP and CP: A's, B's and C-1,000's load on the floor and the embedded broker, measured in turns. */
+const PAIRED_LOADS: readonly BenchScenario[] = PAIRED_SCENARIOS.map((s) => ({
   id: `${s}P`,
-  title: `${s}P: ${s} with the floor served at once, measured in turns`,
+  title: `${s}P: ${s === 'C' ? 'C at 1,000' : s} with the floor served at once, measured in turns`,
   // The floor runs inside the row, beside the embedded broker.
   modes: ['embedded'],
   run: (_, newMode) => pairedLoad(s, newMode),

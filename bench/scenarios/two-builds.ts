@@ -1,9 +1,9 @@
 /**
- * `npm run bench:builds -- <checkout> [A|B] [rounds]`: this build's embedded
+ * `npm run bench:builds -- <checkout> [A|B|C] [rounds]`: this build's embedded
  * broker and SDK against another checkout's, in the same seconds. Each round
- * sets up A's (or B's) load on both at once, each build with its own broker
+ * sets up A's (or B's, or C-1,000's) load on both at once, each build with its own broker
  * and driver processes, and measures them in alternating turns (`inTurns`,
- * as AP and BP do). The other checkout must have run `npm run build && npm
+ * as AP, BP and CP do). The other checkout must have run `npm run build && npm
  * run bench:build`, at 8d65d3a or later (its drivers need `pause`). One JSON
  * line per round, then the median of the rounds' ratios, this ÷ other: what
  * the changelog's "against the code before" figures come from.
@@ -13,11 +13,12 @@ import { pathToFileURL } from 'node:url';
 import { brokerMode, brokerTarget } from '../lib/broker.js';
 import { weakerMedian } from '../lib/report.js';
 import { round } from '../lib/stats.js';
-import { inTurns, type Tally } from './paired-load.js';
+import { inTurns, PAIRED_SCENARIOS, type Tally } from './paired-load.js';
 
-const [checkout, scenario = 'A', rounds = '3'] = process.argv.slice(2);
-if (!checkout || (scenario !== 'A' && scenario !== 'B') || !(Number(rounds) >= 1)) {
-  console.error('usage: npm run bench:builds -- <checkout> [A|B] [rounds]');
+const [checkout, named = 'A', rounds = '3'] = process.argv.slice(2);
+const scenario = PAIRED_SCENARIOS.find((s) => s === named);
+if (!checkout || !scenario || !(Number(rounds) >= 1)) {
+  console.error('usage: npm run bench:builds -- <checkout> [A|B|C] [rounds]');
   process.exit(2);
 }
 const otherModule = pathToFileURL(resolve(checkout, '.bench-out/bench/lib/broker.js')).href;
