@@ -32,6 +32,7 @@ import {
   markdownTable,
   messageRow,
   plainTable,
+  fmt,
   medianRun,
   weakerMedian,
   runInfo,
@@ -182,6 +183,19 @@ function withBareWs(result: Result, runs: Map<string, Result[]>): Result {
 }
 
 /**
+ * C's rows read against B's of the same mode in this run: issue 14 asks for
+ * C at 10,000 within 20% of B, and the floor's own share beside it shows
+ * how much of the drop from B any server pays on this machine.
+ */
+function withShareOfB(result: Result, b: Result | undefined): Result {
+  const mine = result.json['handoffsPerSec'];
+  const theirs = b?.json['handoffsPerSec'];
+  if (typeof mine !== 'number' || typeof theirs !== 'number' || theirs === 0) return result;
+  const shareOfB = Math.round((mine / theirs) * 1000) / 1000;
+  return withReading(result, `${fmt(100 * shareOfB)}% of B in this run`, { shareOfB });
+}
+
+/**
  * A row with its cost against `base` of the same run: how much lower its
  * headline figure is (throughput), and how much more broker CPU each
  * operation took, which moves less with the machine's other load than
@@ -284,6 +298,7 @@ async function main(): Promise<number> {
         result = withCost(result, done.get(base.key), base.label);
       }
       result = withFloor(s, mode, result, allRuns);
+      if (s.id === 'C') result = withShareOfB(result, done.get(`${CONTENDED.title} [${mode}]`));
       if (s.id === 'E' && mode !== 'floor') result = withBareWs(result, allRuns);
       console.log(JSON.stringify(result.json));
       rows.push(result.row);
