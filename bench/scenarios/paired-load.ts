@@ -28,7 +28,7 @@ const handoffs = {
   count: (w: Window) => grantOrder(w.reports).realHandoffs,
 } as const;
 
-/** What AP, BP and CP count in a window (A's cycles, B's and C's handoffs), the JSON fields of the rates, and the sessions. */
+/** What AP, BP and CP count in a window (A's cycles, B's and C's handoffs), the JSON fields of the rates, the sessions and the name. */
 const COUNTED = {
   A: {
     unit: 'cycles',
@@ -36,10 +36,14 @@ const COUNTED = {
     floorField: 'floorCyclesPerSec',
     count: (w: Window) => w.reports.reduce((s, r) => s + r.cycles, 0),
     sessions: CYCLE_SESSIONS,
+    name: 'A',
   },
-  B: { ...handoffs, sessions: CONTEND_SESSIONS },
-  C: { ...handoffs, sessions: CONTEND_LARGE_SESSIONS[0] },
+  B: { ...handoffs, sessions: CONTEND_SESSIONS, name: 'B' },
+  C: { ...handoffs, sessions: CONTEND_LARGE_SESSIONS[0], name: 'C at 1,000' },
 } as const;
+
+/** How a row names the scenario it pairs. */
+export const pairedName = (scenario: PairedScenario): string => COUNTED[scenario].name;
 
 /** The scenario's load on `rig`, warmed up, then paused until its turn. */
 async function load(scenario: PairedScenario, rig: Rig): Promise<void> {

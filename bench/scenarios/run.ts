@@ -48,7 +48,7 @@ import { failover } from './failover.js';
 import { READ_WRITE, SEMAPHORES } from './kinds.js';
 import { ELECTIONS, SINGLE_FLIGHTS } from './leaders.js';
 import { pairedHandoffs } from './paired-handoff.js';
-import { pairedLoad, PAIRED_SCENARIOS } from './paired-load.js';
+import { pairedLoad, pairedName, PAIRED_SCENARIOS } from './paired-load.js';
 import { transportFloor } from './transport-floor.js';
 
 /** A broker mode, or the floor lock server (bench/floor/) in the broker's place. */
@@ -93,7 +93,7 @@ const PAIRED_HANDOFF: BenchScenario = {
 /** AP, BP and CP: A's, B's and C-1,000's load on the floor and the embedded broker, measured in turns. */
 const PAIRED_LOADS: readonly BenchScenario[] = PAIRED_SCENARIOS.map((s) => ({
   id: `${s}P`,
-  title: `${s}P: ${s === 'C' ? 'C at 1,000' : s} with the floor served at once, measured in turns`,
+  title: `${s}P: ${pairedName(s)} with the floor served at once, measured in turns`,
   // The floor runs inside the row, beside the embedded broker.
   modes: ['embedded'],
   run: (_, newMode) => pairedLoad(s, newMode),
