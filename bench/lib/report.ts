@@ -153,6 +153,7 @@ const HEADLINES: readonly {
 }[] = [
   // Before cycles/s and handoffs/s: AP, BP and CP have both, and are read by their share.
   { field: 'pairedShareOfFloor', higherIsBetter: true, show: (v) => `${fmt(v * 100)}%` },
+  { field: 'pairedShareOfEmbedded', higherIsBetter: true, show: (v) => `${fmt(v * 100)}%` },
   { field: 'cyclesPerSec', higherIsBetter: true },
   { field: 'readsPerSec', higherIsBetter: true },
   { field: 'handoffsPerSec', higherIsBetter: true },

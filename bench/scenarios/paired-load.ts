@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { brokerTarget, floorTarget, type BrokerMode } from '../lib/broker.js';
+import {
+  brokerMode,
+  brokerTarget,
+  floorTarget,
+  type BrokerMode,
+  type ModeName,
+} from '../lib/broker.js';
 import {
   CONTEND_LARGE_SESSIONS,
   CONTEND_SESSIONS,
@@ -24,16 +30,14 @@ export type PairedScenario = (typeof PAIRED_SCENARIOS)[number];
 const handoffs = {
   unit: 'handoffs',
   field: 'handoffsPerSec',
-  floorField: 'floorHandoffsPerSec',
   count: (w: Window) => grantOrder(w.reports).realHandoffs,
 } as const;
 
-/** What AP, BP and CP count in a window (A's cycles, B's and C's handoffs), the JSON fields of the rates, the sessions and the name. */
+/** What AP, BP and CP count in a window (A's cycles, B's and C's handoffs), the JSON field of the rate, the sessions and the name. */
 const COUNTED = {
   A: {
     unit: 'cycles',
     field: 'cyclesPerSec',
-    floorField: 'floorCyclesPerSec',
     count: (w: Window) => w.reports.reduce((s, r) => s + r.cycles, 0),
     sessions: CYCLE_SESSIONS,
     name: 'A',
@@ -41,6 +45,24 @@ const COUNTED = {
   B: { ...handoffs, sessions: CONTEND_SESSIONS, name: 'B' },
   C: { ...handoffs, sessions: CONTEND_LARGE_SESSIONS[0], name: 'C at 1,000' },
 } as const;
+
+/**
+ * What a paired row is read against: the embedded broker against the floor
+ * (issue 14's floor targets), a Redis mode against the embedded broker (its
+ * cost targets: efficient within 10%, strict B at least 60%).
+ */
+interface Yardstick {
+  /** The prefix of its JSON fields: `floorCyclesPerSec`, `embeddedBrokerUs`… */
+  key: 'floor' | 'embedded';
+  label: string;
+  target: Target;
+}
+
+function yardstickOf(mode: ModeName): Yardstick {
+  if (mode === 'embedded') return { key: 'floor', label: 'the floor', target: floorTarget() };
+  const embedded = () => brokerMode('embedded', null, 'paired');
+  return { key: 'embedded', label: 'embedded', target: brokerTarget('embedded', embedded) };
+}
 
 /** How a row names the scenario it pairs. */
 export const pairedName = (scenario: PairedScenario): string => COUNTED[scenario].name;
@@ -71,22 +93,25 @@ export interface Tally {
 }
 
 /**
- * Scenarios AP, BP and CP: A's, B's or C-1,000's load on the floor and on
- * the embedded broker, both set up at once with driver processes of their
- * own, then measured in turns of a second, one server then the other, the
- * load of the one not measured paused (its sessions wait before their next
- * acquire, its server idles). The scenarios' own rows are measured half a
- * minute apart by separate process pairs, and rounds of this machine have
+ * Scenarios AP, BP and CP: A's, B's or C-1,000's load on Baton in `mode`
+ * and on its yardstick (the floor for the embedded broker, the embedded
+ * broker for a Redis mode), both set up at once with driver processes of
+ * their own, then measured in turns of a second, one server then the other,
+ * the load of the one not measured paused (its sessions wait before their
+ * next acquire, its server idles). The scenarios' own rows are measured half
+ * a minute apart by separate process pairs, and rounds of this machine have
  * disagreed by 40%; here both meet the same spells, and the ratio is read
  * from the same seconds.
  */
 export async function pairedLoad(
   scenario: PairedScenario,
+  mode: ModeName,
   newMode: () => BrokerMode,
 ): Promise<Result> {
-  const targets = [floorTarget(), brokerTarget('embedded', newMode)] as const;
-  const [floor, baton] = await inTurns(scenario, targets);
-  return pairedResult(scenario, floor, baton);
+  const yardstick = yardstickOf(mode);
+  const targets = [yardstick.target, brokerTarget(mode, newMode)] as const;
+  const [theirs, baton] = await inTurns(scenario, targets);
+  return pairedResult(scenario, mode, yardstick, theirs, baton);
 }
 
 /**
@@ -123,50 +148,60 @@ export async function inTurns(
   return tallies;
 }
 
-function pairedResult(scenario: PairedScenario, floor: Tally, baton: Tally): Result {
-  const { unit, field, floorField, sessions } = COUNTED[scenario];
+function pairedResult(
+  scenario: PairedScenario,
+  mode: ModeName,
+  { key, label }: Yardstick,
+  theirs: Tally,
+  baton: Tally,
+): Result {
+  const { unit, field, sessions } = COUNTED[scenario];
   const rate = (t: Tally): number => round(t.ops / t.sec);
-  const share = round(rate(baton) / rate(floor), 3);
-  const turnShares = baton.rates.map((r, i) => r / (floor.rates[i] as number));
+  const share = round(rate(baton) / rate(theirs), 3);
+  const turnShares = baton.rates.map((r, i) => r / (theirs.rates[i] as number));
   // Of ten turns, the lower of the middle two: the weaker median, as rows' runs are read.
   const turns = percentiles(turnShares);
   const weakestTurn = Math.min(...turnShares);
   const perOpUs = (t: Tally, cpuMs: number): number => round((cpuMs * 1000) / t.ops, 1);
-  const cpu = {
-    brokerUs: perOpUs(baton, baton.brokerCpuMs),
-    driversUs: perOpUs(baton, baton.driversCpuMs),
-    floorBrokerUs: perOpUs(floor, floor.brokerCpuMs),
-    floorDriversUs: perOpUs(floor, floor.driversCpuMs),
-  };
+  const cpuOf = (t: Tally) => ({
+    brokerUs: perOpUs(t, t.brokerCpuMs),
+    driversUs: perOpUs(t, t.driversCpuMs),
+  });
+  const [cpu, their] = [cpuOf(baton), cpuOf(theirs)];
   const pct = (x: number): string => `${fmt(100 * x)}%`;
+  const capital = (f: string): string => f[0]!.toUpperCase() + f.slice(1);
   return {
     json: {
       scenario: `${scenario}P`,
-      mode: 'embedded',
+      mode,
       sessions,
       turns: baton.rates.length,
       turnMs: PAIRED_LOAD_TURN_MS,
-      pairedShareOfFloor: share,
+      [`pairedShareOf${capital(key)}`]: share,
       [field]: rate(baton),
-      [floorField]: rate(floor),
+      [`${key}${capital(field)}`]: rate(theirs),
       turnShareMedian: round(turns.p50, 3),
       turnShareMax: round(turns.max, 3),
       turnShareMin: round(weakestTurn, 3),
-      cpuPerOpUs: cpu,
+      cpuPerOpUs: {
+        ...cpu,
+        [`${key}BrokerUs`]: their.brokerUs,
+        [`${key}DriversUs`]: their.driversUs,
+      },
     },
     row: {
-      scenario: `${scenario} paired with the floor`,
-      mode: 'embedded',
+      scenario: `${pairedName(scenario)} paired with ${label}`,
+      mode,
       sessions: `${fmt(sessions)} + ${fmt(sessions)}`,
       throughput: `${fmt(rate(baton))} ${unit}/s`,
       latency: '—',
       other:
-        `${pct(share)} of the floor in the same seconds (floor ${fmt(rate(floor))} ${unit}/s); ` +
+        `${pct(share)} of ${label} in the same seconds (${label} ${fmt(rate(theirs))} ${unit}/s); ` +
         `${baton.rates.length} turns of ${fmt(PAIRED_LOAD_TURN_MS / 1000)} s each, in turn, ` +
         `a turn's share ${pct(weakestTurn)}–${pct(turns.max)}, ` +
         `median ${pct(turns.p50)}; CPU/op broker ${fmt(cpu.brokerUs, 1)} vs ` +
-        `${fmt(cpu.floorBrokerUs, 1)} µs, drivers ${fmt(cpu.driversUs, 1)} vs ` +
-        `${fmt(cpu.floorDriversUs, 1)} µs`,
+        `${fmt(their.brokerUs, 1)} µs, drivers ${fmt(cpu.driversUs, 1)} vs ` +
+        `${fmt(their.driversUs, 1)} µs`,
       brokerCpu: '—',
       driver: `${SMALL_DRIVERS}× per server`,
     },

@@ -9,6 +9,7 @@ import {
   floorOf,
   floorTarget,
   isFloor,
+  MODE_NAMES,
   needsRedis,
   redisModeOf,
   type FloorMode,
@@ -61,6 +62,8 @@ interface BenchScenario {
   modes: readonly RowMode[];
   against?: string;
   floor?: true;
+  /** Its rows read themselves against a yardstick run inside them (the paired rows), not against another row. */
+  paired?: true;
   run(name: RowMode, newMode: () => BrokerMode): Promise<Result>;
 }
 
@@ -87,16 +90,22 @@ const PAIRED_HANDOFF: BenchScenario = {
   title: 'DP: D with the floor served at once, handoffs in turns',
   // The floor runs inside the row, beside the embedded broker.
   modes: ['embedded'],
+  paired: true,
   run: (_, newMode) => pairedHandoffs(newMode),
 };
 
-/** AP, BP and CP: A's, B's and C-1,000's load on the floor and the embedded broker, measured in turns. */
+/**
+ * AP, BP and CP: A's, B's and C-1,000's load on Baton and its yardstick at
+ * once, measured in turns: the embedded broker against the floor, each Redis
+ * mode against the embedded broker.
+ */
 const PAIRED_LOADS: readonly BenchScenario[] = PAIRED_SCENARIOS.map((s) => ({
   id: `${s}P`,
-  title: `${s}P: ${pairedName(s)} with the floor served at once, measured in turns`,
-  // The floor runs inside the row, beside the embedded broker.
-  modes: ['embedded'],
-  run: (_, newMode) => pairedLoad(s, newMode),
+  title: `${s}P: ${pairedName(s)} with its yardstick served at once, measured in turns`,
+  // The yardstick runs inside the row, beside Baton; the row reads against it.
+  modes: MODE_NAMES,
+  paired: true,
+  run: (mode, newMode) => pairedLoad(s, mode as ModeName, newMode),
 }));
 
 const TRANSPORT_FLOOR: BenchScenario = {
@@ -132,6 +141,7 @@ const SCENARIOS: readonly BenchScenario[] = [
  * semaphore's against the mutex row of the same shape and mode.
  */
 function baseKeys(s: BenchScenario, mode: RowMode): { key: string; label: string }[] {
+  if (s.paired) return [];
   if (mode !== 'embedded' && !isFloor(mode) && !s.against) {
     return [{ key: `${s.title} [embedded]`, label: 'embedded' }];
   }
