@@ -24,7 +24,21 @@ export const floorCodec = new Packr({ useRecords: false });
 interface Waiter {
   ws: WebSocket;
   id: number;
+  /** Ahead (below): its entry as the next holder is durable. */
+  durable?: boolean;
+  /** Ahead: the token it was granted with while that entry was still being written. */
+  token?: number;
 }
+
+/**
+ * `BATON_BENCH_FLOOR_AHEAD=1`, with a strict log: the floor logs a queue's
+ * head as its next holder the moment it heads the queue, and at a release
+ * hands it the lock without waiting for Redis once that entry is durable.
+ * The write then overlaps the holder's hold instead of following its
+ * release: the least a strict server could do whose log named the next
+ * holder ahead, which Baton's does not (bench/README.md, "Strict B ahead").
+ */
+const AHEAD = process.env['BATON_BENCH_FLOOR_AHEAD'] === '1';
 
 /** A path's holder and its waiters from `head` on (an array used as a queue; served slots emptied). */
 interface Queue {
@@ -67,7 +81,22 @@ export function startFloorServer(log: FloorLog | null = null): Promise<FloorServ
       q.head = 0;
     }
     q.holder = next.ws;
+    if (AHEAD && log) {
+      next.token = ++token;
+      if (next.durable) reply(next.ws, next.id, next.token);
+      ahead(path, q);
+      return;
+    }
     send(next.ws, next.id, ++token, path);
+  };
+  /** Ahead: logs the queue's head as the next holder; its grant goes once that is durable. */
+  const ahead = (path: string, q: Queue): void => {
+    const w = q.waiters[q.head];
+    if (!w || !log) return;
+    log.grant([path, 'next'], () => {
+      w.durable = true;
+      if (w.token !== undefined) reply(w.ws, w.id, w.token);
+    });
   };
 
   const onFrame = (ws: WebSocket, data: Buffer): void => {
@@ -80,6 +109,7 @@ export function startFloorServer(log: FloorLog | null = null): Promise<FloorServ
     }
     if (op === FLOOR_OP.tryAcquire) return send(ws, id, 0, path);
     q.waiters.push({ ws, id });
+    if (AHEAD && q.waiters.length - q.head === 1) ahead(path, q);
   };
 
   const wss = new WebSocketServer({
