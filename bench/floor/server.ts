@@ -47,6 +47,8 @@ interface Queue {
   head: number;
 }
 
+const waiting = (q: Queue): number => q.waiters.length - q.head;
+
 export interface FloorServer {
   port: number;
   /** Holders and waiters of `path`, for C's "queue formed". */
@@ -109,7 +111,7 @@ export function startFloorServer(log: FloorLog | null = null): Promise<FloorServ
     }
     if (op === FLOOR_OP.tryAcquire) return send(ws, id, 0, path);
     q.waiters.push({ ws, id });
-    if (AHEAD && q.waiters.length - q.head === 1) ahead(path, q);
+    if (AHEAD && waiting(q) === 1) ahead(path, q);
   };
 
   const wss = new WebSocketServer({
@@ -125,7 +127,7 @@ export function startFloorServer(log: FloorLog | null = null): Promise<FloorServ
   });
   const queue = (path: string) => {
     const q = queues.get(path);
-    return { holders: q ? 1 : 0, waiting: q ? q.waiters.length - q.head : 0 };
+    return { holders: q ? 1 : 0, waiting: q ? waiting(q) : 0 };
   };
   return new Promise((resolve) =>
     wss.on('listening', () => resolve({ port: (wss.address() as AddressInfo).port, queue })),

@@ -44,6 +44,7 @@ import {
   type Row,
 } from '../lib/report.js';
 import { attempt, progress, runMain } from '../lib/runner.js';
+import { round } from '../lib/stats.js';
 import { CONTENDED, CONTENDED_LARGE, CYCLES, HANDOFF, IDLE, type Scenario } from './catalog.js';
 import { failover } from './failover.js';
 import { READ_WRITE, SEMAPHORES } from './kinds.js';
@@ -187,7 +188,7 @@ function withBareWs(result: Result, runs: Map<string, Result[]>): Result {
   const bare = rss.length > 0 ? weakerMedian(rss, true) : undefined;
   const mine = result.json['rssPerSessionKiB'];
   if (bare === undefined || typeof mine !== 'number') return result;
-  const ratio = Math.round((mine / bare) * 100) / 100;
+  const ratio = round(mine / bare, 2);
   const cell = `${ratio.toFixed(2)}× a bare ws socket (T: ${bare} KiB)`;
   return withReading(result, cell, { vsBareWs: ratio });
 }
@@ -201,7 +202,7 @@ function withShareOfB(result: Result, b: Result | undefined): Result {
   const mine = result.json['handoffsPerSec'];
   const theirs = b?.json['handoffsPerSec'];
   if (typeof mine !== 'number' || typeof theirs !== 'number' || theirs === 0) return result;
-  const shareOfB = Math.round((mine / theirs) * 1000) / 1000;
+  const shareOfB = round(mine / theirs, 3);
   return withReading(result, `${fmt(100 * shareOfB)}% of B in this run`, { shareOfB });
 }
 
@@ -251,7 +252,7 @@ async function runRounds(
     byMode.set(mode, skipped === null ? { results: [] } : { skipped });
   }
   const rounds = s.id === 'F' ? 1 : RUNS;
-  for (let round = 1; round <= rounds; round++) {
+  for (let r = 1; r <= rounds; r++) {
     for (const mode of modes) {
       const runs = byMode.get(mode);
       if (!runs || !('results' in runs)) continue;
@@ -261,7 +262,7 @@ async function runRounds(
         if (name === null) throw new Error(`${mode} has no broker mode`);
         return brokerMode(name, 'skipped' in redis ? null : redis, s.id);
       };
-      const label = `${s.title} [${mode}]${rounds > 1 ? ` run ${round} of ${rounds}` : ''}`;
+      const label = `${s.title} [${mode}]${rounds > 1 ? ` run ${r} of ${rounds}` : ''}`;
       const outcome = await attempt(label, () => s.run(mode, newMode));
       if ('value' in outcome) runs.results.push(outcome.value);
       else byMode.set(mode, { error: outcome.error });
