@@ -5,8 +5,8 @@
  * snapshots or sessions), one write in flight, the next batch gathering
  * meanwhile: group commit, as Baton's log writer does. `strict` sends a grant
  * once its batch is acknowledged; `efficient` sends at once and writes a
- * batch Baton's default linger after its first grant. It logs grants only
- * (Baton's log holds releases and queue changes too).
+ * batch Baton's default linger (or `BATON_BENCH_LINGER_MS`) after its first
+ * grant. It logs grants only (Baton's log holds releases and queue changes too).
  */
 import { Redis } from 'ioredis';
 import { DEFAULT_REDIS_MIRROR_OPTIONS } from '../../server/mirror/redis-mirror-options.js';
@@ -20,6 +20,8 @@ export interface FloorLogSetup {
   url: string;
   cluster: string;
   consistency: Consistency;
+  /** The efficient linger; null: the broker's default. */
+  lingerMs: number | null;
 }
 
 export class FloorLog {
@@ -57,7 +59,7 @@ export class FloorLog {
   private next(): void {
     const write = () => this.write().catch(this.failed);
     if (this.setup.consistency === 'strict') setImmediate(write);
-    else setTimeout(write, DEFAULT_REDIS_MIRROR_OPTIONS.appendLingerMs);
+    else setTimeout(write, this.setup.lingerMs ?? DEFAULT_REDIS_MIRROR_OPTIONS.appendLingerMs);
   }
 
   private async write(): Promise<void> {

@@ -10,6 +10,7 @@ import { createBroker, type Broker } from '../../server/broker.js';
 import { FloorLog } from '../floor/redis-log.js';
 import { startFloorServer, type FloorServer } from '../floor/server.js';
 import type { BrokerCommand, BrokerReply, BrokerSetup } from './broker.js';
+import { LINGER_MS, TICK_MS } from './config.js';
 import { brokerAuth } from './security.js';
 import { waitFor } from './time.js';
 
@@ -34,7 +35,9 @@ function createBenchBroker(setup: BrokerSetup): Promise<Broker> {
       maxConnectionsPerAddress: 100_000,
       helloBurst: 100_000,
     },
-    ...(setup.redis && { redis: setup.redis }),
+    ...(setup.redis && {
+      redis: { ...setup.redis, ...(LINGER_MS !== null && { appendLingerMs: LINGER_MS }) },
+    }),
     ...(setup.authFile !== null && brokerAuth(setup.authFile)),
   });
 }
@@ -49,6 +52,7 @@ function echoServer(): Promise<number> {
 
 async function main(): Promise<void> {
   const setup = JSON.parse(process.env['BATON_BENCH_BROKER'] ?? '') as BrokerSetup;
+  if (TICK_MS !== null) setInterval(() => {}, TICK_MS).unref();
   if (setup.standIn === 'echo') {
     listen(null);
     return reply({ t: 'ready', port: await echoServer(), adminPort: null });
@@ -56,7 +60,10 @@ async function main(): Promise<void> {
   if (setup.standIn === 'floor') {
     const log =
       setup.redis &&
-      (await FloorLog.open({ ...setup.redis, consistency: setup.consistency }, fail));
+      (await FloorLog.open(
+        { ...setup.redis, consistency: setup.consistency, lingerMs: LINGER_MS },
+        fail,
+      ));
     const floor = await startFloorServer(log);
     listen(floor);
     return reply({ t: 'ready', port: floor.port, adminPort: null });

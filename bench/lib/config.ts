@@ -11,6 +11,27 @@ export const MEASURE_MS = 10_000;
 /** Runs of each row, on fresh processes; the row shows the median (of two, the weaker). */
 export const RUNS = Math.max(1, Number(process.env['BATON_BENCH_RUNS'] ?? 2) || 2);
 
+/**
+ * `BATON_BENCH_LINGER_MS=N`: Redis-mode brokers and the efficient floor's log
+ * wait N ms before an efficient append instead of the broker's default
+ * (`appendLingerMs`), to read what a longer mirror lag buys. Unset: the default.
+ */
+export const LINGER_MS = optionalMs('BATON_BENCH_LINGER_MS');
+/**
+ * `BATON_BENCH_TICK_MS=N`: every server under test (broker, floor, echo) also
+ * runs an empty N ms interval timer, to read what periodic wakeups alone cost
+ * a server on this machine. Unset: none.
+ */
+export const TICK_MS = optionalMs('BATON_BENCH_TICK_MS');
+
+function optionalMs(name: string): number | null {
+  const value = process.env[name];
+  if (value === undefined || value === '') return null;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 1_000) throw new Error(`${name}: 0–1000 ms`);
+  return ms;
+}
+
 /** Long enough that heartbeats never matter. */
 export const SESSION_TTL_MS = 30_000;
 /** 10,000 sessions take a while to open on 2 cores. */
