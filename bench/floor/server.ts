@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Packr } from 'msgpackr';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { corkForTick, type CorkState } from '../../shared/tick-corker.js';
+import { FLOOR_AHEAD } from '../lib/config.js';
 import type { FloorLog } from './redis-log.js';
 
 /**
@@ -29,16 +30,6 @@ interface Waiter {
   /** Ahead: the token it was granted with while that entry was still being written. */
   token?: number;
 }
-
-/**
- * `BATON_BENCH_FLOOR_AHEAD=1`, with a strict log: the floor logs a queue's
- * head as its next holder the moment it heads the queue, and at a release
- * hands it the lock without waiting for Redis once that entry is durable.
- * The write then overlaps the holder's hold instead of following its
- * release: the least a strict server could do whose log named the next
- * holder ahead, which Baton's does not (bench/README.md, "Strict B ahead").
- */
-const AHEAD = process.env['BATON_BENCH_FLOOR_AHEAD'] === '1';
 
 /** A path's holder and its waiters from `head` on (an array used as a queue; served slots emptied). */
 interface Queue {
@@ -83,7 +74,7 @@ export function startFloorServer(log: FloorLog | null = null): Promise<FloorServ
       q.head = 0;
     }
     q.holder = next.ws;
-    if (AHEAD && log) {
+    if (FLOOR_AHEAD && log) {
       next.token = ++token;
       if (next.durable) reply(next.ws, next.id, next.token);
       ahead(path, q);
@@ -111,7 +102,7 @@ export function startFloorServer(log: FloorLog | null = null): Promise<FloorServ
     }
     if (op === FLOOR_OP.tryAcquire) return send(ws, id, 0, path);
     q.waiters.push({ ws, id });
-    if (AHEAD && waiting(q) === 1) ahead(path, q);
+    if (FLOOR_AHEAD && waiting(q) === 1) ahead(path, q);
   };
 
   const wss = new WebSocketServer({

@@ -23,6 +23,17 @@ export const LINGER_MS = optionalMs('BATON_BENCH_LINGER_MS');
  * a server on this machine. Unset: none.
  */
 export const TICK_MS = optionalMs('BATON_BENCH_TICK_MS');
+/**
+ * `BATON_BENCH_FLOOR_AHEAD=1`, with a strict log: the floor (floor/server.ts)
+ * logs a queue's head as its next holder the moment it heads the queue, and
+ * at a release hands it the lock without waiting for Redis once that entry is
+ * durable. The write then overlaps the holder's hold instead of following its
+ * release: the least a strict server could do whose log named the next holder
+ * ahead, which Baton's does not (bench/README.md, "Strict B ahead").
+ */
+export const FLOOR_AHEAD = process.env['BATON_BENCH_FLOOR_AHEAD'] === '1';
+/** A knob above changes what a server does: the run leaves bench/README.md's table alone. */
+export const SERVERS_CHANGED = LINGER_MS !== null || TICK_MS !== null || FLOOR_AHEAD;
 
 function optionalMs(name: string): number | null {
   const value = process.env[name];

@@ -22,6 +22,7 @@ import {
   FAILOVER_KILLS,
   IDLE_SESSIONS,
   RUNS,
+  SERVERS_CHANGED,
 } from '../lib/config.js';
 import { machineAtStart } from '../lib/machine.js';
 import { redisIfNeeded, stopRedis } from '../lib/redis.js';
@@ -319,7 +320,7 @@ async function main(): Promise<number> {
   const info = runInfo(machine, startedAt);
   console.log('');
   console.log(plainTable(rows, COLUMNS));
-  if (!only && !modes) {
+  if (!only && !modes && !SERVERS_CHANGED) {
     const table = [runLine(info, 'npm run bench'), '', markdownTable(rows, COLUMNS)];
     const path = await writeReadmeBlock('results', table);
     progress(`results written to ${path}`);

@@ -297,6 +297,9 @@ describe('admin console', () => {
     await expect.poll(live, POLL).toBe('live');
     await expect.poll(() => field(page, 'holder'), POLL).toMatch(/^free/);
 
+    // The chart library loads on its own time: a server closed mid-load fails
+    // that fetch, and the console says so. Wait for it (the page's own module).
+    await page.evaluate("import('/console/uplot.js').then(() => true)");
     const { port } = admin;
     await admin.close();
     await expect.poll(live, POLL).toBe('reconnecting');
