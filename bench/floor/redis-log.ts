@@ -45,10 +45,15 @@ export class FloorLog {
     this.key = `floor:{${setup.cluster}}:log`;
   }
 
+  /** Whether a grant waits for its batch to be durable. */
+  get strict(): boolean {
+    return this.setup.consistency === 'strict';
+  }
+
   /** Logs `entry`; `send` runs once the consistency allows the grant out. */
   grant(entry: unknown, send: () => void): void {
     this.entries.push(entry);
-    if (this.setup.consistency === 'strict') this.waiting.push(send);
+    if (this.strict) this.waiting.push(send);
     else send();
     if (this.writing) return;
     this.writing = true;
@@ -58,7 +63,7 @@ export class FloorLog {
   /** Writes what gathered: in strict at the end of this turn, in efficient after the linger. */
   private next(): void {
     const write = () => this.write().catch(this.failed);
-    if (this.setup.consistency === 'strict') setImmediate(write);
+    if (this.strict) setImmediate(write);
     else setTimeout(write, this.setup.lingerMs ?? DEFAULT_REDIS_MIRROR_OPTIONS.appendLingerMs);
   }
 

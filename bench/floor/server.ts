@@ -49,6 +49,8 @@ export interface FloorServer {
 /** With a `log`, each grant goes to Redis too (redis-log.ts): the floor of Baton's Redis modes. */
 export function startFloorServer(log: FloorLog | null = null): Promise<FloorServer> {
   const queues = new Map<string, Queue>();
+  /** `FLOOR_AHEAD` applies to a strict log only; an efficient one sends grants at once anyway. */
+  const aheadLog = FLOOR_AHEAD && log?.strict ? log : null;
   let token = 0;
   const reply = (ws: WebSocket, id: number, t: number): void => {
     const cork = corkers.get(ws);
@@ -74,7 +76,7 @@ export function startFloorServer(log: FloorLog | null = null): Promise<FloorServ
       q.head = 0;
     }
     q.holder = next.ws;
-    if (FLOOR_AHEAD && log) {
+    if (aheadLog) {
       next.token = ++token;
       if (next.durable) reply(next.ws, next.id, next.token);
       ahead(path, q);
@@ -85,8 +87,8 @@ export function startFloorServer(log: FloorLog | null = null): Promise<FloorServ
   /** Ahead: logs the queue's head as the next holder; its grant goes once that is durable. */
   const ahead = (path: string, q: Queue): void => {
     const w = q.waiters[q.head];
-    if (!w || !log) return;
-    log.grant([path, 'next'], () => {
+    if (!w || !aheadLog) return;
+    aheadLog.grant([path, 'next'], () => {
       w.durable = true;
       if (w.token !== undefined) reply(w.ws, w.id, w.token);
     });
@@ -102,7 +104,7 @@ export function startFloorServer(log: FloorLog | null = null): Promise<FloorServ
     }
     if (op === FLOOR_OP.tryAcquire) return send(ws, id, 0, path);
     q.waiters.push({ ws, id });
-    if (FLOOR_AHEAD && waiting(q) === 1) ahead(path, q);
+    if (aheadLog && waiting(q) === 1) ahead(path, q);
   };
 
   const wss = new WebSocketServer({
